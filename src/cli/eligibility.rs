@@ -1,0 +1,57 @@
+//! `reviewdesk eligibility`
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::{EligibilityArgs, InfoFormat, output};
+use crate::config::Config;
+use crate::sanitize::sanitize_line;
+use crate::session::{Session, usage};
+use crate::store::validate::{normalize_store_id, validate_review_id};
+
+pub async fn run(config: Config, args: EligibilityArgs) -> Result<ExitCode> {
+    let app = normalize_store_id(&args.app).map_err(|e| usage(e.to_string()))?;
+    let review = args
+        .review
+        .as_deref()
+        .map(validate_review_id)
+        .transpose()
+        .map_err(|e| usage(e.to_string()))?;
+    let session = Session::from_env(config)?;
+    let info = session.client.response_info(&app, review.as_deref()).await?;
+    if args.format == InfoFormat::Json {
+        output::write_json(
+            &mut std::io::stdout().lock(),
+            &serde_json::json!({
+                "applicationId": app,
+                "reviewId": review,
+                "canRespond": info.can_respond(),
+                "defaultSupportEmail": info.default_support_email,
+            }),
+        )?;
+    } else {
+        let subject = match &review {
+            Some(r) => format!("review {} of {app}", sanitize_line(r)),
+            None => format!("reviews of {app}"),
+        };
+        if info.can_respond() {
+            println!("You may respond to {subject}.");
+        } else if review.is_some() {
+            println!(
+                "You may not respond to {subject}: the customer opted out of responses, or Microsoft withdrew permission."
+            );
+        } else {
+            println!("You may not respond to {subject}: Microsoft does not allow responses for this app or account.");
+        }
+        match info.support_email() {
+            Some(e) => println!("Default support email: {}", sanitize_line(e)),
+            None => println!("The app's Store listing has no support email: pass --support-email when responding."),
+        }
+    }
+    Ok(if info.can_respond() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

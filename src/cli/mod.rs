@@ -1,0 +1,250 @@
+//! Command-line interface: argument parsing and the headless commands.
+
+mod batch;
+mod demo;
+mod eligibility;
+mod emulator_cmd;
+pub mod output;
+mod respond;
+mod reviews;
+mod tui_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::session::UsageError;
+use crate::store::StoreError;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "reviewdesk",
+    version,
+    about = "Triage and answer Microsoft Store reviews from the terminal",
+    long_about = "Triage and answer Microsoft Store reviews from the terminal.\n\n\
+        Credentials come from REVIEWDESK_TENANT_ID, REVIEWDESK_CLIENT_ID and REVIEWDESK_CLIENT_SECRET; \
+        REVIEWDESK_LOGIN_URL and REVIEWDESK_API_URL point reviewdesk at another cloud or at the local emulator. \
+        Try it without an account: `reviewdesk demo`.",
+    after_help = "Exit codes: 0 ok, 1 the service refused or failed, 2 bad usage or input."
+)]
+pub struct Cli {
+    /// Config file to use instead of the default (config.toml in the config directory).
+    #[arg(long, global = true, env = "REVIEWDESK_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Store IDs to open in the terminal UI (repeatable; a to switch between them). Default:
+    /// REVIEWDESK_APPS, comma-separated.
+    #[arg(long = "app", value_name = "STOREID")]
+    pub apps: Vec<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List an app's reviews (the last 90 days unless --since says otherwise).
+    Reviews(ReviewsArgs),
+    /// Whether reviews of an app, or one review, may be answered.
+    Eligibility(EligibilityArgs),
+    /// Answer one review, or many from a CSV or JSON-lines file.
+    Respond(RespondArgs),
+    /// Run the local stand-in for Entra ID and the Store API (for tests and trying things out).
+    Emulator(EmulatorArgs),
+    /// See the whole flow against the built-in emulator: no account needed, nothing written.
+    Demo(DemoArgs),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Args, Debug)]
+pub struct ReviewsArgs {
+    /// The app's Store ID, such as 9NBLGGGZ5QDR.
+    #[arg(long, value_name = "STOREID")]
+    pub app: String,
+    /// First day: 2024-05-31, 5/31/2024, today, yesterday or 30d. Default: 90 days ago
+    /// (reviews.default_days in the config).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Last day, inclusive. Default: today.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// A Store filter expression, e.g. "rating le 2 and market eq 'US'".
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// A Store orderby expression, e.g. "date desc,rating".
+    #[arg(long, value_name = "EXPR")]
+    pub orderby: Option<String>,
+    /// Only reviews without a developer response.
+    #[arg(long)]
+    pub unanswered: bool,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Reviews per request (the Store allows at most 10000).
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub page_size: u32,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InfoFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct EligibilityArgs {
+    #[arg(long, value_name = "STOREID")]
+    pub app: String,
+    /// One review's ID; without it, whether this account may respond to the app at all.
+    #[arg(long, value_name = "ID")]
+    pub review: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: InfoFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct RespondArgs {
+    #[arg(
+        long,
+        value_name = "STOREID",
+        required_unless_present = "batch",
+        conflicts_with = "batch"
+    )]
+    pub app: Option<String>,
+    #[arg(long, value_name = "ID", required_unless_present = "batch", conflicts_with = "batch")]
+    pub review: Option<String>,
+    /// The response (at most 1000 characters).
+    #[arg(long, value_name = "TEXT", conflicts_with_all = ["text_file", "batch"])]
+    pub text: Option<String>,
+    /// Read the response from a file, or from standard input with -.
+    #[arg(long, value_name = "PATH", conflicts_with = "batch")]
+    pub text_file: Option<PathBuf>,
+    /// Send it by email only, not under the review.
+    #[arg(long, conflicts_with = "batch")]
+    pub private: bool,
+    /// The address the customer may write to. Default: the app listing's support email.
+    #[arg(long, value_name = "EMAIL", conflicts_with = "batch")]
+    pub support_email: Option<String>,
+    /// Many responses from a CSV (header: app,review,text[,private][,support_email]) or
+    /// JSON-lines file.
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+    /// Check everything and show what would be sent, but send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct EmulatorArgs {
+    /// Address to listen on; loopback only.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: std::net::SocketAddr,
+    #[arg(long, value_name = "TENANT")]
+    pub tenant: Option<String>,
+    #[arg(long, value_name = "CLIENT_ID")]
+    pub client: Option<String>,
+    /// The secret the emulator accepts (a made-up one; never a real secret).
+    #[arg(long, value_name = "SECRET")]
+    pub secret: Option<String>,
+    /// Store IDs to serve (repeatable). Default: 9NBLGGGZ5QDR and 9WZDNCRFJ3Q8.
+    #[arg(long = "app", value_name = "STOREID")]
+    pub apps: Vec<String>,
+    /// Reviews per app.
+    #[arg(long, default_value_t = 60)]
+    pub reviews: usize,
+    /// Seed for the sample data: the same seed gives the same reviews.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Reviews per sample app.
+    #[arg(long, default_value_t = 60)]
+    pub reviews: usize,
+    /// Print a scripted walkthrough instead of opening the terminal UI (the default when
+    /// standard output is not a terminal).
+    #[arg(long)]
+    pub headless: bool,
+}
+
+/// Parses arguments, runs the command, prints errors, and gives the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The demo writes nothing outside a temporary directory, its log included.
+    let demo_dir = match &cli.command {
+        Some(Command::Demo(_)) => match tempfile::Builder::new().prefix("reviewdesk-demo-").tempdir() {
+            Ok(d) => Some(d),
+            Err(e) => {
+                eprintln!("error: cannot create a temporary directory for the demo: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        _ => None,
+    };
+    let log_path = match &demo_dir {
+        Some(d) => Some(d.path().join("reviewdesk.log")),
+        None => crate::logging::default_log_path(),
+    };
+    let _log = crate::logging::init(log_path.as_deref());
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(run(cli));
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "command failed");
+            print_error(&e);
+            ExitCode::from(exit_code_for(&e))
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config =
+        || crate::config::Config::load(cli.config.as_deref()).map_err(|e| crate::session::usage(format!("{e:#}")));
+    let command = match cli.command {
+        Some(c) => c,
+        None => return tui_cmd::run(config()?, cli.apps).await,
+    };
+    match command {
+        Command::Reviews(args) => reviews::run(config()?, args).await,
+        Command::Eligibility(args) => eligibility::run(config()?, args).await,
+        Command::Respond(args) if args.batch.is_some() => batch::run(config()?, args).await,
+        Command::Respond(args) => respond::run(config()?, args).await,
+        Command::Emulator(args) => emulator_cmd::run(args).await,
+        Command::Demo(args) => demo::run(args).await,
+    }
+}
+
+pub fn exit_code_for(e: &anyhow::Error) -> u8 {
+    for cause in e.chain() {
+        if cause.is::<UsageError>() {
+            return 2;
+        }
+        if let Some(s) = cause.downcast_ref::<StoreError>() {
+            return if s.is_usage() { 2 } else { 1 };
+        }
+    }
+    1
+}
+
+/// One sentence first, then what caused it, each on its own line.
+fn print_error(e: &anyhow::Error) {
+    let mut chain = e.chain();
+    if let Some(top) = chain.next() {
+        eprintln!("error: {top}");
+    }
+    for cause in chain {
+        eprintln!("  because: {cause}");
+    }
+}

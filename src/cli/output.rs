@@ -1,0 +1,252 @@
+//! Printing reviews: a table for people, JSON and CSV for programs. All three treat review text
+//! as hostile: the table is sanitised, JSON escapes every control and bidi character, and CSV
+//! defuses spreadsheet formulas.
+
+use std::io::{self, IsTerminal, Write};
+
+use serde::Serialize;
+
+use crate::sanitize::{display_width, sanitize_line, truncate_to_width};
+use crate::store::Review;
+use crate::store::dates::display_timestamp;
+
+/// Width of the table when stdout is not a terminal we can measure.
+const DEFAULT_WIDTH: usize = 100;
+
+pub fn stars(rating: Option<i64>) -> String {
+    match rating {
+        Some(r @ 0..=5) => format!("{}{}", "★".repeat(r as usize), "☆".repeat(5 - r as usize)),
+        Some(r) => format!("{r:>5}"),
+        None => "  -  ".to_owned(),
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w| *w >= 40)
+        .unwrap_or(DEFAULT_WIDTH)
+}
+
+/// `date  rating  market  state  reviewer  title — text`, one line per review.
+pub fn write_table(out: &mut impl Write, reviews: &[Review]) -> io::Result<()> {
+    let width = terminal_width();
+    writeln!(
+        out,
+        "{:<16}  {:<5}  {:<3} {:<3} {:<16}  TITLE / TEXT",
+        "DATE", "STARS", "MKT", "ANS", "REVIEWER"
+    )?;
+    for r in reviews {
+        let date = r
+            .timestamp
+            .map(display_timestamp)
+            .unwrap_or_else(|| sanitize_line(r.date.as_deref().unwrap_or("")));
+        let state = if r.revised_after_response() {
+            "rev"
+        } else if r.is_answered() {
+            "yes"
+        } else {
+            ""
+        };
+        let reviewer = pad(
+            &truncate_to_width(&sanitize_line(r.reviewer_name.as_deref().unwrap_or("")), 16),
+            16,
+        );
+        let market = truncate_to_width(&sanitize_line(r.market.as_deref().unwrap_or("")), 3);
+        let summary = summary_line(r);
+        let used = 16 + 2 + 5 + 2 + 3 + 1 + 3 + 1 + 16 + 2;
+        let summary = truncate_to_width(&summary, width.saturating_sub(used).max(10));
+        writeln!(
+            out,
+            "{:<16}  {}  {:<3} {:<3} {}  {}",
+            truncate_to_width(&date, 16),
+            stars(r.rating),
+            market,
+            state,
+            reviewer,
+            summary
+        )?;
+    }
+    Ok(())
+}
+
+/// Title, or the first words of the text when there is no title.
+pub fn summary_line(r: &Review) -> String {
+    let title = r
+        .review_title
+        .as_deref()
+        .map(sanitize_line)
+        .filter(|t| !t.trim().is_empty());
+    let text = r
+        .review_text
+        .as_deref()
+        .map(sanitize_line)
+        .filter(|t| !t.trim().is_empty());
+    match (title, text) {
+        (Some(t), Some(x)) => format!("{t} — {x}"),
+        (Some(t), None) => t,
+        (None, Some(x)) => x,
+        (None, None) => "(no text)".to_owned(),
+    }
+}
+
+fn pad(s: &str, width: usize) -> String {
+    let w = display_width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// JSON with every C0/C1 control and bidi control escaped as `\uXXXX`: the same data, but safe
+/// to print on a terminal.
+pub fn write_json<T: Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {
+    let mut ser =
+        serde_json::Serializer::with_formatter(&mut *out, SafeFormatter(serde_json::ser::PrettyFormatter::new()));
+    value.serialize(&mut ser).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+struct SafeFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
+
+impl serde_json::ser::Formatter for SafeFormatter<'_> {
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if crate::sanitize::is_forbidden(c) {
+                w.write_all(&fragment.as_bytes()[start..i])?;
+                write!(w, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        w.write_all(&fragment.as_bytes()[start..])
+    }
+    // Delegate the layout to the pretty formatter.
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+const CSV_COLUMNS: [&str; 15] = [
+    "id",
+    "date",
+    "rating",
+    "market",
+    "reviewerName",
+    "reviewTitle",
+    "reviewText",
+    "responseText",
+    "responseDate",
+    "isRevised",
+    "applicationId",
+    "packageVersion",
+    "osVersion",
+    "deviceType",
+    "helpfulCount",
+];
+
+/// CSV with the Store's field names. Cells that a spreadsheet would run as a formula get a
+/// leading apostrophe (OWASP's advice); on a terminal, text is sanitised as well.
+pub fn write_csv(out: &mut impl Write, reviews: &[Review]) -> io::Result<()> {
+    let for_terminal = io::stdout().is_terminal();
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(CSV_COLUMNS)?;
+    for r in reviews {
+        let text = |v: &Option<String>| {
+            let v = v.as_deref().unwrap_or("");
+            let v = if for_terminal {
+                crate::sanitize::sanitize_text(v)
+            } else {
+                v.to_owned()
+            };
+            defuse_formula(v)
+        };
+        let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+        w.write_record([
+            text(&r.id),
+            text(&r.date),
+            num(r.rating),
+            text(&r.market),
+            text(&r.reviewer_name),
+            text(&r.review_title),
+            text(&r.review_text),
+            text(&r.response_text),
+            text(&r.response_date),
+            r.is_revised.map(|b| b.to_string()).unwrap_or_default(),
+            text(&r.application_id),
+            text(&r.package_version),
+            text(&r.os_version),
+            text(&r.device_type),
+            num(r.helpful_count),
+        ])?;
+    }
+    w.flush()
+}
+
+fn defuse_formula(v: String) -> String {
+    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{v}")
+    } else {
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escapes_c1_and_bidi_but_keeps_data() {
+        let v = serde_json::json!({"t": "a\u{1b}]0;x\u{7}b\u{9b}c\u{202e}d 日本"});
+        let mut buf = Vec::new();
+        write_json(&mut buf, &v).unwrap();
+        let s = String::from_utf8(buf).unwrap();
+        assert!(
+            s.contains(r"\u001b") && s.contains(r"\u009b") && s.contains(r"\u202e"),
+            "{s}"
+        );
+        assert!(!s.chars().any(crate::sanitize::is_forbidden), "{s:?}");
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn csv_defuses_formulas() {
+        let r = Review {
+            review_text: Some("=HYPERLINK(\"http://evil\")".into()),
+            ..Review::default()
+        };
+        let mut buf = Vec::new();
+        write_csv(&mut buf, &[r]).unwrap();
+        let s = String::from_utf8(buf).unwrap();
+        assert!(s.contains("'=HYPERLINK"), "{s}");
+    }
+
+    #[test]
+    fn stars_render() {
+        assert_eq!(stars(Some(3)), "★★★☆☆");
+        assert_eq!(stars(None), "  -  ");
+    }
+}

@@ -1,0 +1,11 @@
+//! reviewdesk: triage and answer Microsoft Store reviews from the terminal.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod emulator;
+pub mod logging;
+pub mod sanitize;
+pub mod session;
+pub mod store;
+pub mod tui;

@@ -1,0 +1,106 @@
+//! Everything that can happen to the app, as data: keys (already looked up in the keymap), raw
+//! input for text fields, ticks, and the worker's answers. `App::update` is the only consumer.
+
+use ratatui::crossterm::event::KeyEvent;
+use serde::{Deserialize, Serialize};
+
+use crate::store::Review;
+
+/// The named actions a key can be bound to; the config file uses these names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    MoveDown,
+    MoveUp,
+    First,
+    Last,
+    PageDown,
+    PageUp,
+    FocusDetail,
+    SwitchPane,
+    Reply,
+    Send,
+    Confirm,
+    Back,
+    Search,
+    NextMatch,
+    PrevMatch,
+    Filters,
+    UnansweredFirst,
+    Refresh,
+    SwitchApp,
+    Help,
+    Quit,
+    TogglePublic,
+    NextField,
+    ExternalEditor,
+    Suspend,
+}
+
+impl Bound {
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+/// How a review can be answered, from get-response-info.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Eligibility {
+    Checking,
+    CanRespond {
+        support_email: Option<String>,
+    },
+    OptedOut,
+    /// The documented outage of the reviews API; the text names the way out.
+    ApiDown(String),
+    Failed(String),
+}
+
+/// A reply's fate on the review.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplyState {
+    Sending,
+    Sent,
+    Failed(String),
+    Unconfirmed(String),
+}
+
+#[derive(Clone, Debug)]
+pub enum Action {
+    Key(Bound),
+    /// A key with no binding in the current mode: text for the editor, search or a form.
+    Input(KeyEvent),
+    Paste(String),
+    Resize(u16, u16),
+    Tick,
+    /// The external editor closed with this text, or could not run (the reason).
+    ExternalEditorDone(Result<String, String>),
+    /// A page of reviews for the request `request`.
+    ReviewsPage {
+        request: u64,
+        app: String,
+        reviews: Vec<Review>,
+        total: Option<u64>,
+        done: bool,
+    },
+    ReviewsFailed {
+        request: u64,
+        error: String,
+    },
+    EligibilityResult {
+        request: u64,
+        app: String,
+        review: String,
+        result: Eligibility,
+    },
+    SubmitDone {
+        request: u64,
+        outcomes: Vec<(String, ReplyState)>,
+        error: Option<String>,
+    },
+    /// Background activity to show ("retrying in 4 s").
+    Activity(String),
+}

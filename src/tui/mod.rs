@@ -1,0 +1,251 @@
+//! The terminal UI: terminal setup and restore, the event loop, and the glue between keys, the
+//! app state and the background worker.
+
+pub mod action;
+pub mod app;
+pub mod keymap;
+pub mod layout;
+pub mod ui;
+pub mod worker;
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use futures::{FutureExt, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind};
+use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use ratatui::crossterm::{cursor, execute};
+use tokio::sync::mpsc;
+
+use self::action::Action;
+use self::app::{App, AppEntry, Command};
+use self::keymap::Keymap;
+use crate::store::StoreClient;
+
+pub struct TuiOptions {
+    pub apps: Vec<AppEntry>,
+    pub profile: String,
+    pub keymap: Keymap,
+    pub days: u32,
+}
+
+type Term = Terminal<CrosstermBackend<io::Stdout>>;
+
+fn enter() -> io::Result<()> {
+    enable_raw_mode()?;
+    execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste, cursor::Hide)
+}
+
+/// Puts the terminal back as it was. Safe to call more than once and from the panic hook.
+pub fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(io::stdout(), DisableBracketedPaste, LeaveAlternateScreen, cursor::Show);
+    let _ = io::stdout().flush();
+}
+
+/// Restores the terminal however `run` ends: return, error or unwinding panic.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}
+
+pub async fn run(client: StoreClient, options: TuiOptions) -> Result<()> {
+    install_panic_hook();
+    enter().context("cannot put the terminal in full-screen mode")?;
+    let _guard = TerminalGuard;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    terminal.clear()?;
+    let size = terminal.size()?;
+
+    let (action_tx, mut action_rx) = mpsc::channel::<Action>(worker::CHANNEL);
+    let commands = worker::spawn(client, options.days, action_tx);
+    let mut app = App::new(options.keymap, options.profile, options.apps, (size.width, size.height));
+    app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut pending: Vec<Command> = app.start();
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(120));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut signals = Signals::new();
+    let mut dirty = true;
+
+    loop {
+        // Carry out what the last updates asked for.
+        for cmd in std::mem::take(&mut pending) {
+            match cmd {
+                Command::Quit => return Ok(()),
+                Command::Suspend => {
+                    drop(events);
+                    suspend(&mut terminal)?;
+                    events = EventStream::new();
+                    dirty = true;
+                }
+                Command::OpenExternalEditor { text } => {
+                    drop(events);
+                    restore();
+                    let result = external_editor(&text);
+                    enter()?;
+                    terminal.clear()?;
+                    events = EventStream::new();
+                    pending.extend(app.update(Action::ExternalEditorDone(result)));
+                    dirty = true;
+                }
+                worker_cmd => {
+                    if commands.try_send(worker_cmd).is_err() {
+                        app.last_error = Some("The background worker is not keeping up; try again".to_owned());
+                    }
+                }
+            }
+        }
+        if !pending.is_empty() {
+            continue;
+        }
+        if dirty {
+            terminal.draw(|f| ui::draw(f, &app))?;
+            dirty = false;
+        }
+        tokio::select! {
+            ev = events.next() => {
+                match ev {
+                    Some(Ok(ev)) => { dirty |= handle_event(&mut app, ev, &mut pending); }
+                    Some(Err(e)) => return Err(e).context("reading the terminal failed"),
+                    None => return Ok(()),
+                }
+                // Coalesce a burst (a held key, a paste) into one draw.
+                for _ in 0..64 {
+                    match events.next().now_or_never() {
+                        Some(Some(Ok(ev))) => dirty |= handle_event(&mut app, ev, &mut pending),
+                        _ => break,
+                    }
+                }
+            }
+            Some(action) = action_rx.recv() => {
+                pending.extend(app.update(action));
+                while let Ok(more) = action_rx.try_recv() {
+                    pending.extend(app.update(more));
+                }
+                dirty = true;
+            }
+            _ = tick.tick() => {
+                if app.is_busy() {
+                    app.update(Action::Tick);
+                    dirty = true;
+                }
+            }
+            _ = signals.terminate() => return Ok(()),
+        }
+    }
+}
+
+/// Turns one terminal event into actions. Answers whether anything may have changed.
+fn handle_event(app: &mut App, ev: Event, pending: &mut Vec<Command>) -> bool {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => pending.extend(app.key(k)),
+        Event::Paste(text) => pending.extend(app.update(Action::Paste(text))),
+        Event::Resize(w, h) => pending.extend(app.update(Action::Resize(w, h))),
+        _ => return false,
+    }
+    true
+}
+
+/// Ctrl-Z: give the terminal back, stop, and take it again when continued.
+fn suspend(terminal: &mut Term) -> Result<()> {
+    restore();
+    #[cfg(unix)]
+    // SAFETY: raising a signal on ourselves has no memory-safety implications.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    enter()?;
+    terminal.clear()?;
+    Ok(())
+}
+
+/// `$VISUAL`, else `$EDITOR`, on a private temporary file holding the text.
+fn external_editor(text: &str) -> Result<String, String> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| std::env::var("EDITOR").ok().filter(|v| !v.trim().is_empty()))
+        .ok_or_else(|| "Set $VISUAL or $EDITOR to edit the reply in your editor".to_owned())?;
+    let mut parts = editor.split_whitespace();
+    let program = parts.next().unwrap_or_default().to_owned();
+    let args: Vec<&str> = parts.collect();
+    let mut file = tempfile::Builder::new()
+        .prefix("reviewdesk-reply-")
+        .suffix(".txt")
+        .tempfile()
+        .map_err(|e| format!("Cannot create a temporary file for the editor: {e}"))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| format!("Cannot write the temporary file: {e}"))?;
+    let status = std::process::Command::new(&program)
+        .args(&args)
+        .arg(file.path())
+        .status()
+        .map_err(|e| format!("Cannot run {program:?} ($VISUAL/$EDITOR): {e}"))?;
+    if !status.success() {
+        return Err(format!("{program} exited with {status}; the reply was left as it was"));
+    }
+    std::fs::read_to_string(file.path()).map_err(|e| format!("Cannot read the edited reply back: {e}"))
+}
+
+/// SIGTERM and SIGHUP end the loop so the terminal is restored (and, later, drafts saved).
+struct Signals {
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    hup: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn new() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Signals {
+                term: signal(SignalKind::terminate()).ok(),
+                hup: signal(SignalKind::hangup()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    async fn terminate(&mut self) {
+        #[cfg(unix)]
+        {
+            let term = async {
+                match self.term.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            let hup = async {
+                match self.hup.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! { _ = term => {}, _ = hup => {} }
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    }
+}

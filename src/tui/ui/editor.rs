@@ -1,0 +1,114 @@
+//! The reply editor: text, live counter, public/private, support email.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::Theme;
+use crate::store::validate::MAX_RESPONSE_UTF16;
+use crate::tui::action::Bound;
+use crate::tui::action::Eligibility;
+use crate::tui::app::App;
+use crate::tui::app::editor::{Field, WARN_AT};
+use crate::tui::keymap::KeyContext;
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
+    let Some(ed) = app.editor.as_ref() else { return };
+    let who = app
+        .reviews
+        .iter()
+        .find(|r| r.id.as_deref() == Some(ed.review_id.as_str()))
+        .and_then(|r| r.reviewer_name.clone())
+        .unwrap_or_else(|| "the customer".into());
+    let block = theme.block(format!(" Reply to {} ", who.replace('\n', " ")), true);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [text_area, counter, email, problem] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    let mut text = ed.text.clone();
+    if ed.field != Field::Text {
+        text.set_cursor_style(ratatui::style::Style::default());
+    }
+    f.render_widget(&text, text_area);
+
+    let n = ed.length();
+    let count_style = if n > MAX_RESPONSE_UTF16 {
+        theme.bad()
+    } else if n >= WARN_AT {
+        theme.warn()
+    } else {
+        theme.dim()
+    };
+    let km = &app.keymap;
+    let visibility = if ed.public {
+        Span::styled(
+            format!(
+                "public: shown under the review ({} private)",
+                km.key_for(KeyContext::Editor, Bound::TogglePublic)
+            ),
+            theme.good(),
+        )
+    } else {
+        Span::styled(
+            format!(
+                "private: by email only ({} public)",
+                km.key_for(KeyContext::Editor, Bound::TogglePublic)
+            ),
+            theme.warn(),
+        )
+    };
+    let private_note = match app.eligibility.get(&ed.review_id) {
+        Some(Eligibility::CanRespond { .. }) => None,
+        Some(Eligibility::Checking) | None => Some(" · private waits for the eligibility check"),
+        _ => Some(" · private not available"),
+    };
+    let mut spans = vec![
+        Span::styled(format!("{n}/{MAX_RESPONSE_UTF16}"), count_style),
+        Span::raw("  "),
+        visibility,
+    ];
+    if n > MAX_RESPONSE_UTF16 {
+        spans.push(Span::styled(
+            format!("  {} over the limit", n - MAX_RESPONSE_UTF16),
+            theme.bad(),
+        ));
+    }
+    if let (Some(note), true) = (private_note, ed.public) {
+        spans.push(Span::styled(note, theme.dim()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), counter);
+
+    let [label, field] = Layout::horizontal([Constraint::Length(15), Constraint::Min(1)]).areas(email);
+    let label_style = if ed.field == Field::Email {
+        theme.title()
+    } else {
+        theme.dim()
+    };
+    f.render_widget(Paragraph::new(Span::styled("Support email:", label_style)), label);
+    let mut email_area = ed.email.clone();
+    if ed.field != Field::Email {
+        email_area.set_cursor_style(ratatui::style::Style::default());
+    }
+    f.render_widget(&email_area, field);
+
+    let bottom = match &ed.problem {
+        Some(p) => Line::styled(p.clone(), theme.bad()),
+        None => Line::styled(
+            format!(
+                "{} send · {} field · {} $EDITOR · {} close (draft kept)",
+                km.key_for(KeyContext::Editor, Bound::Send),
+                km.key_for(KeyContext::Editor, Bound::NextField),
+                km.key_for(KeyContext::Editor, Bound::ExternalEditor),
+                km.key_for(KeyContext::Editor, Bound::Back)
+            ),
+            theme.dim(),
+        ),
+    };
+    f.render_widget(Paragraph::new(bottom), problem);
+}

@@ -1,0 +1,114 @@
+//! Drawing: a pure function of `&App`. Nothing here changes state or does I/O.
+
+mod detail;
+mod editor;
+mod list;
+mod overlays;
+mod status;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+
+use super::app::{App, Mode};
+use super::layout::{MIN_HEIGHT, MIN_WIDTH, panes, too_small};
+
+pub fn draw(f: &mut Frame, app: &App) {
+    let area = f.area();
+    if too_small(area) {
+        let msg = format!(
+            "Terminal too small: {}x{}. reviewdesk needs at least {MIN_WIDTH}x{MIN_HEIGHT}.",
+            area.width, area.height
+        );
+        f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let p = panes(area);
+    let theme = Theme::new(app.no_color);
+    list::draw(f, app, p.list, &theme);
+    match app.mode {
+        Mode::Editor | Mode::Confirm => editor::draw(f, app, p.detail, &theme),
+        _ => detail::draw(f, app, p.detail, &theme),
+    }
+    status::draw_hints(f, app, p.hints, &theme);
+    status::draw_status(f, app, p.status, &theme);
+    match app.mode {
+        Mode::Help => overlays::help(f, app, area, &theme),
+        Mode::Filters => overlays::filters(f, app, area, &theme),
+        Mode::Apps => overlays::apps(f, app, area, &theme),
+        Mode::Confirm => overlays::confirm(f, app, area, &theme),
+        Mode::QuitConfirm => overlays::quit(f, app, area, &theme),
+        _ => {}
+    }
+}
+
+/// Named colours only (readable in 16 colours), and none at all under `NO_COLOR`: then
+/// emphasis comes from bold, reverse and underline alone.
+pub struct Theme {
+    pub color: bool,
+}
+
+impl Theme {
+    pub fn new(no_color: bool) -> Theme {
+        Theme { color: !no_color }
+    }
+    fn fg(&self, c: Color) -> Style {
+        if self.color {
+            Style::default().fg(c)
+        } else {
+            Style::default()
+        }
+    }
+    pub fn selected(&self) -> Style {
+        Style::default().add_modifier(Modifier::REVERSED)
+    }
+    pub fn title(&self) -> Style {
+        Style::default().add_modifier(Modifier::BOLD)
+    }
+    pub fn dim(&self) -> Style {
+        if self.color {
+            Style::default().fg(Color::DarkGray)
+        } else {
+            Style::default()
+        }
+    }
+    pub fn good(&self) -> Style {
+        self.fg(Color::Green)
+    }
+    pub fn warn(&self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+    pub fn bad(&self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+    pub fn accent(&self) -> Style {
+        self.fg(Color::Cyan)
+    }
+    pub fn stars(&self) -> Style {
+        self.fg(Color::Yellow)
+    }
+    pub fn block<'a>(&self, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
+        let b = Block::default().borders(Borders::ALL).title(title);
+        if focused {
+            b.border_type(BorderType::Thick)
+                .border_style(self.accent().add_modifier(Modifier::BOLD))
+        } else {
+            b.border_style(self.dim())
+        }
+    }
+}
+
+/// Clears a box and draws a bordered popup in it.
+pub fn popup(f: &mut Frame, area: Rect, title: &str, theme: &Theme) -> Rect {
+    f.render_widget(ratatui::widgets::Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .title(title)
+        .border_style(theme.accent());
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    inner
+}

@@ -1,0 +1,207 @@
+//! Popups: help, filters, app switcher, send confirmation, quit confirmation.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{Theme, popup};
+use crate::store::validate::MAX_RESPONSE_UTF16;
+use crate::tui::app::App;
+use crate::tui::app::filter_form::{FIELDS, FilterField};
+use crate::tui::keymap::KeyContext;
+use crate::tui::layout::centered;
+
+pub fn help(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
+    let box_ = centered(area, 72, area.height.saturating_sub(2));
+    let inner = popup(f, box_, " Keys (Esc closes) ", theme);
+    let mut lines = Vec::new();
+    for ctx in [
+        KeyContext::Normal,
+        KeyContext::Editor,
+        KeyContext::Confirm,
+        KeyContext::Search,
+        KeyContext::Filters,
+        KeyContext::Apps,
+    ] {
+        lines.push(Line::styled(ctx.title(), theme.title()));
+        for b in app.keymap.bindings(ctx) {
+            let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<16}", keys.join(" ")), theme.accent()),
+                Span::raw(b.description),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(
+        "Markers: ✓ answered  ↻ revised since answered  ⊘ cannot respond  ✎ draft  ⇡ sending  ✗ failed",
+        theme.dim(),
+    ));
+    lines.push(Line::styled(
+        "Keys can be changed in config.toml, e.g. [keys.normal] reply = [\"r\", \"ctrl-r\"]",
+        theme.dim(),
+    ));
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((app.help_scroll, 0)),
+        inner,
+    );
+}
+
+pub fn filters(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
+    let Some(form) = app.filter_form.as_ref() else { return };
+    let box_ = centered(area, 60, 13);
+    let inner = popup(f, box_, " Filters ", theme);
+    let mut lines = Vec::new();
+    for (i, field) in FIELDS.iter().enumerate() {
+        let (label, value, hint) = match field {
+            FilterField::Rating => (
+                "Rating",
+                (1..=5)
+                    .map(|s| {
+                        if form.filters.ratings[s - 1] {
+                            format!("[{s}★]")
+                        } else {
+                            format!(" {s}  ")
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                "keys 1-5 toggle, 0 all",
+            ),
+            FilterField::Answered => ("Answered", form.filters.answered.label().to_owned(), "Space cycles"),
+            FilterField::Revised => (
+                "Revised since answered",
+                if form.filters.revised_only {
+                    "only those".to_owned()
+                } else {
+                    "any".to_owned()
+                },
+                "Space toggles",
+            ),
+            FilterField::Market => ("Market", form.market.clone(), "e.g. US,DE"),
+            FilterField::From => ("From", form.from.clone(), "2026-01-31, 30d, yesterday"),
+            FilterField::To => ("To", form.to.clone(), "empty = today"),
+        };
+        let selected = i == form.field;
+        let line = Line::from(vec![
+            Span::raw(if selected { "▸ " } else { "  " }),
+            Span::styled(
+                format!("{label:<24}"),
+                if selected { theme.title() } else { theme.dim() },
+            ),
+            Span::raw(value),
+            Span::styled(if selected { "▏" } else { "" }, theme.accent()),
+            Span::styled(if selected { format!("  {hint}") } else { String::new() }, theme.dim()),
+        ]);
+        lines.push(line);
+    }
+    lines.push(Line::raw(""));
+    match &form.problem {
+        Some(p) => lines.push(Line::styled(p.clone(), theme.bad())),
+        None => lines.push(Line::styled("↑/↓ field · Enter apply · Esc cancel", theme.dim())),
+    }
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+pub fn apps(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
+    let box_ = centered(area, 50, (app.apps.len() as u16 + 4).min(area.height));
+    let inner = popup(f, box_, " Switch app ", theme);
+    let lines: Vec<Line> = app
+        .apps
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let text = format!(
+                "{} {}  {}",
+                if i == app.app_index { "•" } else { " " },
+                a.id,
+                a.name.as_deref().unwrap_or("")
+            );
+            if i == app.app_picker {
+                Line::styled(text, theme.selected())
+            } else {
+                Line::raw(text)
+            }
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+pub fn confirm(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
+    let Some(ed) = app.editor.as_ref() else { return };
+    let box_ = centered(area, 64, 10);
+    let inner = popup(f, box_, " Send this response? ", theme);
+    let how = if ed.public {
+        Line::styled(
+            "Public: shown under the review in the Store; the customer may also get it by email.",
+            theme.good(),
+        )
+    } else {
+        Line::styled("Private: sent to the customer by email only.", theme.warn())
+    };
+    let lines = vec![
+        how,
+        Line::raw(format!(
+            "Length: {}/{MAX_RESPONSE_UTF16} · support email: {}",
+            ed.length(),
+            ed.email_value()
+        )),
+        Line::raw(""),
+        Line::styled("Store responses cannot be edited later.", theme.warn()),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled("y", theme.accent()),
+            Span::raw(" send    "),
+            Span::styled("n", theme.accent()),
+            Span::raw(" / "),
+            Span::styled("Esc", theme.accent()),
+            Span::raw(" keep editing"),
+        ]),
+    ];
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+pub fn quit(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
+    let box_ = centered(area, 64, 9);
+    let inner = popup(f, box_, " Quit? ", theme);
+    let mut lines = Vec::new();
+    let sending = app.sending_count();
+    if sending > 0 {
+        lines.push(Line::styled(
+            format!(
+                "{sending} {} still being sent; quitting may leave {} unconfirmed.",
+                plural(sending, "reply is", "replies are"),
+                plural(sending, "it", "them")
+            ),
+            theme.warn(),
+        ));
+    }
+    let drafts = app.drafts.len();
+    if drafts > 0 {
+        lines.push(Line::styled(
+            format!(
+                "{drafts} unsent {} kept only while reviewdesk runs: quitting discards {}.",
+                plural(drafts, "draft is", "drafts are"),
+                plural(drafts, "it", "them")
+            ),
+            theme.warn(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled("y", theme.accent()),
+        Span::raw(" quit    "),
+        Span::styled("n", theme.accent()),
+        Span::raw(" / "),
+        Span::styled("Esc", theme.accent()),
+        Span::raw(" stay"),
+    ]));
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}

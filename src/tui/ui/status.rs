@@ -1,0 +1,122 @@
+//! The two bottom lines: key hints (or the search prompt, or the last error) and the status bar.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::Theme;
+use crate::sanitize::truncate_to_width;
+use crate::tui::action::Bound;
+use crate::tui::app::{App, Mode};
+use crate::tui::keymap::KeyContext;
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
+    let width = area.width as usize;
+    let line = if app.mode == Mode::Search {
+        let count = if app.search.query.is_empty() {
+            String::new()
+        } else if app.search.matches.is_empty() {
+            "  no match".to_owned()
+        } else {
+            format!("  {}/{}", app.search.current + 1, app.search.matches.len())
+        };
+        Line::from(vec![
+            Span::styled("/", theme.accent()),
+            Span::raw(app.search.query.clone()),
+            Span::styled("▏", theme.accent()),
+            Span::styled(count, theme.dim()),
+            Span::styled("   Enter keep · Esc clear", theme.dim()),
+        ])
+    } else if let Some(err) = &app.last_error {
+        Line::styled(truncate_to_width(&format!("! {err}"), width), theme.bad())
+    } else {
+        let km = &app.keymap;
+        let ctx = KeyContext::Normal;
+        let pairs: &[(Bound, &str)] = match app.mode {
+            Mode::Normal => &[
+                (Bound::MoveDown, "move"),
+                (Bound::FocusDetail, "read"),
+                (Bound::Reply, "reply"),
+                (Bound::Search, "search"),
+                (Bound::Filters, "filters"),
+                (Bound::UnansweredFirst, "unanswered first"),
+                (Bound::SwitchApp, "apps"),
+                (Bound::Help, "help"),
+                (Bound::Quit, "quit"),
+            ],
+            _ => &[],
+        };
+        let mut spans = Vec::new();
+        for (b, label) in pairs {
+            let key = if *b == Bound::MoveDown {
+                format!(
+                    "{}/{}",
+                    km.key_for(ctx, Bound::MoveDown),
+                    km.key_for(ctx, Bound::MoveUp)
+                )
+            } else {
+                km.key_for(ctx, *b)
+            };
+            spans.push(Span::styled(key, theme.accent()));
+            spans.push(Span::styled(format!(" {label}  "), theme.dim()));
+        }
+        if !app.search.query.is_empty() && app.mode == Mode::Normal {
+            spans.insert(
+                0,
+                Span::styled(
+                    format!(
+                        "/{} {}/{} (n/N)  ",
+                        app.search.query,
+                        app.search.current + 1,
+                        app.search.matches.len()
+                    ),
+                    theme.accent(),
+                ),
+            );
+        }
+        Line::from(spans)
+    };
+    f.render_widget(Paragraph::new(line), area);
+}
+
+pub fn draw_status(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
+    let entry = &app.apps[app.app_index];
+    let left = format!(
+        " {} · {} │ {} reviews · {} unanswered · {} shown",
+        app.profile,
+        entry.id,
+        app.reviews.len(),
+        app.unanswered_count(),
+        app.view.len()
+    );
+    let mut right = String::new();
+    if !app.filters.is_default() {
+        right.push_str(&format!("filter: {}  ", app.filters.describe()));
+    }
+    if app.unanswered_first {
+        right.push_str("unanswered first  ");
+    }
+    if let Some(a) = &app.activity {
+        right.push_str(&format!("{} {a} ", SPINNER[app.spinner % SPINNER.len()]));
+    } else if app.sending_count() > 0 {
+        right.push_str(&format!(
+            "{} sending {} ",
+            SPINNER[app.spinner % SPINNER.len()],
+            app.sending_count()
+        ));
+    }
+    let width = area.width as usize;
+    let right = truncate_to_width(&right, width.saturating_sub(20));
+    let rw = crate::sanitize::display_width(&right);
+    let left = truncate_to_width(&left, width.saturating_sub(rw + 1));
+    let lw = crate::sanitize::display_width(&left);
+    let gap = " ".repeat(width.saturating_sub(lw + rw));
+    let style = theme.selected();
+    f.render_widget(
+        Paragraph::new(Line::from(vec![Span::raw(left), Span::raw(gap), Span::raw(right)])).style(style),
+        area,
+    );
+}

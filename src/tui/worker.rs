@@ -1,0 +1,149 @@
+//! The background worker: owns the Store client (and through it the token), takes typed
+//! commands, answers with actions carrying the request id. The UI never awaits the network.
+
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, Semaphore, mpsc};
+use tokio::task::JoinHandle;
+
+use super::action::{Action, Eligibility, ReplyState};
+use super::app::Command;
+use crate::store::dates::today_utc;
+use crate::store::{Progress, ReviewQuery, StoreClient, StoreError, SubmitStatus};
+
+/// Eligibility checks in flight at once.
+const CONCURRENT_CHECKS: usize = 4;
+pub const CHANNEL: usize = 256;
+
+/// Starts the worker; returns where to send commands. Answers arrive on `actions`.
+pub fn spawn(client: StoreClient, days: u32, actions: mpsc::Sender<Action>) -> mpsc::Sender<Command> {
+    let (tx, mut rx) = mpsc::channel::<Command>(CHANNEL);
+    let progress_out = actions.clone();
+    let client = Arc::new(client.with_progress(Arc::new(move |p: Progress| {
+        // Progress is advisory: when the UI is behind, dropping a line of it is fine.
+        if let Progress::Retrying { .. } = p {
+            let _ = progress_out.try_send(Action::Activity(p.describe()));
+        }
+    })));
+    tokio::spawn(async move {
+        let checks = Arc::new(Semaphore::new(CONCURRENT_CHECKS));
+        // One submission at a time: never two requests in flight for one review.
+        let submitting = Arc::new(Mutex::new(()));
+        let mut fetch: Option<JoinHandle<()>> = None;
+        while let Some(cmd) = rx.recv().await {
+            match cmd {
+                Command::FetchReviews { request, app } => {
+                    // Only the newest refresh matters.
+                    if let Some(old) = fetch.take() {
+                        old.abort();
+                    }
+                    fetch = Some(tokio::spawn(fetch_reviews(
+                        Arc::clone(&client),
+                        request,
+                        app,
+                        days,
+                        actions.clone(),
+                    )));
+                }
+                Command::CheckEligibility { request, app, review } => {
+                    let (client, out, checks) = (Arc::clone(&client), actions.clone(), Arc::clone(&checks));
+                    tokio::spawn(async move {
+                        let _permit = checks.acquire().await;
+                        let result = match client.response_info(&app, Some(&review)).await {
+                            Ok(info) if info.can_respond() => Eligibility::CanRespond {
+                                support_email: info.support_email().map(str::to_owned),
+                            },
+                            Ok(_) => Eligibility::OptedOut,
+                            Err(e @ StoreError::ReviewsApiDown { .. }) => Eligibility::ApiDown(e.to_string()),
+                            Err(e) => Eligibility::Failed(e.to_string()),
+                        };
+                        let _ = out
+                            .send(Action::EligibilityResult {
+                                request,
+                                app,
+                                review,
+                                result,
+                            })
+                            .await;
+                    });
+                }
+                Command::Submit { request, items } => {
+                    let (client, out, lock) = (Arc::clone(&client), actions.clone(), Arc::clone(&submitting));
+                    tokio::spawn(async move {
+                        let _guard = lock.lock().await;
+                        let action = match client.submit_responses(&items).await {
+                            Ok(report) => Action::SubmitDone {
+                                request,
+                                outcomes: report
+                                    .outcomes
+                                    .into_iter()
+                                    .map(|o| {
+                                        let state = match o.status {
+                                            SubmitStatus::Sent => ReplyState::Sent,
+                                            SubmitStatus::Rejected(why) => {
+                                                ReplyState::Failed(format!("The Store refused the reply: {why}"))
+                                            }
+                                            SubmitStatus::Failed(why) | SubmitStatus::NotSent(why) => {
+                                                ReplyState::Failed(why)
+                                            }
+                                            SubmitStatus::Unconfirmed(why) => ReplyState::Unconfirmed(why),
+                                        };
+                                        (o.review_id, state)
+                                    })
+                                    .collect(),
+                                error: report.error.map(|e| e.to_string()),
+                            },
+                            Err(e) => Action::SubmitDone {
+                                request,
+                                outcomes: items
+                                    .iter()
+                                    .map(|i| (i.review_id.clone(), ReplyState::Failed(e.to_string())))
+                                    .collect(),
+                                error: Some(e.to_string()),
+                            },
+                        };
+                        let _ = out.send(action).await;
+                    });
+                }
+                Command::OpenExternalEditor { .. } | Command::Suspend | Command::Quit => {}
+            }
+        }
+    });
+    tx
+}
+
+async fn fetch_reviews(client: Arc<StoreClient>, request: u64, app: String, days: u32, out: mpsc::Sender<Action>) {
+    let query = ReviewQuery::last_days(&app, days, today_utc());
+    let (pages_tx, mut pages_rx) = mpsc::unbounded_channel();
+    let fetch = client.fetch_review_pages(&query, move |page, total| {
+        let _ = pages_tx.send((page, total));
+    });
+    let forward = async {
+        while let Some((reviews, total)) = pages_rx.recv().await {
+            let _ = out
+                .send(Action::ReviewsPage {
+                    request,
+                    app: app.clone(),
+                    reviews,
+                    total,
+                    done: false,
+                })
+                .await;
+        }
+    };
+    let (result, ()) = tokio::join!(fetch, forward);
+    let last = match result {
+        Ok(()) => Action::ReviewsPage {
+            request,
+            app: app.clone(),
+            reviews: Vec::new(),
+            total: None,
+            done: true,
+        },
+        Err(e) => Action::ReviewsFailed {
+            request,
+            error: e.to_string(),
+        },
+    };
+    let _ = out.send(last).await;
+}

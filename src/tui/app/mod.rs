@@ -3,7 +3,11 @@
 
 pub mod editor;
 pub mod filter_form;
+mod loading;
+mod reply;
 pub mod view;
+
+pub use loading::sanitize_review;
 
 use std::collections::HashMap;
 
@@ -11,14 +15,13 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use self::editor::{Draft, Editor};
 use self::filter_form::FilterForm;
-use self::view::{Filters, build_view, haystack, search};
+use self::view::{Filters, search};
 use super::action::{Action, Bound, Eligibility, ReplyState};
 use super::keymap::{KeyContext, Keymap};
 use super::layout::list_rows;
 use crate::store::{ResponseItem, Review};
 
 /// How many reviews after the selected one get their eligibility fetched ahead of time.
-const PREFETCH: usize = 3;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
@@ -109,6 +112,7 @@ pub struct App {
     pub size: (u16, u16),
     pub default_public: bool,
     pub no_color: bool,
+    unanswered: usize,
     next_request: u64,
     pending_info: HashMap<String, u64>,
     sending: HashMap<u64, Vec<String>>,
@@ -150,6 +154,7 @@ impl App {
             size,
             default_public: true,
             no_color: false,
+            unanswered: 0,
             next_request: 0,
             pending_info: HashMap::new(),
             sending: HashMap::new(),
@@ -183,8 +188,10 @@ impl App {
         self.sending.values().map(Vec::len).sum()
     }
 
+    /// Kept up to date by `rebuild_view`: counting 100,000 reviews every frame would cost more
+    /// than drawing it.
     pub fn unanswered_count(&self) -> usize {
-        self.reviews.iter().filter(|r| !r.is_answered()).count()
+        self.unanswered
     }
 
     /// The key context the current mode reads keys in.
@@ -546,377 +553,5 @@ impl App {
             _ => {}
         }
         Vec::new()
-    }
-
-    /// Moves the selection (clamped), resets the text scroll, keeps the row on screen and asks
-    /// for the eligibility of the selected review and the next few.
-    pub fn select(&mut self, pos: usize) -> Vec<Command> {
-        let pos = pos.min(self.view.len().saturating_sub(1));
-        if pos != self.selected {
-            self.detail_scroll = 0;
-        }
-        self.selected = pos;
-        self.keep_selection_visible();
-        self.prefetch_eligibility()
-    }
-
-    fn keep_selection_visible(&mut self) {
-        let rows = list_rows(self.size).max(1);
-        if self.selected < self.list_offset {
-            self.list_offset = self.selected;
-        } else if self.selected >= self.list_offset + rows {
-            self.list_offset = self.selected + 1 - rows;
-        }
-        let max_offset = self.view.len().saturating_sub(rows);
-        self.list_offset = self.list_offset.min(max_offset);
-    }
-
-    fn prefetch_eligibility(&mut self) -> Vec<Command> {
-        let app = self.app_id().to_owned();
-        let wanted: Vec<String> = self
-            .view
-            .iter()
-            .skip(self.selected)
-            .take(PREFETCH + 1)
-            .filter_map(|&i| self.reviews[i].id.clone())
-            .filter(|id| !self.pending_info.contains_key(id))
-            .filter(|id| {
-                !matches!(
-                    self.eligibility.get(id),
-                    Some(Eligibility::CanRespond { .. } | Eligibility::OptedOut)
-                )
-            })
-            .collect();
-        let mut out = Vec::new();
-        for review in wanted {
-            // A failed check is tried again only for the selected review, on purpose.
-            if matches!(
-                self.eligibility.get(&review),
-                Some(Eligibility::Failed(_) | Eligibility::ApiDown(_))
-            ) && Some(review.as_str()) != self.selected_id()
-            {
-                continue;
-            }
-            let request = self.request_id();
-            self.pending_info.insert(review.clone(), request);
-            self.eligibility.insert(review.clone(), Eligibility::Checking);
-            out.push(Command::CheckEligibility {
-                request,
-                app: app.clone(),
-                review,
-            });
-        }
-        out
-    }
-
-    fn fetch_reviews(&mut self) -> Vec<Command> {
-        let request = self.request_id();
-        self.loading = Some(Loading {
-            request,
-            pages: 0,
-            total: None,
-        });
-        self.activity = Some("fetching reviews".to_owned());
-        self.last_error = None;
-        vec![Command::FetchReviews {
-            request,
-            app: self.app_id().to_owned(),
-        }]
-    }
-
-    fn on_reviews(
-        &mut self,
-        request: u64,
-        app: String,
-        mut page: Vec<Review>,
-        total: Option<u64>,
-        done: bool,
-    ) -> Vec<Command> {
-        let Some(loading) = self.loading.as_mut().filter(|l| l.request == request) else {
-            return Vec::new();
-        };
-        if app != self.apps[self.app_index].id {
-            return Vec::new();
-        }
-        let first_page = loading.pages == 0;
-        loading.pages += 1;
-        loading.total = total;
-        let pages_text = match total {
-            Some(t) => format!(
-                "fetching reviews: {} of {t}",
-                self.reviews.len() * usize::from(!first_page) + page.len()
-            ),
-            None => format!("fetching reviews: page {}", loading.pages),
-        };
-        let keep = self.selected_id().map(str::to_owned);
-        for r in &mut page {
-            sanitize_review(r);
-        }
-        if first_page {
-            // A refresh replaces what was there; answers sent meanwhile stay visible through
-            // `replies`.
-            self.reviews.clear();
-            self.haystacks.clear();
-        }
-        self.haystacks.extend(page.iter().map(haystack));
-        self.reviews.extend(page);
-        if done {
-            self.loading = None;
-            self.activity = None;
-            self.complete = true;
-        } else {
-            self.activity = Some(pages_text);
-        }
-        let mut cmds = self.rebuild_view();
-        if let Some(id) = keep
-            && let Some(pos) = self
-                .view
-                .iter()
-                .position(|&i| self.reviews[i].id.as_deref() == Some(&id))
-        {
-            cmds = self.select(pos);
-        }
-        cmds
-    }
-
-    fn rebuild_view(&mut self) -> Vec<Command> {
-        let keep = self.selected_id().map(str::to_owned);
-        self.view = build_view(&self.reviews, &self.filters, self.unanswered_first);
-        if !self.search.query.is_empty() {
-            self.search.matches = search(&self.view, &self.haystacks, &self.search.query.to_lowercase());
-            self.search.current = 0;
-        }
-        let pos = keep
-            .and_then(|id| {
-                self.view
-                    .iter()
-                    .position(|&i| self.reviews[i].id.as_deref() == Some(&id))
-            })
-            .unwrap_or(0);
-        self.selected = usize::MAX; // force the select() bookkeeping
-        self.select(pos)
-    }
-
-    fn switch_app(&mut self, index: usize) -> Vec<Command> {
-        if index == self.app_index || index >= self.apps.len() {
-            return Vec::new();
-        }
-        let old = self.apps[self.app_index].id.clone();
-        self.other_apps.insert(
-            old,
-            AppCache {
-                reviews: std::mem::take(&mut self.reviews),
-                haystacks: std::mem::take(&mut self.haystacks),
-                complete: self.complete,
-            },
-        );
-        self.app_index = index;
-        self.pending_info.clear();
-        self.loading = None;
-        self.search = Search::default();
-        self.selected = 0;
-        self.list_offset = 0;
-        let id = self.apps[index].id.clone();
-        match self.other_apps.remove(&id) {
-            Some(cache) if cache.complete => {
-                self.reviews = cache.reviews;
-                self.haystacks = cache.haystacks;
-                self.complete = true;
-                self.rebuild_view()
-            }
-            _ => {
-                self.complete = false;
-                self.view.clear();
-                self.fetch_reviews()
-            }
-        }
-    }
-
-    fn open_editor(&mut self) -> Vec<Command> {
-        let Some(review) = self.selected_review() else {
-            return Vec::new();
-        };
-        let Some(id) = review.id.clone() else {
-            self.last_error = Some("This review has no ID, so the Store cannot take a response to it".to_owned());
-            return Vec::new();
-        };
-        if review.is_answered() && !review.revised_after_response() {
-            self.last_error = Some(
-                "Already answered: the Store takes a new response only after the customer revises the review"
-                    .to_owned(),
-            );
-            return Vec::new();
-        }
-        if matches!(self.replies.get(&id), Some(ReplyState::Sending)) {
-            self.last_error = Some("A reply to this review is being sent".to_owned());
-            return Vec::new();
-        }
-        match self.eligibility.get(&id) {
-            Some(Eligibility::OptedOut) => {
-                self.last_error =
-                    Some("The customer opted out of responses: this review cannot be answered".to_owned());
-                return Vec::new();
-            }
-            Some(Eligibility::ApiDown(why)) => self.last_error = Some(why.clone()),
-            _ => {}
-        }
-        let default_email = match self.eligibility.get(&id) {
-            Some(Eligibility::CanRespond { support_email }) => support_email.clone().unwrap_or_default(),
-            _ => String::new(),
-        };
-        let draft = self.drafts.get(&id).cloned().unwrap_or(Draft {
-            text: String::new(),
-            public: self.default_public,
-            email: default_email,
-        });
-        self.editor = Some(Editor::open(self.app_id(), &id, draft));
-        self.mode = Mode::Editor;
-        // Ask again if the earlier check failed.
-        self.prefetch_eligibility()
-    }
-
-    fn editor_key(&mut self, b: Bound) -> Vec<Command> {
-        let Some(editor) = self.editor.as_mut() else {
-            self.mode = Mode::Normal;
-            return Vec::new();
-        };
-        match b {
-            Bound::Back => {
-                let draft = editor.draft();
-                let id = editor.review_id.clone();
-                if draft.text.trim().is_empty() {
-                    self.drafts.remove(&id);
-                } else {
-                    self.drafts.insert(id, draft);
-                }
-                self.editor = None;
-                self.mode = Mode::Normal;
-            }
-            Bound::TogglePublic => {
-                if editor.public {
-                    match self.eligibility.get(&editor.review_id) {
-                        Some(Eligibility::CanRespond { .. }) => editor.public = false,
-                        Some(Eligibility::Checking) | None => {
-                            editor.problem = Some("Private (email) responses wait for the eligibility check".to_owned())
-                        }
-                        _ => {
-                            editor.problem = Some(
-                                "Private responses are not possible: the eligibility check did not allow it".to_owned(),
-                            )
-                        }
-                    }
-                } else {
-                    editor.public = true;
-                }
-            }
-            Bound::NextField => editor.next_field(),
-            Bound::ExternalEditor => return vec![Command::OpenExternalEditor { text: editor.body() }],
-            Bound::Send => {
-                if let Err(why) = editor.check() {
-                    editor.problem = Some(why);
-                    return Vec::new();
-                }
-                match self.eligibility.get(&editor.review_id) {
-                    Some(Eligibility::CanRespond { .. }) => self.mode = Mode::Confirm,
-                    Some(Eligibility::Checking) | None => {
-                        editor.problem =
-                            Some("Still checking whether this review can be answered; try again in a moment".to_owned())
-                    }
-                    Some(Eligibility::OptedOut) => {
-                        editor.problem = Some("The customer opted out: this review cannot be answered".to_owned())
-                    }
-                    Some(Eligibility::ApiDown(why) | Eligibility::Failed(why)) => editor.problem = Some(why.clone()),
-                }
-            }
-            Bound::Suspend => return vec![Command::Suspend],
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn send(&mut self) -> Vec<Command> {
-        let Some(editor) = self.editor.take() else {
-            self.mode = Mode::Normal;
-            return Vec::new();
-        };
-        let item = ResponseItem {
-            application_id: editor.app_id.clone(),
-            review_id: editor.review_id.clone(),
-            response_text: editor.body(),
-            support_email: editor.email_value(),
-            is_public: editor.public,
-        };
-        // The draft stays until the Store confirms: nothing typed is lost if sending fails.
-        self.drafts.insert(editor.review_id.clone(), editor.draft());
-        self.replies.insert(editor.review_id.clone(), ReplyState::Sending);
-        let request = self.request_id();
-        self.sending.insert(request, vec![editor.review_id.clone()]);
-        self.mode = Mode::Normal;
-        self.activity = Some("sending the reply".to_owned());
-        vec![Command::Submit {
-            request,
-            items: vec![item],
-        }]
-    }
-
-    fn on_submitted(
-        &mut self,
-        request: u64,
-        outcomes: Vec<(String, ReplyState)>,
-        error: Option<String>,
-    ) -> Vec<Command> {
-        if self.sending.remove(&request).is_none() {
-            return Vec::new();
-        }
-        if self.sending.is_empty() && self.loading.is_none() {
-            self.activity = None;
-        }
-        if let Some(e) = error {
-            self.last_error = Some(e);
-        }
-        for (review, state) in outcomes {
-            if state == ReplyState::Sent {
-                if let Some(d) = self.drafts.remove(&review)
-                    && let Some(r) = self.reviews.iter_mut().find(|r| r.id.as_deref() == Some(&review))
-                {
-                    r.response_text = Some(crate::sanitize::sanitize_text(&d.text));
-                    r.response_date = Some(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
-                    r.response_timestamp = Some(chrono::Utc::now().timestamp());
-                }
-            } else if let ReplyState::Failed(why) | ReplyState::Unconfirmed(why) = &state {
-                self.last_error = Some(why.clone());
-            }
-            self.replies.insert(review, state);
-        }
-        Vec::new()
-    }
-}
-
-/// Review text is written by strangers: it is cleaned once, where it enters the UI model.
-pub fn sanitize_review(r: &mut Review) {
-    use crate::sanitize::{is_forbidden, sanitize_line, sanitize_text};
-    let dirty = |s: &str| s.chars().any(|c| is_forbidden(c) || c == '\r' || c == '\t');
-    for field in [&mut r.review_title, &mut r.review_text, &mut r.response_text] {
-        if let Some(s) = field.as_mut()
-            && dirty(s)
-        {
-            *s = sanitize_text(s);
-        }
-    }
-    for field in [
-        &mut r.reviewer_name,
-        &mut r.market,
-        &mut r.package_version,
-        &mut r.device_model,
-        &mut r.device_type,
-        &mut r.os_version,
-        &mut r.date,
-        &mut r.application_name,
-    ] {
-        if let Some(s) = field.as_mut()
-            && (dirty(s) || s.contains('\n'))
-        {
-            *s = sanitize_line(s);
-        }
     }
 }

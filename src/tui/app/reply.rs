@@ -1,0 +1,168 @@
+//! Writing, confirming and sending a reply, and what comes back.
+
+use super::editor::{Draft, Editor};
+use super::{App, Command, Mode};
+use crate::store::ResponseItem;
+use crate::tui::action::{Bound, Eligibility, ReplyState};
+
+impl App {
+    pub(super) fn open_editor(&mut self) -> Vec<Command> {
+        let Some(review) = self.selected_review() else {
+            return Vec::new();
+        };
+        let Some(id) = review.id.clone() else {
+            self.last_error = Some("This review has no ID, so the Store cannot take a response to it".to_owned());
+            return Vec::new();
+        };
+        if review.is_answered() && !review.revised_after_response() {
+            self.last_error = Some(
+                "Already answered: the Store takes a new response only after the customer revises the review"
+                    .to_owned(),
+            );
+            return Vec::new();
+        }
+        if matches!(self.replies.get(&id), Some(ReplyState::Sending)) {
+            self.last_error = Some("A reply to this review is being sent".to_owned());
+            return Vec::new();
+        }
+        match self.eligibility.get(&id) {
+            Some(Eligibility::OptedOut) => {
+                self.last_error =
+                    Some("The customer opted out of responses: this review cannot be answered".to_owned());
+                return Vec::new();
+            }
+            Some(Eligibility::ApiDown(why)) => self.last_error = Some(why.clone()),
+            _ => {}
+        }
+        let default_email = match self.eligibility.get(&id) {
+            Some(Eligibility::CanRespond { support_email }) => support_email.clone().unwrap_or_default(),
+            _ => String::new(),
+        };
+        let draft = self.drafts.get(&id).cloned().unwrap_or(Draft {
+            text: String::new(),
+            public: self.default_public,
+            email: default_email,
+        });
+        self.editor = Some(Editor::open(self.app_id(), &id, draft));
+        self.mode = Mode::Editor;
+        // Ask again if the earlier check failed.
+        self.prefetch_eligibility()
+    }
+
+    pub(super) fn editor_key(&mut self, b: Bound) -> Vec<Command> {
+        let Some(editor) = self.editor.as_mut() else {
+            self.mode = Mode::Normal;
+            return Vec::new();
+        };
+        match b {
+            Bound::Back => {
+                let draft = editor.draft();
+                let id = editor.review_id.clone();
+                if draft.text.trim().is_empty() {
+                    self.drafts.remove(&id);
+                } else {
+                    self.drafts.insert(id, draft);
+                }
+                self.editor = None;
+                self.mode = Mode::Normal;
+            }
+            Bound::TogglePublic => {
+                if editor.public {
+                    match self.eligibility.get(&editor.review_id) {
+                        Some(Eligibility::CanRespond { .. }) => editor.public = false,
+                        Some(Eligibility::Checking) | None => {
+                            editor.problem = Some("Private (email) responses wait for the eligibility check".to_owned())
+                        }
+                        _ => {
+                            editor.problem = Some(
+                                "Private responses are not possible: the eligibility check did not allow it".to_owned(),
+                            )
+                        }
+                    }
+                } else {
+                    editor.public = true;
+                }
+            }
+            Bound::NextField => editor.next_field(),
+            Bound::ExternalEditor => return vec![Command::OpenExternalEditor { text: editor.body() }],
+            Bound::Send => {
+                if let Err(why) = editor.check() {
+                    editor.problem = Some(why);
+                    return Vec::new();
+                }
+                match self.eligibility.get(&editor.review_id) {
+                    Some(Eligibility::CanRespond { .. }) => self.mode = Mode::Confirm,
+                    Some(Eligibility::Checking) | None => {
+                        editor.problem =
+                            Some("Still checking whether this review can be answered; try again in a moment".to_owned())
+                    }
+                    Some(Eligibility::OptedOut) => {
+                        editor.problem = Some("The customer opted out: this review cannot be answered".to_owned())
+                    }
+                    Some(Eligibility::ApiDown(why) | Eligibility::Failed(why)) => editor.problem = Some(why.clone()),
+                }
+            }
+            Bound::Suspend => return vec![Command::Suspend],
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    pub(super) fn send(&mut self) -> Vec<Command> {
+        let Some(editor) = self.editor.take() else {
+            self.mode = Mode::Normal;
+            return Vec::new();
+        };
+        let item = ResponseItem {
+            application_id: editor.app_id.clone(),
+            review_id: editor.review_id.clone(),
+            response_text: editor.body(),
+            support_email: editor.email_value(),
+            is_public: editor.public,
+        };
+        // The draft stays until the Store confirms: nothing typed is lost if sending fails.
+        self.drafts.insert(editor.review_id.clone(), editor.draft());
+        self.replies.insert(editor.review_id.clone(), ReplyState::Sending);
+        let request = self.request_id();
+        self.sending.insert(request, vec![editor.review_id.clone()]);
+        self.mode = Mode::Normal;
+        self.activity = Some("sending the reply".to_owned());
+        vec![Command::Submit {
+            request,
+            items: vec![item],
+        }]
+    }
+
+    pub(super) fn on_submitted(
+        &mut self,
+        request: u64,
+        outcomes: Vec<(String, ReplyState)>,
+        error: Option<String>,
+    ) -> Vec<Command> {
+        if self.sending.remove(&request).is_none() {
+            return Vec::new();
+        }
+        if self.sending.is_empty() && self.loading.is_none() {
+            self.activity = None;
+        }
+        if let Some(e) = error {
+            self.last_error = Some(e);
+        }
+        for (review, state) in outcomes {
+            if state == ReplyState::Sent {
+                if let Some(d) = self.drafts.remove(&review)
+                    && let Some(r) = self.reviews.iter_mut().find(|r| r.id.as_deref() == Some(&review))
+                {
+                    r.response_text = Some(crate::sanitize::sanitize_text(&d.text));
+                    r.response_date = Some(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
+                    r.response_timestamp = Some(chrono::Utc::now().timestamp());
+                    self.unanswered = self.unanswered.saturating_sub(1);
+                }
+            } else if let ReplyState::Failed(why) | ReplyState::Unconfirmed(why) = &state {
+                self.last_error = Some(why.clone());
+            }
+            self.replies.insert(review, state);
+        }
+        Vec::new()
+    }
+}

@@ -2,49 +2,69 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::Theme;
+use super::wrap::wrap;
 use crate::cli::output::stars;
+use crate::sanitize::truncate_to_width;
 use crate::store::dates::display_timestamp;
 use crate::tui::action::{Eligibility, ReplyState};
 use crate::tui::app::{App, Focus, Mode};
 
+/// Lines for the pane, wrapped to `width` here rather than by ratatui (see `wrap`).
+struct Lines<'a> {
+    out: Vec<Line<'a>>,
+    width: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn text(&mut self, text: &str, style: Style) {
+        self.out.extend(wrap(text, self.width).into_iter().map(|l| Line::styled(l, style)));
+    }
+    /// Short lines of several styles: cut rather than wrapped.
+    fn spans(&mut self, spans: Vec<Span<'a>>) {
+        let mut left = self.width;
+        let cut: Vec<Span> = spans
+            .into_iter()
+            .map(|s| {
+                let t = truncate_to_width(&s.content, left);
+                left = left.saturating_sub(crate::sanitize::display_width(&t));
+                Span::styled(t, s.style)
+            })
+            .collect();
+        self.out.push(Line::from(cut));
+    }
+    fn blank(&mut self) {
+        self.out.push(Line::raw(""));
+    }
+}
+
 pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     let focused = app.focus == Focus::Detail && app.mode == Mode::Normal;
     let block = theme.block(" Review ", focused);
+    let inner = block.inner(area);
     let Some(r) = app.selected_review() else {
-        f.render_widget(Paragraph::new("").block(block), area);
+        f.render_widget(block, area);
         return;
     };
     let id = r.id.as_deref().unwrap_or("");
-    let mut lines: Vec<Line> = Vec::new();
-    let title = r
-        .review_title
-        .as_deref()
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or("(no title)");
-    lines.push(Line::styled(title.replace('\n', " "), theme.title()));
+    let mut l = Lines { out: Vec::new(), width: inner.width as usize };
+    let title = r.review_title.as_deref().filter(|t| !t.trim().is_empty()).unwrap_or("(no title)");
+    l.text(&title.replace('\n', " "), theme.title());
     let mut meta = vec![Span::styled(stars(r.rating), theme.stars()), Span::raw("  ")];
     if let Some(t) = r.timestamp {
-        meta.push(Span::raw(display_timestamp(t)));
-        meta.push(Span::raw("  "));
+        meta.push(Span::raw(display_timestamp(t) + "  "));
     }
     if let Some(m) = &r.market {
-        meta.push(Span::raw(m.clone()));
-        meta.push(Span::raw("  "));
+        meta.push(Span::raw(format!("{m}  ")));
     }
-    meta.push(Span::styled(
-        r.reviewer_name.clone().unwrap_or_else(|| "(anonymous)".into()),
-        theme.accent(),
-    ));
-    lines.push(Line::from(meta));
+    meta.push(Span::styled(r.reviewer_name.clone().unwrap_or_else(|| "(anonymous)".into()), theme.accent()));
+    l.spans(meta);
     let device: Vec<String> = [
-        r.package_version
-            .as_deref()
-            .filter(|v| !v.is_empty())
-            .map(|v| format!("v{v}")),
+        r.package_version.as_deref().filter(|v| !v.is_empty()).map(|v| format!("v{v}")),
         r.device_type.clone(),
         r.os_version.clone(),
         r.device_model.clone(),
@@ -57,65 +77,47 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     .flatten()
     .collect();
     if !device.is_empty() {
-        lines.push(Line::styled(device.join(" · "), theme.dim()));
+        l.text(&device.join(" · "), theme.dim());
     }
-    lines.push(eligibility_line(app, id, theme));
-    lines.push(Line::raw(""));
+    eligibility(&mut l, app, id, theme);
+    l.blank();
     match r.review_text.as_deref().filter(|t| !t.trim().is_empty()) {
-        Some(text) => lines.extend(text.lines().map(|l| Line::raw(l.to_owned()))),
-        None => lines.push(Line::styled("(the review has no text)", theme.dim())),
+        Some(text) => l.text(text, Style::default()),
+        None => l.text("(the review has no text)", theme.dim()),
     }
     if let Some(resp) = r.response_text.as_deref().filter(|t| !t.trim().is_empty()) {
-        lines.push(Line::raw(""));
+        l.blank();
         let when = r.response_timestamp.map(display_timestamp).unwrap_or_default();
-        let head = if r.revised_after_response() {
-            format!("── Your response ({when}) — the customer revised the review since ──")
+        if r.revised_after_response() {
+            l.text(&format!("── Your response ({when}) — the customer revised the review since ──"), theme.warn());
         } else {
-            format!("── Your response ({when}) ──")
-        };
-        lines.push(Line::styled(
-            head,
-            if r.revised_after_response() {
-                theme.warn()
-            } else {
-                theme.good()
-            },
-        ));
-        lines.extend(resp.lines().map(|l| Line::raw(l.to_owned())));
+            l.text(&format!("── Your response ({when}) ──"), theme.good());
+        }
+        l.text(resp, Style::default());
     }
     match app.replies.get(id) {
-        Some(ReplyState::Sending) => lines.push(Line::styled("⇡ Sending your reply…", theme.warn())),
-        Some(ReplyState::Sent) => lines.push(Line::styled("✓ Your reply was accepted by the Store", theme.good())),
+        Some(ReplyState::Sending) => l.text("⇡ Sending your reply…", theme.warn()),
+        Some(ReplyState::Sent) => l.text("✓ Your reply was accepted by the Store", theme.good()),
         Some(ReplyState::Failed(why)) => {
-            lines.push(Line::styled(format!("✗ Your reply was not sent: {why}"), theme.bad()));
-            lines.push(Line::styled(
-                "  The draft is kept: r to edit and send again.",
-                theme.dim(),
-            ));
+            l.text(&format!("✗ Your reply was not sent: {why}"), theme.bad());
+            l.text("  The draft is kept: r to edit and send again.", theme.dim());
         }
-        Some(ReplyState::Unconfirmed(why)) => lines.push(Line::styled(format!("? Unconfirmed: {why}"), theme.warn())),
+        Some(ReplyState::Unconfirmed(why)) => l.text(&format!("? Unconfirmed: {why}"), theme.warn()),
         None => {}
     }
     if let Some(d) = app.drafts.get(id)
         && !matches!(app.replies.get(id), Some(ReplyState::Sending))
     {
         let first: String = d.text.chars().take(60).collect::<String>().replace('\n', " ");
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            format!("✎ Draft: {first}… (r to continue)"),
-            theme.accent(),
-        ));
+        l.blank();
+        l.text(&format!("✎ Draft: {first}… (r to continue)"), theme.accent());
     }
-    let p = Paragraph::new(lines)
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((app.detail_scroll, 0));
-    f.render_widget(p, area);
+    f.render_widget(Paragraph::new(l.out).block(block).scroll((app.detail_scroll, 0)), area);
 }
 
-fn eligibility_line<'a>(app: &App, id: &str, theme: &Theme) -> Line<'a> {
+fn eligibility(l: &mut Lines, app: &App, id: &str, theme: &Theme) {
     match app.eligibility.get(id) {
-        Some(Eligibility::CanRespond { support_email }) => Line::from(vec![
+        Some(Eligibility::CanRespond { support_email }) => l.spans(vec![
             Span::styled("✓ can respond", theme.good()),
             Span::styled(
                 match support_email {
@@ -125,14 +127,9 @@ fn eligibility_line<'a>(app: &App, id: &str, theme: &Theme) -> Line<'a> {
                 theme.dim(),
             ),
         ]),
-        Some(Eligibility::OptedOut) => Line::styled("⊘ customer opted out: cannot respond", theme.bad()),
-        Some(Eligibility::Checking) | None => {
-            Line::styled("… checking whether this review can be answered", theme.dim())
-        }
-        Some(Eligibility::ApiDown(_)) => Line::styled(
-            "! Microsoft's reviews API is not working; answer in Partner Center (details below)",
-            theme.bad(),
-        ),
-        Some(Eligibility::Failed(why)) => Line::styled(format!("! eligibility unknown: {why}"), theme.bad()),
+        Some(Eligibility::OptedOut) => l.text("⊘ customer opted out: cannot respond", theme.bad()),
+        Some(Eligibility::Checking) | None => l.text("… checking whether this review can be answered", theme.dim()),
+        Some(Eligibility::ApiDown(why)) => l.text(&format!("! {why}"), theme.bad()),
+        Some(Eligibility::Failed(why)) => l.text(&format!("! eligibility unknown: {why}"), theme.bad()),
     }
 }

@@ -5,6 +5,7 @@ mod editor;
 mod list;
 mod overlays;
 mod status;
+pub mod wrap;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -102,7 +103,14 @@ impl Theme {
 
 /// Clears a box and draws a bordered popup in it.
 pub fn popup(f: &mut Frame, area: Rect, title: &str, theme: &Theme) -> Rect {
-    f.render_widget(ratatui::widgets::Clear, area);
+    // Clear one column more on each side: a double-width character (CJK, emoji) standing just
+    // left of the box would otherwise spill its second half over the border.
+    let margin = Rect {
+        x: area.x.saturating_sub(1),
+        width: (area.width + 2).min(f.area().width.saturating_sub(area.x.saturating_sub(1))),
+        ..area
+    };
+    f.render_widget(ratatui::widgets::Clear, margin);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Double)

@@ -311,6 +311,17 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_config_parses() {
+        let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/config.example.toml"));
+        let c = Config::load(Some(p)).unwrap();
+        assert_eq!(c.reviews.default_days, 90);
+        assert_eq!(c.network.request_timeout_secs, 30);
+        let keys = "[keys.normal]\nreply = [\"ctrl-r\"]\n";
+        let c: Config = toml::from_str(keys).unwrap();
+        assert!(crate::tui::keymap::Keymap::with_overrides(&c.keys).is_ok());
+    }
+
+    #[test]
     fn config_file_errors_name_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("config.toml");

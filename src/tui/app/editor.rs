@@ -136,6 +136,12 @@ impl Editor {
         *self = fresh;
     }
 
+    pub fn set_email(&mut self, email: &str) {
+        let mut fresh = area(email);
+        fresh.set_wrap_mode(WrapMode::None);
+        self.email = fresh;
+    }
+
     pub fn next_field(&mut self) {
         self.field = match self.field {
             Field::Text => Field::Email,

@@ -290,6 +290,19 @@ impl App {
                     if let Eligibility::ApiDown(why) = &result {
                         self.last_error = Some(why.clone());
                     }
+                    // The answer may come after the editor opened: fill the support email then,
+                    // unless the person already typed one.
+                    if let (
+                        Eligibility::CanRespond {
+                            support_email: Some(email),
+                        },
+                        Some(ed),
+                    ) = (&result, self.editor.as_mut())
+                        && ed.review_id == review
+                        && ed.email_value().is_empty()
+                    {
+                        ed.set_email(email);
+                    }
                     self.eligibility.insert(review, result);
                 }
                 Vec::new()

@@ -22,7 +22,8 @@ struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     fn text(&mut self, text: &str, style: Style) {
-        self.out.extend(wrap(text, self.width).into_iter().map(|l| Line::styled(l, style)));
+        self.out
+            .extend(wrap(text, self.width).into_iter().map(|l| Line::styled(l, style)));
     }
     /// Short lines of several styles: cut rather than wrapped.
     fn spans(&mut self, spans: Vec<Span<'a>>) {
@@ -51,8 +52,15 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         return;
     };
     let id = r.id.as_deref().unwrap_or("");
-    let mut l = Lines { out: Vec::new(), width: inner.width as usize };
-    let title = r.review_title.as_deref().filter(|t| !t.trim().is_empty()).unwrap_or("(no title)");
+    let mut l = Lines {
+        out: Vec::new(),
+        width: inner.width as usize,
+    };
+    let title = r
+        .review_title
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or("(no title)");
     l.text(&title.replace('\n', " "), theme.title());
     let mut meta = vec![Span::styled(stars(r.rating), theme.stars()), Span::raw("  ")];
     if let Some(t) = r.timestamp {
@@ -61,10 +69,16 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     if let Some(m) = &r.market {
         meta.push(Span::raw(format!("{m}  ")));
     }
-    meta.push(Span::styled(r.reviewer_name.clone().unwrap_or_else(|| "(anonymous)".into()), theme.accent()));
+    meta.push(Span::styled(
+        r.reviewer_name.clone().unwrap_or_else(|| "(anonymous)".into()),
+        theme.accent(),
+    ));
     l.spans(meta);
     let device: Vec<String> = [
-        r.package_version.as_deref().filter(|v| !v.is_empty()).map(|v| format!("v{v}")),
+        r.package_version
+            .as_deref()
+            .filter(|v| !v.is_empty())
+            .map(|v| format!("v{v}")),
         r.device_type.clone(),
         r.os_version.clone(),
         r.device_model.clone(),
@@ -89,7 +103,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         l.blank();
         let when = r.response_timestamp.map(display_timestamp).unwrap_or_default();
         if r.revised_after_response() {
-            l.text(&format!("── Your response ({when}) — the customer revised the review since ──"), theme.warn());
+            l.text(
+                &format!("── Your response ({when}) — the customer revised the review since ──"),
+                theme.warn(),
+            );
         } else {
             l.text(&format!("── Your response ({when}) ──"), theme.good());
         }

@@ -31,6 +31,12 @@ pub struct Config {
     pub reviews: ReviewsConfig,
     /// Key overrides per context, e.g. `[keys.normal] reply = ["r", "ctrl-r"]`.
     pub keys: crate::tui::keymap::KeysConfig,
+    /// The profile used when no --profile is given.
+    pub default_profile: Option<String>,
+    pub profiles: crate::profiles::Profiles,
+    /// The profile named on the command line (`--profile`), not part of the file.
+    #[serde(skip)]
+    pub selected_profile: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -139,24 +145,47 @@ impl Endpoints {
     }
 
     pub fn resolve_with(config: &Config, env: impl Fn(&str) -> Option<String>) -> Result<Endpoints> {
-        let pick = |var: &str, configured: &Option<String>, default: &str| -> (String, String) {
-            match env(var).filter(|v| !v.trim().is_empty()) {
-                Some(v) => (v, var.to_owned()),
-                None => match configured {
-                    Some(v) => (v.clone(), "the config file".to_owned()),
-                    None => (default.to_owned(), "the default".to_owned()),
-                },
-            }
+        Self::resolve_full(config, None, env)
+    }
+
+    /// Environment, then the profile's overrides, then the config file, then the defaults.
+    pub fn resolve_full(
+        config: &Config,
+        profile: Option<&crate::profiles::Profile>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Endpoints> {
+        let pick = |var: &str, from_profile: Option<&String>, configured: &Option<String>, default: &str| match env(var)
+            .filter(|v| !v.trim().is_empty())
+        {
+            Some(v) => (v, var.to_owned()),
+            None => match (from_profile, configured) {
+                (Some(v), _) => (v.clone(), "the profile".to_owned()),
+                (None, Some(v)) => (v.clone(), "the config file".to_owned()),
+                (None, None) => (default.to_owned(), "the default".to_owned()),
+            },
         };
-        let (login, login_from) = pick(ENV_LOGIN_URL, &config.endpoints.login_url, DEFAULT_LOGIN_URL);
-        let (api, api_from) = pick(ENV_API_URL, &config.endpoints.api_url, DEFAULT_API_URL);
+        let (login, login_from) = pick(
+            ENV_LOGIN_URL,
+            profile.and_then(|p| p.login_url.as_ref()),
+            &config.endpoints.login_url,
+            DEFAULT_LOGIN_URL,
+        );
+        let (api, api_from) = pick(
+            ENV_API_URL,
+            profile.and_then(|p| p.api_url.as_ref()),
+            &config.endpoints.api_url,
+            DEFAULT_API_URL,
+        );
         let token_version = match env(ENV_TOKEN_VERSION) {
             Some(v) => match v.trim().to_ascii_lowercase().as_str() {
                 "v1" | "1" => TokenEndpointVersion::V1,
                 "v2" | "2" => TokenEndpointVersion::V2,
                 other => bail!("{ENV_TOKEN_VERSION}={other:?} is not a token endpoint version: use v1 or v2"),
             },
-            None => config.endpoints.token_version.unwrap_or_default(),
+            None => profile
+                .and_then(|p| p.token_version)
+                .or(config.endpoints.token_version)
+                .unwrap_or_default(),
         };
         Ok(Endpoints {
             login: validate_endpoint_url(&login, &login_from)?,

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod emulator;
 pub mod logging;
+pub mod profiles;
 pub mod sanitize;
 pub mod session;
 pub mod store;

@@ -1,0 +1,403 @@
+//! Profiles: named Entra app registrations (tenant, client ID, the Store apps they cover), kept
+//! in `config.toml` next to the other settings. The client secret is never in the file: it
+//! lives in the OS keyring under the profile's name (see `secrets`).
+//!
+//! Writes go through `toml_edit`, so a person's comments and layout in config.toml survive, and
+//! are atomic (a temporary file renamed over the old one), mode 0600 in a 0700 directory.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, value};
+
+use crate::auth::TokenEndpointVersion;
+use crate::store::validate::normalize_store_id;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileApp {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    #[default]
+    Public,
+    Private,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Directory (tenant) ID: a GUID or a verified domain.
+    pub tenant: String,
+    /// Application (client) ID.
+    pub client_id: String,
+    #[serde(default)]
+    pub apps: Vec<ProfileApp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_email: Option<String>,
+    #[serde(default)]
+    pub visibility: Visibility,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_version: Option<TokenEndpointVersion>,
+}
+
+pub fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+pub fn validate_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{:?} is not a profile name: use up to 64 letters, digits, '-', '_' or '.', starting with a letter or digit",
+            crate::sanitize::sanitize_line(name)
+        ))
+    }
+}
+
+pub fn validate_tenant(tenant: &str) -> Result<String, String> {
+    let t = tenant.trim();
+    let domain = t.contains('.')
+        && t.split('.')
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if is_guid(t) || domain {
+        Ok(t.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "{:?} is not a tenant ID: give the Directory (tenant) ID, a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47, or a verified domain such as contoso.onmicrosoft.com",
+            crate::sanitize::sanitize_line(t)
+        ))
+    }
+}
+
+pub fn validate_client_id(client: &str) -> Result<String, String> {
+    let c = client.trim();
+    if is_guid(c) {
+        Ok(c.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "{:?} is not a client ID: give the Application (client) ID from the app registration's Overview, a GUID",
+            crate::sanitize::sanitize_line(c)
+        ))
+    }
+}
+
+/// `9NBLGGGZ5QDR` or `9NBLGGGZ5QDR=Contoso Photo`.
+pub fn parse_app(spec: &str) -> Result<ProfileApp, String> {
+    let (id, name) = match spec.split_once('=') {
+        Some((id, name)) => (id, Some(name.trim().to_owned()).filter(|n| !n.is_empty())),
+        None => (spec, None),
+    };
+    let id = normalize_store_id(id).map_err(|e| e.to_string())?;
+    Ok(ProfileApp { id, name })
+}
+
+/// A secret pasted by mistake as the secret's ID (a GUID) instead of its Value is the most
+/// common setup error (AADSTS7000215); catch it before it reaches the keyring.
+pub fn check_secret(secret: &str) -> Result<(), String> {
+    let s = secret.trim();
+    if s.is_empty() {
+        return Err("the client secret is empty: paste the secret's Value".to_owned());
+    }
+    if is_guid(s) {
+        return Err("that looks like the secret's ID (a GUID), not its Value: copy the Value column under Certificates & secrets (it is shown only once; create a new secret if it is gone)".to_owned());
+    }
+    Ok(())
+}
+
+/// The editable config file.
+pub struct ConfigFile {
+    pub path: PathBuf,
+    doc: DocumentMut,
+}
+
+impl ConfigFile {
+    pub fn open(path: &Path) -> Result<ConfigFile> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e).with_context(|| format!("cannot read the config file {}", path.display())),
+        };
+        let doc: DocumentMut = text.parse().map_err(|e| {
+            anyhow::anyhow!(
+                "the config file {} is not valid TOML: {e}; fix or remove it",
+                path.display()
+            )
+        })?;
+        Ok(ConfigFile {
+            path: path.to_owned(),
+            doc,
+        })
+    }
+
+    pub fn set_profile(&mut self, name: &str, p: &Profile) {
+        let profiles = self.doc.entry("profiles").or_insert_with(|| {
+            let mut t = Table::new();
+            t.set_implicit(true);
+            Item::Table(t)
+        });
+        let mut t = Table::new();
+        t["tenant"] = value(&p.tenant);
+        t["client_id"] = value(&p.client_id);
+        let mut apps = Array::new();
+        for a in &p.apps {
+            let mut it = InlineTable::new();
+            it.insert("id", a.id.as_str().into());
+            if let Some(n) = &a.name {
+                it.insert("name", n.as_str().into());
+            }
+            apps.push(it);
+        }
+        t["apps"] = value(apps);
+        if let Some(e) = &p.support_email {
+            t["support_email"] = value(e);
+        }
+        t["visibility"] = value(match p.visibility {
+            Visibility::Public => "public",
+            Visibility::Private => "private",
+        });
+        if let Some(u) = &p.login_url {
+            t["login_url"] = value(u);
+        }
+        if let Some(u) = &p.api_url {
+            t["api_url"] = value(u);
+        }
+        if let Some(v) = p.token_version {
+            t["token_version"] = value(match v {
+                TokenEndpointVersion::V1 => "v1",
+                TokenEndpointVersion::V2 => "v2",
+            });
+        }
+        if let Some(profiles) = profiles.as_table_mut() {
+            profiles.insert(name, Item::Table(t));
+        }
+    }
+
+    pub fn remove_profile(&mut self, name: &str) -> bool {
+        let removed = self
+            .doc
+            .get_mut("profiles")
+            .and_then(Item::as_table_mut)
+            .and_then(|t| t.remove(name))
+            .is_some();
+        if self.default_profile().as_deref() == Some(name) {
+            self.doc.remove("default_profile");
+        }
+        removed
+    }
+
+    pub fn default_profile(&self) -> Option<String> {
+        self.doc
+            .get("default_profile")
+            .and_then(Item::as_str)
+            .map(str::to_owned)
+    }
+
+    pub fn set_default_profile(&mut self, name: &str) {
+        // Top-level keys must come before the first table; toml_edit places new keys there.
+        self.doc["default_profile"] = value(name);
+    }
+
+    /// Writes atomically: a private temporary file in the same directory, renamed over the old
+    /// one. The directory is made 0700 and the file 0600.
+    pub fn save(&self) -> Result<()> {
+        let dir = self.path.parent().context("the config path has no directory")?;
+        create_private_dir(dir)?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".config.toml.")
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot write in {}", dir.display()))?;
+        use std::io::Write;
+        tmp.write_all(self.doc.to_string().as_bytes())?;
+        tmp.as_file().sync_all()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o600))?;
+        }
+        tmp.persist(&self.path)
+            .map_err(|e| anyhow::anyhow!("cannot replace {}: {}", self.path.display(), e.error))?;
+        Ok(())
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        if !dir.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("cannot make {} private (chmod 700)", dir.display()))?;
+        }
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)?;
+    Ok(())
+}
+
+/// Profiles by name, as loaded with the config.
+pub type Profiles = BTreeMap<String, Profile>;
+
+/// Which profile a command uses: the one named, else the default, else the only one.
+pub fn choose<'a>(
+    profiles: &'a Profiles,
+    named: Option<&str>,
+    default: Option<&str>,
+) -> Result<(&'a str, &'a Profile)> {
+    if let Some(n) = named {
+        return match profiles.get_key_value(n) {
+            Some((k, p)) => Ok((k.as_str(), p)),
+            None => bail!("there is no profile {:?}{}", n, known(profiles)),
+        };
+    }
+    if let Some(d) = default {
+        return match profiles.get_key_value(d) {
+            Some((k, p)) => Ok((k.as_str(), p)),
+            None => bail!("default_profile names {:?}, which does not exist{}", d, known(profiles)),
+        };
+    }
+    match profiles.len() {
+        1 => {
+            let (k, p) = profiles.iter().next().expect("one profile");
+            Ok((k.as_str(), p))
+        }
+        0 => bail!(
+            "no profile yet: add one with `reviewdesk profile add` (see --help), or set the REVIEWDESK_* variables"
+        ),
+        _ => bail!(
+            "several profiles and no default: pass --profile NAME or set default_profile in the config{}",
+            known(profiles)
+        ),
+    }
+}
+
+fn known(profiles: &Profiles) -> String {
+    if profiles.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (profiles: {})",
+            profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation() {
+        assert!(is_guid("3f2a8c1e-9b7d-4e6f-8a5b-1c2d3e4f5a6b"));
+        assert!(!is_guid("3f2a8c1e-9b7d-4e6f-8a5b-1c2d3e4f5a6"));
+        assert!(validate_name("contoso-prod").is_ok());
+        assert!(validate_name("-x").is_err() && validate_name("a b").is_err() && validate_name("").is_err());
+        assert_eq!(
+            validate_tenant("Contoso.onmicrosoft.com").unwrap(),
+            "contoso.onmicrosoft.com"
+        );
+        assert!(validate_tenant("not a tenant").unwrap_err().contains("GUID"));
+        assert!(validate_client_id("abc").is_err());
+        assert_eq!(
+            parse_app("9nblgggz5qdr=Contoso Photo").unwrap(),
+            ProfileApp {
+                id: "9NBLGGGZ5QDR".into(),
+                name: Some("Contoso Photo".into())
+            }
+        );
+        assert!(parse_app("short").is_err());
+        assert!(
+            check_secret("3f2a8c1e-9b7d-4e6f-8a5b-1c2d3e4f5a6b")
+                .unwrap_err()
+                .contains("Value")
+        );
+        assert!(check_secret("  ").is_err());
+        assert!(check_secret("abc~DEF.123_xyz").is_ok());
+    }
+
+    #[test]
+    fn edits_keep_comments_and_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/config.toml");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "# my settings\n[reviews]\ndefault_days = 30 # a month\n").unwrap();
+        let mut f = ConfigFile::open(&path).unwrap();
+        let p = Profile {
+            tenant: "contoso.onmicrosoft.com".into(),
+            client_id: "3f2a8c1e-9b7d-4e6f-8a5b-1c2d3e4f5a6b".into(),
+            apps: vec![ProfileApp {
+                id: "9NBLGGGZ5QDR".into(),
+                name: Some("Photo".into()),
+            }],
+            support_email: Some("help@contoso.example".into()),
+            ..Profile::default()
+        };
+        f.set_profile("prod", &p);
+        f.set_default_profile("prod");
+        f.save().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("# my settings") && text.contains("# a month"), "{text}");
+        let cfg = crate::config::Config::load(Some(&path)).unwrap();
+        assert_eq!(cfg.profiles.get("prod"), Some(&p));
+        assert_eq!(cfg.default_profile.as_deref(), Some("prod"));
+        assert_eq!(cfg.reviews.default_days, 30);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let mut f = ConfigFile::open(&path).unwrap();
+        assert!(f.remove_profile("prod"));
+        f.save().unwrap();
+        let cfg = crate::config::Config::load(Some(&path)).unwrap();
+        assert!(cfg.profiles.is_empty() && cfg.default_profile.is_none());
+    }
+
+    #[test]
+    fn choosing_a_profile() {
+        let mut ps = Profiles::new();
+        assert!(choose(&ps, None, None).unwrap_err().to_string().contains("profile add"));
+        ps.insert("a".into(), Profile::default());
+        assert_eq!(choose(&ps, None, None).unwrap().0, "a");
+        ps.insert("b".into(), Profile::default());
+        assert!(choose(&ps, None, None).unwrap_err().to_string().contains("--profile"));
+        assert_eq!(choose(&ps, None, Some("b")).unwrap().0, "b");
+        assert!(
+            choose(&ps, Some("c"), None)
+                .unwrap_err()
+                .to_string()
+                .contains("profiles: a, b")
+        );
+    }
+}

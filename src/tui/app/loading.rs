@@ -110,13 +110,21 @@ impl App {
             ),
             None => format!("fetching reviews: page {}", loading.pages),
         };
-        let keep = self.selected_id().map(str::to_owned);
         for r in &mut page {
             sanitize_review(r);
         }
+        // Later pages only append, so the current selection is still valid to read here.
+        let current = if first_page {
+            None
+        } else {
+            self.selected_id().map(str::to_owned)
+        };
         if first_page {
-            // A refresh replaces what was there; answers sent meanwhile stay visible through
-            // `replies`.
+            // A refresh replaces what was there. The selected review is remembered by id until
+            // a page brings it back (or the last page came), and the view is emptied first: its
+            // indices point into the list being replaced.
+            self.restore_selection = self.selected_id().map(str::to_owned).or(self.restore_selection.take());
+            self.view.clear();
             self.reviews.clear();
             self.haystacks.clear();
         }
@@ -129,20 +137,22 @@ impl App {
         } else {
             self.activity = Some(pages_text);
         }
-        let mut cmds = self.rebuild_view();
-        if let Some(id) = keep
-            && let Some(pos) = self
-                .view
-                .iter()
-                .position(|&i| self.reviews[i].id.as_deref() == Some(&id))
-        {
-            cmds = self.select(pos);
+        let keep = self.restore_selection.clone().or(current);
+        let cmds = self.rebuild_view_keeping(keep.clone());
+        if done || (keep.is_some() && self.selected_id() == keep.as_deref()) {
+            self.restore_selection = None;
         }
         cmds
     }
 
+    /// Filters or order changed: the same reviews, so the selection is kept by its id.
     pub(super) fn rebuild_view(&mut self) -> Vec<Command> {
         let keep = self.selected_id().map(str::to_owned);
+        self.rebuild_view_keeping(keep)
+    }
+
+    /// `keep` is the id to select afterwards; `self.view` may be stale here, so it is not read.
+    pub(super) fn rebuild_view_keeping(&mut self, keep: Option<String>) -> Vec<Command> {
         self.unanswered = self.reviews.iter().filter(|r| !r.is_answered()).count();
         self.view = build_view(&self.reviews, &self.filters, self.unanswered_first);
         if !self.search.query.is_empty() {
@@ -174,6 +184,8 @@ impl App {
             },
         );
         self.app_index = index;
+        self.view.clear();
+        self.restore_selection = None;
         self.pending_info.clear();
         self.loading = None;
         self.search = Search::default();
@@ -185,7 +197,7 @@ impl App {
                 self.reviews = cache.reviews;
                 self.haystacks = cache.haystacks;
                 self.complete = true;
-                self.rebuild_view()
+                self.rebuild_view_keeping(None)
             }
             _ => {
                 self.complete = false;

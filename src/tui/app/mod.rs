@@ -113,6 +113,8 @@ pub struct App {
     pub default_public: bool,
     pub no_color: bool,
     unanswered: usize,
+    /// During a refresh: the review to select again once a page brings it back.
+    restore_selection: Option<String>,
     next_request: u64,
     pending_info: HashMap<String, u64>,
     sending: HashMap<u64, Vec<String>>,
@@ -155,6 +157,7 @@ impl App {
             default_public: true,
             no_color: false,
             unanswered: 0,
+            restore_selection: None,
             next_request: 0,
             pending_info: HashMap::new(),
             sending: HashMap::new(),

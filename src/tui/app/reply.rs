@@ -86,20 +86,24 @@ impl App {
             Bound::NextField => editor.next_field(),
             Bound::ExternalEditor => return vec![Command::OpenExternalEditor { text: editor.body() }],
             Bound::Send => {
-                if let Err(why) = editor.check() {
-                    editor.problem = Some(why);
+                // What stops the reply whatever is typed comes first, then the text and email.
+                let blocked = match self.eligibility.get(&editor.review_id) {
+                    Some(Eligibility::OptedOut) => {
+                        Some("The customer opted out: this review cannot be answered".to_owned())
+                    }
+                    Some(Eligibility::ApiDown(why) | Eligibility::Failed(why)) => Some(why.clone()),
+                    _ => None,
+                };
+                editor.problem = blocked.or_else(|| editor.check().err());
+                if editor.problem.is_some() {
                     return Vec::new();
                 }
                 match self.eligibility.get(&editor.review_id) {
                     Some(Eligibility::CanRespond { .. }) => self.mode = Mode::Confirm,
-                    Some(Eligibility::Checking) | None => {
+                    _ => {
                         editor.problem =
                             Some("Still checking whether this review can be answered; try again in a moment".to_owned())
                     }
-                    Some(Eligibility::OptedOut) => {
-                        editor.problem = Some("The customer opted out: this review cannot be answered".to_owned())
-                    }
-                    Some(Eligibility::ApiDown(why) | Eligibility::Failed(why)) => editor.problem = Some(why.clone()),
                 }
             }
             Bound::Suspend => return vec![Command::Suspend],
@@ -150,13 +154,24 @@ impl App {
         }
         for (review, state) in outcomes {
             if state == ReplyState::Sent {
-                if let Some(d) = self.drafts.remove(&review)
-                    && let Some(r) = self.reviews.iter_mut().find(|r| r.id.as_deref() == Some(&review))
-                {
-                    r.response_text = Some(crate::sanitize::sanitize_text(&d.text));
-                    r.response_date = Some(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
-                    r.response_timestamp = Some(chrono::Utc::now().timestamp());
+                // The review may belong to an app that is not shown now: look there too.
+                let text = self.drafts.remove(&review).map(|d| d.text).unwrap_or_default();
+                let now = chrono::Utc::now();
+                let mark = |r: &mut crate::store::Review| {
+                    r.response_text = Some(crate::sanitize::sanitize_text(&text));
+                    r.response_date = Some(now.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+                    r.response_timestamp = Some(now.timestamp());
+                };
+                if let Some(r) = self.reviews.iter_mut().find(|r| r.id.as_deref() == Some(&review)) {
+                    mark(r);
                     self.unanswered = self.unanswered.saturating_sub(1);
+                } else if let Some(r) = self
+                    .other_apps
+                    .values_mut()
+                    .flat_map(|c| c.reviews.iter_mut())
+                    .find(|r| r.id.as_deref() == Some(&review))
+                {
+                    mark(r);
                 }
             } else if let ReplyState::Failed(why) | ReplyState::Unconfirmed(why) = &state {
                 self.last_error = Some(why.clone());

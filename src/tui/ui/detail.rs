@@ -125,25 +125,23 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     if let Some(d) = app.drafts.get(id)
         && !matches!(app.replies.get(id), Some(ReplyState::Sending))
     {
-        let first: String = d.text.chars().take(60).collect::<String>().replace('\n', " ");
+        let flat = d.text.replace('\n', " ");
+        let first = truncate_to_width(&flat, 60);
         l.blank();
-        l.text(&format!("✎ Draft: {first}… (r to continue)"), theme.accent());
+        l.text(&format!("✎ Draft: {first} (r to continue)"), theme.accent());
     }
     f.render_widget(Paragraph::new(l.out).block(block).scroll((app.detail_scroll, 0)), area);
 }
 
 fn eligibility(l: &mut Lines, app: &App, id: &str, theme: &Theme) {
     match app.eligibility.get(id) {
-        Some(Eligibility::CanRespond { support_email }) => l.spans(vec![
-            Span::styled("✓ can respond", theme.good()),
-            Span::styled(
-                match support_email {
-                    Some(e) => format!(" · support email {e}"),
-                    None => " · the listing has no support email".to_owned(),
-                },
-                theme.dim(),
-            ),
-        ]),
+        Some(Eligibility::CanRespond { support_email }) => l.text(
+            &match support_email {
+                Some(e) => format!("✓ can respond · support email {e}"),
+                None => "✓ can respond · the listing has no support email".to_owned(),
+            },
+            theme.good(),
+        ),
         Some(Eligibility::OptedOut) => l.text("⊘ customer opted out: cannot respond", theme.bad()),
         Some(Eligibility::Checking) | None => l.text("… checking whether this review can be answered", theme.dim()),
         Some(Eligibility::ApiDown(why)) => l.text(&format!("! {why}"), theme.bad()),

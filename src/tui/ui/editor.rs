@@ -28,7 +28,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         Constraint::Min(1),
         Constraint::Length(1),
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(2),
     ])
     .areas(inner);
     let mut text = ed.text.clone();
@@ -68,17 +68,16 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         Some(Eligibility::Checking) | None => Some(" · private waits for the eligibility check"),
         _ => Some(" · private not available"),
     };
-    let mut spans = vec![
-        Span::styled(format!("{n}/{MAX_RESPONSE_UTF16}"), count_style),
-        Span::raw("  "),
-        visibility,
-    ];
+    // The count and what is wrong with it first: on a narrow pane the rest may be cut.
+    let mut spans = vec![Span::styled(format!("{n}/{MAX_RESPONSE_UTF16}"), count_style)];
     if n > MAX_RESPONSE_UTF16 {
         spans.push(Span::styled(
-            format!("  {} over the limit", n - MAX_RESPONSE_UTF16),
+            format!(" {} over the limit", n - MAX_RESPONSE_UTF16),
             theme.bad(),
         ));
     }
+    spans.push(Span::raw("  "));
+    spans.push(visibility);
     if let (Some(note), true) = (private_note, ed.public) {
         spans.push(Span::styled(note, theme.dim()));
     }
@@ -97,9 +96,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     }
     f.render_widget(&email_area, field);
 
-    let bottom = match &ed.problem {
-        Some(p) => Line::styled(p.clone(), theme.bad()),
-        None => Line::styled(
+    let bottom: Vec<Line> = match &ed.problem {
+        Some(p) => super::wrap::wrap(p, problem.width as usize)
+            .into_iter()
+            .map(|l| Line::styled(l, theme.bad()))
+            .collect(),
+        None => vec![Line::styled(
             format!(
                 "{} send · {} field · {} $EDITOR · {} close (draft kept)",
                 km.key_for(KeyContext::Editor, Bound::Send),
@@ -108,7 +110,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
                 km.key_for(KeyContext::Editor, Bound::Back)
             ),
             theme.dim(),
-        ),
+        )],
     };
     f.render_widget(Paragraph::new(bottom), problem);
 }

@@ -41,11 +41,11 @@ pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
                 (Bound::FocusDetail, "read"),
                 (Bound::Reply, "reply"),
                 (Bound::Search, "search"),
+                (Bound::Help, "help"),
+                (Bound::Quit, "quit"),
                 (Bound::Filters, "filters"),
                 (Bound::UnansweredFirst, "unanswered first"),
                 (Bound::SwitchApp, "apps"),
-                (Bound::Help, "help"),
-                (Bound::Quit, "quit"),
             ],
             _ => &[],
         };

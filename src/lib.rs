@@ -7,6 +7,7 @@ pub mod emulator;
 pub mod logging;
 pub mod profiles;
 pub mod sanitize;
+pub mod secrets;
 pub mod session;
 pub mod store;
 pub mod tui;

@@ -48,13 +48,28 @@ pub enum SecretsError {
         "timed out waiting for the {kind}{} after {} while trying to {action} for profile {profile:?}; {}",
         locked_hint(*.kind), seconds(*.after), fix_for(*.kind)
     )]
-    TimedOut { kind: BackendKind, action: Action, profile: String, after: Duration },
+    TimedOut {
+        kind: BackendKind,
+        action: Action,
+        profile: String,
+        after: Duration,
+    },
 
     #[error("the {kind} refused to {action} for profile {profile:?} ({detail}); {}", refusal_fix(*.kind))]
-    Refused { kind: BackendKind, action: Action, profile: String, detail: String },
+    Refused {
+        kind: BackendKind,
+        action: Action,
+        profile: String,
+        detail: String,
+    },
 
     #[error("could not {action} for profile {profile:?} in the {kind}: {detail}")]
-    Failed { kind: BackendKind, action: Action, profile: String, detail: String },
+    Failed {
+        kind: BackendKind,
+        action: Action,
+        profile: String,
+        detail: String,
+    },
 
     #[error(
         "the secret stored for profile {profile:?} in the {kind} is not valid UTF-8; store it again \
@@ -66,7 +81,11 @@ pub enum SecretsError {
         "the {kind} holds {count} secrets for profile {profile:?}; remove the extra ones \
          (for example with `secret-tool clear service reviewdesk username {profile}`) and store it again"
     )]
-    Ambiguous { kind: BackendKind, profile: String, count: usize },
+    Ambiguous {
+        kind: BackendKind,
+        profile: String,
+        count: usize,
+    },
 
     #[error("the client secret is empty; give the secret shown when it was created in Entra ID")]
     EmptySecret,
@@ -130,9 +149,13 @@ fn locked_hint(kind: BackendKind) -> &'static str {
     }
 }
 
-fn seconds(d: Duration) -> String {
+pub(crate) fn seconds(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 { format!("{} s", ms / 1000) } else { format!("{:.1} s", d.as_secs_f64()) }
+    if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
 }
 
 /// Turns a store error into a short detail for messages, zeroising any secret bytes it carries.
@@ -165,12 +188,26 @@ pub(crate) fn op_error(kind: BackendKind, action: Action, profile: &str, err: ke
     use keyring_core::Error as E;
     let profile = profile.to_owned();
     match err {
-        E::NoStorageAccess(_) => SecretsError::Refused { kind, action, profile, detail: detail(err) },
+        E::NoStorageAccess(_) => SecretsError::Refused {
+            kind,
+            action,
+            profile,
+            detail: detail(err),
+        },
         E::BadEncoding(mut bytes) => {
             bytes.zeroize();
             SecretsError::NotUtf8 { kind, profile }
         }
-        E::Ambiguous(items) => SecretsError::Ambiguous { kind, profile, count: items.len() },
-        other => SecretsError::Failed { kind, action, profile, detail: detail(other) },
+        E::Ambiguous(items) => SecretsError::Ambiguous {
+            kind,
+            profile,
+            count: items.len(),
+        },
+        other => SecretsError::Failed {
+            kind,
+            action,
+            profile,
+            detail: detail(other),
+        },
     }
 }

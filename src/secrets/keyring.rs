@@ -46,7 +46,12 @@ impl<S: Source> KeyringBackend<S> {
     }
 
     /// Runs `op` on a fresh entry, and once more if the store healed after a failure.
-    fn attempt<T>(&mut self, service: &str, user: &str, op: impl Fn(&Entry) -> keyring_core::Result<T>) -> keyring_core::Result<T> {
+    fn attempt<T>(
+        &mut self,
+        service: &str,
+        user: &str,
+        op: impl Fn(&Entry) -> keyring_core::Result<T>,
+    ) -> keyring_core::Result<T> {
         let first = self.src.entry(service, user).and_then(|e| op(&e));
         match first {
             Err(err) if !matches!(err, Error::NoEntry) && self.src.heal(&err) => {
@@ -83,16 +88,24 @@ impl<S: Source> KeyringBackend<S> {
         // Reading a missing entry proves the store answers, but not that it can keep anything: a
         // locked Secret Service collection answers "no such entry" too. So also write, read back
         // and delete a test entry.
-        let leftover = self.read(PROBE_SERVICE, user).map_err(|e| self.src.unusable_because(e))?;
+        let leftover = self
+            .read(PROBE_SERVICE, user)
+            .map_err(|e| self.src.unusable_because(e))?;
         drop(leftover);
         let value = SecretString::from(format!("reviewdesk probe {user}"));
         self.attempt(PROBE_SERVICE, user, |e| e.set_password(value.expose_secret()))
             .map_err(|e| self.src.unusable_because(e))?;
         let back = self.read(PROBE_SERVICE, user).map_err(|e| self.src.unusable_because(e));
-        let removed = self.remove(PROBE_SERVICE, user).map_err(|e| self.src.unusable_because(e));
+        let removed = self
+            .remove(PROBE_SERVICE, user)
+            .map_err(|e| self.src.unusable_because(e));
         match back? {
             Some(v) if v.expose_secret() == value.expose_secret() => {}
-            Some(_) => return Err(format!("a test entry read back from the {kind} differs from what was written")),
+            Some(_) => {
+                return Err(format!(
+                    "a test entry read back from the {kind} differs from what was written"
+                ));
+            }
             None => return Err(format!("a test entry written to the {kind} could not be read back")),
         }
         removed?;
@@ -104,7 +117,8 @@ static PROBES: AtomicU64 = AtomicU64::new(0);
 
 impl<S: Source> Backend for KeyringBackend<S> {
     fn get(&mut self, service: &str, user: &str) -> Result<Option<SecretString>, SecretsError> {
-        self.read(service, user).map_err(|e| op_error(self.src.kind(), Action::Read, user, e))
+        self.read(service, user)
+            .map_err(|e| op_error(self.src.kind(), Action::Read, user, e))
     }
 
     fn set(&mut self, service: &str, user: &str, secret: &SecretString) -> Result<(), SecretsError> {
@@ -113,13 +127,21 @@ impl<S: Source> Backend for KeyringBackend<S> {
     }
 
     fn delete(&mut self, service: &str, user: &str) -> Result<bool, SecretsError> {
-        self.remove(service, user).map_err(|e| op_error(self.src.kind(), Action::Delete, user, e))
+        self.remove(service, user)
+            .map_err(|e| op_error(self.src.kind(), Action::Delete, user, e))
     }
 
     fn probe(&mut self) -> Result<ProbeReport, String> {
         // Unique per probe, so probes running at the same time never touch each other's entry.
-        let user = format!("probe-{}-{}", std::process::id(), PROBES.fetch_add(1, Ordering::Relaxed));
+        let user = format!(
+            "probe-{}-{}",
+            std::process::id(),
+            PROBES.fetch_add(1, Ordering::Relaxed)
+        );
         self.probe_inner(&user)?;
-        Ok(ProbeReport { notes: self.src.take_notes(), persistence: self.src.persistence() })
+        Ok(ProbeReport {
+            notes: self.src.take_notes(),
+            persistence: self.src.persistence(),
+        })
     }
 }

@@ -38,14 +38,41 @@ impl SecretService {
 }
 
 fn no_connection_reason(detail: String) -> String {
-    let bus_named = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty());
-    let runtime_bus =
-        std::env::var_os("XDG_RUNTIME_DIR").is_some_and(|d| std::path::Path::new(&d).join("bus").exists());
-    if !bus_named && !runtime_bus {
-        "there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset and $XDG_RUNTIME_DIR/bus does not exist)"
-            .to_owned()
-    } else {
-        format!("nothing answered for org.freedesktop.secrets on the D-Bus session bus ({detail})")
+    let unreachable = |at: &str| format!("nothing answers at the D-Bus session bus address {at}");
+    match session_bus() {
+        SessionBus::Missing => "there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset and \
+                                $XDG_RUNTIME_DIR/bus does not exist)"
+            .to_owned(),
+        SessionBus::Socket(path) if std::os::unix::net::UnixStream::connect(&path).is_err() => {
+            unreachable(&path.display().to_string())
+        }
+        SessionBus::Socket(_) | SessionBus::Other => {
+            format!("no Secret Service (such as gnome-keyring-daemon) answered on the D-Bus session bus ({detail})")
+        }
+    }
+}
+
+enum SessionBus {
+    Missing,
+    Socket(std::path::PathBuf),
+    /// An address this code does not check (abstract socket, tcp, ...).
+    Other,
+}
+
+/// The session bus as zbus finds it: DBUS_SESSION_BUS_ADDRESS, else `$XDG_RUNTIME_DIR/bus`.
+fn session_bus() -> SessionBus {
+    match std::env::var("DBUS_SESSION_BUS_ADDRESS") {
+        Ok(addr) if !addr.trim().is_empty() => {
+            let first = addr.split(';').next().unwrap_or_default();
+            let path = first
+                .strip_prefix("unix:")
+                .and_then(|p| p.split(',').find_map(|kv| kv.strip_prefix("path=")));
+            path.map_or(SessionBus::Other, |p| SessionBus::Socket(p.into()))
+        }
+        _ => match std::env::var_os("XDG_RUNTIME_DIR").map(|d| std::path::Path::new(&d).join("bus")) {
+            Some(bus) if bus.exists() => SessionBus::Socket(bus),
+            _ => SessionBus::Missing,
+        },
     }
 }
 
@@ -172,8 +199,11 @@ impl Source for Keyutils {
     }
 
     fn heal(&mut self, err: &Error) -> bool {
-        let Error::NoStorageAccess(cause) = err else { return false };
-        self.join(format!("the kernel refused access to its session keyring ({cause})")).is_ok()
+        let Error::NoStorageAccess(cause) = err else {
+            return false;
+        };
+        self.join(format!("the kernel refused access to its session keyring ({cause})"))
+            .is_ok()
     }
 
     fn persistence(&self) -> String {
@@ -241,7 +271,11 @@ mod session {
     fn keyring_id(spec: c_long) -> Result<c_long, i32> {
         // SAFETY: KEYCTL_GET_KEYRING_ID takes two integers and touches no memory of ours.
         let r = unsafe { libc::syscall(libc::SYS_keyctl, KEYCTL_GET_KEYRING_ID, spec, 0 as c_ulong) };
-        if r < 0 { Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(0)) } else { Ok(r) }
+        if r < 0 {
+            Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
+        } else {
+            Ok(r)
+        }
     }
 
     pub(super) fn state() -> State {
@@ -261,9 +295,17 @@ mod session {
     pub(super) fn join_fresh() -> Result<(), i32> {
         // SAFETY: a NULL name asks for a new anonymous keyring; no memory is read.
         let r = unsafe {
-            libc::syscall(libc::SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, std::ptr::null::<libc::c_char>())
+            libc::syscall(
+                libc::SYS_keyctl,
+                KEYCTL_JOIN_SESSION_KEYRING,
+                std::ptr::null::<libc::c_char>(),
+            )
         };
-        if r < 0 { Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(0)) } else { Ok(()) }
+        if r < 0 {
+            Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
+        } else {
+            Ok(())
+        }
     }
 
     pub(super) fn errno_name(errno: i32) -> String {

@@ -70,24 +70,26 @@ impl Worker {
     {
         let (tx, rx) = mpsc::channel::<Job>();
         let (ready_tx, ready_rx) = oneshot::channel::<Result<(), String>>();
-        let spawned = std::thread::Builder::new().name(format!("reviewdesk-{}", kind.name())).spawn(move || {
-            let made = catch_unwind(AssertUnwindSafe(make))
-                .unwrap_or_else(|_| Err("the store panicked while starting (a bug in reviewdesk)".to_owned()));
-            let mut backend = match made {
-                Ok(b) => b,
-                Err(reason) => {
-                    let _ = ready_tx.send(Err(reason));
+        let spawned = std::thread::Builder::new()
+            .name(format!("reviewdesk-{}", kind.name()))
+            .spawn(move || {
+                let made = catch_unwind(AssertUnwindSafe(make))
+                    .unwrap_or_else(|_| Err("the store panicked while starting (a bug in reviewdesk)".to_owned()));
+                let mut backend = match made {
+                    Ok(b) => b,
+                    Err(reason) => {
+                        let _ = ready_tx.send(Err(reason));
+                        return;
+                    }
+                };
+                if ready_tx.send(Ok(())).is_err() {
                     return;
                 }
-            };
-            if ready_tx.send(Ok(())).is_err() {
-                return;
-            }
-            while let Ok(job) = rx.recv() {
-                job(backend.as_mut());
-            }
-            tracing::debug!(backend = kind.name(), "secret store thread finished");
-        });
+                while let Ok(job) = rx.recv() {
+                    job(backend.as_mut());
+                }
+                tracing::debug!(backend = kind.name(), "secret store thread finished");
+            });
         if let Err(e) = spawned {
             return Err(StartError::Failed(format!("cannot start a thread for it: {e}")));
         }

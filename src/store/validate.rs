@@ -7,6 +7,10 @@ pub enum ValidationError {
     #[error("the response text is empty: write something to send")]
     EmptyText,
     #[error(
+        "the response contains a control character ({0}) that would be published as is: remove it (escape sequences and bidi overrides are not text)"
+    )]
+    ControlCharacter(String),
+    #[error(
         "the response is {units} characters long and the Store takes at most {max} (counted in UTF-16 units, as the Store counts; emoji count two): shorten it by {}",
         units - max
     )]
@@ -34,6 +38,12 @@ pub fn utf16_len(text: &str) -> usize {
 pub fn validate_response_text(text: &str) -> Result<(), ValidationError> {
     if text.trim().is_empty() {
         return Err(ValidationError::EmptyText);
+    }
+    if let Some(c) = text
+        .chars()
+        .find(|&c| c != '\t' && c != '\r' && crate::sanitize::is_forbidden(c))
+    {
+        return Err(ValidationError::ControlCharacter(format!("U+{:04X}", c as u32)));
     }
     let units = utf16_len(text);
     if units > MAX_RESPONSE_UTF16 {
@@ -111,6 +121,15 @@ mod tests {
             Err(ValidationError::TooLong { units: 1002, max: 1000 })
         );
         assert_eq!(validate_response_text("  \n "), Err(ValidationError::EmptyText));
+        assert!(validate_response_text("line\r\nnext\ttab").is_ok());
+        assert_eq!(
+            validate_response_text("a\u{1b}[2Jb"),
+            Err(ValidationError::ControlCharacter("U+001B".into()))
+        );
+        assert_eq!(
+            validate_response_text("a\u{202e}b"),
+            Err(ValidationError::ControlCharacter("U+202E".into()))
+        );
         let msg = ValidationError::TooLong { units: 1002, max: 1000 }.to_string();
         assert!(msg.contains("shorten it by 2"), "{msg}");
     }

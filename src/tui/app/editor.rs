@@ -110,7 +110,9 @@ impl Editor {
     /// Pasted text goes in whole, line breaks included (bracketed paste); never as keys.
     pub fn paste(&mut self, text: &str) {
         self.problem = None;
-        let clean = text.replace("\r\n", "\n").replace('\r', "\n");
+        // Pasted text can carry escape sequences and bidi controls from wherever it was copied;
+        // what is published must be what the person sees.
+        let clean = crate::sanitize::sanitize_text(text);
         match self.field {
             Field::Text => {
                 self.text.insert_str(&clean);
@@ -122,6 +124,7 @@ impl Editor {
     }
 
     pub fn replace_text(&mut self, text: &str) {
+        let text = &crate::sanitize::sanitize_text(text);
         let email = self.email_value();
         let mut fresh = Editor::open(
             &self.app_id,

@@ -1,0 +1,485 @@
+//! Where each profile's client secret lives: an OS keyring, chosen and probed when reviewdesk starts.
+//!
+//! - `auto` (the default) on Linux: the Secret Service when a D-Bus session bus answers and a
+//!   probe shows its collection is unlocked, within ~3 s; otherwise the kernel keyring (keyutils),
+//!   joining a fresh session keyring when the current one is missing, revoked or refused; otherwise
+//!   one error listing what was tried and how to fix it. Never a plaintext file.
+//! - `secret-service`, `keyutils`: that store or an error; `env`: the secret comes from
+//!   `REVIEWDESK_CLIENT_SECRET` for this run, and nothing is ever stored.
+//!
+//! Every keyring call runs on the store's own thread with a timeout (see `worker`), so a locked
+//! collection waiting for an unlock prompt never hangs the caller. Secrets are held in
+//! [`SecretString`] (redacted `Debug`, zeroised on drop); logs name the backend and the profile,
+//! never a value.
+
+mod error;
+mod keyring;
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(test)]
+mod tests;
+mod worker;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::{Zeroize, Zeroizing};
+
+pub use error::{Action, Attempt, SecretsError};
+use worker::{CallError, ProbeReport, StartError, Worker};
+
+/// The keyring service name; the user (account) is the profile name.
+pub const SERVICE: &str = "reviewdesk";
+/// The service name of the throwaway entries written while probing a store.
+pub const PROBE_SERVICE: &str = "reviewdesk-probe";
+/// Chooses the backend; wins over `[secrets] backend` in the config.
+pub const ENV_BACKEND: &str = "REVIEWDESK_SECRETS_BACKEND";
+/// The secret itself, for the `env` backend.
+pub const ENV_SECRET: &str = crate::config::ENV_CLIENT_SECRET;
+
+/// The `[secrets] backend` setting, or `REVIEWDESK_SECRETS_BACKEND`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BackendChoice {
+    #[default]
+    Auto,
+    SecretService,
+    Keyutils,
+    Env,
+}
+
+impl BackendChoice {
+    pub const ALL: [BackendChoice; 4] = [
+        BackendChoice::Auto,
+        BackendChoice::SecretService,
+        BackendChoice::Keyutils,
+        BackendChoice::Env,
+    ];
+
+    /// The name used in the config and the environment.
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendChoice::Auto => "auto",
+            BackendChoice::SecretService => "secret-service",
+            BackendChoice::Keyutils => "keyutils",
+            BackendChoice::Env => "env",
+        }
+    }
+
+    /// `REVIEWDESK_SECRETS_BACKEND` when set (and not empty), else the config's choice, else auto.
+    pub fn resolve(config: Option<BackendChoice>) -> Result<BackendChoice, SecretsError> {
+        let env = std::env::var(ENV_BACKEND).ok();
+        Self::resolve_from(env.as_deref(), config)
+    }
+
+    /// [`BackendChoice::resolve`] with the environment value given.
+    pub fn resolve_from(env: Option<&str>, config: Option<BackendChoice>) -> Result<BackendChoice, SecretsError> {
+        match env.map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) => v.parse(),
+            None => Ok(config.unwrap_or_default()),
+        }
+    }
+}
+
+impl std::str::FromStr for BackendChoice {
+    type Err = SecretsError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|c| c.name().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| SecretsError::UnknownBackend { given: s.to_owned() })
+    }
+}
+
+impl std::fmt::Display for BackendChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The store actually in use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendKind {
+    SecretService,
+    Keyutils,
+    Env,
+}
+
+impl BackendKind {
+    /// The name used in the config (`secret-service`, `keyutils`, `env`).
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::SecretService => "secret-service",
+            BackendKind::Keyutils => "keyutils",
+            BackendKind::Env => "env",
+        }
+    }
+}
+
+impl std::fmt::Display for BackendKind {
+    /// A name for people: `Secret Service`, `kernel keyring (keyutils)`, ...
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BackendKind::SecretService => "Secret Service",
+            BackendKind::Keyutils => "kernel keyring (keyutils)",
+            BackendKind::Env => "environment (REVIEWDESK_CLIENT_SECRET)",
+        })
+    }
+}
+
+/// Time limits. The defaults suit people; tests shorten them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// For connecting to a store and probing it.
+    pub probe_timeout: Duration,
+    /// For each get, set or delete.
+    pub op_timeout: Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            probe_timeout: Duration::from_secs(3),
+            op_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// One store as `doctor` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Probe {
+    pub name: &'static str,
+    pub works: bool,
+    pub detail: String,
+}
+
+/// The secret store in use. Cheap to clone; clones share one store thread.
+#[derive(Clone)]
+pub struct SecretStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    kind: BackendKind,
+    why: String,
+    persistence: String,
+    engine: Engine,
+    op_timeout: Duration,
+}
+
+enum Engine {
+    Env,
+    Worker(Worker),
+}
+
+impl std::fmt::Debug for SecretStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretStore")
+            .field("kind", &self.inner.kind)
+            .field("why", &self.inner.why)
+            .finish()
+    }
+}
+
+impl SecretStore {
+    /// Chooses and probes a backend (see the module documentation), with the default time limits.
+    pub async fn open(choice: BackendChoice) -> Result<SecretStore, SecretsError> {
+        Self::open_with(choice, OpenOptions::default()).await
+    }
+
+    pub async fn open_with(choice: BackendChoice, opts: OpenOptions) -> Result<SecretStore, SecretsError> {
+        let store = match choice {
+            BackendChoice::Env => Ok(Self::env_store(
+                "the secrets backend is set to env, so the secret is read from REVIEWDESK_CLIENT_SECRET".to_owned(),
+                opts,
+            )),
+            BackendChoice::SecretService | BackendChoice::Keyutils => {
+                let kind = if choice == BackendChoice::Keyutils {
+                    BackendKind::Keyutils
+                } else {
+                    BackendKind::SecretService
+                };
+                match start(kind, opts).await {
+                    Ok((worker, report)) => {
+                        let why = with_notes(format!("the secrets backend is set to {}", kind.name()), &report);
+                        Ok(Self::from_worker(worker, why, report, opts))
+                    }
+                    Err(reason) => Err(SecretsError::Unavailable { kind, reason }),
+                }
+            }
+            BackendChoice::Auto => Self::open_auto(opts).await,
+        }?;
+        tracing::info!(backend = store.kind().name(), why = store.why(), "secret store ready");
+        Ok(store)
+    }
+
+    async fn open_auto(opts: OpenOptions) -> Result<SecretStore, SecretsError> {
+        if !cfg!(target_os = "linux") {
+            return Err(SecretsError::Unsupported);
+        }
+        let ss_reason = match start(BackendKind::SecretService, opts).await {
+            Ok((worker, report)) => {
+                let why = with_notes(
+                    "auto: the Secret Service answered on the D-Bus session bus and its collection is unlocked"
+                        .to_owned(),
+                    &report,
+                );
+                return Ok(Self::from_worker(worker, why, report, opts));
+            }
+            Err(reason) => reason,
+        };
+        tracing::info!(backend = "secret-service", reason = %ss_reason, "secret store not usable");
+        match start(BackendKind::Keyutils, opts).await {
+            Ok((worker, report)) => {
+                let why = format!(
+                    "auto: the Secret Service is not usable ({ss_reason}), so the kernel keyring (keyutils) is used"
+                );
+                Ok(Self::from_worker(worker, with_notes(why, &report), report, opts))
+            }
+            Err(reason) => Err(SecretsError::NoStoreWorks {
+                tried: vec![
+                    Attempt {
+                        store: BackendKind::SecretService,
+                        reason: ss_reason,
+                    },
+                    Attempt {
+                        store: BackendKind::Keyutils,
+                        reason,
+                    },
+                ],
+            }),
+        }
+    }
+
+    fn env_store(why: String, opts: OpenOptions) -> SecretStore {
+        let inner = Inner {
+            kind: BackendKind::Env,
+            why,
+            persistence: "only for this run: read from REVIEWDESK_CLIENT_SECRET, never stored".to_owned(),
+            engine: Engine::Env,
+            op_timeout: opts.op_timeout,
+        };
+        SecretStore { inner: Arc::new(inner) }
+    }
+
+    fn from_worker(worker: Worker, why: String, report: ProbeReport, opts: OpenOptions) -> SecretStore {
+        let inner = Inner {
+            kind: worker.kind,
+            why,
+            persistence: report.persistence,
+            engine: Engine::Worker(worker),
+            op_timeout: opts.op_timeout,
+        };
+        SecretStore { inner: Arc::new(inner) }
+    }
+
+    pub fn kind(&self) -> BackendKind {
+        self.inner.kind
+    }
+
+    /// Why this backend is in use, one sentence (for `doctor`).
+    pub fn why(&self) -> &str {
+        &self.inner.why
+    }
+
+    /// Where the secret is kept and for how long (for `doctor`).
+    pub fn persistence(&self) -> &str {
+        &self.inner.persistence
+    }
+
+    /// The profile's secret; `None` when none is stored (or, for `env`, when the variable is unset).
+    pub async fn get(&self, profile: &str) -> Result<Option<SecretString>, SecretsError> {
+        check_profile(profile)?;
+        let Engine::Worker(_) = self.inner.engine else {
+            return env_secret(std::env::var_os(ENV_SECRET));
+        };
+        let owned = profile.to_owned();
+        let found = self
+            .call(Action::Read, profile, move |b| b.get(SERVICE, &owned))
+            .await?;
+        tracing::debug!(
+            backend = self.kind().name(),
+            profile,
+            found = found.is_some(),
+            "secret read"
+        );
+        Ok(found)
+    }
+
+    /// Stores (or replaces) the profile's secret.
+    pub async fn set(&self, profile: &str, secret: &SecretString) -> Result<(), SecretsError> {
+        check_profile(profile)?;
+        if secret.expose_secret().is_empty() {
+            return Err(SecretsError::EmptySecret);
+        }
+        let Engine::Worker(_) = self.inner.engine else {
+            return Err(SecretsError::EnvStoresNothing { action: Action::Store });
+        };
+        let owned = profile.to_owned();
+        let secret = secret.clone();
+        self.call(Action::Store, profile, move |b| b.set(SERVICE, &owned, &secret))
+            .await?;
+        tracing::info!(backend = self.kind().name(), profile, "secret stored");
+        Ok(())
+    }
+
+    /// Deletes the profile's secret; `false` when there was none.
+    pub async fn delete(&self, profile: &str) -> Result<bool, SecretsError> {
+        check_profile(profile)?;
+        let Engine::Worker(_) = self.inner.engine else {
+            return Err(SecretsError::EnvStoresNothing { action: Action::Delete });
+        };
+        let owned = profile.to_owned();
+        let deleted = self
+            .call(Action::Delete, profile, move |b| b.delete(SERVICE, &owned))
+            .await?;
+        tracing::info!(backend = self.kind().name(), profile, deleted, "secret deleted");
+        Ok(deleted)
+    }
+
+    async fn call<T, F>(&self, action: Action, profile: &str, f: F) -> Result<T, SecretsError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn worker::Backend) -> Result<T, SecretsError> + Send + 'static,
+    {
+        let Engine::Worker(w) = &self.inner.engine else {
+            return Err(SecretsError::WorkerGone { kind: self.kind() });
+        };
+        let after = self.inner.op_timeout;
+        match w.call(after, f).await {
+            Ok(result) => result,
+            Err(CallError::TimedOut) => {
+                tracing::warn!(backend = self.kind().name(), profile, %action, "secret store timed out");
+                Err(SecretsError::TimedOut {
+                    kind: self.kind(),
+                    action,
+                    profile: profile.to_owned(),
+                    after,
+                })
+            }
+            Err(CallError::Gone) => Err(SecretsError::WorkerGone { kind: self.kind() }),
+        }
+    }
+}
+
+/// For `reviewdesk doctor`: every store probed, whether it works, and the detail.
+pub async fn diagnose() -> Vec<Probe> {
+    diagnose_with(OpenOptions::default()).await
+}
+
+pub async fn diagnose_with(opts: OpenOptions) -> Vec<Probe> {
+    let (ss, ku) = futures::join!(
+        start(BackendKind::SecretService, opts),
+        start(BackendKind::Keyutils, opts)
+    );
+    let mut probes = Vec::new();
+    for (kind, outcome) in [(BackendKind::SecretService, ss), (BackendKind::Keyutils, ku)] {
+        probes.push(match outcome {
+            Ok((_worker, report)) => {
+                let detail = with_notes(format!("works; keeps secrets {}", report.persistence), &report);
+                Probe {
+                    name: kind.name(),
+                    works: true,
+                    detail,
+                }
+            }
+            Err(reason) => Probe {
+                name: kind.name(),
+                works: false,
+                detail: reason,
+            },
+        });
+    }
+    let env = match env_secret(std::env::var_os(ENV_SECRET)) {
+        Ok(Some(_)) => Probe {
+            name: "env",
+            works: true,
+            detail: format!("{ENV_SECRET} is set (value not shown)"),
+        },
+        Ok(None) => Probe {
+            name: "env",
+            works: false,
+            detail: format!("{ENV_SECRET} is not set"),
+        },
+        Err(e) => Probe {
+            name: "env",
+            works: false,
+            detail: e.to_string(),
+        },
+    };
+    probes.push(env);
+    probes
+}
+
+/// Starts the store's thread, connects and probes, all within `opts.probe_timeout`.
+/// The error is why the store is not usable, as a phrase.
+async fn start(kind: BackendKind, opts: OpenOptions) -> Result<(Worker, ProbeReport), String> {
+    #[cfg(target_os = "linux")]
+    let make = move || linux::make_backend(kind);
+    #[cfg(not(target_os = "linux"))]
+    let make = || Err::<Box<dyn worker::Backend>, _>("not supported on this platform yet".to_owned());
+    start_backend(kind, opts, make).await
+}
+
+async fn start_backend<F>(kind: BackendKind, opts: OpenOptions, make: F) -> Result<(Worker, ProbeReport), String>
+where
+    F: FnOnce() -> Result<Box<dyn worker::Backend>, String> + Send + 'static,
+{
+    let deadline = tokio::time::Instant::now() + opts.probe_timeout;
+    let timed_out = || {
+        let hint = if kind == BackendKind::SecretService {
+            " (is the collection locked?)"
+        } else {
+            ""
+        };
+        format!("it did not answer within {}{hint}", error::seconds(opts.probe_timeout))
+    };
+    let worker = match Worker::start(kind, deadline, make).await {
+        Ok(w) => w,
+        Err(StartError::TimedOut) => return Err(timed_out()),
+        Err(StartError::Failed(reason)) => return Err(reason),
+    };
+    let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+    match worker.call(left, |b| b.probe()).await {
+        Ok(Ok(report)) => Ok((worker, report)),
+        Ok(Err(reason)) => Err(reason),
+        Err(CallError::TimedOut) => Err(timed_out()),
+        Err(CallError::Gone) => Err("its thread stopped while probing it".to_owned()),
+    }
+}
+
+fn with_notes(why: String, report: &ProbeReport) -> String {
+    if report.notes.is_empty() {
+        why
+    } else {
+        format!("{why}; {}", report.notes.join("; "))
+    }
+}
+
+fn check_profile(profile: &str) -> Result<(), SecretsError> {
+    if profile.trim().is_empty() {
+        Err(SecretsError::EmptyProfile)
+    } else {
+        Ok(())
+    }
+}
+
+/// The `env` backend's secret from the variable's value; empty counts as unset.
+fn env_secret(value: Option<std::ffi::OsString>) -> Result<Option<SecretString>, SecretsError> {
+    let Some(value) = value else { return Ok(None) };
+    let text = match value.into_string() {
+        Ok(text) => Zeroizing::new(text),
+        Err(raw) => {
+            raw.into_encoded_bytes().zeroize();
+            return Err(SecretsError::EnvNotUnicode);
+        }
+    };
+    if text.is_empty() {
+        Ok(None)
+    } else {
+        Ok(Some(SecretString::from(text.as_str())))
+    }
+}

@@ -34,9 +34,20 @@ pub struct Config {
     /// The profile used when no --profile is given.
     pub default_profile: Option<String>,
     pub profiles: crate::profiles::Profiles,
+    pub secrets: SecretsConfig,
     /// The profile named on the command line (`--profile`), not part of the file.
     #[serde(skip)]
     pub selected_profile: Option<String>,
+    /// The file this was read from (or would be written to).
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecretsConfig {
+    /// `auto`, `secret-service`, `keyutils` or `env`; REVIEWDESK_SECRETS_BACKEND overrides.
+    pub backend: Option<crate::secrets::BackendChoice>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

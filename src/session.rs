@@ -8,12 +8,16 @@ use anyhow::Result;
 
 use crate::auth::{Credentials, TokenProvider};
 use crate::config::{self, Config, Endpoints};
+use crate::profiles::Profile;
+use crate::secrets::{BackendChoice, SecretStore};
 use crate::store::{RetryPolicy, StoreClient, build_http_client};
 
 pub struct Session {
     pub config: Config,
     pub endpoints: Endpoints,
     pub client: StoreClient,
+    /// The profile in use, when the credentials came from one.
+    pub profile: Option<(String, Profile)>,
 }
 
 /// A mistake in how reviewdesk was called or configured (exit code 2), as opposed to a service
@@ -26,7 +30,49 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
     UsageError(message.into()).into()
 }
 
+/// `REVIEWDESK_SECRETS_BACKEND`, else `[secrets] backend` in the config.
+pub fn backend_choice(config: &Config) -> Result<BackendChoice> {
+    BackendChoice::resolve(config.secrets.backend).map_err(|e| usage(e.to_string()))
+}
+
 impl Session {
+    /// The credentials for this run: the profile named with --profile; else the three
+    /// `REVIEWDESK_*` variables when all are set (nothing is read from the keyring then); else
+    /// the default profile, or the only one.
+    pub async fn resolve(config: Config) -> Result<Session> {
+        let env_credentials = config::credentials_from_env().map_err(|e| usage(e.to_string()))?;
+        if config.selected_profile.is_none()
+            && let Some(credentials) = env_credentials
+        {
+            let endpoints = Endpoints::resolve(&config).map_err(|e| usage(e.to_string()))?;
+            return Self::new(config, endpoints, credentials, RetryPolicy::default());
+        }
+        let (name, profile) = crate::profiles::choose(
+            &config.profiles,
+            config.selected_profile.as_deref(),
+            config.default_profile.as_deref(),
+        )
+        .map_err(|e| usage(e.to_string()))?;
+        let (name, profile) = (name.to_owned(), profile.clone());
+        let endpoints = Endpoints::resolve_full(&config, Some(&profile), |k| std::env::var(k).ok())
+            .map_err(|e| usage(e.to_string()))?;
+        let store = SecretStore::open(backend_choice(&config)?).await?;
+        let secret = store.get(&name).await?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "no client secret is stored for profile {name} in {}: store it with `reviewdesk profile edit {name} --rotate-secret`",
+                store.why()
+            )
+        })?;
+        let credentials = Credentials {
+            tenant: profile.tenant.clone(),
+            client_id: profile.client_id.clone(),
+            secret,
+        };
+        let mut session = Self::new(config, endpoints, credentials, RetryPolicy::default())?;
+        session.profile = Some((name, profile));
+        Ok(session)
+    }
+
     /// Credentials from `REVIEWDESK_TENANT_ID`, `REVIEWDESK_CLIENT_ID` and
     /// `REVIEWDESK_CLIENT_SECRET`.
     pub fn from_env(config: Config) -> Result<Session> {
@@ -61,6 +107,7 @@ impl Session {
             config,
             endpoints,
             client,
+            profile: None,
         })
     }
 }

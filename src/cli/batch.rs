@@ -34,7 +34,7 @@ pub async fn run(config: Config, args: RespondArgs) -> Result<ExitCode> {
     if lines.is_empty() {
         return Err(usage(format!("{} holds no responses", path.display())));
     }
-    let session = Session::from_env(config)?;
+    let session = Session::resolve(config).await?;
     let client = session.client.with_progress(super::reviews::progress_printer());
 
     // Eligibility and default support email for every line before anything is sent.

@@ -50,7 +50,15 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
                 name: Some("Fabrikam Notes".into()),
             },
         ];
-        let code = super::tui_cmd::open(session.client, apps, "demo (emulator)".into(), Keymap::default(), 90).await;
+        let code = super::tui_cmd::open(
+            session.client,
+            apps,
+            "demo (emulator)".into(),
+            Keymap::default(),
+            90,
+            true,
+        )
+        .await;
         handle.shutdown().await;
         return code;
     }

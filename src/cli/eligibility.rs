@@ -18,7 +18,7 @@ pub async fn run(config: Config, args: EligibilityArgs) -> Result<ExitCode> {
         .map(validate_review_id)
         .transpose()
         .map_err(|e| usage(e.to_string()))?;
-    let session = Session::from_env(config)?;
+    let session = Session::resolve(config).await?;
     let info = session.client.response_info(&app, review.as_deref()).await?;
     if args.format == InfoFormat::Json {
         output::write_json(

@@ -2,9 +2,11 @@
 
 mod batch;
 mod demo;
+mod doctor;
 mod eligibility;
 mod emulator_cmd;
 pub mod output;
+mod profile;
 mod respond;
 mod reviews;
 mod tui_cmd;
@@ -32,6 +34,9 @@ pub struct Cli {
     /// Config file to use instead of the default (config.toml in the config directory).
     #[arg(long, global = true, env = "REVIEWDESK_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// The profile (app registration) to use; default: default_profile in the config.
+    #[arg(long, global = true, env = "REVIEWDESK_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
     /// Store IDs to open in the terminal UI (repeatable; a to switch between them). Default:
     /// REVIEWDESK_APPS, comma-separated.
     #[arg(long = "app", value_name = "STOREID")]
@@ -52,6 +57,11 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// See the whole flow against the built-in emulator: no account needed, nothing written.
     Demo(DemoArgs),
+    /// Manage app registrations (profiles); secrets go to the OS keyring.
+    #[command(subcommand)]
+    Profile(profile::ProfileCommand),
+    /// Where the config and secrets live, which keyring is used and why, whether endpoints answer.
+    Doctor,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -201,6 +211,15 @@ pub fn main() -> ExitCode {
     let result = runtime.block_on(run(cli));
     match result {
         Ok(code) => code,
+        // `reviewdesk reviews | head`: the reader left; that is not an error worth a message.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "command failed");
             print_error(&e);
@@ -210,8 +229,14 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let config =
-        || crate::config::Config::load(cli.config.as_deref()).map_err(|e| crate::session::usage(format!("{e:#}")));
+    let (selected, path) = (cli.profile.clone(), cli.config.clone());
+    let config = || {
+        let mut c =
+            crate::config::Config::load(path.as_deref()).map_err(|e| crate::session::usage(format!("{e:#}")))?;
+        c.selected_profile = selected.clone();
+        c.source = path.clone().or_else(crate::config::default_config_path);
+        Ok::<_, anyhow::Error>(c)
+    };
     let command = match cli.command {
         Some(c) => c,
         None => return tui_cmd::run(config()?, cli.apps).await,
@@ -223,6 +248,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Respond(args) => respond::run(config()?, args).await,
         Command::Emulator(args) => emulator_cmd::run(args).await,
         Command::Demo(args) => demo::run(args).await,
+        Command::Profile(cmd) => profile::run(config()?, cmd).await,
+        Command::Doctor => doctor::run(config()?).await,
     }
 }
 

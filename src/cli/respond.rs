@@ -32,7 +32,7 @@ pub async fn run(config: Config, args: RespondArgs) -> Result<ExitCode> {
         validate_email(e.trim()).map_err(|e| usage(e.to_string()))?;
     }
 
-    let session = Session::from_env(config)?;
+    let session = Session::resolve(config).await?;
     let client = session.client.with_progress(super::reviews::progress_printer());
     // Eligibility first: it also gives the default support email.
     let info = client.response_info(&app, Some(&review)).await?;

@@ -34,7 +34,7 @@ pub async fn run(config: Config, args: ReviewsArgs) -> Result<ExitCode> {
     query.orderby = args.orderby.clone();
     query.top = args.page_size;
 
-    let session = Session::from_env(config)?;
+    let session = Session::resolve(config).await?;
     let client = session.client.with_progress(progress_printer());
     let mut fetched = client.fetch_reviews(&query).await?.reviews;
     if args.orderby.is_none() {

@@ -26,29 +26,38 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
             .map(str::to_owned)
             .collect();
     }
-    if ids.is_empty() {
-        return Err(usage(format!(
-            "name the Store app to open: reviewdesk --app 9NBLGGGZ5QDR (repeat --app for several, or set {ENV_APPS}); try `reviewdesk demo` to look around first"
-        )));
-    }
-    let mut entries = Vec::new();
+    let keymap = Keymap::with_overrides(&config.keys).map_err(|e| usage(format!("config.toml: {e}")))?;
+    let days = config.reviews.default_days;
+    let session = Session::resolve(config).await?;
+    let mut entries: Vec<AppEntry> = Vec::new();
     for id in ids {
         let id = normalize_store_id(&id).map_err(|e| usage(e.to_string()))?;
-        if !entries.iter().any(|e: &AppEntry| e.id == id) {
+        if !entries.iter().any(|e| e.id == id) {
             entries.push(AppEntry { id, name: None });
         }
     }
-    let keymap = Keymap::with_overrides(&config.keys).map_err(|e| usage(format!("config.toml: {e}")))?;
-    let days = config.reviews.default_days;
-    let session = Session::from_env(config)?;
-    open(
-        session.client,
-        entries,
-        "environment credentials".to_owned(),
-        keymap,
-        days,
-    )
-    .await
+    let (label, default_public) = match &session.profile {
+        Some((name, profile)) => {
+            if entries.is_empty() {
+                entries = profile
+                    .apps
+                    .iter()
+                    .map(|a| AppEntry {
+                        id: a.id.clone(),
+                        name: a.name.clone(),
+                    })
+                    .collect();
+            }
+            (name.clone(), profile.visibility == crate::profiles::Visibility::Public)
+        }
+        None => ("environment credentials".to_owned(), true),
+    };
+    if entries.is_empty() {
+        return Err(usage(format!(
+            "name the Store app to open: reviewdesk --app 9NBLGGGZ5QDR (repeat --app for several, or set {ENV_APPS}, or add apps to the profile); try `reviewdesk demo` to look around first"
+        )));
+    }
+    open(session.client, entries, label, keymap, days, default_public).await
 }
 
 /// Opens the UI, refusing politely when there is no terminal to draw on.
@@ -58,6 +67,7 @@ pub async fn open(
     profile: String,
     keymap: Keymap,
     days: u32,
+    default_public: bool,
 ) -> Result<ExitCode> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(usage(
@@ -71,6 +81,7 @@ pub async fn open(
             profile,
             keymap,
             days,
+            default_public,
         },
     )
     .await?;

@@ -160,6 +160,7 @@ pub(crate) fn seconds(d: Duration) -> String {
 
 /// Turns a store error into a short detail for messages, zeroising any secret bytes it carries.
 /// Never formats the error with `{:?}`: some variants hold the secret.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub(crate) fn detail(err: keyring_core::Error) -> String {
     use keyring_core::Error as E;
     match err {
@@ -184,6 +185,7 @@ pub(crate) fn detail(err: keyring_core::Error) -> String {
 }
 
 /// Maps a failed operation on one profile to the error the caller sees.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub(crate) fn op_error(kind: BackendKind, action: Action, profile: &str, err: keyring_core::Error) -> SecretsError {
     use keyring_core::Error as E;
     let profile = profile.to_owned();

@@ -11,7 +11,22 @@
 //! collection waiting for an unlock prompt never hangs the caller. Secrets are held in
 //! [`SecretString`] (redacted `Debug`, zeroised on drop); logs name the backend and the profile,
 //! never a value.
+//!
+//! The `auto` probe writes, reads back and deletes a throwaway entry (service `reviewdesk-probe`):
+//! reading a missing entry alone is not enough, because a locked gnome-keyring collection (the
+//! usual state over SSH, when D-Bus activation started the daemon) answers "no such entry" too.
+//!
+//! ```no_run
+//! # async fn demo(config_choice: Option<reviewdesk::secrets::BackendChoice>) -> anyhow::Result<()> {
+//! use reviewdesk::secrets::{BackendChoice, SecretStore};
+//! let choice = BackendChoice::resolve(config_choice)?; // REVIEWDESK_SECRETS_BACKEND wins
+//! let store = SecretStore::open(choice).await?;
+//! println!("secrets: {} ({}); kept {}", store.kind(), store.why(), store.persistence());
+//! let secret = store.get("contoso-prod").await?; // Option<SecretString>
+//! # drop(secret); Ok(()) }
+//! ```
 
+mod choice;
 mod error;
 mod keyring;
 #[cfg(target_os = "linux")]
@@ -26,6 +41,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::{Zeroize, Zeroizing};
 
+pub use choice::{BackendChoice, BackendKind, OpenOptions, Probe};
 pub use error::{Action, Attempt, SecretsError};
 use worker::{CallError, ProbeReport, StartError, Worker};
 
@@ -37,124 +53,6 @@ pub const PROBE_SERVICE: &str = "reviewdesk-probe";
 pub const ENV_BACKEND: &str = "REVIEWDESK_SECRETS_BACKEND";
 /// The secret itself, for the `env` backend.
 pub const ENV_SECRET: &str = crate::config::ENV_CLIENT_SECRET;
-
-/// The `[secrets] backend` setting, or `REVIEWDESK_SECRETS_BACKEND`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BackendChoice {
-    #[default]
-    Auto,
-    SecretService,
-    Keyutils,
-    Env,
-}
-
-impl BackendChoice {
-    pub const ALL: [BackendChoice; 4] = [
-        BackendChoice::Auto,
-        BackendChoice::SecretService,
-        BackendChoice::Keyutils,
-        BackendChoice::Env,
-    ];
-
-    /// The name used in the config and the environment.
-    pub fn name(self) -> &'static str {
-        match self {
-            BackendChoice::Auto => "auto",
-            BackendChoice::SecretService => "secret-service",
-            BackendChoice::Keyutils => "keyutils",
-            BackendChoice::Env => "env",
-        }
-    }
-
-    /// `REVIEWDESK_SECRETS_BACKEND` when set (and not empty), else the config's choice, else auto.
-    pub fn resolve(config: Option<BackendChoice>) -> Result<BackendChoice, SecretsError> {
-        let env = std::env::var(ENV_BACKEND).ok();
-        Self::resolve_from(env.as_deref(), config)
-    }
-
-    /// [`BackendChoice::resolve`] with the environment value given.
-    pub fn resolve_from(env: Option<&str>, config: Option<BackendChoice>) -> Result<BackendChoice, SecretsError> {
-        match env.map(str::trim).filter(|v| !v.is_empty()) {
-            Some(v) => v.parse(),
-            None => Ok(config.unwrap_or_default()),
-        }
-    }
-}
-
-impl std::str::FromStr for BackendChoice {
-    type Err = SecretsError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim();
-        Self::ALL
-            .into_iter()
-            .find(|c| c.name().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| SecretsError::UnknownBackend { given: s.to_owned() })
-    }
-}
-
-impl std::fmt::Display for BackendChoice {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// The store actually in use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BackendKind {
-    SecretService,
-    Keyutils,
-    Env,
-}
-
-impl BackendKind {
-    /// The name used in the config (`secret-service`, `keyutils`, `env`).
-    pub fn name(self) -> &'static str {
-        match self {
-            BackendKind::SecretService => "secret-service",
-            BackendKind::Keyutils => "keyutils",
-            BackendKind::Env => "env",
-        }
-    }
-}
-
-impl std::fmt::Display for BackendKind {
-    /// A name for people: `Secret Service`, `kernel keyring (keyutils)`, ...
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            BackendKind::SecretService => "Secret Service",
-            BackendKind::Keyutils => "kernel keyring (keyutils)",
-            BackendKind::Env => "environment (REVIEWDESK_CLIENT_SECRET)",
-        })
-    }
-}
-
-/// Time limits. The defaults suit people; tests shorten them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OpenOptions {
-    /// For connecting to a store and probing it.
-    pub probe_timeout: Duration,
-    /// For each get, set or delete.
-    pub op_timeout: Duration,
-}
-
-impl Default for OpenOptions {
-    fn default() -> Self {
-        OpenOptions {
-            probe_timeout: Duration::from_secs(3),
-            op_timeout: Duration::from_secs(10),
-        }
-    }
-}
-
-/// One store as `doctor` shows it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Probe {
-    pub name: &'static str,
-    pub works: bool,
-    pub detail: String,
-}
 
 /// The secret store in use. Cheap to clone; clones share one store thread.
 #[derive(Clone)]
@@ -196,6 +94,9 @@ impl SecretStore {
                 "the secrets backend is set to env, so the secret is read from REVIEWDESK_CLIENT_SECRET".to_owned(),
                 opts,
             )),
+            BackendChoice::SecretService | BackendChoice::Keyutils if !cfg!(target_os = "linux") => {
+                Err(SecretsError::Unsupported)
+            }
             BackendChoice::SecretService | BackendChoice::Keyutils => {
                 let kind = if choice == BackendChoice::Keyutils {
                     BackendKind::Keyutils

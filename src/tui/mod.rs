@@ -30,6 +30,8 @@ pub struct TuiOptions {
     pub profile: String,
     pub keymap: Keymap,
     pub days: u32,
+    /// Replies start public unless the profile says private.
+    pub default_public: bool,
 }
 
 type Term = Terminal<CrosstermBackend<io::Stdout>>;
@@ -75,6 +77,7 @@ pub async fn run(client: StoreClient, options: TuiOptions) -> Result<()> {
     let commands = worker::spawn(client, options.days, action_tx);
     let mut app = App::new(options.keymap, options.profile, options.apps, (size.width, size.height));
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    app.default_public = options.default_public;
     let mut pending: Vec<Command> = app.start();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(120));

@@ -56,3 +56,4 @@ pub const APP: &str = "9NBLGGGZ5QDR";
 pub fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
+pub mod keyring;

@@ -1,0 +1,403 @@
+//! `reviewdesk profile add | edit | remove | list | test`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use secrecy::{ExposeSecret, SecretString};
+
+use super::InfoFormat;
+use crate::config::{Config, default_config_path};
+use crate::profiles::{
+    ConfigFile, Profile, Visibility, check_secret, parse_app, validate_client_id, validate_name, validate_tenant,
+};
+use crate::sanitize::sanitize_line;
+use crate::secrets::SecretStore;
+use crate::session::{Session, usage};
+use crate::store::validate::validate_email;
+
+#[derive(Subcommand, Debug)]
+pub enum ProfileCommand {
+    /// Add an app registration; the secret is read from a hidden prompt or --secret-stdin.
+    Add(AddArgs),
+    /// Change a profile; --rotate-secret replaces the secret in the keyring.
+    Edit(EditArgs),
+    /// Remove a profile and its secret from the keyring.
+    Remove { name: String },
+    /// List profiles (never secrets).
+    List {
+        #[arg(long, value_enum, default_value = "text")]
+        format: InfoFormat,
+    },
+    /// Get a token and ask, for each app, whether its reviews may be answered.
+    Test {
+        /// Default: the default profile.
+        name: Option<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    #[arg(long)]
+    pub name: String,
+    /// Directory (tenant) ID: a GUID or a verified domain such as contoso.onmicrosoft.com.
+    #[arg(long)]
+    pub tenant: String,
+    /// Application (client) ID of the app registration.
+    #[arg(long = "client")]
+    pub client: String,
+    /// A Store app this registration covers: 9NBLGGGZ5QDR, or 9NBLGGGZ5QDR=Display name. Repeatable.
+    #[arg(long = "app", value_name = "STOREID[=NAME]", required = true)]
+    pub apps: Vec<String>,
+    #[arg(long, value_name = "EMAIL")]
+    pub support_email: Option<String>,
+    /// Answer privately (by email) by default instead of publicly.
+    #[arg(long)]
+    pub private: bool,
+    /// Read the client secret from standard input (one line) instead of a hidden prompt.
+    #[arg(long)]
+    pub secret_stdin: bool,
+    /// Make this the default profile (the first profile always is).
+    #[arg(long)]
+    pub default: bool,
+    #[arg(long, value_name = "URL")]
+    pub login_url: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    pub name: String,
+    #[arg(long)]
+    pub tenant: Option<String>,
+    #[arg(long = "client")]
+    pub client: Option<String>,
+    #[arg(long = "add-app", value_name = "STOREID[=NAME]")]
+    pub add_app: Vec<String>,
+    #[arg(long = "remove-app", value_name = "STOREID")]
+    pub remove_app: Vec<String>,
+    #[arg(long, value_name = "EMAIL")]
+    pub support_email: Option<String>,
+    #[arg(long, conflicts_with = "public")]
+    pub private: bool,
+    #[arg(long)]
+    pub public: bool,
+    /// Replace the client secret (hidden prompt, or --secret-stdin).
+    #[arg(long)]
+    pub rotate_secret: bool,
+    #[arg(long, requires = "rotate_secret")]
+    pub secret_stdin: bool,
+    /// Make this the default profile.
+    #[arg(long)]
+    pub default: bool,
+}
+
+pub async fn run(config: Config, cmd: ProfileCommand) -> Result<ExitCode> {
+    match cmd {
+        ProfileCommand::Add(a) => add(config, a).await,
+        ProfileCommand::Edit(e) => edit(config, e).await,
+        ProfileCommand::Remove { name } => remove(config, &name).await,
+        ProfileCommand::List { format } => list(config, format).await,
+        ProfileCommand::Test { name } => test(config, name).await,
+    }
+}
+
+fn config_path(config: &Config) -> Result<std::path::PathBuf> {
+    config
+        .source
+        .clone()
+        .or_else(default_config_path)
+        .ok_or_else(|| usage("cannot find a config directory: set XDG_CONFIG_HOME or REVIEWDESK_CONFIG"))
+}
+
+/// The secret, from stdin or a prompt that does not echo. Never from the command line.
+fn read_secret(from_stdin: bool) -> Result<SecretString> {
+    let raw = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the secret from standard input")?;
+        line
+    } else {
+        if !std::io::stdin().is_terminal() {
+            return Err(usage(
+                "no terminal to ask for the client secret: pipe it in with --secret-stdin",
+            ));
+        }
+        rpassword::prompt_password("Client secret (the Value; input hidden): ").context("cannot read the secret")?
+    };
+    let secret = SecretString::from(raw.trim_end_matches(['\r', '\n']).to_owned());
+    check_secret(secret.expose_secret()).map_err(usage)?;
+    Ok(secret)
+}
+
+async fn open_store(config: &Config) -> Result<SecretStore> {
+    let choice = crate::session::backend_choice(config)?;
+    Ok(SecretStore::open(choice).await?)
+}
+
+async fn add(config: Config, a: AddArgs) -> Result<ExitCode> {
+    validate_name(&a.name).map_err(usage)?;
+    if config.profiles.contains_key(&a.name) {
+        return Err(usage(format!(
+            "profile {:?} exists already: change it with `reviewdesk profile edit {}`",
+            a.name, a.name
+        )));
+    }
+    let mut profile = Profile {
+        tenant: validate_tenant(&a.tenant).map_err(usage)?,
+        client_id: validate_client_id(&a.client).map_err(usage)?,
+        apps: a
+            .apps
+            .iter()
+            .map(|s| parse_app(s))
+            .collect::<Result<_, _>>()
+            .map_err(usage)?,
+        visibility: if a.private {
+            Visibility::Private
+        } else {
+            Visibility::Public
+        },
+        ..Profile::default()
+    };
+    if let Some(e) = &a.support_email {
+        validate_email(e.trim()).map_err(|e| usage(e.to_string()))?;
+        profile.support_email = Some(e.trim().to_owned());
+    }
+    for (url, slot, what) in [
+        (&a.login_url, &mut profile.login_url, "--login-url"),
+        (&a.api_url, &mut profile.api_url, "--api-url"),
+    ] {
+        if let Some(u) = url {
+            crate::config::validate_endpoint_url(u, what).map_err(|e| usage(e.to_string()))?;
+            *slot = Some(u.trim().to_owned());
+        }
+    }
+    let path = config_path(&config)?;
+    let mut file = ConfigFile::open(&path)?;
+    let secret = read_secret(a.secret_stdin)?;
+    let store = open_store(&config).await?;
+    store.set(&a.name, &secret).await?;
+    file.set_profile(&a.name, &profile);
+    if a.default || config.profiles.is_empty() || file.default_profile().is_none() {
+        file.set_default_profile(&a.name);
+    }
+    if let Err(e) = file.save() {
+        // Nothing half-done: the secret goes again when the profile could not be written.
+        let _ = store.delete(&a.name).await;
+        return Err(e);
+    }
+    println!(
+        "Added profile {} ({} app{}).",
+        a.name,
+        profile.apps.len(),
+        if profile.apps.len() == 1 { "" } else { "s" }
+    );
+    println!("The secret is in {}: kept {}.", store_name(&store), store.persistence());
+    println!("Check it works: reviewdesk profile test {}", a.name);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn store_name(store: &SecretStore) -> &'static str {
+    match store.kind() {
+        crate::secrets::BackendKind::SecretService => "the Secret Service (your login keyring)",
+        crate::secrets::BackendKind::Keyutils => "the kernel keyring",
+        crate::secrets::BackendKind::Env => "no store (the env backend keeps nothing)",
+    }
+}
+
+async fn edit(config: Config, e: EditArgs) -> Result<ExitCode> {
+    let Some(mut profile) = config.profiles.get(&e.name).cloned() else {
+        return Err(usage(format!(
+            "there is no profile {:?}: see `reviewdesk profile list`",
+            e.name
+        )));
+    };
+    if let Some(t) = &e.tenant {
+        profile.tenant = validate_tenant(t).map_err(usage)?;
+    }
+    if let Some(c) = &e.client {
+        profile.client_id = validate_client_id(c).map_err(usage)?;
+    }
+    for spec in &e.add_app {
+        let app = parse_app(spec).map_err(usage)?;
+        match profile.apps.iter_mut().find(|a| a.id == app.id) {
+            Some(existing) => existing.name = app.name.or(existing.name.take()),
+            None => profile.apps.push(app),
+        }
+    }
+    for id in &e.remove_app {
+        let id = crate::store::validate::normalize_store_id(id).map_err(|e| usage(e.to_string()))?;
+        let before = profile.apps.len();
+        profile.apps.retain(|a| a.id != id);
+        if profile.apps.len() == before {
+            return Err(usage(format!("profile {} does not cover {id}", e.name)));
+        }
+    }
+    if let Some(m) = &e.support_email {
+        validate_email(m.trim()).map_err(|e| usage(e.to_string()))?;
+        profile.support_email = Some(m.trim().to_owned());
+    }
+    if e.private {
+        profile.visibility = Visibility::Private;
+    }
+    if e.public {
+        profile.visibility = Visibility::Public;
+    }
+    let mut file = ConfigFile::open(&config_path(&config)?)?;
+    if e.rotate_secret {
+        let secret = read_secret(e.secret_stdin)?;
+        let store = open_store(&config).await?;
+        store.set(&e.name, &secret).await?;
+        println!("Replaced the secret of {} in {}.", e.name, store_name(&store));
+    }
+    file.set_profile(&e.name, &profile);
+    if e.default {
+        file.set_default_profile(&e.name);
+    }
+    file.save()?;
+    println!("Saved profile {}.", e.name);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn remove(config: Config, name: &str) -> Result<ExitCode> {
+    if !config.profiles.contains_key(name) {
+        return Err(usage(format!(
+            "there is no profile {name:?}: see `reviewdesk profile list`"
+        )));
+    }
+    let store = open_store(&config).await?;
+    let had_secret = store.delete(name).await?;
+    let mut file = ConfigFile::open(&config_path(&config)?)?;
+    file.remove_profile(name);
+    file.save()?;
+    println!(
+        "Removed profile {name}{}.",
+        if had_secret {
+            format!(" and its secret from {}", store_name(&store))
+        } else {
+            " (no secret was stored)".into()
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn list(config: Config, format: InfoFormat) -> Result<ExitCode> {
+    let store = if config.profiles.is_empty() {
+        None
+    } else {
+        open_store(&config).await.ok()
+    };
+    let mut rows = Vec::new();
+    for (name, p) in &config.profiles {
+        let secret = match &store {
+            Some(s) => match s.get(name).await {
+                Ok(Some(_)) => "stored",
+                Ok(None) => "missing",
+                Err(_) => "unknown",
+            },
+            None => "unknown (no keyring)",
+        };
+        rows.push((name, p, secret));
+    }
+    if format == InfoFormat::Json {
+        let v: Vec<_> = rows
+            .iter()
+            .map(|(n, p, s)| {
+                serde_json::json!({
+                    "name": n, "tenant": p.tenant, "clientId": p.client_id,
+                    "apps": p.apps, "supportEmail": p.support_email, "visibility": p.visibility,
+                    "default": config.default_profile.as_deref() == Some(n.as_str()), "secret": s,
+                })
+            })
+            .collect();
+        super::output::write_json(&mut std::io::stdout().lock(), &v)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        println!(
+            "No profiles. Add one: reviewdesk profile add --name NAME --tenant TENANT --client CLIENT_ID --app STOREID"
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "  {:<16} {:<38} {:<38} {:<8} APPS",
+        "NAME", "TENANT", "CLIENT ID", "SECRET"
+    )?;
+    for (name, p, secret) in rows {
+        let default = if config.default_profile.as_deref() == Some(name.as_str()) {
+            "*"
+        } else {
+            " "
+        };
+        let apps: Vec<String> = p
+            .apps
+            .iter()
+            .map(|a| match &a.name {
+                Some(n) => format!("{} ({})", a.id, sanitize_line(n)),
+                None => a.id.clone(),
+            })
+            .collect();
+        writeln!(
+            out,
+            "{default} {:<16} {:<38} {:<38} {:<8} {}",
+            name,
+            p.tenant,
+            p.client_id,
+            secret,
+            apps.join(", ")
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn test(mut config: Config, name: Option<String>) -> Result<ExitCode> {
+    if name.is_some() {
+        config.selected_profile = name;
+    }
+    let session = Session::resolve(config).await?;
+    let (name, profile) = session
+        .profile
+        .clone()
+        .context("profile test needs a profile, not REVIEWDESK_* variables")?;
+    println!(
+        "Profile {name}: tenant {}, client {}",
+        profile.tenant, profile.client_id
+    );
+    match session.client.tokens().token().await {
+        Ok(_) => println!("  ✓ got a token from {}", session.endpoints.login),
+        Err(e) => {
+            println!("  ✗ no token: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    }
+    let mut all_ok = true;
+    for app in &profile.apps {
+        let label = match &app.name {
+            Some(n) => format!("{} ({})", app.id, sanitize_line(n)),
+            None => app.id.clone(),
+        };
+        match session.client.response_info(&app.id, None).await {
+            Ok(info) if info.can_respond() => println!(
+                "  ✓ {label}: may respond to reviews{}",
+                info.support_email()
+                    .map(|e| format!("; default support email {e}"))
+                    .unwrap_or_default()
+            ),
+            Ok(_) => {
+                all_ok = false;
+                println!("  ✗ {label}: Microsoft does not allow responses for this app or account");
+            }
+            Err(e) => {
+                all_ok = false;
+                println!("  ✗ {label}: {e}");
+            }
+        }
+    }
+    Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

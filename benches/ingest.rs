@@ -5,19 +5,14 @@
 //! Reported: median wall time of the whole fetch+ingest, median time serde_json alone takes to
 //! parse the same bytes into `serde_json::Value`, their ratio, and the peak heap of one ingest.
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use reviewdesk::auth::{Credentials, TokenEndpointVersion};
-use reviewdesk::config::{Config, Endpoints, validate_endpoint_url};
-use reviewdesk::emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID};
-use reviewdesk::session::Session;
 use reviewdesk::store::dates::today_utc;
-use reviewdesk::store::{RetryPolicy, ReviewQuery, ReviewsPage};
-use secrecy::SecretString;
+use reviewdesk::store::{ReviewQuery, ReviewsPage};
 
 struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
@@ -69,43 +64,10 @@ fn ms(d: Duration) -> f64 {
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` would pass nothing useful. Either way
     // this is a measurement, not a test.
-    let mut emulator = Command::new(env!("CARGO_BIN_EXE_reviewdesk"))
-        .args([
-            "emulator",
-            "--reviews",
-            &REVIEWS.to_string(),
-            "--app",
-            APP,
-            "--seed",
-            "7",
-        ])
-        .env("REVIEWDESK_LOG_FILE", "/dev/null")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the emulator");
-    let url = BufReader::new(emulator.stdout.take().unwrap())
-        .lines()
-        .next()
-        .unwrap()
-        .unwrap();
-
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let base = validate_endpoint_url(&url, "bench").unwrap();
-    let endpoints = Endpoints {
-        login: base.clone(),
-        api: base,
-        token_version: TokenEndpointVersion::V1,
-    };
-    let credentials = Credentials {
-        tenant: DEFAULT_TENANT_ID.into(),
-        client_id: DEFAULT_CLIENT_ID.into(),
-        secret: SecretString::from(DEFAULT_CLIENT_SECRET.to_owned()),
-    };
-    let session = Session::new(Config::default(), endpoints, credentials, RetryPolicy::default()).unwrap();
+    let emulator = common::Emulator::start(REVIEWS, APP);
+    let url = emulator.url.clone();
+    let rt = common::runtime();
+    let session = emulator.session();
     let mut query = ReviewQuery::last_days(APP, 90, today_utc());
     query.start = today_utc() - chrono::Days::new(1000);
 
@@ -164,8 +126,7 @@ fn main() {
         }
         typed_parse.push(t.elapsed());
     }
-    let _ = emulator.kill();
-    let _ = emulator.wait();
+    drop(emulator);
 
     let fi = median(fetch_ingest);
     let vp = median(value_parse);

@@ -8,8 +8,9 @@
 //! - resident memory with 100,000 reviews loaded;
 //! - key-to-screen latency while 100,000 reviews arrive in the background (max and p99).
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+mod common;
+
+use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -18,17 +19,12 @@ use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
-use reviewdesk::auth::{Credentials, TokenEndpointVersion};
-use reviewdesk::config::{Config, Endpoints, validate_endpoint_url};
-use reviewdesk::emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID};
-use reviewdesk::session::Session;
 use reviewdesk::store::dates::today_utc;
-use reviewdesk::store::{RetryPolicy, Review, ReviewQuery};
+use reviewdesk::store::{Review, ReviewQuery};
 use reviewdesk::tui::action::Action;
 use reviewdesk::tui::app::{App, AppEntry, Command as AppCommand};
 use reviewdesk::tui::keymap::Keymap;
 use reviewdesk::tui::{ui, worker};
-use secrecy::SecretString;
 
 const APP: &str = "9NBLGGGZ5QDR";
 const N: usize = 100_000;
@@ -132,36 +128,9 @@ fn bytes_per_move(app: &mut App) -> (usize, usize) {
 }
 
 fn main() {
-    let mut emulator = Command::new(env!("CARGO_BIN_EXE_reviewdesk"))
-        .args(["emulator", "--reviews", &N.to_string(), "--app", APP, "--seed", "7"])
-        .env("REVIEWDESK_LOG_FILE", "/dev/null")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the emulator");
-    let url = BufReader::new(emulator.stdout.take().unwrap())
-        .lines()
-        .next()
-        .unwrap()
-        .unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let session = || {
-        let base = validate_endpoint_url(&url, "bench").unwrap();
-        let endpoints = Endpoints {
-            login: base.clone(),
-            api: base,
-            token_version: TokenEndpointVersion::V1,
-        };
-        let credentials = Credentials {
-            tenant: DEFAULT_TENANT_ID.into(),
-            client_id: DEFAULT_CLIENT_ID.into(),
-            secret: SecretString::from(DEFAULT_CLIENT_SECRET.to_owned()),
-        };
-        Session::new(Config::default(), endpoints, credentials, RetryPolicy::default()).unwrap()
-    };
+    let emulator = common::Emulator::start(N, APP);
+    let rt = common::runtime();
+    let session = || emulator.session();
     let mut query = ReviewQuery::last_days(APP, 90, today_utc());
     query.start = today_utc() - chrono::Days::new(1000);
 
@@ -239,8 +208,7 @@ fn main() {
     }
     let search_med = median(per_key.clone());
     let search_max = per_key.iter().max().copied().unwrap_or_default();
-    let _ = emulator.kill();
-    let _ = emulator.wait();
+    drop(emulator);
 
     println!("tui: 80x24, {N} reviews (medians unless noted)");
     println!("  draw one frame, 100 reviews        : {:>9.1} µs", us(t_small));

@@ -6,6 +6,7 @@ pub mod config;
 pub mod emulator;
 pub mod logging;
 pub mod profiles;
+pub mod profiles_ops;
 pub mod sanitize;
 pub mod secrets;
 pub mod session;

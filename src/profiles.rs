@@ -115,6 +115,74 @@ pub fn parse_app(spec: &str) -> Result<ProfileApp, String> {
     Ok(ProfileApp { id, name })
 }
 
+/// Several Store apps typed on one line, as the setup form takes them: separated by commas or
+/// spaces, each `ID` or `ID=Display name`. A name may hold spaces: it runs to the next comma,
+/// the next `ID=`, or the next word that looks like a Store ID (12 letters and digits, with a
+/// digit). At least one app; an ID given twice keeps the name given last.
+pub fn parse_app_list(text: &str) -> Result<Vec<ProfileApp>, String> {
+    fn add(apps: &mut Vec<ProfileApp>, spec: &str) -> Result<(), String> {
+        let app = parse_app(spec)?;
+        match apps.iter_mut().find(|a| a.id == app.id) {
+            Some(existing) => existing.name = app.name.or(existing.name.take()),
+            None => apps.push(app),
+        }
+        Ok(())
+    }
+    let looks_like_id = |w: &str| {
+        w.len() == 12
+            && w.chars().all(|c| c.is_ascii_alphanumeric())
+            && w.chars().any(|c| c.is_ascii_digit())
+            && w.chars().any(|c| c.is_ascii_alphabetic())
+    };
+    let mut apps: Vec<ProfileApp> = Vec::new();
+    for part in text.split(',') {
+        // An `ID=Name` being read, its name still growing.
+        let mut named: Option<String> = None;
+        for word in part.split_whitespace() {
+            if word.starts_with('=') {
+                return Err(format!(
+                    "{:?} has a name but no Store ID: write 9NBLGGGZ5QDR=Name",
+                    crate::sanitize::sanitize_line(part.trim())
+                ));
+            }
+            match named.as_mut() {
+                Some(spec) if !word.contains('=') && !looks_like_id(word) => {
+                    spec.push(' ');
+                    spec.push_str(word);
+                    continue;
+                }
+                _ => {}
+            }
+            if let Some(spec) = named.take() {
+                add(&mut apps, &spec)?;
+            }
+            if word.contains('=') {
+                named = Some(word.to_owned());
+            } else {
+                add(&mut apps, word)?;
+            }
+        }
+        if let Some(spec) = named {
+            add(&mut apps, &spec)?;
+        }
+    }
+    if apps.is_empty() {
+        return Err("name at least one Store app: its 12-character Store ID, such as 9NBLGGGZ5QDR".to_owned());
+    }
+    Ok(apps)
+}
+
+/// The apps as [`parse_app_list`] reads them back: `9NBLGGGZ5QDR=Contoso Photo, 9WZDNCRFJ3Q8`.
+pub fn format_app_list(apps: &[ProfileApp]) -> String {
+    apps.iter()
+        .map(|a| match &a.name {
+            Some(n) => format!("{}={}", a.id, n.replace(',', " ")),
+            None => a.id.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A secret pasted by mistake as the secret's ID (a GUID) instead of its Value is the most
 /// common setup error (AADSTS7000215); catch it before it reaches the keyring.
 pub fn check_secret(secret: &str) -> Result<(), String> {
@@ -194,6 +262,18 @@ impl ConfigFile {
         if let Some(profiles) = profiles.as_table_mut() {
             profiles.insert(name, Item::Table(t));
         }
+    }
+
+    pub fn has_profile(&self, name: &str) -> bool {
+        self.profile_names().iter().any(|n| n == name)
+    }
+
+    pub fn profile_names(&self) -> Vec<String> {
+        self.doc
+            .get("profiles")
+            .and_then(Item::as_table_like)
+            .map(|t| t.iter().map(|(k, _)| k.to_owned()).collect())
+            .unwrap_or_default()
     }
 
     pub fn remove_profile(&mut self, name: &str) -> bool {
@@ -344,6 +424,42 @@ mod tests {
         );
         assert!(check_secret("  ").is_err());
         assert!(check_secret("abc~DEF.123_xyz").is_ok());
+    }
+
+    #[test]
+    fn app_lists() {
+        let apps = parse_app_list("9nblgggz5qdr=Contoso Photo, 9WZDNCRFJ3Q8 9WZDNCRFJ3TJ=Notes  app,").unwrap();
+        let ids: Vec<&str> = apps.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["9NBLGGGZ5QDR", "9WZDNCRFJ3Q8", "9WZDNCRFJ3TJ"]);
+        assert_eq!(apps[0].name.as_deref(), Some("Contoso Photo"));
+        assert_eq!(apps[2].name.as_deref(), Some("Notes app"));
+        // Spaces alone: a name ends at the next Store ID or the next ID=.
+        let apps = parse_app_list("9NBLGGGZ5QDR=Photo Studio 9WZDNCRFJ3Q8 9WZDNCRFJ3TJ=Notes").unwrap();
+        let got: Vec<(&str, Option<&str>)> = apps.iter().map(|a| (a.id.as_str(), a.name.as_deref())).collect();
+        assert_eq!(
+            got,
+            [
+                ("9NBLGGGZ5QDR", Some("Photo Studio")),
+                ("9WZDNCRFJ3Q8", None),
+                ("9WZDNCRFJ3TJ", Some("Notes"))
+            ]
+        );
+        assert_eq!(
+            parse_app_list("9NBLGGGZ5QDR=Productivity app").unwrap()[0]
+                .name
+                .as_deref(),
+            Some("Productivity app")
+        );
+        assert_eq!(parse_app_list(&format_app_list(&apps)).unwrap(), apps);
+        assert_eq!(parse_app_list("9NBLGGGZ5QDR 9NBLGGGZ5QDR=X").unwrap().len(), 1);
+        assert!(parse_app_list(" , ").unwrap_err().contains("at least one"));
+        assert!(parse_app_list("=Name").unwrap_err().contains("no Store ID"));
+        assert!(
+            parse_app_list("9NBLGGGZ5QDR =Name")
+                .unwrap_err()
+                .contains("no Store ID")
+        );
+        assert!(parse_app_list("9NBLGGGZ5QDR, short").is_err());
     }
 
     #[test]

@@ -107,6 +107,10 @@ struct Term {
 struct Launch {
     /// Record every byte the pane's programs write (`pipe-pane`), from before the binary starts.
     record: bool,
+    /// The first run: no `REVIEWDESK_*` credentials and no `--app`, secrets in the kernel
+    /// keyring (`REVIEWDESK_SECRETS_BACKEND=keyutils`) of a session keyring of its own
+    /// (`keyctl session -`), and a trace-level log.
+    first_run: bool,
 }
 
 impl Term {
@@ -135,7 +139,7 @@ impl Term {
         // Passed explicitly: the server itself starts with a cleared environment (see `tmux`),
         // so nothing from the developer's or CI's environment (REVIEWDESK_*, NO_COLOR, TMUX)
         // leaks into the program under test.
-        let env: Vec<(&str, String)> = vec![
+        let mut env: Vec<(&str, String)> = vec![
             ("HOME", p("")),
             ("XDG_CONFIG_HOME", p("config")),
             ("XDG_STATE_HOME", p("state")),
@@ -144,18 +148,27 @@ impl Term {
             ("REVIEWDESK_LOG_FILE", term.log_path().display().to_string()),
             ("REVIEWDESK_LOGIN_URL", url.clone()),
             ("REVIEWDESK_API_URL", url),
-            ("REVIEWDESK_TENANT_ID", DEFAULT_TENANT_ID.to_owned()),
-            ("REVIEWDESK_CLIENT_ID", DEFAULT_CLIENT_ID.to_owned()),
-            ("REVIEWDESK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET.to_owned()),
             ("RUST_BACKTRACE", "1".to_owned()),
         ];
+        if opts.first_run {
+            env.push(("REVIEWDESK_SECRETS_BACKEND", "keyutils".to_owned()));
+            env.push(("RUST_LOG", "trace".to_owned()));
+        } else {
+            env.push(("REVIEWDESK_TENANT_ID", DEFAULT_TENANT_ID.to_owned()));
+            env.push(("REVIEWDESK_CLIENT_ID", DEFAULT_CLIENT_ID.to_owned()));
+            env.push(("REVIEWDESK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET.to_owned()));
+        }
         let env: Vec<String> = env.iter().map(|(k, v)| format!("{k}={}", shell_quote(v))).collect();
+        let program = if opts.first_run {
+            format!("keyctl session - {}", shell_quote(BIN))
+        } else {
+            format!("{} --app {APP}", shell_quote(BIN))
+        };
         // The pane waits for `go` so that the options and the recording are in place before the
         // binary writes its first byte.
         let script = format!(
-            "while [ ! -e go ]; do sleep 0.02; done; env {} {} --app {APP}; echo EXIT=$?; PS1='e2e$ ' exec sh",
+            "while [ ! -e go ]; do sleep 0.02; done; env {} {program}; echo EXIT=$?; PS1='e2e$ ' exec sh",
             env.join(" "),
-            shell_quote(BIN)
         );
         let home_s = home.display().to_string();
         let mut args: Vec<&str> = vec![
@@ -582,7 +595,13 @@ fn hostile_review_text_never_reaches_the_terminal() {
             "rating": 1,
         }),
     );
-    let t = Term::launch(&e, Launch { record: true });
+    let t = Term::launch(
+        &e,
+        Launch {
+            record: true,
+            ..Launch::default()
+        },
+    );
     let title = "Hello from the other side!";
     let s = wait_list(&t);
     assert_eq!(detail_title(&s), title, "the hostile review is first, sanitised:\n{s}");
@@ -874,5 +893,146 @@ fn pasted_control_characters_are_not_published() {
         );
     } else {
         assert_eq!(e.handle.stats().submit_requests, 0);
+    }
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// The first run, as a new user meets it: no profile, no credentials in the environment. The
+/// setup form is filled with keys (the secret pasted), tested, saved to the kernel keyring, and
+/// the reviews open with the new profile. The secret never reaches the screen, the terminal's
+/// bytes, the log or any file.
+#[test]
+fn first_run_setup_form_saves_a_profile_and_opens_the_reviews() {
+    require_tmux!();
+    if !Command::new("keyctl")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        if std::env::var_os("CI").is_some() || std::env::var("REVIEWDESK_REQUIRE_REAL_KEYRING").as_deref() == Ok("1") {
+            panic!("keyctl is not installed, but CI is set: install keyutils");
+        }
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n!!!!!!!! SKIPPED first_run_setup_form_saves_a_profile_and_opens_the_reviews: keyctl (package keyutils) is not installed !!!!!!!!\n"
+        );
+        return;
+    }
+    let e = emu(None);
+    let t = Term::launch(
+        &e,
+        Launch {
+            record: true,
+            first_run: true,
+        },
+    );
+    t.wait_for("Set up reviewdesk");
+    t.wait_for("Secret store: the kernel keyring");
+    t.type_text("e2e-first");
+    t.keys(&["Tab"]);
+    t.type_text(DEFAULT_TENANT_ID);
+    t.keys(&["Tab"]);
+    t.type_text(DEFAULT_CLIENT_ID);
+    t.keys(&["Tab"]);
+    // As copied from the portal: with a trailing newline.
+    t.paste(&format!("{DEFAULT_CLIENT_SECRET}\n"));
+    let bullets = "•".repeat(DEFAULT_CLIENT_SECRET.chars().count());
+    t.wait_for(&bullets);
+    t.keys(&["Tab"]);
+    t.type_text(&format!("{APP}=Contoso Photo"));
+    t.wait_for("Contoso Photo▏");
+    t.keys(&["C-t"]);
+    let s = t.wait_for("may respond to reviews");
+    assert!(s.contains("✓ got a token"), "{s}");
+    assert_eq!(e.handle.stats().submit_requests, 0);
+    t.keys(&["C-s"]);
+    // The reviews of the new profile, and where its secret went.
+    let s = t.wait_until("the reviews of the new profile", |s| {
+        s.contains("unanswered") && !s.contains(" 0 reviews") && s.contains("e2e-first ·")
+    });
+    assert!(s.contains("Saved profile e2e-first"), "{s}");
+    assert!(s.contains("kernel keyring"), "{s}");
+    t.keys(&["j"]);
+    t.wait_until("the notice gone", |s| !s.contains("Saved profile"));
+    let config = std::fs::read_to_string(t.dir.path().join("config/reviewdesk/config.toml")).unwrap();
+    assert!(
+        config.contains("[profiles.e2e-first]") && config.contains("default_profile = \"e2e-first\""),
+        "{config}"
+    );
+
+    // The profiles screen: the secret is stored, and the test reads it back from the keyring.
+    t.keys(&["p"]);
+    t.wait_until("the profile listed with its secret stored", |s| {
+        s.contains("● e2e-first *") && s.contains("stored")
+    });
+    t.keys(&["t"]);
+    t.wait_for("Connection test of e2e-first");
+    t.wait_for("may respond to reviews");
+    // A second profile with the same registration, added here, then switched to.
+    t.keys(&["a"]);
+    t.wait_for("Add a profile");
+    t.type_text("e2e-second");
+    t.keys(&["Tab"]);
+    t.type_text(DEFAULT_TENANT_ID);
+    t.keys(&["Tab"]);
+    t.type_text(DEFAULT_CLIENT_ID);
+    t.keys(&["Tab"]);
+    t.paste(DEFAULT_CLIENT_SECRET);
+    t.keys(&["Tab"]);
+    t.type_text("9WZDNCRFJ3Q8");
+    t.wait_for("9WZDNCRFJ3Q8▏");
+    t.keys(&["C-s"]);
+    t.wait_for("Saved profile e2e-second");
+    t.wait_until("e2e-second listed and selected", |s| s.contains("▸  e2e-second"));
+    t.keys(&["Enter"]);
+    t.wait_until("the reviews of e2e-second", |s| {
+        s.contains("e2e-second · 9WZDNCRFJ3Q8") && !s.contains(" 0 reviews")
+    });
+    // The first one removed, its secret with it.
+    t.keys(&["p"]);
+    t.wait_until("both profiles, e2e-second in use", |s| {
+        s.contains("▸  e2e-first *") && s.contains("● e2e-second")
+    });
+    t.keys(&["d"]);
+    t.wait_for("Remove profile e2e-first?");
+    t.keys(&["y"]);
+    t.wait_for("Removed profile e2e-first and its secret from the kernel keyring");
+    t.keys(&["Escape"]);
+    t.wait_for("e2e-second · 9WZDNCRFJ3Q8");
+    t.keys(&["q"]);
+    assert_eq!(t.exit_code(), 0);
+    t.assert_restored();
+    let config = std::fs::read_to_string(t.dir.path().join("config/reviewdesk/config.toml")).unwrap();
+    assert!(
+        !config.contains("e2e-first") && config.contains("[profiles.e2e-second]"),
+        "{config}"
+    );
+    let mut files = vec![t.log_path(), t.recording_path()];
+    for sub in ["config", "state", "data", "cache"] {
+        files_under(&t.dir.path().join(sub), &mut files);
+    }
+    let log = std::fs::read_to_string(t.log_path()).unwrap();
+    assert!(
+        log.contains("TRACE") || log.contains("DEBUG"),
+        "the log is at trace level"
+    );
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        assert!(
+            find(&bytes, DEFAULT_CLIENT_SECRET.as_bytes()).is_none(),
+            "the secret is in {}",
+            f.display()
+        );
     }
 }

@@ -101,7 +101,8 @@ impl World {
                     .collect(),
                 error: None,
             }],
-            Command::OpenExternalEditor { .. } | Command::Suspend | Command::Quit => Vec::new(),
+            // The event loop's own and the profiles worker's: not the Store's.
+            _ => Vec::new(),
         }
     }
 }

@@ -163,6 +163,28 @@ mod tests {
     }
 
     #[test]
+    fn every_named_code_has_its_own_advice() {
+        let cases: [(u32, &str, &str); 8] = [
+            (90002, "invalid_request", "was not found"),
+            (900023, "invalid_request", "is not a tenant ID"),
+            (700016, "unauthorized_client", "No application with client ID"),
+            (7000215, "invalid_client", "Secret ID"),
+            (7000222, "invalid_client", "has expired"),
+            (7000218, "invalid_client", "No client secret"),
+            (500011, "invalid_resource", "Partner Center"),
+            (70011, "invalid_scope", ".default"),
+        ];
+        for (code, error, needle) in cases {
+            let body = format!(
+                r#"{{"error":"{error}","error_description":"AADSTS{code}: something.\r\nTrace ID: 0a1b2c3d-0000-4000-8000-000000000009\r\nCorrelation ID: x","error_codes":[{code}],"trace_id":"0a1b2c3d-0000-4000-8000-000000000009"}}"#
+            );
+            let text = error_from_body(400, body.as_bytes(), &creds(), "s3cr3t+/=").to_string();
+            assert!(text.contains(needle), "{code}: {text}");
+            assert!(text.contains("0a1b2c3d-0000-4000-8000-000000000009"), "{code}: {text}");
+        }
+    }
+
+    #[test]
     fn an_echoed_secret_is_scrubbed() {
         let body = br#"{"error":"invalid_client","error_description":"AADSTS7000215: bad secret s3cr3t+/= here","error_codes":[7000215]}"#;
         let text = error_from_body(401, body, &creds(), "s3cr3t+/=").to_string();

@@ -8,12 +8,11 @@ use clap::{Args, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::InfoFormat;
-use crate::config::{Config, default_config_path};
+use crate::config::Config;
 use crate::profiles::{
-    ConfigFile, Profile, Visibility, check_secret, parse_app, validate_client_id, validate_name, validate_tenant,
+    Profile, Visibility, check_secret, parse_app, validate_client_id, validate_name, validate_tenant,
 };
-use crate::sanitize::sanitize_line;
-use crate::secrets::SecretStore;
+use crate::profiles_ops::{self, app_label, config_path, open_store, store_name};
 use crate::session::{Session, usage};
 use crate::store::validate::validate_email;
 
@@ -104,14 +103,6 @@ pub async fn run(config: Config, cmd: ProfileCommand) -> Result<ExitCode> {
     }
 }
 
-fn config_path(config: &Config) -> Result<std::path::PathBuf> {
-    config
-        .source
-        .clone()
-        .or_else(default_config_path)
-        .ok_or_else(|| usage("cannot find a config directory: set XDG_CONFIG_HOME or REVIEWDESK_CONFIG"))
-}
-
 /// The secret, from stdin or a prompt that does not echo. Never from the command line.
 fn read_secret(from_stdin: bool) -> Result<SecretString> {
     let raw = if from_stdin {
@@ -132,11 +123,6 @@ fn read_secret(from_stdin: bool) -> Result<SecretString> {
     let secret = SecretString::from(raw.trim_end_matches(['\r', '\n']).to_owned());
     check_secret(secret.expose_secret()).map_err(usage)?;
     Ok(secret)
-}
-
-async fn open_store(config: &Config) -> Result<SecretStore> {
-    let choice = crate::session::backend_choice(config)?;
-    Ok(SecretStore::open(choice).await?)
 }
 
 async fn add(config: Config, a: AddArgs) -> Result<ExitCode> {
@@ -177,19 +163,11 @@ async fn add(config: Config, a: AddArgs) -> Result<ExitCode> {
         }
     }
     let path = config_path(&config)?;
-    let mut file = ConfigFile::open(&path)?;
+    // A malformed file is reported before the secret is asked for.
+    crate::profiles::ConfigFile::open(&path)?;
     let secret = read_secret(a.secret_stdin)?;
     let store = open_store(&config).await?;
-    store.set(&a.name, &secret).await?;
-    file.set_profile(&a.name, &profile);
-    if a.default || config.profiles.is_empty() || file.default_profile().is_none() {
-        file.set_default_profile(&a.name);
-    }
-    if let Err(e) = file.save() {
-        // Nothing half-done: the secret goes again when the profile could not be written.
-        let _ = store.delete(&a.name).await;
-        return Err(e);
-    }
+    profiles_ops::add(&path, &store, &a.name, &profile, &secret, a.default).await?;
     println!(
         "Added profile {} ({} app{}).",
         a.name,
@@ -199,14 +177,6 @@ async fn add(config: Config, a: AddArgs) -> Result<ExitCode> {
     println!("The secret is in {}: kept {}.", store_name(&store), store.persistence());
     println!("Check it works: reviewdesk profile test {}", a.name);
     Ok(ExitCode::SUCCESS)
-}
-
-fn store_name(store: &SecretStore) -> &'static str {
-    match store.kind() {
-        crate::secrets::BackendKind::SecretService => "the Secret Service (your login keyring)",
-        crate::secrets::BackendKind::Keyutils => "the kernel keyring",
-        crate::secrets::BackendKind::Env => "no store (the env backend keeps nothing)",
-    }
 }
 
 async fn edit(config: Config, e: EditArgs) -> Result<ExitCode> {
@@ -247,18 +217,25 @@ async fn edit(config: Config, e: EditArgs) -> Result<ExitCode> {
     if e.public {
         profile.visibility = Visibility::Public;
     }
-    let mut file = ConfigFile::open(&config_path(&config)?)?;
-    if e.rotate_secret {
+    let path = config_path(&config)?;
+    crate::profiles::ConfigFile::open(&path)?;
+    let rotated = if e.rotate_secret {
         let secret = read_secret(e.secret_stdin)?;
-        let store = open_store(&config).await?;
-        store.set(&e.name, &secret).await?;
-        println!("Replaced the secret of {} in {}.", e.name, store_name(&store));
+        Some((open_store(&config).await?, secret))
+    } else {
+        None
+    };
+    profiles_ops::update(
+        &path,
+        &e.name,
+        &profile,
+        rotated.as_ref().map(|(store, secret)| (store, secret)),
+        e.default,
+    )
+    .await?;
+    if let Some((store, _)) = &rotated {
+        println!("Replaced the secret of {} in {}.", e.name, store_name(store));
     }
-    file.set_profile(&e.name, &profile);
-    if e.default {
-        file.set_default_profile(&e.name);
-    }
-    file.save()?;
     println!("Saved profile {}.", e.name);
     Ok(ExitCode::SUCCESS)
 }
@@ -270,10 +247,7 @@ async fn remove(config: Config, name: &str) -> Result<ExitCode> {
         )));
     }
     let store = open_store(&config).await?;
-    let had_secret = store.delete(name).await?;
-    let mut file = ConfigFile::open(&config_path(&config)?)?;
-    file.remove_profile(name);
-    file.save()?;
+    let had_secret = profiles_ops::remove(&config_path(&config)?, &store, name).await?;
     println!(
         "Removed profile {name}{}.",
         if had_secret {
@@ -294,11 +268,7 @@ async fn list(config: Config, format: InfoFormat) -> Result<ExitCode> {
     let mut rows = Vec::new();
     for (name, p) in &config.profiles {
         let secret = match &store {
-            Some(s) => match s.get(name).await {
-                Ok(Some(_)) => "stored",
-                Ok(None) => "missing",
-                Err(_) => "unknown",
-            },
+            Some(s) => profiles_ops::secret_state(s, name).await.label(),
             None => "unknown (no keyring)",
         };
         rows.push((name, p, secret));
@@ -335,14 +305,7 @@ async fn list(config: Config, format: InfoFormat) -> Result<ExitCode> {
         } else {
             " "
         };
-        let apps: Vec<String> = p
-            .apps
-            .iter()
-            .map(|a| match &a.name {
-                Some(n) => format!("{} ({})", a.id, sanitize_line(n)),
-                None => a.id.clone(),
-            })
-            .collect();
+        let apps: Vec<String> = p.apps.iter().map(app_label).collect();
         writeln!(
             out,
             "{default} {:<16} {:<38} {:<38} {:<8} {}",
@@ -369,35 +332,13 @@ async fn test(mut config: Config, name: Option<String>) -> Result<ExitCode> {
         "Profile {name}: tenant {}, client {}",
         profile.tenant, profile.client_id
     );
-    match session.client.tokens().token().await {
-        Ok(_) => println!("  ✓ got a token from {}", session.endpoints.login),
-        Err(e) => {
-            println!("  ✗ no token: {e}");
-            return Ok(ExitCode::from(1));
-        }
+    let report = profiles_ops::test_session(&session, &profile.apps).await;
+    for check in std::iter::once(&report.token).chain(&report.apps) {
+        println!("  {} {}", if check.ok { "✓" } else { "✗" }, check.text);
     }
-    let mut all_ok = true;
-    for app in &profile.apps {
-        let label = match &app.name {
-            Some(n) => format!("{} ({})", app.id, sanitize_line(n)),
-            None => app.id.clone(),
-        };
-        match session.client.response_info(&app.id, None).await {
-            Ok(info) if info.can_respond() => println!(
-                "  ✓ {label}: may respond to reviews{}",
-                info.support_email()
-                    .map(|e| format!("; default support email {e}"))
-                    .unwrap_or_default()
-            ),
-            Ok(_) => {
-                all_ok = false;
-                println!("  ✗ {label}: Microsoft does not allow responses for this app or account");
-            }
-            Err(e) => {
-                all_ok = false;
-                println!("  ✗ {label}: {e}");
-            }
-        }
-    }
-    Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.all_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

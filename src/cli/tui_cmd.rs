@@ -1,17 +1,20 @@
-//! `reviewdesk [--app STOREID]...`: the terminal UI with the credentials at hand.
+//! `reviewdesk [--app STOREID]...`: the terminal UI with the credentials at hand. With no
+//! profile and no `REVIEWDESK_*` credentials, the first run opens the setup form instead; a
+//! profile switch on the profiles screen ends the UI and starts it again here, re-resolved.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::config::Config;
+use crate::config::{self, Config};
+use crate::profiles_ops::reload_config;
 use crate::session::{Session, usage};
 use crate::store::StoreClient;
 use crate::store::validate::normalize_store_id;
 use crate::tui::app::AppEntry;
 use crate::tui::keymap::Keymap;
-use crate::tui::{self, TuiOptions};
+use crate::tui::{self, Outcome, ProfilesOptions, TuiOptions};
 
 pub const ENV_APPS: &str = "REVIEWDESK_APPS";
 
@@ -28,39 +31,146 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
     }
     let keymap = Keymap::with_overrides(&config.keys).map_err(|e| usage(format!("config.toml: {e}")))?;
     let days = config.reviews.default_days;
-    let session = Session::resolve(config).await?;
-    let mut entries: Vec<AppEntry> = Vec::new();
-    for id in ids {
-        let id = normalize_store_id(&id).map_err(|e| usage(e.to_string()))?;
-        if !entries.iter().any(|e| e.id == id) {
-            entries.push(AppEntry { id, name: None });
-        }
-    }
-    let (label, default_public) = match &session.profile {
-        Some((name, profile)) => {
-            if entries.is_empty() {
-                entries = profile
-                    .apps
-                    .iter()
-                    .map(|a| AppEntry {
-                        id: a.id.clone(),
-                        name: a.name.clone(),
-                    })
-                    .collect();
+    let env_credentials = config::credentials_from_env()
+        .map_err(|e| usage(e.to_string()))?
+        .is_some();
+    let mut config = config;
+    let mut notice = None;
+    if !env_credentials && config.selected_profile.is_none() && config.profiles.is_empty() && interactive() {
+        let options = TuiOptions {
+            apps: Vec::new(),
+            profile: String::new(),
+            keymap: keymap.clone(),
+            days,
+            default_public: true,
+            profiles: Some(ProfilesOptions {
+                config: config.clone(),
+                current: None,
+                env_credentials,
+            }),
+            setup: true,
+            notice: None,
+        };
+        match tui::run(None, options).await? {
+            Outcome::Quit => return Ok(ExitCode::SUCCESS),
+            Outcome::Switch { profile, notice: n } => {
+                config = switched(&config, profile)?;
+                notice = n;
             }
-            (name.clone(), profile.visibility == crate::profiles::Visibility::Public)
         }
-        None => ("environment credentials".to_owned(), true),
-    };
-    if entries.is_empty() {
-        return Err(usage(format!(
-            "name the Store app to open: reviewdesk --app 9NBLGGGZ5QDR (repeat --app for several, or set {ENV_APPS}, or add apps to the profile); try `reviewdesk demo` to look around first"
-        )));
+        // The apps named on the command line were for no profile; the new one names its own.
+        ids.clear();
     }
-    open(session.client, entries, label, keymap, days, default_public).await
+    let mut session = Session::resolve(config.clone()).await?;
+    loop {
+        let mut entries: Vec<AppEntry> = Vec::new();
+        for id in &ids {
+            let id = normalize_store_id(id).map_err(|e| usage(e.to_string()))?;
+            if !entries.iter().any(|e| e.id == id) {
+                entries.push(AppEntry { id, name: None });
+            }
+        }
+        let (label, default_public, current) = match &session.profile {
+            Some((name, profile)) => {
+                if entries.is_empty() {
+                    entries = profile
+                        .apps
+                        .iter()
+                        .map(|a| AppEntry {
+                            id: a.id.clone(),
+                            name: a.name.clone(),
+                        })
+                        .collect();
+                }
+                (
+                    name.clone(),
+                    profile.visibility == crate::profiles::Visibility::Public,
+                    Some(name.clone()),
+                )
+            }
+            None => ("environment credentials".to_owned(), true, None),
+        };
+        if entries.is_empty() {
+            return Err(usage(format!(
+                "name the Store app to open: reviewdesk --app 9NBLGGGZ5QDR (repeat --app for several, or set {ENV_APPS}, or add apps to the profile); try `reviewdesk demo` to look around first"
+            )));
+        }
+        let profiles = ProfilesOptions {
+            config: config.clone(),
+            current,
+            env_credentials: env_credentials && session.profile.is_none(),
+        };
+        let options = Options {
+            keymap: keymap.clone(),
+            days,
+            default_public,
+            profiles: Some(profiles),
+            notice: notice.take(),
+        };
+        let Outcome::Switch { profile, notice: n } = launch(session.client, entries, label, options).await? else {
+            return Ok(ExitCode::SUCCESS);
+        };
+        // Nothing of the old session is kept: its client (and the secret in it) is gone.
+        let next = switched(&config, profile.clone())?;
+        session = match Session::resolve(next.clone()).await {
+            Ok(s) => {
+                config = next;
+                notice = n;
+                ids.clear();
+                s
+            }
+            Err(e) => {
+                notice = Some(format!("Could not switch to {profile}: {e:#}"));
+                Session::resolve(config.clone()).await?
+            }
+        };
+    }
+}
+
+/// The config as it is now on disk, using `profile`.
+fn switched(config: &Config, profile: String) -> Result<Config> {
+    let mut next = reload_config(config)?;
+    next.selected_profile = Some(profile);
+    Ok(next)
+}
+
+fn interactive() -> bool {
+    std::io::stdout().is_terminal() && std::io::stdin().is_terminal()
+}
+
+/// What `launch` needs besides the client and the apps.
+pub struct Options {
+    pub keymap: Keymap,
+    pub days: u32,
+    pub default_public: bool,
+    pub profiles: Option<ProfilesOptions>,
+    pub notice: Option<String>,
 }
 
 /// Opens the UI, refusing politely when there is no terminal to draw on.
+pub async fn launch(client: StoreClient, apps: Vec<AppEntry>, profile: String, options: Options) -> Result<Outcome> {
+    if !interactive() {
+        return Err(usage(
+            "the terminal UI needs a terminal; for scripts use `reviewdesk reviews`, `eligibility` and `respond`",
+        ));
+    }
+    tui::run(
+        Some(client),
+        TuiOptions {
+            apps,
+            profile,
+            keymap: options.keymap,
+            days: options.days,
+            default_public: options.default_public,
+            profiles: options.profiles,
+            setup: false,
+            notice: options.notice,
+        },
+    )
+    .await
+}
+
+/// Opens the UI without profile management (the demo).
 pub async fn open(
     client: StoreClient,
     apps: Vec<AppEntry>,
@@ -69,21 +179,13 @@ pub async fn open(
     days: u32,
     default_public: bool,
 ) -> Result<ExitCode> {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(usage(
-            "the terminal UI needs a terminal; for scripts use `reviewdesk reviews`, `eligibility` and `respond`",
-        ));
-    }
-    tui::run(
-        client,
-        TuiOptions {
-            apps,
-            profile,
-            keymap,
-            days,
-            default_public,
-        },
-    )
-    .await?;
+    let options = Options {
+        keymap,
+        days,
+        default_public,
+        profiles: None,
+        notice: None,
+    };
+    launch(client, apps, profile, options).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -4,6 +4,8 @@
 use ratatui::crossterm::event::KeyEvent;
 use serde::{Deserialize, Serialize};
 
+use crate::profiles::Profile;
+use crate::profiles_ops::{SecretState, TestReport};
 use crate::store::Review;
 
 /// The named actions a key can be bound to; the config file uses these names.
@@ -35,6 +37,12 @@ pub enum Bound {
     NextField,
     ExternalEditor,
     Suspend,
+    Profiles,
+    Save,
+    Test,
+    Add,
+    Edit,
+    Remove,
 }
 
 impl Bound {
@@ -57,6 +65,21 @@ pub enum Eligibility {
     /// The documented outage of the reviews API; the text names the way out.
     ApiDown(String),
     Failed(String),
+}
+
+/// A profile as the profiles screen lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileRow {
+    pub name: String,
+    pub profile: Profile,
+    pub default: bool,
+}
+
+/// The secret store in use, in words: "the kernel keyring", kept "until the machine reboots".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreInfo {
+    pub name: String,
+    pub persistence: String,
 }
 
 /// A reply's fate on the review.
@@ -103,4 +126,40 @@ pub enum Action {
     },
     /// Background activity to show ("retrying in 4 s").
     Activity(String),
+    /// The profiles in config.toml, as read for `ListProfiles`.
+    ProfilesListed {
+        request: u64,
+        result: Result<Vec<ProfileRow>, String>,
+    },
+    /// The secret store opened (or not), and which profiles have a secret in it.
+    SecretsChecked {
+        request: u64,
+        result: Result<(StoreInfo, Vec<(String, SecretState)>), String>,
+    },
+    /// A profile operation under way: what it is doing now.
+    ProfileProgress {
+        request: u64,
+        text: String,
+    },
+    ProfileSaved {
+        request: u64,
+        name: String,
+        result: Result<StoreInfo, String>,
+    },
+    ProfileRemoved {
+        request: u64,
+        name: String,
+        /// Whether a secret was stored, and the store it left.
+        result: Result<(bool, StoreInfo), String>,
+    },
+    ProfileTested {
+        request: u64,
+        result: Result<TestReport, String>,
+    },
+    /// Whether the profile can be switched to: it exists, covers an app, has a secret.
+    SwitchChecked {
+        request: u64,
+        name: String,
+        result: Result<(), String>,
+    },
 }

@@ -19,6 +19,8 @@ pub enum KeyContext {
     Search,
     Filters,
     Apps,
+    Profiles,
+    ProfileForm,
     Help,
 }
 
@@ -31,6 +33,8 @@ impl KeyContext {
             KeyContext::Search => "Search",
             KeyContext::Filters => "Filters",
             KeyContext::Apps => "App switcher",
+            KeyContext::Profiles => "Profiles",
+            KeyContext::ProfileForm => "Profile form",
             KeyContext::Help => "Help",
         }
     }
@@ -196,6 +200,12 @@ const DEFAULTS: &[(KeyContext, Bound, &[&str], &str)] = {
         (C::Normal, B::UnansweredFirst, &["u"], "unanswered first / newest first"),
         (C::Normal, B::Refresh, &["R"], "fetch the reviews again"),
         (C::Normal, B::SwitchApp, &["a"], "switch app"),
+        (
+            C::Normal,
+            B::Profiles,
+            &["p"],
+            "profiles: switch, add, edit, remove, test",
+        ),
         (C::Normal, B::Help, &["?"], "this help"),
         (C::Normal, B::Back, &["esc"], "back to the list / clear the search"),
         (
@@ -228,6 +238,39 @@ const DEFAULTS: &[(KeyContext, Bound, &[&str], &str)] = {
         (C::Apps, B::MoveUp, &["k", "up"], "previous app"),
         (C::Apps, B::Confirm, &["enter"], "switch to this app"),
         (C::Apps, B::Back, &["esc", "q"], "cancel"),
+        (C::Profiles, B::MoveDown, &["j", "down"], "next profile"),
+        (C::Profiles, B::MoveUp, &["k", "up"], "previous profile"),
+        (C::Profiles, B::Confirm, &["enter"], "switch to this profile"),
+        (C::Profiles, B::Add, &["a"], "add a profile"),
+        (
+            C::Profiles,
+            B::Edit,
+            &["e"],
+            "edit the profile (an empty secret keeps the stored one)",
+        ),
+        (
+            C::Profiles,
+            B::Remove,
+            &["d"],
+            "remove the profile and its secret (asks first)",
+        ),
+        (C::Profiles, B::Test, &["t"], "test the connection"),
+        (C::Profiles, B::Back, &["esc", "q"], "back to the reviews"),
+        (C::ProfileForm, B::MoveDown, &["tab", "down", "enter"], "next field"),
+        (C::ProfileForm, B::MoveUp, &["backtab", "up"], "previous field"),
+        (
+            C::ProfileForm,
+            B::Save,
+            &["ctrl-s"],
+            "save (the secret goes to the keyring, never to a file)",
+        ),
+        (C::ProfileForm, B::Test, &["ctrl-t"], "test the connection"),
+        (
+            C::ProfileForm,
+            B::Back,
+            &["esc", "ctrl-c"],
+            "cancel (asks if you typed something)",
+        ),
         (C::Help, B::Back, &["esc", "?", "q"], "close the help"),
         (C::Help, B::MoveDown, &["j", "down"], "scroll down"),
         (C::Help, B::MoveUp, &["k", "up"], "scroll up"),

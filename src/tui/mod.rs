@@ -5,6 +5,7 @@ pub mod action;
 pub mod app;
 pub mod keymap;
 pub mod layout;
+pub mod profile_worker;
 pub mod ui;
 pub mod worker;
 
@@ -23,6 +24,7 @@ use tokio::sync::mpsc;
 use self::action::Action;
 use self::app::{App, AppEntry, Command};
 use self::keymap::Keymap;
+use crate::config::Config;
 use crate::store::StoreClient;
 
 pub struct TuiOptions {
@@ -32,6 +34,31 @@ pub struct TuiOptions {
     pub days: u32,
     /// Replies start public unless the profile says private.
     pub default_public: bool,
+    /// Profile management (`p`, the setup form); `None` in the demo.
+    pub profiles: Option<ProfilesOptions>,
+    /// Open the first-run setup form instead of the reviews (there is no client then).
+    pub setup: bool,
+    /// Shown over the reviews until a key is pressed.
+    pub notice: Option<String>,
+}
+
+pub struct ProfilesOptions {
+    /// The config the profiles are read from and written to.
+    pub config: Config,
+    /// The profile in use; `None` with `REVIEWDESK_*` credentials.
+    pub current: Option<String>,
+    pub env_credentials: bool,
+}
+
+/// How the UI ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Quit,
+    /// Start again with this profile; the notice is for the next start.
+    Switch {
+        profile: String,
+        notice: Option<String>,
+    },
 }
 
 type Term = Terminal<CrosstermBackend<io::Stdout>>;
@@ -57,15 +84,21 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Once per process: the UI starts again after a profile switch.
 fn install_panic_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore();
-        previous(info);
-    }));
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+    });
 }
 
-pub async fn run(client: StoreClient, options: TuiOptions) -> Result<()> {
+/// Runs the UI until it quits or asks to switch profiles. Without a client (the setup form)
+/// nothing is asked of the Store.
+pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Outcome> {
     install_panic_hook();
     enter().context("cannot put the terminal in full-screen mode")?;
     let _guard = TerminalGuard;
@@ -74,10 +107,23 @@ pub async fn run(client: StoreClient, options: TuiOptions) -> Result<()> {
     let size = terminal.size()?;
 
     let (action_tx, mut action_rx) = mpsc::channel::<Action>(worker::CHANNEL);
-    let commands = worker::spawn(client, options.days, action_tx);
-    let mut app = App::new(options.keymap, options.profile, options.apps, (size.width, size.height));
+    let commands = client.map(|c| worker::spawn(c, options.days, action_tx.clone()));
+    let size = (size.width, size.height);
+    let mut app = if options.setup {
+        App::setup(options.keymap, size)
+    } else {
+        App::new(options.keymap, options.profile, options.apps, size)
+    };
+    let profile_commands = options.profiles.map(|p| {
+        app.profiles.available = true;
+        app.profiles.current = p.current;
+        app.profiles.env_credentials = p.env_credentials;
+        profile_worker::spawn(p.config, action_tx.clone())
+    });
+    drop(action_tx);
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     app.default_public = options.default_public;
+    app.notice = options.notice;
     let mut pending: Vec<Command> = app.start();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(120));
@@ -89,7 +135,10 @@ pub async fn run(client: StoreClient, options: TuiOptions) -> Result<()> {
         // Carry out what the last updates asked for.
         for cmd in std::mem::take(&mut pending) {
             match cmd {
-                Command::Quit => return Ok(()),
+                Command::Quit => return Ok(Outcome::Quit),
+                Command::SwitchProfile { name, notice } => {
+                    return Ok(Outcome::Switch { profile: name, notice });
+                }
                 Command::Suspend => {
                     drop(events);
                     suspend(&mut terminal)?;
@@ -107,7 +156,12 @@ pub async fn run(client: StoreClient, options: TuiOptions) -> Result<()> {
                     dirty = true;
                 }
                 worker_cmd => {
-                    if commands.try_send(worker_cmd).is_err() {
+                    let to = if worker_cmd.is_profile_op() {
+                        profile_commands.as_ref()
+                    } else {
+                        commands.as_ref()
+                    };
+                    if to.is_some_and(|w| w.try_send(worker_cmd).is_err()) {
                         app.last_error = Some("The background worker is not keeping up; try again".to_owned());
                     }
                 }
@@ -125,7 +179,7 @@ pub async fn run(client: StoreClient, options: TuiOptions) -> Result<()> {
                 match ev {
                     Some(Ok(ev)) => { dirty |= handle_event(&mut app, ev, &mut pending); }
                     Some(Err(e)) => return Err(e).context("reading the terminal failed"),
-                    None => return Ok(()),
+                    None => return Ok(Outcome::Quit),
                 }
                 // Coalesce a burst (a held key, a paste) into one draw.
                 for _ in 0..64 {
@@ -148,7 +202,7 @@ pub async fn run(client: StoreClient, options: TuiOptions) -> Result<()> {
                     dirty = true;
                 }
             }
-            _ = signals.terminate() => return Ok(()),
+            _ = signals.terminate() => return Ok(Outcome::Quit),
         }
     }
 }

@@ -105,7 +105,8 @@ pub fn spawn(client: StoreClient, days: u32, actions: mpsc::Sender<Action>) -> m
                         let _ = out.send(action).await;
                     });
                 }
-                Command::OpenExternalEditor { .. } | Command::Suspend | Command::Quit => {}
+                // The event loop's own, and the profiles worker's.
+                _ => {}
             }
         }
     });

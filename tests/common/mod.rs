@@ -57,3 +57,4 @@ pub fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
 pub mod keyring;
+pub mod tui;

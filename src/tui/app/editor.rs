@@ -22,6 +22,7 @@ pub struct Draft {
     pub email: String,
 }
 
+#[derive(Debug)]
 pub struct Editor {
     pub app_id: String,
     pub review_id: String,

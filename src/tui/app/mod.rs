@@ -3,7 +3,10 @@
 
 pub mod editor;
 pub mod filter_form;
+mod keys;
 mod loading;
+pub mod profile_form;
+pub mod profiles;
 mod reply;
 pub mod view;
 
@@ -11,26 +14,82 @@ pub use loading::sanitize_review;
 
 use std::collections::HashMap;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 
 use self::editor::{Draft, Editor};
 use self::filter_form::FilterForm;
-use self::view::{Filters, search};
+use self::profile_form::ProfileForm;
+use self::profiles::ProfilesScreen;
+use self::view::Filters;
 use super::action::{Action, Bound, Eligibility, ReplyState};
 use super::keymap::{KeyContext, Keymap};
-use super::layout::list_rows;
+use crate::profiles_ops::ProfileDraft;
 use crate::store::{ResponseItem, Review};
 
 /// How many reviews after the selected one get their eligibility fetched ahead of time.
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
-    FetchReviews { request: u64, app: String },
-    CheckEligibility { request: u64, app: String, review: String },
-    Submit { request: u64, items: Vec<ResponseItem> },
-    OpenExternalEditor { text: String },
+    FetchReviews {
+        request: u64,
+        app: String,
+    },
+    CheckEligibility {
+        request: u64,
+        app: String,
+        review: String,
+    },
+    Submit {
+        request: u64,
+        items: Vec<ResponseItem>,
+    },
+    OpenExternalEditor {
+        text: String,
+    },
     Suspend,
     Quit,
+    /// Profiles: read config.toml, then which secrets the store holds.
+    ListProfiles {
+        request: u64,
+    },
+    /// The secret (if any) goes to the store, the rest to config.toml.
+    SaveProfile {
+        request: u64,
+        draft: ProfileDraft,
+    },
+    /// A token and response info per app; without a secret in the draft, the stored one.
+    TestProfile {
+        request: u64,
+        draft: ProfileDraft,
+    },
+    RemoveProfile {
+        request: u64,
+        name: String,
+    },
+    /// Whether the profile can be switched to, before leaving the screen.
+    CheckSwitch {
+        request: u64,
+        name: String,
+    },
+    /// Leave the UI and start it again with this profile (for the event loop).
+    SwitchProfile {
+        name: String,
+        notice: Option<String>,
+    },
+}
+
+impl Command {
+    /// Answered by the profiles worker rather than the Store worker.
+    pub fn is_profile_op(&self) -> bool {
+        matches!(
+            self,
+            Command::ListProfiles { .. }
+                | Command::SaveProfile { .. }
+                | Command::TestProfile { .. }
+                | Command::RemoveProfile { .. }
+                | Command::CheckSwitch { .. }
+        )
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +102,10 @@ pub enum Mode {
     Filters,
     Apps,
     QuitConfirm,
+    Profiles,
+    /// The profile form: first-run setup, add or edit.
+    ProfileForm,
+    ProfileConfirm,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,13 +136,15 @@ pub struct Loading {
 }
 
 /// What is kept of an app while another one is shown.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct AppCache {
     reviews: Vec<Review>,
     haystacks: Vec<Box<str>>,
     complete: bool,
 }
 
+/// `Debug` shows everything but secrets: the form's secret field redacts itself.
+#[derive(Debug)]
 pub struct App {
     pub keymap: Keymap,
     pub profile: String,
@@ -120,6 +185,10 @@ pub struct App {
     sending: HashMap<u64, Vec<String>>,
     other_apps: HashMap<String, AppCache>,
     pub should_quit: bool,
+    pub profiles: ProfilesScreen,
+    pub profile_form: Option<ProfileForm>,
+    /// Shown once over the reviews until a key is pressed ("Saved profile …").
+    pub notice: Option<String>,
 }
 
 impl App {
@@ -163,11 +232,18 @@ impl App {
             sending: HashMap::new(),
             other_apps: HashMap::new(),
             should_quit: false,
+            profiles: ProfilesScreen::default(),
+            profile_form: None,
+            notice: None,
         }
     }
 
-    /// The first commands: fetch the current app's reviews.
+    /// The first commands: fetch the current app's reviews (in the setup form: find out which
+    /// secret store will be used).
     pub fn start(&mut self) -> Vec<Command> {
+        if self.in_setup() {
+            return self.list_profiles();
+        }
         self.fetch_reviews()
     }
 
@@ -184,7 +260,7 @@ impl App {
     }
 
     pub fn is_busy(&self) -> bool {
-        self.loading.is_some() || !self.sending.is_empty() || !self.pending_info.is_empty()
+        self.loading.is_some() || !self.sending.is_empty() || !self.pending_info.is_empty() || self.profiles_busy()
     }
 
     pub fn sending_count(&self) -> usize {
@@ -207,6 +283,10 @@ impl App {
             Mode::Help => KeyContext::Help,
             Mode::Filters => KeyContext::Filters,
             Mode::Apps => KeyContext::Apps,
+            Mode::Profiles => KeyContext::Profiles,
+            Mode::ProfileConfirm => KeyContext::Confirm,
+            Mode::ProfileForm if self.profile_form.as_ref().is_some_and(|f| f.confirm_discard) => KeyContext::Confirm,
+            Mode::ProfileForm => KeyContext::ProfileForm,
         }
     }
 
@@ -224,6 +304,9 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Command> {
+        if matches!(action, Action::Key(_) | Action::Input(_) | Action::Paste(_)) {
+            self.notice = None;
+        }
         match action {
             Action::Key(b) => self.on_key(b),
             Action::Input(ev) => self.on_input(ev),
@@ -242,6 +325,12 @@ impl App {
                     Mode::Filters => {
                         if let Some(f) = self.filter_form.as_mut() {
                             f.paste(&text)
+                        }
+                    }
+                    Mode::ProfileForm => {
+                        if let Some(f) = self.profile_form.as_mut().filter(|f| !f.confirm_discard) {
+                            // Takes the text: a pasted secret is zeroised there.
+                            f.paste(text)
                         }
                     }
                     _ => {}
@@ -319,6 +408,13 @@ impl App {
                 self.activity = Some(text);
                 Vec::new()
             }
+            profile @ (Action::ProfilesListed { .. }
+            | Action::SecretsChecked { .. }
+            | Action::ProfileProgress { .. }
+            | Action::ProfileSaved { .. }
+            | Action::ProfileRemoved { .. }
+            | Action::ProfileTested { .. }
+            | Action::SwitchChecked { .. }) => self.on_profile_action(profile),
         }
     }
 
@@ -392,182 +488,9 @@ impl App {
                 }
                 _ => Vec::new(),
             },
+            Mode::Profiles => self.profiles_key(b),
+            Mode::ProfileForm => self.form_key(b),
+            Mode::ProfileConfirm => self.profile_confirm_key(b),
         }
-    }
-
-    fn normal_key(&mut self, b: Bound) -> Vec<Command> {
-        let page = list_rows(self.size).max(1);
-        match b {
-            Bound::MoveDown if self.focus == Focus::Detail => {
-                self.detail_scroll = self.detail_scroll.saturating_add(1);
-                Vec::new()
-            }
-            Bound::MoveUp if self.focus == Focus::Detail => {
-                self.detail_scroll = self.detail_scroll.saturating_sub(1);
-                Vec::new()
-            }
-            Bound::PageDown if self.focus == Focus::Detail => {
-                self.detail_scroll = self.detail_scroll.saturating_add(page as u16);
-                Vec::new()
-            }
-            Bound::PageUp if self.focus == Focus::Detail => {
-                self.detail_scroll = self.detail_scroll.saturating_sub(page as u16);
-                Vec::new()
-            }
-            Bound::MoveDown => self.select(self.selected.saturating_add(1)),
-            Bound::MoveUp => self.select(self.selected.saturating_sub(1)),
-            Bound::PageDown => self.select(self.selected.saturating_add(page)),
-            Bound::PageUp => self.select(self.selected.saturating_sub(page)),
-            Bound::First => self.select(0),
-            Bound::Last => self.select(self.view.len().saturating_sub(1)),
-            Bound::FocusDetail => {
-                self.focus = Focus::Detail;
-                Vec::new()
-            }
-            Bound::SwitchPane => {
-                self.focus = if self.focus == Focus::List {
-                    Focus::Detail
-                } else {
-                    Focus::List
-                };
-                Vec::new()
-            }
-            Bound::Back => {
-                if self.last_error.take().is_some() {
-                } else if !self.search.query.is_empty() {
-                    self.search = Search::default();
-                } else {
-                    self.focus = Focus::List;
-                }
-                Vec::new()
-            }
-            Bound::Reply => self.open_editor(),
-            Bound::Search => {
-                self.mode = Mode::Search;
-                self.search = Search::default();
-                self.search_origin = self.selected;
-                Vec::new()
-            }
-            Bound::NextMatch | Bound::PrevMatch => {
-                let n = self.search.matches.len();
-                if n == 0 {
-                    if !self.search.query.is_empty() {
-                        self.last_error = Some(format!("No review matches \"{}\"", self.search.query));
-                    }
-                    return Vec::new();
-                }
-                self.search.current = if b == Bound::NextMatch {
-                    (self.search.current + 1) % n
-                } else {
-                    (self.search.current + n - 1) % n
-                };
-                self.select(self.search.matches[self.search.current])
-            }
-            Bound::Filters => {
-                self.filter_form = Some(FilterForm::new(&self.filters));
-                self.mode = Mode::Filters;
-                Vec::new()
-            }
-            Bound::UnansweredFirst => {
-                self.unanswered_first = !self.unanswered_first;
-                self.rebuild_view()
-            }
-            Bound::Refresh => self.fetch_reviews(),
-            Bound::SwitchApp => {
-                if self.apps.len() < 2 {
-                    self.last_error = Some("Only one app: name more with --app to switch between them".to_owned());
-                } else {
-                    self.app_picker = self.app_index;
-                    self.mode = Mode::Apps;
-                }
-                Vec::new()
-            }
-            Bound::Help => {
-                self.help_scroll = 0;
-                self.mode = Mode::Help;
-                Vec::new()
-            }
-            Bound::Quit => {
-                if self.sending_count() > 0 || !self.drafts.is_empty() {
-                    self.mode = Mode::QuitConfirm;
-                    Vec::new()
-                } else {
-                    self.should_quit = true;
-                    vec![Command::Quit]
-                }
-            }
-            Bound::Suspend => vec![Command::Suspend],
-            _ => Vec::new(),
-        }
-    }
-
-    fn on_input(&mut self, ev: KeyEvent) -> Vec<Command> {
-        match self.mode {
-            Mode::Editor => {
-                if let Some(e) = self.editor.as_mut() {
-                    e.input(ev);
-                }
-            }
-            Mode::Search => {
-                match ev.code {
-                    KeyCode::Char(c) => self.search.query.push(c),
-                    KeyCode::Backspace => {
-                        self.search.query.pop();
-                    }
-                    _ => return Vec::new(),
-                }
-                return self.run_search();
-            }
-            Mode::Filters => {
-                if let Some(f) = self.filter_form.as_mut() {
-                    f.input(ev);
-                }
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn run_search(&mut self) -> Vec<Command> {
-        let q = self.search.query.to_lowercase();
-        self.search.matches = search(&self.view, &self.haystacks, &q);
-        // Incremental: jump to the first match at or after where the search began.
-        let pos = self
-            .search
-            .matches
-            .iter()
-            .position(|&m| m >= self.search_origin)
-            .unwrap_or(0);
-        self.search.current = pos;
-        match self.search.matches.get(pos) {
-            Some(&m) => self.select(m),
-            None => Vec::new(),
-        }
-    }
-
-    fn filters_key(&mut self, b: Bound) -> Vec<Command> {
-        let Some(form) = self.filter_form.as_mut() else {
-            self.mode = Mode::Normal;
-            return Vec::new();
-        };
-        match b {
-            Bound::MoveDown => form.move_by(1),
-            Bound::MoveUp => form.move_by(-1),
-            Bound::Back => {
-                self.filter_form = None;
-                self.mode = Mode::Normal;
-            }
-            Bound::Confirm => match form.finish() {
-                Ok(f) => {
-                    self.filters = f;
-                    self.filter_form = None;
-                    self.mode = Mode::Normal;
-                    return self.rebuild_view();
-                }
-                Err(why) => form.problem = Some(why),
-            },
-            _ => {}
-        }
-        Vec::new()
     }
 }

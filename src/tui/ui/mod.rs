@@ -4,6 +4,8 @@ mod detail;
 mod editor;
 mod list;
 mod overlays;
+mod profile_form;
+mod profiles;
 mod status;
 pub mod wrap;
 
@@ -16,6 +18,8 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 use super::app::{App, Mode};
 use super::layout::{MIN_HEIGHT, MIN_WIDTH, panes, too_small};
 
+pub(crate) const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
     if too_small(area) {
@@ -26,8 +30,14 @@ pub fn draw(f: &mut Frame, app: &App) {
         f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
     }
-    let p = panes(area);
     let theme = Theme::new(app.no_color);
+    // Full-screen: the profile form (the only screen during the first-run setup) and the list.
+    match app.mode {
+        Mode::ProfileForm => return profile_form::draw(f, app, area, &theme),
+        Mode::Profiles | Mode::ProfileConfirm => return profiles::draw(f, app, area, &theme),
+        _ => {}
+    }
+    let p = panes(area);
     list::draw(f, app, p.list, &theme);
     match app.mode {
         Mode::Editor | Mode::Confirm => editor::draw(f, app, p.detail, &theme),
@@ -42,6 +52,11 @@ pub fn draw(f: &mut Frame, app: &App) {
         Mode::Confirm => overlays::confirm(f, app, area, &theme),
         Mode::QuitConfirm => overlays::quit(f, app, area, &theme),
         _ => {}
+    }
+    if app.mode == Mode::Normal
+        && let Some(text) = &app.notice
+    {
+        overlays::notice(f, text, p.hints, &theme);
     }
 }
 

@@ -23,6 +23,8 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         KeyContext::Search,
         KeyContext::Filters,
         KeyContext::Apps,
+        KeyContext::Profiles,
+        KeyContext::ProfileForm,
     ] {
         lines.push(Line::styled(ctx.title(), theme.title()));
         for b in app.keymap.bindings(ctx) {
@@ -127,6 +129,25 @@ pub fn apps(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
             }
         })
         .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A message over the bottom of the reviews, just above the key hints, until a key is pressed.
+pub fn notice(f: &mut Frame, text: &str, hints: Rect, theme: &Theme) {
+    let area = f.area();
+    let width = area.width.saturating_sub(4).min(100);
+    let lines: Vec<Line> = super::wrap::wrap(text, width.saturating_sub(2) as usize)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.good()))
+        .collect();
+    let height = (lines.len() as u16 + 2).min(hints.y);
+    let box_ = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: hints.y - height,
+        width,
+        height,
+    };
+    let inner = popup(f, box_, " Profile ", theme);
     f.render_widget(Paragraph::new(lines), inner);
 }
 

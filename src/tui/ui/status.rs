@@ -5,13 +5,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::Theme;
+use super::{SPINNER, Theme};
 use crate::sanitize::truncate_to_width;
 use crate::tui::action::Bound;
 use crate::tui::app::{App, Mode};
 use crate::tui::keymap::KeyContext;
-
-const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     let width = area.width as usize;

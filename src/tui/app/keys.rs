@@ -1,0 +1,193 @@
+//! Keys in the review list, in the search prompt and in the filters overlay.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+use super::filter_form::FilterForm;
+use super::view::search;
+use super::{App, Command, Focus, Mode, Search};
+use crate::tui::action::Bound;
+use crate::tui::layout::list_rows;
+
+impl App {
+    pub(super) fn normal_key(&mut self, b: Bound) -> Vec<Command> {
+        let page = list_rows(self.size).max(1);
+        match b {
+            Bound::MoveDown if self.focus == Focus::Detail => {
+                self.detail_scroll = self.detail_scroll.saturating_add(1);
+                Vec::new()
+            }
+            Bound::MoveUp if self.focus == Focus::Detail => {
+                self.detail_scroll = self.detail_scroll.saturating_sub(1);
+                Vec::new()
+            }
+            Bound::PageDown if self.focus == Focus::Detail => {
+                self.detail_scroll = self.detail_scroll.saturating_add(page as u16);
+                Vec::new()
+            }
+            Bound::PageUp if self.focus == Focus::Detail => {
+                self.detail_scroll = self.detail_scroll.saturating_sub(page as u16);
+                Vec::new()
+            }
+            Bound::MoveDown => self.select(self.selected.saturating_add(1)),
+            Bound::MoveUp => self.select(self.selected.saturating_sub(1)),
+            Bound::PageDown => self.select(self.selected.saturating_add(page)),
+            Bound::PageUp => self.select(self.selected.saturating_sub(page)),
+            Bound::First => self.select(0),
+            Bound::Last => self.select(self.view.len().saturating_sub(1)),
+            Bound::FocusDetail => {
+                self.focus = Focus::Detail;
+                Vec::new()
+            }
+            Bound::SwitchPane => {
+                self.focus = if self.focus == Focus::List {
+                    Focus::Detail
+                } else {
+                    Focus::List
+                };
+                Vec::new()
+            }
+            Bound::Back => {
+                if self.last_error.take().is_some() {
+                } else if !self.search.query.is_empty() {
+                    self.search = Search::default();
+                } else {
+                    self.focus = Focus::List;
+                }
+                Vec::new()
+            }
+            Bound::Reply => self.open_editor(),
+            Bound::Search => {
+                self.mode = Mode::Search;
+                self.search = Search::default();
+                self.search_origin = self.selected;
+                Vec::new()
+            }
+            Bound::NextMatch | Bound::PrevMatch => {
+                let n = self.search.matches.len();
+                if n == 0 {
+                    if !self.search.query.is_empty() {
+                        self.last_error = Some(format!("No review matches \"{}\"", self.search.query));
+                    }
+                    return Vec::new();
+                }
+                self.search.current = if b == Bound::NextMatch {
+                    (self.search.current + 1) % n
+                } else {
+                    (self.search.current + n - 1) % n
+                };
+                self.select(self.search.matches[self.search.current])
+            }
+            Bound::Filters => {
+                self.filter_form = Some(FilterForm::new(&self.filters));
+                self.mode = Mode::Filters;
+                Vec::new()
+            }
+            Bound::UnansweredFirst => {
+                self.unanswered_first = !self.unanswered_first;
+                self.rebuild_view()
+            }
+            Bound::Refresh => self.fetch_reviews(),
+            Bound::SwitchApp => {
+                if self.apps.len() < 2 {
+                    self.last_error = Some("Only one app: name more with --app to switch between them".to_owned());
+                } else {
+                    self.app_picker = self.app_index;
+                    self.mode = Mode::Apps;
+                }
+                Vec::new()
+            }
+            Bound::Help => {
+                self.help_scroll = 0;
+                self.mode = Mode::Help;
+                Vec::new()
+            }
+            Bound::Quit => {
+                if self.sending_count() > 0 || !self.drafts.is_empty() {
+                    self.mode = Mode::QuitConfirm;
+                    Vec::new()
+                } else {
+                    self.should_quit = true;
+                    vec![Command::Quit]
+                }
+            }
+            Bound::Suspend => vec![Command::Suspend],
+            Bound::Profiles => self.open_profiles(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub(super) fn on_input(&mut self, ev: KeyEvent) -> Vec<Command> {
+        match self.mode {
+            Mode::Editor => {
+                if let Some(e) = self.editor.as_mut() {
+                    e.input(ev);
+                }
+            }
+            Mode::Search => {
+                match ev.code {
+                    KeyCode::Char(c) => self.search.query.push(c),
+                    KeyCode::Backspace => {
+                        self.search.query.pop();
+                    }
+                    _ => return Vec::new(),
+                }
+                return self.run_search();
+            }
+            Mode::Filters => {
+                if let Some(f) = self.filter_form.as_mut() {
+                    f.input(ev);
+                }
+            }
+            Mode::ProfileForm => {
+                if let Some(f) = self.profile_form.as_mut().filter(|f| !f.confirm_discard) {
+                    f.input(ev);
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    pub(super) fn run_search(&mut self) -> Vec<Command> {
+        let q = self.search.query.to_lowercase();
+        self.search.matches = search(&self.view, &self.haystacks, &q);
+        // Incremental: jump to the first match at or after where the search began.
+        let pos = self
+            .search
+            .matches
+            .iter()
+            .position(|&m| m >= self.search_origin)
+            .unwrap_or(0);
+        self.search.current = pos;
+        match self.search.matches.get(pos) {
+            Some(&m) => self.select(m),
+            None => Vec::new(),
+        }
+    }
+
+    pub(super) fn filters_key(&mut self, b: Bound) -> Vec<Command> {
+        let Some(form) = self.filter_form.as_mut() else {
+            self.mode = Mode::Normal;
+            return Vec::new();
+        };
+        match b {
+            Bound::MoveDown => form.move_by(1),
+            Bound::MoveUp => form.move_by(-1),
+            Bound::Back => {
+                self.filter_form = None;
+                self.mode = Mode::Normal;
+            }
+            Bound::Confirm => match form.finish() {
+                Ok(f) => {
+                    self.filters = f;
+                    self.filter_form = None;
+                    self.mode = Mode::Normal;
+                    return self.rebuild_view();
+                }
+                Err(why) => form.problem = Some(why),
+            },
+            _ => {}
+        }
+        Vec::new()
+    }
+}

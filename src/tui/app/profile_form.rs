@@ -1,0 +1,436 @@
+//! The profile form: first-run setup, add and edit. Plain text fields edited at their end, the
+//! client secret in a [`SecretInput`] that is never drawn and never formatted, inline validation
+//! with the same validators as `reviewdesk profile add`.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use secrecy::{ExposeSecret, ExposeSecretMut, SecretBox, SecretString};
+use zeroize::Zeroize;
+
+use crate::profiles::{
+    Profile, check_secret, format_app_list, parse_app_list, validate_client_id, validate_name, validate_tenant,
+};
+use crate::profiles_ops::{ProfileDraft, TestReport};
+use crate::store::validate::validate_email;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormField {
+    Name,
+    Tenant,
+    Client,
+    Secret,
+    Apps,
+    Email,
+}
+
+pub const FORM_FIELDS: [FormField; 6] = [
+    FormField::Name,
+    FormField::Tenant,
+    FormField::Client,
+    FormField::Secret,
+    FormField::Apps,
+    FormField::Email,
+];
+
+impl FormField {
+    pub fn label(self) -> &'static str {
+        match self {
+            FormField::Name => "Name",
+            FormField::Tenant => "Tenant ID",
+            FormField::Client => "Client ID",
+            FormField::Secret => "Client secret",
+            FormField::Apps => "Store app IDs",
+            FormField::Email => "Support email",
+        }
+    }
+}
+
+/// What the form is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FormKind {
+    /// The first run: no profile yet. Esc quits; a save continues with the new profile.
+    Setup,
+    Add,
+    /// Editing this profile: its name is fixed, an empty secret keeps the stored one.
+    Edit(String),
+}
+
+/// The secret being typed: a buffer reserved up front so that typing never reallocates (which
+/// would leave copies behind), zeroised when cleared and when dropped; `Debug` redacts.
+#[derive(Debug)]
+pub struct SecretInput(SecretBox<String>);
+
+/// Bytes; Entra secrets are about 40 characters.
+const SECRET_CAPACITY: usize = 1024;
+
+impl Default for SecretInput {
+    fn default() -> Self {
+        SecretInput(SecretBox::init_with_mut(|s: &mut String| {
+            s.reserve_exact(SECRET_CAPACITY)
+        }))
+    }
+}
+
+impl SecretInput {
+    /// False when the buffer is full.
+    fn push(&mut self, c: char) -> bool {
+        let s = self.0.expose_secret_mut();
+        if s.len() + c.len_utf8() > s.capacity() {
+            return false;
+        }
+        s.push(c);
+        true
+    }
+
+    fn pop(&mut self) {
+        self.0.expose_secret_mut().pop();
+    }
+
+    fn clear(&mut self) {
+        self.0.expose_secret_mut().zeroize();
+    }
+
+    /// How many characters: the number of • drawn.
+    pub fn chars(&self) -> usize {
+        self.0.expose_secret().chars().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.expose_secret().is_empty()
+    }
+
+    fn check(&self) -> Result<(), String> {
+        check_secret(self.0.expose_secret())
+    }
+
+    fn to_secret(&self) -> SecretString {
+        SecretString::from(self.0.expose_secret().as_str())
+    }
+}
+
+/// A connection test started from the form or the profiles screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TestState {
+    Running(u64),
+    Done(Result<TestReport, String>),
+}
+
+#[derive(Debug)]
+pub struct ProfileForm {
+    pub kind: FormKind,
+    pub field: usize,
+    pub name: String,
+    pub tenant: String,
+    pub client: String,
+    pub secret: SecretInput,
+    pub apps: String,
+    pub email: String,
+    /// Inline problems, one per field, as in [`FORM_FIELDS`].
+    pub errors: [Option<String>; 6],
+    /// Something was typed: Esc asks before throwing it away.
+    pub dirty: bool,
+    pub confirm_discard: bool,
+    /// The save under way (its request id) and what it is doing.
+    pub saving: Option<u64>,
+    pub progress: Option<String>,
+    /// Why the last save failed.
+    pub problem: Option<String>,
+    pub test: Option<TestState>,
+    /// Names already taken (for a new profile).
+    pub taken: Vec<String>,
+    /// What the form does not show (visibility, endpoint overrides) is kept from here.
+    base: Profile,
+}
+
+impl ProfileForm {
+    fn blank(kind: FormKind, taken: Vec<String>) -> ProfileForm {
+        ProfileForm {
+            kind,
+            field: 0,
+            name: String::new(),
+            tenant: String::new(),
+            client: String::new(),
+            secret: SecretInput::default(),
+            apps: String::new(),
+            email: String::new(),
+            errors: Default::default(),
+            dirty: false,
+            confirm_discard: false,
+            saving: None,
+            progress: None,
+            problem: None,
+            test: None,
+            taken,
+            base: Profile::default(),
+        }
+    }
+
+    pub fn setup() -> ProfileForm {
+        Self::blank(FormKind::Setup, Vec::new())
+    }
+
+    pub fn add(taken: Vec<String>) -> ProfileForm {
+        Self::blank(FormKind::Add, taken)
+    }
+
+    /// Prefilled from the profile; the secret field starts empty ("keep the stored one"), and
+    /// the cursor starts on the tenant (the name cannot change).
+    pub fn edit(name: &str, profile: &Profile) -> ProfileForm {
+        let mut f = Self::blank(FormKind::Edit(name.to_owned()), Vec::new());
+        f.name = name.to_owned();
+        f.tenant = profile.tenant.clone();
+        f.client = profile.client_id.clone();
+        f.apps = format_app_list(&profile.apps);
+        f.email = profile.support_email.clone().unwrap_or_default();
+        f.base = profile.clone();
+        f.field = 1;
+        f
+    }
+
+    pub fn current(&self) -> FormField {
+        FORM_FIELDS[self.field]
+    }
+
+    pub fn busy(&self) -> bool {
+        self.saving.is_some() || matches!(self.test, Some(TestState::Running(_)))
+    }
+
+    fn name_fixed(&self) -> bool {
+        matches!(self.kind, FormKind::Edit(_))
+    }
+
+    /// Moves to the next or previous field, checking the one left when something is in it.
+    pub fn move_by(&mut self, delta: isize) {
+        let left = self.field;
+        if !self.is_empty(FORM_FIELDS[left]) {
+            self.errors[left] = self.check(FORM_FIELDS[left]).err();
+        }
+        let n = FORM_FIELDS.len() as isize;
+        self.field = (self.field as isize + delta).rem_euclid(n) as usize;
+        if self.name_fixed() && self.current() == FormField::Name {
+            self.field = (self.field as isize + delta).rem_euclid(n) as usize;
+        }
+    }
+
+    fn is_empty(&self, field: FormField) -> bool {
+        match field {
+            FormField::Secret => self.secret.is_empty(),
+            f => self.text(f).is_some_and(|t| t.trim().is_empty()),
+        }
+    }
+
+    fn text(&self, field: FormField) -> Option<&String> {
+        match field {
+            FormField::Name => Some(&self.name),
+            FormField::Tenant => Some(&self.tenant),
+            FormField::Client => Some(&self.client),
+            FormField::Apps => Some(&self.apps),
+            FormField::Email => Some(&self.email),
+            FormField::Secret => None,
+        }
+    }
+
+    fn text_mut(&mut self) -> Option<&mut String> {
+        match self.current() {
+            FormField::Name if self.name_fixed() => None,
+            FormField::Name => Some(&mut self.name),
+            FormField::Tenant => Some(&mut self.tenant),
+            FormField::Client => Some(&mut self.client),
+            FormField::Apps => Some(&mut self.apps),
+            FormField::Email => Some(&mut self.email),
+            FormField::Secret => None,
+        }
+    }
+
+    fn edited(&mut self) {
+        self.dirty = true;
+        self.errors[self.field] = None;
+        self.problem = None;
+    }
+
+    /// A key with no binding: text for the current field. Backspace deletes, Ctrl-u clears.
+    pub fn input(&mut self, key: KeyEvent) {
+        if self.saving.is_some() {
+            return;
+        }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let secret = self.current() == FormField::Secret;
+        match key.code {
+            KeyCode::Char('u') if ctrl => {
+                if secret {
+                    self.secret.clear();
+                } else if let Some(t) = self.text_mut() {
+                    t.clear();
+                }
+            }
+            KeyCode::Char(c) if !ctrl && !c.is_control() => {
+                if secret {
+                    if !self.secret.push(c) {
+                        self.errors[self.field] = Some("That is longer than any client secret".to_owned());
+                        return;
+                    }
+                } else if let Some(t) = self.text_mut() {
+                    t.push(c);
+                } else {
+                    return;
+                }
+            }
+            KeyCode::Backspace => {
+                if secret {
+                    self.secret.pop();
+                } else if let Some(t) = self.text_mut() {
+                    t.pop();
+                }
+            }
+            _ => return,
+        }
+        self.edited();
+    }
+
+    /// A paste into the current field. Control characters (the newline a copied secret often
+    /// ends with) are dropped; the text is zeroised after use.
+    pub fn paste(&mut self, mut text: String) {
+        if self.saving.is_some() {
+            text.zeroize();
+            return;
+        }
+        if self.current() == FormField::Secret {
+            let fits = text.chars().filter(|c| !c.is_control()).all(|c| self.secret.push(c));
+            self.edited();
+            if !fits {
+                self.errors[self.field] = Some("That is longer than any client secret".to_owned());
+            }
+        } else if let Some(t) = self.text_mut() {
+            // A list pasted one app per line stays a list.
+            let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+            t.push_str(clean.trim_end());
+            self.edited();
+        }
+        text.zeroize();
+    }
+
+    /// The problem with one field, if any.
+    pub fn check(&self, field: FormField) -> Result<(), String> {
+        match field {
+            FormField::Name => {
+                validate_name(self.name.trim())?;
+                if matches!(self.kind, FormKind::Add | FormKind::Setup)
+                    && self.taken.iter().any(|n| n == self.name.trim())
+                {
+                    return Err(format!("A profile named {} exists already", self.name.trim()));
+                }
+                Ok(())
+            }
+            FormField::Tenant => validate_tenant(&self.tenant).map(drop),
+            FormField::Client => validate_client_id(&self.client).map(drop),
+            FormField::Secret if self.secret.is_empty() && self.name_fixed() => Ok(()),
+            FormField::Secret => self.secret.check(),
+            FormField::Apps => parse_app_list(&self.apps).map(drop),
+            FormField::Email if self.email.trim().is_empty() => Ok(()),
+            FormField::Email => validate_email(self.email.trim()).map_err(|e| e.to_string()),
+        }
+    }
+
+    /// Checks `fields`, showing every problem; the cursor goes to the first one.
+    fn check_all(&mut self, fields: &[FormField]) -> bool {
+        let mut first = None;
+        for (i, f) in FORM_FIELDS.iter().enumerate() {
+            if fields.contains(f) {
+                self.errors[i] = self.check(*f).err();
+                if self.errors[i].is_some() && first.is_none() {
+                    first = Some(i);
+                }
+            }
+        }
+        if let Some(i) = first {
+            self.field = i;
+        }
+        first.is_none()
+    }
+
+    fn draft(&self) -> ProfileDraft {
+        let mut profile = self.base.clone();
+        profile.tenant = validate_tenant(&self.tenant).unwrap_or_default();
+        profile.client_id = validate_client_id(&self.client).unwrap_or_default();
+        profile.apps = parse_app_list(&self.apps).unwrap_or_default();
+        profile.support_email = Some(self.email.trim().to_owned()).filter(|e| !e.is_empty());
+        ProfileDraft {
+            name: self.name.trim().to_owned(),
+            profile,
+            secret: (!self.secret.is_empty()).then(|| self.secret.to_secret()),
+            new: !self.name_fixed(),
+        }
+    }
+
+    /// Everything checked: the profile to save, or `None` with the problems shown.
+    pub fn to_save(&mut self) -> Option<ProfileDraft> {
+        self.check_all(&FORM_FIELDS).then(|| self.draft())
+    }
+
+    /// What a connection test needs: tenant, client, secret (or, editing, the stored one), apps.
+    pub fn to_test(&mut self) -> Option<ProfileDraft> {
+        use FormField::*;
+        self.check_all(&[Tenant, Client, Secret, Apps]).then(|| self.draft())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn the_secret_is_kept_apart_and_redacted() {
+        let mut f = ProfileForm::setup();
+        f.field = 3;
+        for c in "s3cr3t-VALUE".chars() {
+            f.input(key(c));
+        }
+        f.paste("~tail\n".to_owned());
+        assert_eq!(f.secret.chars(), 17);
+        let debug = format!("{f:?}");
+        assert!(!debug.contains("s3cr3t") && !debug.contains("tail"), "{debug}");
+        f.input(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        assert!(f.secret.is_empty());
+        // Typing past the reserved buffer is refused rather than reallocated.
+        f.paste("x".repeat(SECRET_CAPACITY + 5));
+        assert_eq!(f.secret.chars(), SECRET_CAPACITY);
+        assert!(f.errors[3].is_some());
+    }
+
+    #[test]
+    fn leaving_a_field_checks_it() {
+        let mut f = ProfileForm::setup();
+        f.move_by(1);
+        assert!(f.errors[0].is_none(), "an empty field is not an error while moving");
+        for c in "not a guid".chars() {
+            f.input(key(c));
+        }
+        f.move_by(1);
+        assert!(f.errors[1].as_deref().unwrap().contains("not a tenant ID"));
+        assert_eq!(f.current(), FormField::Client);
+        assert!(f.to_save().is_none());
+        assert_eq!(f.current(), FormField::Name, "the cursor goes to the first problem");
+        assert!(f.errors.iter().filter(|e| e.is_some()).count() >= 5);
+    }
+
+    #[test]
+    fn editing_keeps_the_name_and_the_stored_secret() {
+        let p = Profile {
+            tenant: "contoso.onmicrosoft.com".into(),
+            client_id: "3f2a8c1e-9b7d-4e6f-8a5b-1c2d3e4f5a6b".into(),
+            apps: parse_app_list("9NBLGGGZ5QDR=Photo").unwrap(),
+            token_version: Some(crate::auth::TokenEndpointVersion::V2),
+            ..Profile::default()
+        };
+        let mut f = ProfileForm::edit("prod", &p);
+        assert_eq!(f.current(), FormField::Tenant);
+        f.move_by(-1);
+        assert_eq!(f.current(), FormField::Email, "the fixed name is skipped");
+        let d = f.to_save().unwrap();
+        assert_eq!((d.name.as_str(), d.new, d.secret.is_none()), ("prod", false, true));
+        assert_eq!(d.profile, p, "unchanged, the hidden settings included");
+    }
+}

@@ -56,5 +56,7 @@ pub const APP: &str = "9NBLGGGZ5QDR";
 pub fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
+pub mod flows;
 pub mod keyring;
+pub mod tmux;
 pub mod tui;

@@ -1,0 +1,301 @@
+//! The headless-flow harness: an App driven by keys, and a fake worker that answers its commands.
+#![allow(dead_code, unused_imports)]
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use reviewdesk::store::{ResponseItem, Review};
+use reviewdesk::tui::action::{Action, Eligibility, ReplyState};
+use reviewdesk::tui::app::editor::Field;
+use reviewdesk::tui::app::view::Answered;
+use reviewdesk::tui::app::{App, AppEntry, Command, Focus, Mode};
+use reviewdesk::tui::keymap::Keymap;
+use reviewdesk::tui::layout::list_rows;
+
+pub const APP: &str = "9NBLGGGZ5QDR";
+pub const OTHER: &str = "9WZDNCRFJ3TJ";
+pub const EMAIL: &str = "support@contoso.example";
+
+pub fn day(d: u32) -> i64 {
+    let date = NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    date.and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp()
+}
+
+pub fn rv(id: &str, rating: i64, d: u32, title: &str, market: &str) -> Review {
+    Review {
+        id: Some(id.into()),
+        timestamp: Some(day(d)),
+        rating: Some(rating),
+        review_title: Some(title.into()),
+        review_text: Some(format!("Text of {id}")),
+        reviewer_name: Some(format!("Reviewer {id}")),
+        market: Some(market.into()),
+        ..Review::default()
+    }
+}
+
+pub fn answered(mut r: Review, d: u32) -> Review {
+    r.response_text = Some("Thanks for the review!".into());
+    r.response_timestamp = Some(day(d));
+    r
+}
+
+/// `r0`..`r{n-1}`, newest first, one day apart.
+pub fn many(n: u32) -> Vec<Review> {
+    (0..n)
+        .map(|i| rv(&format!("r{i}"), 3, 28 - i, &format!("Review {i}"), "US"))
+        .collect()
+}
+
+pub fn can_respond() -> Eligibility {
+    Eligibility::CanRespond {
+        support_email: Some(EMAIL.into()),
+    }
+}
+
+/// The fake worker: what the Store holds and how it answers.
+pub struct World {
+    pub pages: HashMap<String, Vec<Vec<Review>>>,
+    pub eligibility: HashMap<String, Eligibility>,
+    pub submit: ReplyState,
+}
+
+impl World {
+    /// Like the real worker: each page with `done: false`, then an empty page with `done: true`.
+    pub fn answer(&self, cmd: &Command) -> Vec<Action> {
+        match cmd {
+            Command::FetchReviews { request, app } => {
+                let pages = self.pages.get(app).cloned().unwrap_or_default();
+                let total = pages.iter().map(Vec::len).sum::<usize>() as u64;
+                let mut out: Vec<Action> = pages
+                    .into_iter()
+                    .map(|reviews| Action::ReviewsPage {
+                        request: *request,
+                        app: app.clone(),
+                        reviews,
+                        total: Some(total),
+                        done: false,
+                    })
+                    .collect();
+                out.push(Action::ReviewsPage {
+                    request: *request,
+                    app: app.clone(),
+                    reviews: Vec::new(),
+                    total: None,
+                    done: true,
+                });
+                out
+            }
+            Command::CheckEligibility { request, app, review } => vec![Action::EligibilityResult {
+                request: *request,
+                app: app.clone(),
+                review: review.clone(),
+                result: self.eligibility.get(review).cloned().unwrap_or_else(can_respond),
+            }],
+            Command::Submit { request, items } => vec![Action::SubmitDone {
+                request: *request,
+                outcomes: items
+                    .iter()
+                    .map(|i| (i.review_id.clone(), self.submit.clone()))
+                    .collect(),
+                error: None,
+            }],
+            // The event loop's own and the profiles worker's: not the Store's.
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The app, the fake worker, and the commands not yet answered.
+pub struct H {
+    pub app: App,
+    pub world: World,
+    pub pending: Vec<Command>,
+    pub log: Vec<Command>,
+}
+
+impl H {
+    /// Started (the first FetchReviews is pending); `apps[0]` holds `reviews` as one page.
+    pub fn new(apps: &[&str], size: (u16, u16), reviews: Vec<Review>) -> H {
+        let entries = apps
+            .iter()
+            .map(|id| AppEntry {
+                id: (*id).into(),
+                name: None,
+            })
+            .collect();
+        let mut app = App::new(Keymap::default(), "test".into(), entries, size);
+        let start = app.start();
+        let world = World {
+            pages: HashMap::from([(apps[0].to_owned(), vec![reviews])]),
+            eligibility: HashMap::new(),
+            submit: ReplyState::Sent,
+        };
+        let mut h = H {
+            app,
+            world,
+            pending: Vec::new(),
+            log: Vec::new(),
+        };
+        h.push(start);
+        h
+    }
+
+    /// Started at 80x24 and served: loaded, eligibility answered.
+    pub fn loaded(reviews: Vec<Review>) -> H {
+        let mut h = H::new(&[APP], (80, 24), reviews);
+        h.serve();
+        h
+    }
+
+    pub fn push(&mut self, cmds: Vec<Command>) -> Vec<Command> {
+        self.pending.extend(cmds.iter().cloned());
+        self.log.extend(cmds.iter().cloned());
+        cmds
+    }
+
+    pub fn act(&mut self, a: Action) -> Vec<Command> {
+        let cmds = self.app.update(a);
+        self.push(cmds)
+    }
+
+    pub fn key(&mut self, code: KeyCode, mods: KeyModifiers) -> Vec<Command> {
+        let cmds = self.app.key(KeyEvent::new(code, mods));
+        self.push(cmds)
+    }
+
+    pub fn code(&mut self, code: KeyCode) -> Vec<Command> {
+        self.key(code, KeyModifiers::NONE)
+    }
+
+    /// Characters as a terminal sends them (Shift with capitals).
+    pub fn typ(&mut self, s: &str) -> Vec<Command> {
+        let mut out = Vec::new();
+        for c in s.chars() {
+            let mods = if c.is_uppercase() {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            };
+            out.extend(self.key(KeyCode::Char(c), mods));
+        }
+        out
+    }
+
+    pub fn ctrl(&mut self, c: char) -> Vec<Command> {
+        self.key(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    pub fn take(&mut self) -> Vec<Command> {
+        std::mem::take(&mut self.pending)
+    }
+
+    /// Answers everything pending, and what those answers ask for, until nothing is left.
+    pub fn serve(&mut self) {
+        while !self.pending.is_empty() {
+            for cmd in self.take() {
+                for a in self.world.answer(&cmd) {
+                    self.act(a);
+                }
+            }
+        }
+    }
+
+    pub fn selected(&self) -> &str {
+        self.app.selected_id().expect("a selected review")
+    }
+
+    pub fn view_ids(&self) -> Vec<&str> {
+        self.app
+            .view
+            .iter()
+            .map(|&i| self.app.reviews[i].id.as_deref().unwrap())
+            .collect()
+    }
+
+    /// Moves the selection to `id` with g and j.
+    pub fn goto(&mut self, id: &str) {
+        self.typ("g");
+        for _ in 0..self.app.view.len() {
+            if self.selected() == id {
+                return;
+            }
+            self.typ("j");
+        }
+        assert_eq!(self.selected(), id, "not in the view");
+    }
+
+    pub fn review(&self, id: &str) -> &Review {
+        self.app.reviews.iter().find(|r| r.id.as_deref() == Some(id)).unwrap()
+    }
+
+    pub fn body(&self) -> String {
+        self.app.editor.as_ref().expect("the editor is open").body()
+    }
+
+    pub fn problem(&self) -> String {
+        let e = self.app.editor.as_ref().expect("the editor is open");
+        e.problem.clone().unwrap_or_default()
+    }
+
+    pub fn error(&self) -> String {
+        self.app.last_error.clone().unwrap_or_default()
+    }
+
+    /// r, the text, Ctrl-s, y: the Submit commands produced.
+    pub fn reply(&mut self, text: &str) -> Vec<Command> {
+        self.typ("r");
+        assert_eq!(self.app.mode, Mode::Editor, "{}", self.error());
+        self.act(Action::Paste(text.into()));
+        self.ctrl('s');
+        assert_eq!(self.app.mode, Mode::Confirm, "{}", self.problem());
+        self.typ("y")
+    }
+}
+
+pub fn checks(cmds: &[Command]) -> Vec<&str> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::CheckEligibility { review, .. } => Some(review.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn check_request(cmds: &[Command], id: &str) -> u64 {
+    cmds.iter()
+        .find_map(|c| match c {
+            Command::CheckEligibility { request, review, .. } if review == id => Some(*request),
+            _ => None,
+        })
+        .expect("an eligibility check")
+}
+
+pub fn fetches(cmds: &[Command]) -> Vec<(u64, &str)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::FetchReviews { request, app } => Some((*request, app.as_str())),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn submits(cmds: &[Command]) -> Vec<&Vec<ResponseItem>> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::Submit { items, .. } => Some(items),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn assert_visible(app: &App) {
+    let rows = list_rows(app.size);
+    assert!(
+        app.list_offset <= app.selected && app.selected < app.list_offset + rows,
+        "row {} not within offset {} + {rows} rows",
+        app.selected,
+        app.list_offset
+    );
+}

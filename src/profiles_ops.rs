@@ -75,6 +75,10 @@ pub fn store_name(store: &SecretStore) -> &'static str {
         BackendKind::SecretService => "the Secret Service (your login keyring)",
         BackendKind::Keyutils => "the kernel keyring",
         BackendKind::Env => "no store (the env backend keeps nothing)",
+        #[cfg(target_os = "macos")]
+        BackendKind::Keychain => "the macOS Keychain (your login keychain)",
+        #[cfg(windows)]
+        BackendKind::CredentialManager => "the Windows Credential Manager",
     }
 }
 

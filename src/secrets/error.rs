@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use zeroize::Zeroize;
 
-use super::{BackendKind, ENV_SECRET};
+use super::choice::choices_here;
+use super::{BackendChoice, BackendKind, ENV_SECRET};
 
 /// What was being done when something failed, for messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,8 +36,14 @@ pub struct Attempt {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SecretsError {
-    #[error("unknown secrets backend {given:?}: use one of auto, secret-service, keyutils or env")]
+    #[error("unknown secrets backend {given:?}: use one of {}", choices_here(false))]
     UnknownBackend { given: String },
+
+    #[error(
+        "the secrets backend {choice} exists only on {}; choose one of {} here",
+        choice.platform(), choices_here(false)
+    )]
+    WrongPlatform { choice: BackendChoice },
 
     #[error("no secret store works here ({}); {FIXES}", list_attempts(.tried))]
     NoStoreWorks { tried: Vec<Attempt> },
@@ -95,7 +102,8 @@ pub enum SecretsError {
 
     #[error(
         "the env secrets backend stores nothing, it only reads {ENV_SECRET} for this run, so it cannot {action}; \
-         choose the secrets backend auto, secret-service or keyutils to keep secrets"
+         choose the secrets backend {} to keep secrets",
+        choices_here(true)
     )]
     EnvStoresNothing { action: Action },
 
@@ -112,9 +120,18 @@ pub enum SecretsError {
     WorkerGone { kind: BackendKind },
 }
 
+#[cfg(not(any(target_os = "macos", windows)))]
 const FIXES: &str = "to fix it, run reviewdesk under `keyctl session -`, or start `gnome-keyring-daemon --unlock` \
                      inside `dbus-run-session`, or give the secret for this run in REVIEWDESK_CLIENT_SECRET \
                      with the secrets backend set to env";
+#[cfg(target_os = "macos")]
+const FIXES: &str = "to fix it, unlock the login keychain with `security unlock-keychain` (over SSH it stays \
+                     locked until you do), or give the secret for this run in REVIEWDESK_CLIENT_SECRET with the \
+                     secrets backend set to env";
+#[cfg(windows)]
+const FIXES: &str = "to fix it, run reviewdesk in a local or Remote Desktop session (Windows gives network logons, \
+                     such as most SSH logins, no Credential Manager), or give the secret for this run in \
+                     REVIEWDESK_CLIENT_SECRET with the secrets backend set to env";
 
 fn list_attempts(tried: &[Attempt]) -> String {
     let parts: Vec<String> = tried.iter().map(|a| format!("{}: {}", a.store, a.reason)).collect();
@@ -129,6 +146,16 @@ fn fix_for(kind: BackendKind) -> &'static str {
         BackendKind::Keyutils => {
             "run reviewdesk under `keyctl session -`, or choose the secrets backend secret-service or env"
         }
+        #[cfg(target_os = "macos")]
+        BackendKind::Keychain => {
+            "unlock the login keychain with `security unlock-keychain` (over SSH it stays locked until you do), \
+             or choose the secrets backend env"
+        }
+        #[cfg(windows)]
+        BackendKind::CredentialManager => {
+            "run reviewdesk in a local or Remote Desktop session (Windows gives network logons, such as most SSH \
+             logins, no Credential Manager), or choose the secrets backend env"
+        }
         BackendKind::Env => "set REVIEWDESK_CLIENT_SECRET, or choose another secrets backend",
     }
 }
@@ -138,13 +165,20 @@ fn refusal_fix(kind: BackendKind) -> &'static str {
         BackendKind::SecretService => {
             "unlock the collection (for example `gnome-keyring-daemon --unlock`), or choose the secrets backend keyutils"
         }
+        #[cfg(target_os = "macos")]
+        BackendKind::Keychain => {
+            "unlock the login keychain with `security unlock-keychain` and allow reviewdesk when macOS asks, \
+             or choose the secrets backend env"
+        }
         _ => fix_for(kind),
     }
 }
 
-fn locked_hint(kind: BackendKind) -> &'static str {
+pub(crate) fn locked_hint(kind: BackendKind) -> &'static str {
     match kind {
         BackendKind::SecretService => " (is the collection locked?)",
+        #[cfg(target_os = "macos")]
+        BackendKind::Keychain => " (is the keychain locked, or waiting for you to allow access?)",
         _ => "",
     }
 }
@@ -160,7 +194,7 @@ pub(crate) fn seconds(d: Duration) -> String {
 
 /// Turns a store error into a short detail for messages, zeroising any secret bytes it carries.
 /// Never formats the error with `{:?}`: some variants hold the secret.
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+#[cfg_attr(not(any(target_os = "linux", target_os = "macos", windows)), allow(dead_code))]
 pub(crate) fn detail(err: keyring_core::Error) -> String {
     use keyring_core::Error as E;
     match err {
@@ -185,7 +219,7 @@ pub(crate) fn detail(err: keyring_core::Error) -> String {
 }
 
 /// Maps a failed operation on one profile to the error the caller sees.
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+#[cfg_attr(not(any(target_os = "linux", target_os = "macos", windows)), allow(dead_code))]
 pub(crate) fn op_error(kind: BackendKind, action: Action, profile: &str, err: keyring_core::Error) -> SecretsError {
     use keyring_core::Error as E;
     let profile = profile.to_owned();

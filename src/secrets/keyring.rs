@@ -1,10 +1,12 @@
-//! The operations shared by the stores built on keyring-core (Secret Service, kernel keyring):
-//! reading, writing and deleting one entry, the probe, and error mapping.
+//! The operations shared by the stores built on keyring-core (Secret Service, kernel keyring,
+//! macOS Keychain, Windows Credential Manager): reading, writing and deleting one entry, the
+//! probe, and error mapping.
 //!
 //! Entries are built from a store object for every operation, never through keyring-core's
 //! process-wide default store, so its in-memory mock can never be what runs.
 
-#![cfg_attr(not(target_os = "linux"), allow(dead_code))] // only the Linux stores use it yet
+// Only the Linux, macOS and Windows stores use it.
+#![cfg_attr(not(any(target_os = "linux", target_os = "macos", windows)), allow(dead_code))]
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -36,6 +38,23 @@ pub(crate) trait Source: Send + 'static {
     fn unusable_because(&self, err: Error) -> String {
         detail(err)
     }
+    /// Reclassifies an error of this store before anything looks at it (e.g. a platform error
+    /// that really means "locked" becomes `NoStorageAccess`).
+    fn map_error(&self, err: Error) -> Error {
+        err
+    }
+    /// Reads an entry's value as text. Written with `set_password`, so by default UTF-8 bytes;
+    /// a store whose `set_password` encodes otherwise reads it back its own way.
+    fn read_text(entry: &Entry) -> keyring_core::Result<Zeroizing<String>>
+    where
+        Self: Sized,
+    {
+        let bytes = Zeroizing::new(entry.get_secret()?);
+        match std::str::from_utf8(&bytes) {
+            Ok(text) => Ok(Zeroizing::new(text.to_owned())),
+            Err(_) => Err(Error::BadEncoding(Vec::new())),
+        }
+    }
 }
 
 pub(crate) struct KeyringBackend<S> {
@@ -55,23 +74,19 @@ impl<S: Source> KeyringBackend<S> {
         op: impl Fn(&Entry) -> keyring_core::Result<T>,
     ) -> keyring_core::Result<T> {
         let first = self.src.entry(service, user).and_then(|e| op(&e));
-        match first {
-            Err(err) if !matches!(err, Error::NoEntry) && self.src.heal(&err) => {
-                self.src.entry(service, user).and_then(|e| op(&e))
-            }
+        match first.map_err(|e| self.src.map_error(e)) {
+            Err(err) if !matches!(err, Error::NoEntry) && self.src.heal(&err) => self
+                .src
+                .entry(service, user)
+                .and_then(|e| op(&e))
+                .map_err(|e| self.src.map_error(e)),
             other => other,
         }
     }
 
     fn read(&mut self, service: &str, user: &str) -> keyring_core::Result<Option<SecretString>> {
-        match self.attempt(service, user, |e| e.get_secret()) {
-            Ok(bytes) => {
-                let bytes = Zeroizing::new(bytes);
-                match std::str::from_utf8(&bytes) {
-                    Ok(text) => Ok(Some(SecretString::from(text))),
-                    Err(_) => Err(Error::BadEncoding(Vec::new())),
-                }
-            }
+        match self.attempt(service, user, S::read_text) {
+            Ok(text) => Ok(Some(SecretString::from(text.as_str()))),
             Err(Error::NoEntry) => Ok(None),
             Err(e) => Err(e),
         }

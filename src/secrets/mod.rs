@@ -4,8 +4,12 @@
 //!   probe shows its collection is unlocked, within ~3 s; otherwise the kernel keyring (keyutils),
 //!   joining a fresh session keyring when the current one is missing, revoked or refused; otherwise
 //!   one error listing what was tried and how to fix it. Never a plaintext file.
-//! - `secret-service`, `keyutils`: that store or an error; `env`: the secret comes from
-//!   `REVIEWDESK_CLIENT_SECRET` for this run, and nothing is ever stored.
+//! - `auto` on macOS: the login keychain (Keychain Services); on Windows: the Credential Manager
+//!   (generic credentials). Both are probed like the Linux stores; otherwise one error saying why
+//!   and how to fix it.
+//! - `secret-service`, `keyutils` (Linux), `keychain` (macOS), `credential-manager` (Windows):
+//!   that store or an error; `env`: the secret comes from `REVIEWDESK_CLIENT_SECRET` for this
+//!   run, and nothing is ever stored.
 //!
 //! Every keyring call runs on the store's own thread with a timeout (see `worker`), so a locked
 //! collection waiting for an unlock prompt never hangs the caller. Secrets are held in
@@ -31,8 +35,12 @@ mod error;
 mod keyring;
 #[cfg(target_os = "linux")]
 mod linux;
+#[cfg(target_os = "macos")]
+mod macos;
 #[cfg(test)]
 mod tests;
+#[cfg(windows)]
+mod windows;
 mod worker;
 
 use std::sync::Arc;
@@ -51,8 +59,16 @@ pub const SERVICE: &str = "reviewdesk";
 pub const PROBE_SERVICE: &str = "reviewdesk-probe";
 /// Chooses the backend; wins over `[secrets] backend` in the config.
 pub const ENV_BACKEND: &str = "REVIEWDESK_SECRETS_BACKEND";
-/// The secret itself, for the `env` backend.
-pub const ENV_SECRET: &str = crate::config::ENV_CLIENT_SECRET;
+/// The secret itself, for the `env` backend (the same variable as `config::ENV_CLIENT_SECRET`).
+pub const ENV_SECRET: &str = "REVIEWDESK_CLIENT_SECRET";
+
+/// The stores of this platform, in the order `auto` tries them and `doctor` lists them.
+#[cfg(target_os = "macos")]
+const STORES: &[BackendKind] = &[BackendKind::Keychain];
+#[cfg(windows)]
+const STORES: &[BackendKind] = &[BackendKind::CredentialManager];
+#[cfg(not(any(target_os = "macos", windows)))]
+const STORES: &[BackendKind] = &[BackendKind::SecretService, BackendKind::Keyutils];
 
 /// The secret store in use. Cheap to clone; clones share one store thread.
 #[derive(Clone)]
@@ -94,29 +110,41 @@ impl SecretStore {
                 "the secrets backend is set to env, so the secret is read from REVIEWDESK_CLIENT_SECRET".to_owned(),
                 opts,
             )),
-            BackendChoice::SecretService | BackendChoice::Keyutils if !cfg!(target_os = "linux") => {
-                Err(SecretsError::Unsupported)
-            }
-            BackendChoice::SecretService | BackendChoice::Keyutils => {
-                let kind = if choice == BackendChoice::Keyutils {
-                    BackendKind::Keyutils
-                } else {
-                    BackendKind::SecretService
-                };
-                match start(kind, opts).await {
+            BackendChoice::Auto => Self::open_auto(opts).await,
+            _ => match choice.store() {
+                None if !cfg!(any(target_os = "linux", target_os = "macos", windows)) => Err(SecretsError::Unsupported),
+                None => Err(SecretsError::WrongPlatform { choice }),
+                Some(kind) => match start(kind, opts).await {
                     Ok((worker, report)) => {
                         let why = with_notes(format!("the secrets backend is set to {}", kind.name()), &report);
                         Ok(Self::from_worker(worker, why, report, opts))
                     }
                     Err(reason) => Err(SecretsError::Unavailable { kind, reason }),
-                }
-            }
-            BackendChoice::Auto => Self::open_auto(opts).await,
+                },
+            },
         }?;
         tracing::info!(backend = store.kind().name(), why = store.why(), "secret store ready");
         Ok(store)
     }
 
+    #[cfg(any(target_os = "macos", windows))]
+    async fn open_auto(opts: OpenOptions) -> Result<SecretStore, SecretsError> {
+        let kind = STORES[0];
+        match start(kind, opts).await {
+            Ok((worker, report)) => {
+                let why = format!(
+                    "auto: the {kind} is this platform's store, and a test entry could be written, read back and \
+                     deleted in it"
+                );
+                Ok(Self::from_worker(worker, with_notes(why, &report), report, opts))
+            }
+            Err(reason) => Err(SecretsError::NoStoreWorks {
+                tried: vec![Attempt { store: kind, reason }],
+            }),
+        }
+    }
+
+    #[cfg(not(any(target_os = "macos", windows)))]
     async fn open_auto(opts: OpenOptions) -> Result<SecretStore, SecretsError> {
         if !cfg!(target_os = "linux") {
             return Err(SecretsError::Unsupported);
@@ -272,12 +300,9 @@ pub async fn diagnose() -> Vec<Probe> {
 }
 
 pub async fn diagnose_with(opts: OpenOptions) -> Vec<Probe> {
-    let (ss, ku) = futures::join!(
-        start(BackendKind::SecretService, opts),
-        start(BackendKind::Keyutils, opts)
-    );
+    let outcomes = futures::future::join_all(STORES.iter().map(|&kind| start(kind, opts))).await;
     let mut probes = Vec::new();
-    for (kind, outcome) in [(BackendKind::SecretService, ss), (BackendKind::Keyutils, ku)] {
+    for (&kind, outcome) in STORES.iter().zip(outcomes) {
         probes.push(match outcome {
             Ok((_worker, report)) => {
                 let detail = with_notes(format!("works; keeps secrets {}", report.persistence), &report);
@@ -320,7 +345,11 @@ pub async fn diagnose_with(opts: OpenOptions) -> Vec<Probe> {
 async fn start(kind: BackendKind, opts: OpenOptions) -> Result<(Worker, ProbeReport), String> {
     #[cfg(target_os = "linux")]
     let make = move || linux::make_backend(kind);
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(target_os = "macos")]
+    let make = move || macos::make_backend(kind);
+    #[cfg(windows)]
+    let make = move || windows::make_backend(kind);
+    #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
     let make = || Err::<Box<dyn worker::Backend>, _>("not supported on this platform yet".to_owned());
     start_backend(kind, opts, make).await
 }
@@ -331,12 +360,11 @@ where
 {
     let deadline = tokio::time::Instant::now() + opts.probe_timeout;
     let timed_out = || {
-        let hint = if kind == BackendKind::SecretService {
-            " (is the collection locked?)"
-        } else {
-            ""
-        };
-        format!("it did not answer within {}{hint}", error::seconds(opts.probe_timeout))
+        format!(
+            "it did not answer within {}{}",
+            error::seconds(opts.probe_timeout),
+            error::locked_hint(kind)
+        )
     };
     let worker = match Worker::start(kind, deadline, make).await {
         Ok(w) => w,

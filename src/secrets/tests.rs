@@ -66,6 +66,8 @@ async fn fake_store(kind: BackendKind, fake: Fake, op_ms: u64) -> SecretStore {
     SecretStore::from_worker(worker, "a test".to_owned(), report, o)
 }
 
+// The message text lists Linux's stores; macOS and Windows list theirs.
+#[cfg(target_os = "linux")]
 #[test]
 fn choices_parse_by_name_and_errors_list_the_valid_names() {
     for c in BackendChoice::ALL {
@@ -357,6 +359,8 @@ fn secret_bytes_in_store_errors_never_reach_messages() {
     assert!(!store_debug.contains(secret));
 }
 
+// The message text lists Linux's stores; macOS and Windows list theirs.
+#[cfg(target_os = "linux")]
 #[test]
 fn no_store_works_lists_each_store_and_the_fixes() {
     let e = SecretsError::NoStoreWorks {
@@ -378,4 +382,95 @@ fn no_store_works_lists_each_store_and_the_fixes() {
     ));
     assert!(e.contains("gnome-keyring-daemon --unlock` inside `dbus-run-session`"));
     assert!(e.contains("REVIEWDESK_CLIENT_SECRET"));
+}
+
+#[test]
+fn the_env_variable_is_the_one_the_config_reads() {
+    assert_eq!(ENV_SECRET, crate::config::ENV_CLIENT_SECRET);
+}
+
+#[test]
+fn every_choice_parses_everywhere_but_opens_only_on_its_platform() {
+    #[derive(serde::Deserialize)]
+    struct Section {
+        backend: BackendChoice,
+    }
+    for (text, choice) in [
+        ("keychain", BackendChoice::Keychain),
+        ("credential-manager", BackendChoice::CredentialManager),
+    ] {
+        let s: Section = toml::from_str(&format!("backend = \"{text}\"")).unwrap();
+        assert_eq!(s.backend, choice);
+        assert_eq!(text.parse::<BackendChoice>().unwrap(), choice);
+    }
+    for c in BackendChoice::ALL {
+        assert_eq!(
+            c.available(),
+            c.store().is_some() || matches!(c, BackendChoice::Auto | BackendChoice::Env)
+        );
+    }
+    assert_eq!(BackendChoice::Keychain.platform(), "macOS");
+    assert_eq!(BackendChoice::CredentialManager.platform(), "Windows");
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn another_platforms_store_is_refused_with_the_choices_that_work_here() {
+    assert_eq!(BackendChoice::Keyutils.store(), Some(BackendKind::Keyutils));
+    assert_eq!(BackendChoice::Keychain.store(), None);
+    assert_eq!(choice::choices_here(false), "auto, secret-service, keyutils or env");
+    assert_eq!(choice::choices_here(true), "auto, secret-service or keyutils");
+    let e = SecretStore::open(BackendChoice::Keychain).await.unwrap_err();
+    assert!(matches!(e, SecretsError::WrongPlatform { .. }), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "the secrets backend keychain exists only on macOS; choose one of auto, secret-service, keyutils or env here"
+    );
+    let e = SecretStore::open(BackendChoice::CredentialManager)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("the secrets backend credential-manager exists only on Windows;"),
+        "{e}"
+    );
+}
+
+/// A store that keeps text its own way and reports "locked" as a platform error, like the
+/// Windows and macOS stores.
+struct Quirky(MockSource);
+
+impl Source for Quirky {
+    fn kind(&self) -> BackendKind {
+        BackendKind::SecretService
+    }
+    fn entry(&mut self, service: &str, user: &str) -> keyring_core::Result<Entry> {
+        self.0.entry(service, user)
+    }
+    fn persistence(&self) -> String {
+        "in memory".to_owned()
+    }
+    fn map_error(&self, err: Error) -> Error {
+        match err {
+            Error::PlatformFailure(e) if e.to_string() == "locked" => Error::NoStorageAccess(e),
+            other => other,
+        }
+    }
+    fn read_text(entry: &Entry) -> keyring_core::Result<zeroize::Zeroizing<String>> {
+        entry
+            .get_password()
+            .map(|p| zeroize::Zeroizing::new(format!("read: {p}")))
+    }
+}
+
+#[test]
+fn a_store_can_read_text_its_own_way_and_reclassify_its_errors() {
+    let mut b = KeyringBackend::new(Quirky(MockSource::new(None)));
+    b.set(SERVICE, "p", &SecretString::from("v")).unwrap();
+    assert_eq!(b.get(SERVICE, "p").unwrap().unwrap().expose_secret(), "read: v");
+
+    let src = MockSource::new(None);
+    src.fail_next("q", Error::PlatformFailure(std::io::Error::other("locked").into()));
+    let e = KeyringBackend::new(Quirky(src)).get(SERVICE, "q").unwrap_err();
+    assert!(matches!(e, SecretsError::Refused { .. }), "{e}");
 }

@@ -173,14 +173,7 @@ pub fn confirm(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         Line::raw(""),
         Line::styled("Store responses cannot be edited later.", theme.warn()),
         Line::raw(""),
-        Line::from(vec![
-            Span::styled("y", theme.accent()),
-            Span::raw(" send    "),
-            Span::styled("n", theme.accent()),
-            Span::raw(" / "),
-            Span::styled("Esc", theme.accent()),
-            Span::raw(" keep editing"),
-        ]),
+        yes_no(theme, "send", "keep editing"),
     ];
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
@@ -212,17 +205,22 @@ pub fn quit(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         ));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
-        Span::styled("y", theme.accent()),
-        Span::raw(" quit    "),
-        Span::styled("n", theme.accent()),
-        Span::raw(" / "),
-        Span::styled("Esc", theme.accent()),
-        Span::raw(" stay"),
-    ]));
+    lines.push(yes_no(theme, "quit", "stay"));
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
+}
+
+/// "y send    n / Esc keep editing": the answer keys of a confirmation.
+pub fn yes_no<'a>(theme: &Theme, yes: &'a str, no: &'a str) -> Line<'a> {
+    Line::from(vec![
+        Span::styled("y", theme.accent()),
+        Span::raw(format!(" {yes}    ")),
+        Span::styled("n", theme.accent()),
+        Span::raw(" / "),
+        Span::styled("Esc", theme.accent()),
+        Span::raw(format!(" {no}")),
+    ])
 }

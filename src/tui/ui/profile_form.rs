@@ -210,14 +210,7 @@ fn discard(f: &mut Frame, form: &ProfileForm, area: Rect, theme: &Theme) {
     let lines = vec![
         Line::raw("What you typed is not saved."),
         Line::raw(""),
-        Line::from(vec![
-            Span::styled("y", theme.accent()),
-            Span::raw(format!(" {what}    ")),
-            Span::styled("n", theme.accent()),
-            Span::raw(" / "),
-            Span::styled("Esc", theme.accent()),
-            Span::raw(" keep editing"),
-        ]),
+        super::overlays::yes_no(theme, what, "keep editing"),
     ];
     f.render_widget(Paragraph::new(lines), inner);
 }

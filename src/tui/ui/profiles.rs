@@ -208,14 +208,7 @@ fn confirm(f: &mut Frame, app: &App, q: &ProfileConfirm, area: Rect, theme: &The
         .flat_map(|t| wrap(t, inner_w))
         .map(|l| Line::styled(l, theme.warn()))
         .collect();
-    lines.push(Line::from(vec![
-        Span::styled("y", theme.accent()),
-        Span::raw(format!(" {yes}    ")),
-        Span::styled("n", theme.accent()),
-        Span::raw(" / "),
-        Span::styled("Esc", theme.accent()),
-        Span::raw(format!(" {no}")),
-    ]));
+    lines.push(super::overlays::yes_no(theme, yes, no));
     let inner = popup(f, centered(area, width, lines.len() as u16 + 2), &title, theme);
     f.render_widget(Paragraph::new(lines), inner);
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod db;
 pub mod emulator;
 pub mod logging;
 pub mod profiles;

@@ -1,0 +1,148 @@
+//! The schema, as numbered migrations. `PRAGMA user_version` holds how many have been applied.
+//!
+//! Rules for adding one: append to [`MIGRATIONS`], never edit or reorder a released entry, and
+//! keep each one runnable inside a transaction (no `VACUUM`, no `PRAGMA journal_mode`).
+
+use std::path::Path;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::{At, DbError, Result};
+
+/// Migration `i` (0-based) takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
+    CREATE TABLE reviews (
+        app         TEXT NOT NULL,
+        id          TEXT NOT NULL,
+        date_ts     INTEGER,
+        fetched_at  INTEGER NOT NULL,
+        vanished    INTEGER NOT NULL DEFAULT 0 CHECK (vanished IN (0, 1)),
+        raw_json    TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX reviews_by_id ON reviews (app, id);
+    CREATE INDEX reviews_by_date ON reviews (app, date_ts);
+
+    CREATE TABLE sync_state (
+        app        TEXT PRIMARY KEY NOT NULL,
+        last_sync  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE drafts (
+        app         TEXT NOT NULL,
+        review      TEXT NOT NULL,
+        text        TEXT NOT NULL,
+        public      INTEGER NOT NULL CHECK (public IN (0, 1)),
+        email       TEXT NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (app, review)
+    ) WITHOUT ROWID;
+
+    -- AUTOINCREMENT: an id is never reused, so history rows keep pointing at the right item.
+    CREATE TABLE outbox (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        app              TEXT NOT NULL,
+        review           TEXT NOT NULL,
+        text             TEXT NOT NULL,
+        support_email    TEXT NOT NULL,
+        public           INTEGER NOT NULL CHECK (public IN (0, 1)),
+        state            TEXT NOT NULL
+                         CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'unconfirmed')),
+        reason           TEXT,
+        manual           INTEGER NOT NULL DEFAULT 0 CHECK (manual IN (0, 1)),
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL,
+        next_attempt_at  INTEGER NOT NULL,
+        owner            TEXT,
+        lease_until      INTEGER,
+        sent_at          INTEGER,
+        CHECK ((state = 'sending') = (owner IS NOT NULL AND lease_until IS NOT NULL))
+    );
+    -- At most one live item (one that is or may be on its way) per review, across processes.
+    CREATE UNIQUE INDEX outbox_one_live ON outbox (app, review)
+        WHERE state IN ('queued', 'sending', 'unconfirmed');
+    CREATE INDEX outbox_due ON outbox (state, next_attempt_at, id);
+
+    -- A sent reply stays sent: the Store cannot take it back, neither can we.
+    CREATE TRIGGER outbox_sent_is_final BEFORE UPDATE ON outbox
+        WHEN OLD.state = 'sent' AND (NEW.state <> 'sent' OR NEW.text IS NOT OLD.text)
+    BEGIN
+        SELECT RAISE(ABORT, 'outbox: a sent item cannot change');
+    END;
+    CREATE TRIGGER outbox_sent_kept BEFORE DELETE ON outbox
+        WHEN OLD.state IN ('sending', 'sent', 'unconfirmed')
+    BEGIN
+        SELECT RAISE(ABORT, 'outbox: an item that is or may have been sent cannot be deleted');
+    END;
+
+    CREATE TABLE history (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        profile    TEXT NOT NULL,
+        app        TEXT NOT NULL,
+        review     TEXT NOT NULL,
+        at         INTEGER NOT NULL,
+        text       TEXT NOT NULL,
+        result     TEXT NOT NULL,
+        outbox_id  INTEGER
+    );
+    CREATE INDEX history_by_time ON history (at, id);
+    CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+    BEGIN
+        SELECT RAISE(ABORT, 'history is append-only');
+    END;
+    CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+    BEGIN
+        SELECT RAISE(ABORT, 'history is append-only');
+    END;
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub(crate) fn user_version(conn: &Connection, path: &Path) -> Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0)).at(path)
+}
+
+/// Refuses a file from a newer reviewdesk before anything is written to it.
+pub(crate) fn check_not_newer(conn: &Connection, path: &Path) -> Result<()> {
+    let found = user_version(conn, path)?;
+    if found > SCHEMA_VERSION {
+        return Err(DbError::NewerSchema {
+            path: path.to_owned(),
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// Applies the missing migrations, each in its own `BEGIN IMMEDIATE` transaction. The version
+/// is read again under the lock, so two processes starting together apply each one once.
+pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    loop {
+        if user_version(conn, path)? >= SCHEMA_VERSION {
+            return check_not_newer(conn, path);
+        }
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .at(path)?;
+        let current = user_version(&tx, path)?;
+        if current > SCHEMA_VERSION {
+            return Err(DbError::NewerSchema {
+                path: path.to_owned(),
+                found: current,
+                known: SCHEMA_VERSION,
+            });
+        }
+        if current < SCHEMA_VERSION {
+            tx.execute_batch(MIGRATIONS[current as usize]).at(path)?;
+            // user_version cannot take a bound parameter; the value is our own integer.
+            tx.execute_batch(&format!("PRAGMA user_version = {}", current + 1))
+                .at(path)?;
+        }
+        tx.commit().at(path)?;
+    }
+}

@@ -1,0 +1,179 @@
+//! The review cache: every review seen, its raw JSON as the service sent it, when it was last
+//! fetched, and whether the service has stopped returning it ("vanished": Microsoft removes spam
+//! and pre-release reviews). Vanished reviews are kept, marked, never deleted; a later sighting
+//! clears the mark.
+
+use std::collections::HashSet;
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{At, Db, Result};
+
+/// One review as fetched, for [`Db::upsert_reviews`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CachedReview {
+    pub id: String,
+    /// The review's submission time (Unix seconds), used by [`Db::mark_vanished`]'s window.
+    pub date_ts: Option<i64>,
+    /// The review's JSON object exactly as received.
+    pub raw_json: String,
+}
+
+/// One review from the cache.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredReview {
+    pub id: String,
+    pub date_ts: Option<i64>,
+    pub raw_json: String,
+    pub fetched_at: i64,
+    pub vanished: bool,
+}
+
+impl Db {
+    /// Inserts or replaces the reviews of `app`, in one transaction, clearing any vanished mark.
+    /// Returns how many rows were written. Call it once per fetched page: each call holds the
+    /// write lock only for its own rows (about 5 ms per 1,000 reviews).
+    pub fn upsert_reviews(&mut self, app: &str, reviews: &[CachedReview], fetched_at: i64) -> Result<usize> {
+        self.write_tx(false, |tx, path| {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO reviews (app, id, date_ts, fetched_at, vanished, raw_json)
+                     VALUES (?1, ?2, ?3, ?4, 0, ?5)
+                     ON CONFLICT (app, id) DO UPDATE SET
+                         date_ts = excluded.date_ts, fetched_at = excluded.fetched_at,
+                         vanished = 0, raw_json = excluded.raw_json",
+                )
+                .at(path)?;
+            let mut n = 0;
+            for r in reviews {
+                n += stmt
+                    .execute(params![app, r.id, r.date_ts, fetched_at, r.raw_json])
+                    .at(path)?;
+            }
+            Ok(n)
+        })
+    }
+
+    /// All cached reviews of `app`, newest first (undated ones last), vanished ones included.
+    /// Reads the table in storage order and sorts here: going through an index would visit the
+    /// rows in random order, three to four times slower for 100,000 reviews.
+    pub fn load_reviews(&self, app: &str) -> Result<Vec<StoredReview>> {
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, date_ts, raw_json, fetched_at, vanished FROM reviews NOT INDEXED
+                 WHERE app = ?1 ORDER BY rowid",
+            )
+            .at(path)?;
+        let rows = stmt
+            .query_map([app], |r| {
+                Ok(StoredReview {
+                    id: r.get(0)?,
+                    date_ts: r.get(1)?,
+                    raw_json: r.get(2)?,
+                    fetched_at: r.get(3)?,
+                    vanished: r.get(4)?,
+                })
+            })
+            .at(path)?;
+        let mut reviews = rows.collect::<rusqlite::Result<Vec<_>>>().at(path)?;
+        // Stable: equal dates keep the order they were first stored in. None sorts lowest.
+        reviews.sort_by_key(|r| std::cmp::Reverse(r.date_ts));
+        Ok(reviews)
+    }
+
+    /// One cached review.
+    pub fn review(&self, app: &str, id: &str) -> Result<Option<StoredReview>> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, date_ts, raw_json, fetched_at, vanished FROM reviews WHERE app = ?1 AND id = ?2",
+            )
+            .at(&self.path)?
+            .query_row([app, id], |r| {
+                Ok(StoredReview {
+                    id: r.get(0)?,
+                    date_ts: r.get(1)?,
+                    raw_json: r.get(2)?,
+                    fetched_at: r.get(3)?,
+                    vanished: r.get(4)?,
+                })
+            })
+            .optional()
+            .at(&self.path)
+    }
+
+    pub fn review_count(&self, app: &str) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM reviews WHERE app = ?1")
+            .at(&self.path)?
+            .query_row([app], |r| r.get(0))
+            .at(&self.path)?;
+        Ok(n as usize)
+    }
+
+    /// After fetching every review of `app` dated within `[window_start_ts, window_end_ts]`
+    /// (both inclusive) and upserting them: marks the cached reviews in that window that are not
+    /// in `seen` as vanished, and clears the mark on those that are. Returns how many were newly
+    /// marked. The window must be exactly what the fetch covered (all pages), or live reviews
+    /// outside it would be marked. Undated reviews are never marked.
+    pub fn mark_vanished(
+        &mut self,
+        app: &str,
+        window_start_ts: i64,
+        window_end_ts: i64,
+        seen: &HashSet<String>,
+    ) -> Result<usize> {
+        self.write_tx(false, |tx, path| {
+            let mut in_window = tx
+                .prepare_cached("SELECT id, vanished FROM reviews WHERE app = ?1 AND date_ts BETWEEN ?2 AND ?3")
+                .at(path)?;
+            let rows = in_window
+                .query_map(params![app, window_start_ts, window_end_ts], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
+                })
+                .at(path)?;
+            let mut changes: Vec<(String, bool)> = Vec::new();
+            for row in rows {
+                let (id, vanished) = row.at(path)?;
+                let gone = !seen.contains(&id);
+                if gone != vanished {
+                    changes.push((id, gone));
+                }
+            }
+            let mut set = tx
+                .prepare_cached("UPDATE reviews SET vanished = ?3 WHERE app = ?1 AND id = ?2")
+                .at(path)?;
+            let mut marked = 0;
+            for (id, gone) in &changes {
+                set.execute(params![app, id, gone]).at(path)?;
+                marked += usize::from(*gone);
+            }
+            Ok(marked)
+        })
+    }
+
+    /// When `app` was last refreshed: the next refresh asks from here minus an overlap (reviews
+    /// get revised), and upserts what comes back.
+    pub fn last_sync(&self, app: &str) -> Result<Option<i64>> {
+        self.conn
+            .prepare_cached("SELECT last_sync FROM sync_state WHERE app = ?1")
+            .at(&self.path)?
+            .query_row([app], |r| r.get(0))
+            .optional()
+            .at(&self.path)
+    }
+
+    pub fn set_last_sync(&self, app: &str, ts: i64) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO sync_state (app, last_sync) VALUES (?1, ?2)
+                 ON CONFLICT (app) DO UPDATE SET last_sync = excluded.last_sync",
+            )
+            .at(&self.path)?
+            .execute(params![app, ts])
+            .at(&self.path)?;
+        Ok(())
+    }
+}

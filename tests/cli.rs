@@ -39,7 +39,11 @@ fn emu(reviews: usize) -> Emu {
 impl Emu {
     /// The binary with the emulator's endpoints and credentials, and private config/state dirs.
     fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("reviewdesk").unwrap();
+        Command::from_std(self.std_cmd())
+    }
+
+    fn std_cmd(&self) -> StdCommand {
+        let mut c = StdCommand::new(assert_cmd::cargo::cargo_bin("reviewdesk"));
         let url = self.handle.base_url();
         c.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -506,4 +510,30 @@ fn walk(p: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    // `reviewdesk reviews | head -1`, `reviewdesk doctor | head -1`: no panic, no error message.
+    // 3,000 reviews as JSON are megabytes: far more than a pipe holds, so the writer must meet
+    // the closed pipe.
+    let e = emu(3000);
+    for args in [vec!["reviews", "--app", APP, "--format", "json"], vec!["doctor"]] {
+        let mut child = e
+            .std_cmd()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty(), "{args:?} printed a first line");
+        // The reader is gone now; the rest of the output has nowhere to go.
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked") && !err.contains("error"), "{args:?}: {err}");
+    }
 }

@@ -185,6 +185,22 @@ pub struct DemoArgs {
 /// Parses arguments, runs the command, prints errors, and gives the exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Commands that print for pipes (`reviewdesk reviews | head`) end quietly when the reader
+    // goes away, as Unix tools do, instead of panicking in println!. Rust ignores SIGPIPE by
+    // default; sockets are unaffected either way (they are written with MSG_NOSIGNAL). Not for
+    // the terminal UI or the emulator, which print nothing to pipes.
+    #[cfg(unix)]
+    if matches!(
+        cli.command,
+        Some(
+            Command::Reviews(_) | Command::Eligibility(_) | Command::Respond(_) | Command::Profile(_) | Command::Doctor
+        )
+    ) {
+        // SAFETY: setting a signal disposition before any thread is started.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     // The demo writes nothing outside a temporary directory, its log included.
     let demo_dir = match &cli.command {
         Some(Command::Demo(_)) => match tempfile::Builder::new().prefix("reviewdesk-demo-").tempdir() {

@@ -265,12 +265,10 @@ fn bracketed_paste_into_the_reply_editor_sends_nothing() {
     assert_eq!(stats.submit_requests, 0, "{stats:?}");
     assert!(stats.applied_responses.is_empty(), "{stats:?}");
 
-    // The draft is kept, so quitting asks first.
+    // The draft is kept, on disk: quitting needs no question.
     t.keys(&["Escape"]);
     t.wait_for("✎ Draft: Thanks for the report! We fixed it in 3.2.");
     t.keys(&["q"]);
-    t.wait_for("Quit?");
-    t.keys(&["y"]);
     assert_eq!(t.exit_code(), 0);
     assert_eq!(e.handle.stats().submit_requests, 0);
 }
@@ -296,6 +294,9 @@ fn sigterm_and_sighup_end_it_and_restore_the_terminal() {
         );
         assert_eq!(code, 0, "{signal}");
         t.assert_restored();
+        // The draft was written on the way out.
+        t.restart();
+        t.wait_for("✎ Draft: half-written draft");
     }
     assert_eq!(e.handle.stats().submit_requests, 0);
 }
@@ -342,9 +343,39 @@ fn reviews_api_outage_points_to_partner_center_and_sends_nothing() {
     t.keys(&["Escape"]);
     t.wait_for("✎ Draft");
     t.keys(&["q"]);
-    t.wait_for("Quit?");
-    t.keys(&["y"]);
     assert_eq!(t.exit_code(), 0);
+    assert_eq!(e.handle.stats().submit_requests, 0);
+}
+
+#[test]
+fn kill_9_while_typing_the_sentence_is_there_on_return() {
+    require_tmux!();
+    let e = emu(None);
+    let t = Term::launch(&e, Launch::default());
+    let s = wait_list(&t);
+    let title = detail_title(&s);
+    t.keys(&["r"]);
+    t.wait_for("Write your response");
+    let sentence = "We found the cause and fix it in 3.3";
+    t.type_text(sentence);
+    t.wait_for(&format!("{}/1000", sentence.len()));
+    // Drafts are saved at most about 500 ms after a change; no Esc, no quit.
+    std::thread::sleep(Duration::from_secs(1));
+    t.signal("-KILL");
+    // Killed in full-screen mode: the shell's line lands on whatever the UI had drawn.
+    t.wait_for("EXIT=137");
+
+    // The same HOME and XDG directories, a new process.
+    t.restart();
+    let s = t.wait_until("the list with the draft marker", |s| {
+        list_rows(s).iter().any(|r| r.contains('✎'))
+    });
+    assert_eq!(detail_title(&s), title, "the same review is selected:\n{s}");
+    assert!(s.contains(&format!("✎ Draft: {sentence}")), "{s}");
+    t.keys(&["r"]);
+    let s = t.wait_for("Ctrl-s send");
+    let editor = pane_text(&s, "┏ Reply to");
+    assert!(editor.contains(sentence), "the sentence is back in the editor:\n{s}");
     assert_eq!(e.handle.stats().submit_requests, 0);
 }
 

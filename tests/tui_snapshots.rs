@@ -491,7 +491,20 @@ fn overlays() {
         s.chars("aj");
         s
     });
+    // Drafts in the local database are safe: the dialog asks because a reply is being sent,
+    // and says the drafts will be there next time.
     both("quit_confirm", |w, h| {
+        let mut s = Screen::loaded(w, h);
+        s.update(Action::DraftsLoaded(Ok((Vec::new(), None))));
+        s.answerable("r-crash");
+        s.chars("rSorry about that");
+        s.key(KeyCode::Esc, KeyModifiers::NONE);
+        s.send("r-sync", "Thanks, sync is faster in 3.3");
+        s.chars("q");
+        s
+    });
+    // Without a database (it could not be opened) drafts live in memory: quitting loses them.
+    both("quit_confirm_memory_only", |w, h| {
         let mut s = Screen::loaded(w, h);
         s.answerable("r-crash");
         s.chars("rSorry about that");

@@ -16,6 +16,7 @@ use crate::session::{Session, quick_retry};
 use crate::store::dates::today_utc;
 use crate::store::{Filter, ResponseItem, ReviewQuery, StoreError};
 use crate::tui::app::AppEntry;
+use crate::tui::db_worker::DraftsAt;
 use crate::tui::keymap::Keymap;
 
 pub async fn run(args: DemoArgs) -> Result<ExitCode> {
@@ -50,6 +51,16 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
                 name: Some("Fabrikam Notes".into()),
             },
         ];
+        // Drafts are saved as for real, but in a temporary directory removed at the end: the
+        // demo never writes to the real data directory.
+        let data = tempfile::Builder::new()
+            .prefix("reviewdesk-demo-")
+            .tempdir()
+            .context("cannot create a temporary directory for the demo's drafts")?;
+        let drafts = DraftsAt {
+            dir: data.path().join("data"),
+            profile: "demo".into(),
+        };
         let code = super::tui_cmd::open(
             session.client,
             apps,
@@ -57,9 +68,11 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
             Keymap::default(),
             90,
             true,
+            Some(drafts),
         )
         .await;
         handle.shutdown().await;
+        drop(data);
         return code;
     }
     if !args.headless {

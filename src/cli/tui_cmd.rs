@@ -13,6 +13,7 @@ use crate::session::{Session, usage};
 use crate::store::StoreClient;
 use crate::store::validate::normalize_store_id;
 use crate::tui::app::AppEntry;
+use crate::tui::db_worker::DraftsAt;
 use crate::tui::keymap::Keymap;
 use crate::tui::{self, Outcome, ProfilesOptions, TuiOptions};
 
@@ -50,6 +51,7 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
             }),
             setup: true,
             notice: None,
+            drafts: None,
         };
         match tui::run(None, options).await? {
             Outcome::Quit => return Ok(ExitCode::SUCCESS),
@@ -95,6 +97,11 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
                 "name the Store app to open: reviewdesk --app 9NBLGGGZ5QDR (repeat --app for several, or set {ENV_APPS}, or add apps to the profile); try `reviewdesk demo` to look around first"
             )));
         }
+        // With `REVIEWDESK_*` credentials there is no profile: their drafts go to a database
+        // named "env". Drafts are keyed by app and review, so whatever shares it (other
+        // credentials, a profile someone names "env") shares drafts of the same reviews only.
+        let db_profile = current.clone().unwrap_or_else(|| "env".to_owned());
+        let (drafts, no_drafts) = drafts_at(db_profile);
         let profiles = ProfilesOptions {
             config: config.clone(),
             current,
@@ -105,7 +112,8 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
             days,
             default_public,
             profiles: Some(profiles),
-            notice: notice.take(),
+            notice: notice.take().or(no_drafts),
+            drafts,
         };
         let Outcome::Switch { profile, notice: n } = launch(session.client, entries, label, options).await? else {
             return Ok(ExitCode::SUCCESS);
@@ -134,6 +142,26 @@ fn switched(config: &Config, profile: String) -> Result<Config> {
     Ok(next)
 }
 
+/// The profile's database in the data directory (`XDG_DATA_HOME` honoured); without a home
+/// directory, a notice saying drafts stay in memory.
+fn drafts_at(profile: String) -> (Option<DraftsAt>, Option<String>) {
+    match config::project_dirs() {
+        Some(dirs) => (
+            Some(DraftsAt {
+                dir: dirs.data_dir().to_path_buf(),
+                profile,
+            }),
+            None,
+        ),
+        None => (
+            None,
+            Some(
+                "No home directory to keep a local database in: drafts are kept only while reviewdesk runs".to_owned(),
+            ),
+        ),
+    }
+}
+
 fn interactive() -> bool {
     std::io::stdout().is_terminal() && std::io::stdin().is_terminal()
 }
@@ -145,6 +173,7 @@ pub struct Options {
     pub default_public: bool,
     pub profiles: Option<ProfilesOptions>,
     pub notice: Option<String>,
+    pub drafts: Option<DraftsAt>,
 }
 
 /// Opens the UI, refusing politely when there is no terminal to draw on.
@@ -165,6 +194,7 @@ pub async fn launch(client: StoreClient, apps: Vec<AppEntry>, profile: String, o
             profiles: options.profiles,
             setup: false,
             notice: options.notice,
+            drafts: options.drafts,
         },
     )
     .await
@@ -178,6 +208,7 @@ pub async fn open(
     keymap: Keymap,
     days: u32,
     default_public: bool,
+    drafts: Option<DraftsAt>,
 ) -> Result<ExitCode> {
     let options = Options {
         keymap,
@@ -185,6 +216,7 @@ pub async fn open(
         default_public,
         profiles: None,
         notice: None,
+        drafts,
     };
     launch(client, apps, profile, options).await?;
     Ok(ExitCode::SUCCESS)

@@ -1,9 +1,12 @@
 //! Everything that can happen to the app, as data: keys (already looked up in the keymap), raw
 //! input for text fields, ticks, and the worker's answers. `App::update` is the only consumer.
 
+use std::time::Instant;
+
 use ratatui::crossterm::event::KeyEvent;
 use serde::{Deserialize, Serialize};
 
+use crate::db::StoredDraft;
 use crate::profiles::Profile;
 use crate::profiles_ops::{SecretState, TestReport};
 use crate::store::Review;
@@ -98,7 +101,15 @@ pub enum Action {
     Input(KeyEvent),
     Paste(String),
     Resize(u16, u16),
-    Tick,
+    /// The clock, every 120 ms while something is under way (a draft waiting to be saved too).
+    Tick(Instant),
+    /// Leaving (quit, a signal, a profile switch) or suspending: save the open editor's draft now.
+    SaveNow,
+    /// The profile's local database opened, with the drafts of the apps shown and what the
+    /// opening has to say (a fresh or replaced file); or why it could not be opened.
+    DraftsLoaded(Result<(Vec<StoredDraft>, Option<String>), String>),
+    /// A draft could not be saved or deleted.
+    DraftStoreFailed(String),
     /// The external editor closed with this text, or could not run (the reason).
     ExternalEditorDone(Result<String, String>),
     /// A page of reviews for the request `request`.

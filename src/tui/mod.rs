@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod app;
+pub mod db_worker;
 pub mod keymap;
 pub mod layout;
 pub mod profile_worker;
@@ -10,7 +11,7 @@ pub mod ui;
 pub mod worker;
 
 use std::io::{self, Write};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use futures::{FutureExt, StreamExt};
@@ -40,6 +41,8 @@ pub struct TuiOptions {
     pub setup: bool,
     /// Shown over the reviews until a key is pressed.
     pub notice: Option<String>,
+    /// The local database drafts are saved in; `None` keeps them in memory only.
+    pub drafts: Option<db_worker::DraftsAt>,
 }
 
 pub struct ProfilesOptions {
@@ -120,6 +123,13 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
         app.profiles.env_credentials = p.env_credentials;
         profile_worker::spawn(p.config, action_tx.clone())
     });
+    let db = match options.drafts {
+        Some(at) if !options.setup => {
+            let apps = app.apps.iter().map(|a| a.id.clone()).collect();
+            Some(db_worker::spawn(at, apps, action_tx.clone()))
+        }
+        _ => None,
+    };
     drop(action_tx);
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     app.default_public = options.default_public;
@@ -131,80 +141,103 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
     let mut signals = Signals::new();
     let mut dirty = true;
 
-    loop {
-        // Carry out what the last updates asked for.
-        for cmd in std::mem::take(&mut pending) {
-            match cmd {
-                Command::Quit => return Ok(Outcome::Quit),
-                Command::SwitchProfile { name, notice } => {
-                    return Ok(Outcome::Switch { profile: name, notice });
-                }
-                Command::Suspend => {
-                    drop(events);
-                    suspend(&mut terminal)?;
-                    events = EventStream::new();
-                    dirty = true;
-                }
-                Command::OpenExternalEditor { text } => {
-                    drop(events);
-                    restore();
-                    let result = external_editor(&text);
-                    enter()?;
-                    terminal.clear()?;
-                    events = EventStream::new();
-                    pending.extend(app.update(Action::ExternalEditorDone(result)));
-                    dirty = true;
-                }
-                worker_cmd => {
-                    let to = if worker_cmd.is_profile_op() {
-                        profile_commands.as_ref()
-                    } else {
-                        commands.as_ref()
-                    };
-                    if to.is_some_and(|w| w.try_send(worker_cmd).is_err()) {
-                        app.last_error = Some("The background worker is not keeping up; try again".to_owned());
+    let result: Result<Outcome> = async {
+        loop {
+            // Carry out what the last updates asked for.
+            for cmd in std::mem::take(&mut pending) {
+                match cmd {
+                    Command::Quit => return Ok(Outcome::Quit),
+                    Command::SwitchProfile { name, notice } => {
+                        return Ok(Outcome::Switch { profile: name, notice });
+                    }
+                    Command::Suspend => {
+                        // A stopped process may well be killed: its draft goes to disk first.
+                        for c in app.update(Action::SaveNow) {
+                            if let Some(db) = &db {
+                                db.send(c);
+                            }
+                        }
+                        drop(events);
+                        suspend(&mut terminal)?;
+                        events = EventStream::new();
+                        dirty = true;
+                    }
+                    Command::OpenExternalEditor { text } => {
+                        drop(events);
+                        restore();
+                        let result = external_editor(&text);
+                        enter()?;
+                        terminal.clear()?;
+                        events = EventStream::new();
+                        pending.extend(app.update(Action::ExternalEditorDone(result)));
+                        dirty = true;
+                    }
+                    draft @ (Command::SaveDraft { .. } | Command::DeleteDraft { .. }) => {
+                        if let Some(db) = &db {
+                            db.send(draft);
+                        }
+                    }
+                    worker_cmd => {
+                        let to = if worker_cmd.is_profile_op() {
+                            profile_commands.as_ref()
+                        } else {
+                            commands.as_ref()
+                        };
+                        if to.is_some_and(|w| w.try_send(worker_cmd).is_err()) {
+                            app.last_error = Some("The background worker is not keeping up; try again".to_owned());
+                        }
                     }
                 }
             }
-        }
-        if !pending.is_empty() {
-            continue;
-        }
-        if dirty {
-            terminal.draw(|f| ui::draw(f, &app))?;
-            dirty = false;
-        }
-        tokio::select! {
-            ev = events.next() => {
-                match ev {
-                    Some(Ok(ev)) => { dirty |= handle_event(&mut app, ev, &mut pending); }
-                    Some(Err(e)) => return Err(e).context("reading the terminal failed"),
-                    None => return Ok(Outcome::Quit),
-                }
-                // Coalesce a burst (a held key, a paste) into one draw.
-                for _ in 0..64 {
-                    match events.next().now_or_never() {
-                        Some(Some(Ok(ev))) => dirty |= handle_event(&mut app, ev, &mut pending),
-                        _ => break,
+            if !pending.is_empty() {
+                continue;
+            }
+            if dirty {
+                terminal.draw(|f| ui::draw(f, &app))?;
+                dirty = false;
+            }
+            tokio::select! {
+                ev = events.next() => {
+                    match ev {
+                        Some(Ok(ev)) => { dirty |= handle_event(&mut app, ev, &mut pending); }
+                        Some(Err(e)) => return Err(e).context("reading the terminal failed"),
+                        None => return Ok(Outcome::Quit),
+                    }
+                    // Coalesce a burst (a held key, a paste) into one draw.
+                    for _ in 0..64 {
+                        match events.next().now_or_never() {
+                            Some(Some(Ok(ev))) => dirty |= handle_event(&mut app, ev, &mut pending),
+                            _ => break,
+                        }
                     }
                 }
-            }
-            Some(action) = action_rx.recv() => {
-                pending.extend(app.update(action));
-                while let Ok(more) = action_rx.try_recv() {
-                    pending.extend(app.update(more));
-                }
-                dirty = true;
-            }
-            _ = tick.tick() => {
-                if app.is_busy() {
-                    app.update(Action::Tick);
+                Some(action) = action_rx.recv() => {
+                    pending.extend(app.update(action));
+                    while let Ok(more) = action_rx.try_recv() {
+                        pending.extend(app.update(more));
+                    }
                     dirty = true;
                 }
+                _ = tick.tick() => {
+                    if app.is_busy() || app.draft_waiting() {
+                        pending.extend(app.update(Action::Tick(Instant::now())));
+                        dirty = true;
+                    }
+                }
+                _ = signals.terminate() => return Ok(Outcome::Quit),
             }
-            _ = signals.terminate() => return Ok(Outcome::Quit),
         }
     }
+    .await;
+    // However the loop ended (quit, SIGTERM, SIGHUP, a profile switch, an error), the open
+    // editor's draft is written, and every save asked for before it, before returning.
+    if let Some(db) = db {
+        for c in app.update(Action::SaveNow) {
+            db.send(c);
+        }
+        db.finish();
+    }
+    result
 }
 
 /// Turns one terminal event into actions. Answers whether anything may have changed.
@@ -259,7 +292,7 @@ fn external_editor(text: &str) -> Result<String, String> {
     std::fs::read_to_string(file.path()).map_err(|e| format!("Cannot read the edited reply back: {e}"))
 }
 
-/// SIGTERM and SIGHUP end the loop so the terminal is restored (and, later, drafts saved).
+/// SIGTERM and SIGHUP end the loop so the terminal is restored and drafts saved.
 struct Signals {
     #[cfg(unix)]
     term: Option<tokio::signal::unix::Signal>,

@@ -98,6 +98,8 @@ pub struct Term {
     /// The server's socket file, removed on drop (tmux 3.3 leaves it behind after kill-server).
     pub socket_path: Option<PathBuf>,
     pub dir: tempfile::TempDir,
+    /// What the pane runs, for [`Term::restart`].
+    pub script: String,
 }
 
 #[derive(Default)]
@@ -126,6 +128,7 @@ impl Term {
             socket,
             socket_path: None,
             dir,
+            script: String::new(),
         };
         let home = term.dir.path();
         for sub in ["config", "state", "data", "cache"] {
@@ -167,6 +170,7 @@ impl Term {
             "while [ ! -e go ]; do sleep 0.02; done; env {} {program}; echo EXIT=$?; PS1='e2e$ ' exec sh",
             env.join(" "),
         );
+        term.script = script.clone();
         let home_s = home.display().to_string();
         let mut args: Vec<&str> = vec![
             "new-session",
@@ -199,6 +203,13 @@ impl Term {
         term.socket_path = Some(PathBuf::from(term.display("#{socket_path}")));
         std::fs::write(home.join("go"), b"").unwrap();
         term
+    }
+
+    /// Runs the program again in the same pane, with the same HOME and XDG directories (the old
+    /// one must have ended, or is killed).
+    pub fn restart(&self) {
+        let home = self.dir.path().display().to_string();
+        self.run(&["respawn-pane", "-k", "-t", TARGET, "-c", &home, &self.script]);
     }
 
     pub fn log_path(&self) -> PathBuf {

@@ -102,7 +102,8 @@ impl App {
                 Vec::new()
             }
             Bound::Quit => {
-                if self.sending_count() > 0 || !self.drafts.is_empty() {
+                // Drafts in the database are safe; only ones kept in memory are worth asking about.
+                if self.sending_count() > 0 || (!self.drafts.is_empty() && !self.drafts_safe()) {
                     self.mode = Mode::QuitConfirm;
                     Vec::new()
                 } else {
@@ -121,6 +122,7 @@ impl App {
             Mode::Editor => {
                 if let Some(e) = self.editor.as_mut() {
                     e.input(ev);
+                    self.draft_changed();
                 }
             }
             Mode::Search => {

@@ -1,6 +1,8 @@
 //! The application state and its one update function. Every change of state happens in
 //! [`App::update`]; side effects come back as [`Command`]s for the event loop to carry out.
 
+mod command;
+pub mod drafts;
 pub mod editor;
 pub mod filter_form;
 mod keys;
@@ -10,12 +12,14 @@ pub mod profiles;
 mod reply;
 pub mod view;
 
+pub use command::Command;
 pub use loading::sanitize_review;
 
 use std::collections::HashMap;
 
 use ratatui::crossterm::event::KeyEvent;
 
+use self::drafts::DraftSync;
 use self::editor::{Draft, Editor};
 use self::filter_form::FilterForm;
 use self::profile_form::ProfileForm;
@@ -23,74 +27,7 @@ use self::profiles::ProfilesScreen;
 use self::view::Filters;
 use super::action::{Action, Bound, Eligibility, ReplyState};
 use super::keymap::{KeyContext, Keymap};
-use crate::profiles_ops::ProfileDraft;
-use crate::store::{ResponseItem, Review};
-
-/// How many reviews after the selected one get their eligibility fetched ahead of time.
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Command {
-    FetchReviews {
-        request: u64,
-        app: String,
-    },
-    CheckEligibility {
-        request: u64,
-        app: String,
-        review: String,
-    },
-    Submit {
-        request: u64,
-        items: Vec<ResponseItem>,
-    },
-    OpenExternalEditor {
-        text: String,
-    },
-    Suspend,
-    Quit,
-    /// Profiles: read config.toml, then which secrets the store holds.
-    ListProfiles {
-        request: u64,
-    },
-    /// The secret (if any) goes to the store, the rest to config.toml.
-    SaveProfile {
-        request: u64,
-        draft: ProfileDraft,
-    },
-    /// A token and response info per app; without a secret in the draft, the stored one.
-    TestProfile {
-        request: u64,
-        draft: ProfileDraft,
-    },
-    RemoveProfile {
-        request: u64,
-        name: String,
-    },
-    /// Whether the profile can be switched to, before leaving the screen.
-    CheckSwitch {
-        request: u64,
-        name: String,
-    },
-    /// Leave the UI and start it again with this profile (for the event loop).
-    SwitchProfile {
-        name: String,
-        notice: Option<String>,
-    },
-}
-
-impl Command {
-    /// Answered by the profiles worker rather than the Store worker.
-    pub fn is_profile_op(&self) -> bool {
-        matches!(
-            self,
-            Command::ListProfiles { .. }
-                | Command::SaveProfile { .. }
-                | Command::TestProfile { .. }
-                | Command::RemoveProfile { .. }
-                | Command::CheckSwitch { .. }
-        )
-    }
-}
+use crate::store::Review;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -164,6 +101,7 @@ pub struct App {
     pub eligibility: HashMap<String, Eligibility>,
     pub replies: HashMap<String, ReplyState>,
     pub drafts: HashMap<String, Draft>,
+    pub draft_sync: DraftSync,
     pub editor: Option<Editor>,
     pub search: Search,
     search_origin: usize,
@@ -182,7 +120,8 @@ pub struct App {
     restore_selection: Option<String>,
     next_request: u64,
     pending_info: HashMap<String, u64>,
-    sending: HashMap<u64, Vec<String>>,
+    /// Per submission: the app and its reviews.
+    sending: HashMap<u64, (String, Vec<String>)>,
     other_apps: HashMap<String, AppCache>,
     pub should_quit: bool,
     pub profiles: ProfilesScreen,
@@ -212,6 +151,7 @@ impl App {
             eligibility: HashMap::new(),
             replies: HashMap::new(),
             drafts: HashMap::new(),
+            draft_sync: DraftSync::default(),
             editor: None,
             search: Search::default(),
             search_origin: 0,
@@ -264,7 +204,7 @@ impl App {
     }
 
     pub fn sending_count(&self) -> usize {
-        self.sending.values().map(Vec::len).sum()
+        self.sending.values().map(|(_, reviews)| reviews.len()).sum()
     }
 
     /// Kept up to date by `rebuild_view`: counting 100,000 reviews every frame would cost more
@@ -314,7 +254,8 @@ impl App {
                 match self.mode {
                     Mode::Editor => {
                         if let Some(e) = self.editor.as_mut() {
-                            e.paste(&text)
+                            e.paste(&text);
+                            self.draft_changed();
                         }
                     }
                     Mode::Search => {
@@ -342,15 +283,24 @@ impl App {
                 self.keep_selection_visible();
                 Vec::new()
             }
-            Action::Tick => {
+            Action::Tick(now) => {
                 if self.is_busy() {
                     self.spinner = self.spinner.wrapping_add(1);
                 }
+                self.draft_tick(now)
+            }
+            Action::SaveNow => self.save_now(),
+            Action::DraftsLoaded(result) => self.on_drafts_loaded(result),
+            Action::DraftStoreFailed(why) => {
+                self.on_draft_store_failed(why);
                 Vec::new()
             }
             Action::ExternalEditorDone(result) => {
                 match (result, self.editor.as_mut()) {
-                    (Ok(text), Some(e)) => e.replace_text(text.trim_end_matches('\n')),
+                    (Ok(text), Some(e)) => {
+                        e.replace_text(text.trim_end_matches('\n'));
+                        self.draft_changed();
+                    }
                     (Err(why), _) => self.last_error = Some(why),
                     _ => {}
                 }

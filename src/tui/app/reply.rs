@@ -38,11 +38,15 @@ impl App {
             Some(Eligibility::CanRespond { support_email }) => support_email.clone().unwrap_or_default(),
             _ => String::new(),
         };
-        let draft = self.drafts.get(&id).cloned().unwrap_or(Draft {
+        let mut draft = self.drafts.get(&id).cloned().unwrap_or(Draft {
             text: String::new(),
             public: self.default_public,
-            email: default_email,
+            email: String::new(),
         });
+        // A draft saved before the eligibility check answered has no email yet.
+        if draft.email.is_empty() {
+            draft.email = default_email;
+        }
         self.editor = Some(Editor::open(self.app_id(), &id, draft));
         self.mode = Mode::Editor;
         // Ask again if the earlier check failed.
@@ -56,15 +60,12 @@ impl App {
         };
         match b {
             Bound::Back => {
-                let draft = editor.draft();
-                let id = editor.review_id.clone();
-                if draft.text.trim().is_empty() {
-                    self.drafts.remove(&id);
-                } else {
-                    self.drafts.insert(id, draft);
-                }
+                // Saved at once, not at the next tick: kept in memory, and on disk with a database.
+                self.draft_changed();
+                let cmds = self.save_editor_draft();
                 self.editor = None;
                 self.mode = Mode::Normal;
+                return cmds;
             }
             Bound::TogglePublic => {
                 if editor.public {
@@ -82,6 +83,7 @@ impl App {
                 } else {
                     editor.public = true;
                 }
+                self.draft_changed();
             }
             Bound::NextField => editor.next_field(),
             Bound::ExternalEditor => return vec![Command::OpenExternalEditor { text: editor.body() }],
@@ -113,6 +115,10 @@ impl App {
     }
 
     pub(super) fn send(&mut self) -> Vec<Command> {
+        // The draft stays until the Store confirms: nothing typed is lost if sending fails, or
+        // if reviewdesk ends before the answer.
+        self.draft_changed();
+        let mut out = self.save_editor_draft();
         let Some(editor) = self.editor.take() else {
             self.mode = Mode::Normal;
             return Vec::new();
@@ -124,17 +130,17 @@ impl App {
             support_email: editor.email_value(),
             is_public: editor.public,
         };
-        // The draft stays until the Store confirms: nothing typed is lost if sending fails.
-        self.drafts.insert(editor.review_id.clone(), editor.draft());
         self.replies.insert(editor.review_id.clone(), ReplyState::Sending);
         let request = self.request_id();
-        self.sending.insert(request, vec![editor.review_id.clone()]);
+        self.sending
+            .insert(request, (editor.app_id.clone(), vec![editor.review_id.clone()]));
         self.mode = Mode::Normal;
         self.activity = Some("sending the reply".to_owned());
-        vec![Command::Submit {
+        out.push(Command::Submit {
             request,
             items: vec![item],
-        }]
+        });
+        out
     }
 
     pub(super) fn on_submitted(
@@ -143,9 +149,10 @@ impl App {
         outcomes: Vec<(String, ReplyState)>,
         error: Option<String>,
     ) -> Vec<Command> {
-        if self.sending.remove(&request).is_none() {
+        let Some((app, _)) = self.sending.remove(&request) else {
             return Vec::new();
-        }
+        };
+        let mut out = Vec::new();
         if self.sending.is_empty() && self.loading.is_none() {
             self.activity = None;
         }
@@ -155,7 +162,13 @@ impl App {
         for (review, state) in outcomes {
             if state == ReplyState::Sent {
                 // The review may belong to an app that is not shown now: look there too.
-                let text = self.drafts.remove(&review).map(|d| d.text).unwrap_or_default();
+                let text = match self.drop_draft(&app, &review) {
+                    Some((draft, cmds)) => {
+                        out.extend(cmds);
+                        draft.text
+                    }
+                    None => String::new(),
+                };
                 let now = chrono::Utc::now();
                 let mark = |r: &mut crate::store::Review| {
                     r.response_text = Some(crate::sanitize::sanitize_text(&text));
@@ -178,6 +191,6 @@ impl App {
             }
             self.replies.insert(review, state);
         }
-        Vec::new()
+        out
     }
 }

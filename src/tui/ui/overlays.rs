@@ -194,7 +194,14 @@ pub fn quit(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         ));
     }
     let drafts = app.drafts.len();
-    if drafts > 0 {
+    if drafts > 0 && app.drafts_safe() {
+        lines.push(Line::raw(format!(
+            "{drafts} {} saved: {} will be here next time.",
+            plural(drafts, "draft is", "drafts are"),
+            plural(drafts, "it", "they")
+        )));
+    } else if drafts > 0 {
+        // No database (it could not be opened, or a save failed): only memory holds them.
         lines.push(Line::styled(
             format!(
                 "{drafts} unsent {} kept only while reviewdesk runs: quitting discards {}.",

@@ -191,7 +191,7 @@ fn confirm(f: &mut Frame, app: &App, q: &ProfileConfirm, area: Rect, theme: &The
                 ));
             }
             let drafts = app.drafts.len();
-            if drafts > 0 {
+            if drafts > 0 && !app.drafts_safe() {
                 t.push(format!(
                     "{drafts} unsent {} kept only while this profile is open: switching discards them.",
                     if drafts == 1 { "draft is" } else { "drafts are" }

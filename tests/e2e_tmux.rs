@@ -443,3 +443,41 @@ fn pasted_control_characters_are_not_published() {
         assert_eq!(e.handle.stats().submit_requests, 0);
     }
 }
+
+/// The second start draws the reviews from the local cache while the Store answers nothing but
+/// 503: they can only have come from the cache. The failure is shown, the list stays.
+#[test]
+fn second_start_shows_the_cached_reviews_while_the_store_is_down() {
+    require_tmux!();
+    let e = emu(None);
+    let t = Term::launch(&e, Launch::default());
+    wait_list(&t);
+    let s = t.wait_until("the whole list fetched", |s| {
+        s.contains("unanswered") && !s.contains(" 0 reviews") && !s.contains("fetching") && !s.contains("reading")
+    });
+    let (title, rows) = (detail_title(&s), list_rows(&s));
+    t.keys(&["q"]);
+    assert_eq!(t.exit_code(), 0);
+
+    e.handle.set_faults(FaultSpec {
+        server_error: Some(reviewdesk::emulator::ServerError {
+            count: 1000,
+            status: 503,
+        }),
+        ..FaultSpec::default()
+    });
+    t.restart();
+    let s = t.wait_until("the cached list", |s| list_rows(s).len() > 2 && s.contains("cached"));
+    assert_eq!(list_rows(&s), rows, "the same reviews, from the cache:\n{s}");
+    assert_eq!(detail_title(&s), title);
+    // The refresh gives up after its retries (about 15 s); the cached reviews stay, readable.
+    std::thread::sleep(Duration::from_secs(8));
+    let s = t.wait_until("the fetch's error", |s| s.contains("! ") && !s.contains("refreshing"));
+    assert_eq!(list_rows(&s), rows, "{s}");
+    t.keys(&["j"]);
+    assert_ne!(detail_title(&wait_selected_moved(&t, &title)), "");
+}
+
+fn wait_selected_moved(t: &Term, from: &str) -> String {
+    t.wait_until("the next review selected", |s| detail_title(s) != from)
+}

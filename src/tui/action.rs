@@ -85,6 +85,18 @@ pub struct StoreInfo {
     pub persistence: String,
 }
 
+/// One app's reviews as the local cache holds them.
+#[derive(Clone, Debug, Default)]
+pub struct CachedReviews {
+    pub reviews: Vec<Review>,
+    /// Ids of reviews the service stopped returning (removed by Microsoft).
+    pub vanished: Vec<String>,
+    /// When the app was last refreshed completely (Unix seconds).
+    pub last_sync: Option<i64>,
+    /// How old the cache is, in seconds, when read.
+    pub age_secs: Option<i64>,
+}
+
 /// A reply's fate on the review.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReplyState {
@@ -110,6 +122,20 @@ pub enum Action {
     DraftsLoaded(Result<(Vec<StoredDraft>, Option<String>), String>),
     /// A draft could not be saved or deleted.
     DraftStoreFailed(String),
+    /// The review cache of `app`, read for `LoadCache` (or why it could not be read).
+    CacheLoaded {
+        request: u64,
+        app: String,
+        result: Result<CachedReviews, String>,
+    },
+    /// Writing fetched reviews to the cache failed.
+    CacheStoreFailed(String),
+    /// The dates a fetch covers (Unix seconds, both inclusive), sent before its first page.
+    FetchWindow {
+        request: u64,
+        start_ts: i64,
+        end_ts: i64,
+    },
     /// The external editor closed with this text, or could not run (the reason).
     ExternalEditorDone(Result<String, String>),
     /// A page of reviews for the request `request`.

@@ -1,16 +1,20 @@
-//! The db thread: holds the profile's database connection, saves and deletes drafts as the app
-//! asks, and answers with actions. A plain thread, not a task: SQLite calls block, and a save
-//! must never hold up drawing. The UI itself never touches the disk.
+//! The db thread: holds the profile's database connection, saves and deletes drafts, reads and
+//! writes the review cache as the app asks, and answers with actions. A plain thread, not a
+//! task: SQLite calls block, and a save must never hold up drawing. The UI itself never touches
+//! the disk.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::mpsc as std_mpsc;
 use std::thread::JoinHandle;
 
 use tokio::sync::mpsc;
 
-use super::action::Action;
+use super::action::{Action, CachedReviews};
 use super::app::Command;
-use crate::db::{Db, DraftRow};
+use super::app::sanitize_review;
+use crate::db::{CachedReview, Db, DbError, DraftRow, StoredReview};
+use crate::store::Review;
 
 /// Where the drafts of this run live: the data directory and the database's profile name.
 #[derive(Clone, Debug)]
@@ -40,9 +44,11 @@ pub fn spawn(at: DraftsAt, apps: Vec<String>, actions: mpsc::Sender<Action>) -> 
 }
 
 impl DbWorker {
-    /// Drafts commands go to the thread; anything else is not its business.
+    /// Drafts and cache commands go to the thread; anything else is not its business.
     pub fn send(&self, cmd: Command) {
-        if let (Some(tx), Command::SaveDraft { .. } | Command::DeleteDraft { .. }) = (&self.tx, &cmd) {
+        if let Some(tx) = &self.tx
+            && cmd.is_db_op()
+        {
             let _ = tx.send(cmd);
         }
     }
@@ -88,13 +94,36 @@ fn serve(at: DraftsAt, apps: Vec<String>, rx: std_mpsc::Receiver<Command>, actio
             None
         }
     };
-    let Some(db) = db else {
-        // Drain, so that senders never notice; nothing is written.
-        for _ in rx {}
+    let Some(mut db) = db else {
+        // Nothing is written; a cache read is answered, so the app goes on to fetch.
+        for cmd in rx {
+            if let Command::LoadCache { request, app } = cmd {
+                tell(Action::CacheLoaded {
+                    request,
+                    app,
+                    result: Err("the local database is not open: no cached reviews".to_owned()),
+                });
+            }
+        }
         return;
     };
     let mut last_error: Option<String> = None;
+    let mut cache_error: Option<String> = None;
     for cmd in rx {
+        if let Some(result) = cache(&mut db, &cmd, &tell) {
+            match result {
+                Ok(()) => cache_error = None,
+                Err(e) => {
+                    let e = e.to_string();
+                    tracing::warn!(error = %e, "writing the review cache failed");
+                    if cache_error.as_deref() != Some(e.as_str()) {
+                        tell(Action::CacheStoreFailed(e.clone()));
+                        cache_error = Some(e);
+                    }
+                }
+            }
+            continue;
+        }
         let result = db.check_file().and_then(|()| match &cmd {
             Command::SaveDraft { app, review, draft } => {
                 let row = DraftRow {
@@ -120,4 +149,97 @@ fn serve(at: DraftsAt, apps: Vec<String>, rx: std_mpsc::Receiver<Command>, actio
             }
         }
     }
+}
+
+/// The review cache's commands; `None` for any other.
+fn cache(db: &mut Db, cmd: &Command, tell: &impl Fn(Action)) -> Option<Result<(), DbError>> {
+    Some(match cmd {
+        Command::LoadCache { request, app } => {
+            let result = load_cache(db, app).map_err(|e| e.to_string());
+            match &result {
+                Ok(c) => tracing::info!(app, reviews = c.reviews.len(), "read the review cache"),
+                Err(e) => tracing::warn!(app, error = %e, "reading the review cache failed"),
+            }
+            tell(Action::CacheLoaded {
+                request: *request,
+                app: app.clone(),
+                result,
+            });
+            Ok(())
+        }
+        Command::CacheReviews { app, reviews } => {
+            let rows: Vec<CachedReview> = reviews
+                .iter()
+                .filter_map(|r| {
+                    let id = r.id.clone()?;
+                    let raw_json = serde_json::to_string(r).ok()?;
+                    Some(CachedReview {
+                        id,
+                        date_ts: r.timestamp,
+                        raw_json,
+                    })
+                })
+                .collect();
+            db.check_file()
+                .and_then(|()| db.upsert_reviews(app, &rows, now()))
+                .map(drop)
+        }
+        Command::CacheSynced {
+            app,
+            start_ts,
+            end_ts,
+            seen,
+        } => {
+            let seen: HashSet<String> = seen.iter().cloned().collect();
+            db.check_file()
+                .and_then(|()| db.mark_vanished(app, *start_ts, *end_ts, &seen))
+                .and_then(|_| db.set_last_sync(app, now()))
+        }
+        _ => return None,
+    })
+}
+
+/// Parsed and cleaned as the app would (`sanitize_review` does nothing the second time); a row
+/// that no longer parses is skipped.
+fn parse_rows(rows: &[StoredReview]) -> Vec<(Review, bool)> {
+    rows.iter()
+        .filter_map(|row| match serde_json::from_str::<Review>(&row.raw_json) {
+            Ok(mut r) => {
+                sanitize_review(&mut r);
+                Some((r, row.vanished))
+            }
+            Err(e) => {
+                tracing::warn!(review = %row.id, error = %e, "a cached review does not parse; skipped");
+                None
+            }
+        })
+        .collect()
+}
+
+/// The cached reviews of `app`, parsed; a row that no longer parses is skipped (and logged).
+pub fn load_cache(db: &Db, app: &str) -> Result<CachedReviews, DbError> {
+    let rows = db.load_reviews(app)?;
+    let last_sync = db.last_sync(app)?;
+    let newest_fetch = rows.iter().map(|r| r.fetched_at).max();
+    let mut cached = CachedReviews {
+        reviews: Vec::with_capacity(rows.len()),
+        vanished: Vec::new(),
+        last_sync,
+        age_secs: last_sync.or(newest_fetch).map(|t| (now() - t).max(0)),
+    };
+    // Parsing is most of the time to the first frame: the rows are split over two threads.
+    let half = rows.len() / 2;
+    let (first, second) = std::thread::scope(|s| {
+        let other = s.spawn(|| parse_rows(&rows[half..]));
+        (parse_rows(&rows[..half]), other.join().unwrap_or_default())
+    });
+    for part in [first, second] {
+        for (r, vanished) in part {
+            if vanished && let Some(id) = &r.id {
+                cached.vanished.push(id.clone());
+            }
+            cached.reviews.push(r);
+        }
+    }
+    Ok(cached)
 }

@@ -134,6 +134,8 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     app.default_public = options.default_public;
     app.notice = options.notice;
+    // The reviews are read from the profile's database first, and every fetched page kept there.
+    app.use_cache = db.is_some();
     let mut pending: Vec<Command> = app.start();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(120));
@@ -172,9 +174,9 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
                         pending.extend(app.update(Action::ExternalEditorDone(result)));
                         dirty = true;
                     }
-                    draft @ (Command::SaveDraft { .. } | Command::DeleteDraft { .. }) => {
+                    db_cmd if db_cmd.is_db_op() => {
                         if let Some(db) = &db {
-                            db.send(draft);
+                            db.send(db_cmd);
                         }
                     }
                     worker_cmd => {

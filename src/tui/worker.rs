@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use chrono::{NaiveDate, NaiveTime};
 use tokio::sync::{Mutex, Semaphore, mpsc};
 use tokio::task::JoinHandle;
 
@@ -32,7 +33,7 @@ pub fn spawn(client: StoreClient, days: u32, actions: mpsc::Sender<Action>) -> m
         let mut fetch: Option<JoinHandle<()>> = None;
         while let Some(cmd) = rx.recv().await {
             match cmd {
-                Command::FetchReviews { request, app } => {
+                Command::FetchReviews { request, app, since } => {
                     // Only the newest refresh matters.
                     if let Some(old) = fetch.take() {
                         old.abort();
@@ -40,8 +41,8 @@ pub fn spawn(client: StoreClient, days: u32, actions: mpsc::Sender<Action>) -> m
                     fetch = Some(tokio::spawn(fetch_reviews(
                         Arc::clone(&client),
                         request,
+                        fetch_query(&app, days, since, today_utc()),
                         app,
-                        days,
                         actions.clone(),
                     )));
                 }
@@ -113,8 +114,44 @@ pub fn spawn(client: StoreClient, days: u32, actions: mpsc::Sender<Action>) -> m
     tx
 }
 
-async fn fetch_reviews(client: Arc<StoreClient>, request: u64, app: String, days: u32, out: mpsc::Sender<Action>) {
-    let query = ReviewQuery::last_days(&app, days, today_utc());
+/// Reviews get revised: an incremental refresh asks again this far before the last sync.
+pub const SYNC_OVERLAP_DAYS: u64 = 7;
+
+/// The last `days` days; after a sync (`since`), only from the sync minus the overlap, never
+/// more than the default window.
+pub fn fetch_query(app: &str, days: u32, since: Option<i64>, today: NaiveDate) -> ReviewQuery {
+    let mut query = ReviewQuery::last_days(app, days, today);
+    if let Some(from) = since
+        .and_then(|ts| chrono::DateTime::from_timestamp(ts, 0))
+        .map(|t| t.date_naive() - chrono::Days::new(SYNC_OVERLAP_DAYS))
+    {
+        query.start = from.clamp(query.start, query.end);
+    }
+    query
+}
+
+/// The query's dates as Unix seconds: from the start day's first second to the end day's last.
+pub fn query_window(query: &ReviewQuery) -> (i64, i64) {
+    let start = query.start.and_time(NaiveTime::MIN).and_utc().timestamp();
+    let end = query.end.and_time(NaiveTime::MIN).and_utc().timestamp() + 86_399;
+    (start, end)
+}
+
+async fn fetch_reviews(
+    client: Arc<StoreClient>,
+    request: u64,
+    query: ReviewQuery,
+    app: String,
+    out: mpsc::Sender<Action>,
+) {
+    let (start_ts, end_ts) = query_window(&query);
+    let _ = out
+        .send(Action::FetchWindow {
+            request,
+            start_ts,
+            end_ts,
+        })
+        .await;
     let (pages_tx, mut pages_rx) = mpsc::unbounded_channel();
     let fetch = client.fetch_review_pages(&query, move |page, total| {
         let _ = pages_tx.send((page, total));

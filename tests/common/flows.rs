@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use reviewdesk::store::{ResponseItem, Review};
-use reviewdesk::tui::action::{Action, Eligibility, ReplyState};
+use reviewdesk::tui::action::{Action, CachedReviews, Eligibility, ReplyState};
 use reviewdesk::tui::app::editor::Field;
 use reviewdesk::tui::app::view::Answered;
 use reviewdesk::tui::app::{App, AppEntry, Command, Focus, Mode};
@@ -59,24 +59,44 @@ pub struct World {
     pub pages: HashMap<String, Vec<Vec<Review>>>,
     pub eligibility: HashMap<String, Eligibility>,
     pub submit: ReplyState,
+    /// Sent as `FetchWindow` before the pages, like the real worker.
+    pub window: Option<(i64, i64)>,
+    /// The fetch fails with this error (offline).
+    pub offline: Option<String>,
+    /// What the db thread's cache holds, per app.
+    pub cached: HashMap<String, CachedReviews>,
 }
 
 impl World {
     /// Like the real worker: each page with `done: false`, then an empty page with `done: true`.
     pub fn answer(&self, cmd: &Command) -> Vec<Action> {
         match cmd {
-            Command::FetchReviews { request, app } => {
+            Command::LoadCache { request, app } => vec![Action::CacheLoaded {
+                request: *request,
+                app: app.clone(),
+                result: Ok(self.cached.get(app).cloned().unwrap_or_default()),
+            }],
+            Command::FetchReviews { request, .. } if self.offline.is_some() => vec![Action::ReviewsFailed {
+                request: *request,
+                error: self.offline.clone().unwrap_or_default(),
+            }],
+            Command::FetchReviews { request, app, .. } => {
+                let window = self.window.map(|(start_ts, end_ts)| Action::FetchWindow {
+                    request: *request,
+                    start_ts,
+                    end_ts,
+                });
                 let pages = self.pages.get(app).cloned().unwrap_or_default();
                 let total = pages.iter().map(Vec::len).sum::<usize>() as u64;
-                let mut out: Vec<Action> = pages
+                let mut out: Vec<Action> = window
                     .into_iter()
-                    .map(|reviews| Action::ReviewsPage {
+                    .chain(pages.into_iter().map(|reviews| Action::ReviewsPage {
                         request: *request,
                         app: app.clone(),
                         reviews,
                         total: Some(total),
                         done: false,
-                    })
+                    }))
                     .collect();
                 out.push(Action::ReviewsPage {
                     request: *request,
@@ -118,6 +138,16 @@ pub struct H {
 impl H {
     /// Started (the first FetchReviews is pending); `apps[0]` holds `reviews` as one page.
     pub fn new(apps: &[&str], size: (u16, u16), reviews: Vec<Review>) -> H {
+        H::build(apps, size, reviews, None)
+    }
+
+    /// Started with a review cache holding `cached` for `apps[0]`: `LoadCache` is pending; the
+    /// fetch that follows its answer brings `reviews`.
+    pub fn cached(apps: &[&str], cached: CachedReviews, reviews: Vec<Review>) -> H {
+        H::build(apps, (80, 24), reviews, Some(cached))
+    }
+
+    fn build(apps: &[&str], size: (u16, u16), reviews: Vec<Review>, cached: Option<CachedReviews>) -> H {
         let entries = apps
             .iter()
             .map(|id| AppEntry {
@@ -126,11 +156,17 @@ impl H {
             })
             .collect();
         let mut app = App::new(Keymap::default(), "test".into(), entries, size);
+        app.use_cache = cached.is_some();
         let start = app.start();
         let world = World {
             pages: HashMap::from([(apps[0].to_owned(), vec![reviews])]),
             eligibility: HashMap::new(),
             submit: ReplyState::Sent,
+            window: None,
+            offline: None,
+            cached: cached
+                .map(|c| HashMap::from([(apps[0].to_owned(), c)]))
+                .unwrap_or_default(),
         };
         let mut h = H {
             app,
@@ -275,7 +311,7 @@ pub fn check_request(cmds: &[Command], id: &str) -> u64 {
 pub fn fetches(cmds: &[Command]) -> Vec<(u64, &str)> {
     cmds.iter()
         .filter_map(|c| match c {
-            Command::FetchReviews { request, app } => Some((*request, app.as_str())),
+            Command::FetchReviews { request, app, .. } => Some((*request, app.as_str())),
             _ => None,
         })
         .collect()

@@ -3,13 +3,34 @@
 
 use super::editor::Draft;
 use crate::profiles_ops::ProfileDraft;
-use crate::store::ResponseItem;
+use crate::store::{ResponseItem, Review};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Command {
+    /// Fetch the reviews of `app`; with `since` (the last complete refresh), only from then
+    /// minus an overlap.
     FetchReviews {
         request: u64,
         app: String,
+        since: Option<i64>,
+    },
+    /// The review cache, for the db thread: read the cached reviews of `app`.
+    LoadCache {
+        request: u64,
+        app: String,
+    },
+    /// Store a fetched page (as received, before cleaning).
+    CacheReviews {
+        app: String,
+        reviews: Vec<Review>,
+    },
+    /// A fetch of `app` completed: mark the cached reviews in the window not `seen` as
+    /// vanished, and note the sync.
+    CacheSynced {
+        app: String,
+        start_ts: i64,
+        end_ts: i64,
+        seen: Vec<String>,
     },
     CheckEligibility {
         request: u64,
@@ -66,6 +87,18 @@ pub enum Command {
 }
 
 impl Command {
+    /// Answered by the db thread.
+    pub fn is_db_op(&self) -> bool {
+        matches!(
+            self,
+            Command::SaveDraft { .. }
+                | Command::DeleteDraft { .. }
+                | Command::LoadCache { .. }
+                | Command::CacheReviews { .. }
+                | Command::CacheSynced { .. }
+        )
+    }
+
     /// Answered by the profiles worker rather than the Store worker.
     pub fn is_profile_op(&self) -> bool {
         matches!(

@@ -1,9 +1,11 @@
 //! Loading reviews, keeping the selection, and asking for eligibility ahead of time.
 
+use std::collections::HashMap;
+
 use super::view::{build_view, haystack, search};
 use super::{App, AppCache, Command, Loading, Search};
 use crate::store::Review;
-use crate::tui::action::Eligibility;
+use crate::tui::action::{CachedReviews, Eligibility};
 use crate::tui::layout::list_rows;
 
 /// How many reviews after the selected one get their eligibility fetched ahead of time.
@@ -40,6 +42,7 @@ impl App {
             .iter()
             .skip(self.selected)
             .take(PREFETCH + 1)
+            .filter(|&&i| !self.is_vanished(&self.reviews[i]))
             .filter_map(|&i| self.reviews[i].id.clone())
             .filter(|id| !self.pending_info.contains_key(id))
             .filter(|id| {
@@ -71,77 +74,182 @@ impl App {
         out
     }
 
+    /// With a cache, reads it first (the fetch follows its answer); without, fetches at once.
+    pub(super) fn load_reviews(&mut self) -> Vec<Command> {
+        if !self.use_cache {
+            return self.fetch_reviews();
+        }
+        let request = self.request_id();
+        self.loading = Some(Loading {
+            request,
+            from_cache: true,
+            ..Loading::default()
+        });
+        self.activity = Some("reading cached reviews".to_owned());
+        vec![Command::LoadCache {
+            request,
+            app: self.app_id().to_owned(),
+        }]
+    }
+
+    /// The cached reviews: shown at once, marked as cached, then refreshed from the last sync.
+    pub(super) fn on_cache_loaded(
+        &mut self,
+        request: u64,
+        app: String,
+        result: Result<CachedReviews, String>,
+    ) -> Vec<Command> {
+        if app != self.app_id()
+            || !self
+                .loading
+                .as_ref()
+                .is_some_and(|l| l.request == request && l.from_cache)
+        {
+            return Vec::new();
+        }
+        let mut cmds = Vec::new();
+        let mut error = None;
+        match result {
+            Ok(cached) if !cached.reviews.is_empty() => {
+                self.last_sync = cached.last_sync;
+                self.cache_age = cached.age_secs.or(Some(0));
+                self.vanished = cached.vanished.into_iter().collect();
+                let keep = self.selected_id().map(str::to_owned);
+                self.merge(cached.reviews);
+                cmds = self.rebuild_view_keeping(keep);
+            }
+            Ok(cached) => self.last_sync = cached.last_sync,
+            Err(why) => error = Some(format!("Cached reviews could not be read: {why}")),
+        }
+        cmds.extend(self.fetch_reviews());
+        if error.is_some() {
+            self.last_error = error;
+        }
+        cmds
+    }
+
     pub(super) fn fetch_reviews(&mut self) -> Vec<Command> {
         let request = self.request_id();
         self.loading = Some(Loading {
             request,
-            pages: 0,
-            total: None,
+            ..Loading::default()
         });
-        self.activity = Some("fetching reviews".to_owned());
+        self.activity = Some(self.fetch_activity("fetching reviews"));
         self.last_error = None;
         vec![Command::FetchReviews {
             request,
             app: self.app_id().to_owned(),
+            since: self.last_sync,
         }]
+    }
+
+    /// "fetching reviews: …", or with cached reviews shown "refreshing: …" (the status bar says
+    /// "cached 12 min ago · " before it).
+    fn fetch_activity(&self, what: &str) -> String {
+        match self.cache_age {
+            Some(_) => format!("refreshing{}", what.trim_start_matches("fetching reviews")),
+            None => what.to_owned(),
+        }
+    }
+
+    /// Puts `page` into the list: a review already there (by id) is replaced, others appended.
+    fn merge(&mut self, mut page: Vec<Review>) {
+        for r in &mut page {
+            sanitize_review(r);
+        }
+        if self.reviews.is_empty() {
+            // The first page, or the cache: nothing to replace (page ids are unique).
+            self.haystacks = page.iter().map(haystack).collect();
+            self.reviews = page;
+            return;
+        }
+        let at: HashMap<&str, usize> = self
+            .reviews
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| Some((r.id.as_deref()?, i)))
+            .collect();
+        let mut replaced: Vec<(usize, Review)> = Vec::new();
+        let mut added: Vec<Review> = Vec::new();
+        for r in page {
+            match r.id.as_deref().and_then(|id| at.get(id)) {
+                Some(&i) => replaced.push((i, r)),
+                None => added.push(r),
+            }
+        }
+        drop(at);
+        for (i, r) in replaced {
+            self.haystacks[i] = haystack(&r);
+            self.reviews[i] = r;
+        }
+        self.haystacks.extend(added.iter().map(haystack));
+        self.reviews.extend(added);
     }
 
     pub(super) fn on_reviews(
         &mut self,
         request: u64,
         app: String,
-        mut page: Vec<Review>,
+        page: Vec<Review>,
         total: Option<u64>,
         done: bool,
     ) -> Vec<Command> {
-        let Some(loading) = self.loading.as_mut().filter(|l| l.request == request) else {
+        let Some(loading) = self.loading.as_mut().filter(|l| l.request == request && !l.from_cache) else {
             return Vec::new();
         };
         if app != self.apps[self.app_index].id {
             return Vec::new();
         }
-        let first_page = loading.pages == 0;
+        let mut cmds = Vec::new();
         loading.pages += 1;
         loading.total = total;
+        for r in &page {
+            if let Some(id) = &r.id {
+                loading.seen.insert(id.clone());
+                self.vanished.remove(id);
+            }
+        }
         let pages_text = match total {
-            Some(t) => format!(
-                "fetching reviews: {} of {t}",
-                self.reviews.len() * usize::from(!first_page) + page.len()
-            ),
+            Some(t) => format!("fetching reviews: {} of {t}", loading.seen.len()),
             None => format!("fetching reviews: page {}", loading.pages),
         };
-        for r in &mut page {
-            sanitize_review(r);
+        if self.use_cache && !page.is_empty() {
+            cmds.push(Command::CacheReviews {
+                app: app.clone(),
+                reviews: page.clone(),
+            });
         }
-        // Later pages only append, so the current selection is still valid to read here.
-        let current = if first_page {
-            None
-        } else {
-            self.selected_id().map(str::to_owned)
-        };
-        if first_page {
-            // A refresh replaces what was there. The selected review is remembered by id until
-            // a page brings it back (or the last page came), and the view is emptied first: its
-            // indices point into the list being replaced.
-            self.restore_selection = self.selected_id().map(str::to_owned).or(self.restore_selection.take());
-            self.view.clear();
-            self.reviews.clear();
-            self.haystacks.clear();
-        }
-        self.haystacks.extend(page.iter().map(haystack));
-        self.reviews.extend(page);
+        // Merged by id: the list is never emptied during a refresh, and the selection is kept.
+        let keep = self.selected_id().map(str::to_owned);
+        self.merge(page);
         if done {
-            self.loading = None;
+            let loading = self.loading.take().unwrap_or_default();
             self.activity = None;
             self.complete = true;
+            self.cache_age = None;
+            if let Some((start_ts, end_ts)) = loading.window {
+                // What the service no longer returns in the window it was asked for is gone.
+                self.vanished.extend(
+                    self.reviews
+                        .iter()
+                        .filter(|r| r.timestamp.is_some_and(|t| (start_ts..=end_ts).contains(&t)))
+                        .filter_map(|r| r.id.as_ref())
+                        .filter(|id| !loading.seen.contains(*id))
+                        .cloned(),
+                );
+                if self.use_cache {
+                    cmds.push(Command::CacheSynced {
+                        app,
+                        start_ts,
+                        end_ts,
+                        seen: loading.seen.into_iter().collect(),
+                    });
+                }
+            }
         } else {
-            self.activity = Some(pages_text);
+            self.activity = Some(self.fetch_activity(&pages_text));
         }
-        let keep = self.restore_selection.clone().or(current);
-        let cmds = self.rebuild_view_keeping(keep.clone());
-        if done || (keep.is_some() && self.selected_id() == keep.as_deref()) {
-            self.restore_selection = None;
-        }
+        cmds.extend(self.rebuild_view_keeping(keep));
         cmds
     }
 
@@ -181,11 +289,13 @@ impl App {
                 reviews: std::mem::take(&mut self.reviews),
                 haystacks: std::mem::take(&mut self.haystacks),
                 complete: self.complete,
+                vanished: std::mem::take(&mut self.vanished),
+                last_sync: self.last_sync.take(),
             },
         );
         self.app_index = index;
         self.view.clear();
-        self.restore_selection = None;
+        self.cache_age = None;
         self.pending_info.clear();
         self.loading = None;
         self.search = Search::default();
@@ -196,13 +306,15 @@ impl App {
             Some(cache) if cache.complete => {
                 self.reviews = cache.reviews;
                 self.haystacks = cache.haystacks;
+                self.vanished = cache.vanished;
+                self.last_sync = cache.last_sync;
                 self.complete = true;
                 self.rebuild_view_keeping(None)
             }
             _ => {
                 self.complete = false;
                 self.view.clear();
-                self.fetch_reviews()
+                self.load_reviews()
             }
         }
     }
@@ -234,5 +346,15 @@ pub fn sanitize_review(r: &mut Review) {
         {
             *s = sanitize_line(s);
         }
+    }
+}
+
+/// "just now", "12 min ago", "3 h ago", "2 days ago".
+pub fn describe_age(secs: i64) -> String {
+    match secs {
+        s if s < 60 => "just now".to_owned(),
+        s if s < 3600 => format!("{} min ago", s / 60),
+        s if s < 2 * 86_400 => format!("{} h ago", s / 3600),
+        s => format!("{} days ago", s / 86_400),
     }
 }

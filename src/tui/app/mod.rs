@@ -13,9 +13,9 @@ mod reply;
 pub mod view;
 
 pub use command::Command;
-pub use loading::sanitize_review;
+pub use loading::{describe_age, sanitize_review};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ratatui::crossterm::event::KeyEvent;
 
@@ -65,11 +65,17 @@ pub struct Search {
     pub current: usize,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Loading {
     pub request: u64,
     pub pages: u32,
     pub total: Option<u64>,
+    /// Reading the cache (`LoadCache`), not fetching.
+    pub from_cache: bool,
+    /// The dates the fetch covers, once the worker said.
+    pub window: Option<(i64, i64)>,
+    /// Ids the fetch brought so far.
+    pub seen: HashSet<String>,
 }
 
 /// What is kept of an app while another one is shown.
@@ -78,6 +84,8 @@ struct AppCache {
     reviews: Vec<Review>,
     haystacks: Vec<Box<str>>,
     complete: bool,
+    vanished: HashSet<String>,
+    last_sync: Option<i64>,
 }
 
 /// `Debug` shows everything but secrets: the form's secret field redacts itself.
@@ -116,8 +124,14 @@ pub struct App {
     pub default_public: bool,
     pub no_color: bool,
     unanswered: usize,
-    /// During a refresh: the review to select again once a page brings it back.
-    restore_selection: Option<String>,
+    /// Reviews are kept in the profile's database: read it before fetching, write each page.
+    pub use_cache: bool,
+    /// The current app's reviews the service stopped returning (removed by Microsoft).
+    pub vanished: HashSet<String>,
+    /// How old the cached reviews shown were when read; `None` once a fetch completed.
+    pub cache_age: Option<i64>,
+    /// The current app's last complete refresh, from the cache.
+    last_sync: Option<i64>,
     next_request: u64,
     pending_info: HashMap<String, u64>,
     /// Per submission: the app and its reviews.
@@ -166,7 +180,10 @@ impl App {
             default_public: true,
             no_color: false,
             unanswered: 0,
-            restore_selection: None,
+            use_cache: false,
+            vanished: HashSet::new(),
+            cache_age: None,
+            last_sync: None,
             next_request: 0,
             pending_info: HashMap::new(),
             sending: HashMap::new(),
@@ -178,13 +195,13 @@ impl App {
         }
     }
 
-    /// The first commands: fetch the current app's reviews (in the setup form: find out which
-    /// secret store will be used).
+    /// The first commands: read the current app's cached reviews, or without a cache fetch them
+    /// (in the setup form: find out which secret store will be used).
     pub fn start(&mut self) -> Vec<Command> {
         if self.in_setup() {
             return self.list_profiles();
         }
-        self.fetch_reviews()
+        self.load_reviews()
     }
 
     pub fn app_id(&self) -> &str {
@@ -197,6 +214,11 @@ impl App {
 
     pub fn selected_id(&self) -> Option<&str> {
         self.selected_review().and_then(|r| r.id.as_deref())
+    }
+
+    /// Whether the service stopped returning the review (Microsoft removed it).
+    pub fn is_vanished(&self, r: &Review) -> bool {
+        r.id.as_deref().is_some_and(|id| self.vanished.contains(id))
     }
 
     pub fn is_busy(&self) -> bool {
@@ -313,8 +335,27 @@ impl App {
                 total,
                 done,
             } => self.on_reviews(request, app, reviews, total, done),
+            Action::CacheLoaded { request, app, result } => self.on_cache_loaded(request, app, result),
+            Action::CacheStoreFailed(why) => {
+                self.last_error = Some(format!("Could not keep reviews in the local cache: {why}"));
+                Vec::new()
+            }
+            Action::FetchWindow {
+                request,
+                start_ts,
+                end_ts,
+            } => {
+                if let Some(l) = self.loading.as_mut().filter(|l| l.request == request && !l.from_cache) {
+                    l.window = Some((start_ts, end_ts));
+                }
+                Vec::new()
+            }
             Action::ReviewsFailed { request, error } => {
-                if self.loading.as_ref().is_some_and(|l| l.request == request) {
+                if self
+                    .loading
+                    .as_ref()
+                    .is_some_and(|l| l.request == request && !l.from_cache)
+                {
                     self.loading = None;
                     self.activity = None;
                     self.last_error = Some(error);

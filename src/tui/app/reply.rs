@@ -14,6 +14,13 @@ impl App {
             self.last_error = Some("This review has no ID, so the Store cannot take a response to it".to_owned());
             return Vec::new();
         };
+        if self.vanished.contains(&id) {
+            self.last_error = Some(
+                "Removed by Microsoft (spam or pre-release): this review is no longer live and cannot be answered"
+                    .to_owned(),
+            );
+            return Vec::new();
+        }
         if review.is_answered() && !review.revised_after_response() {
             self.last_error = Some(
                 "Already answered: the Store takes a new response only after the customer revises the review"

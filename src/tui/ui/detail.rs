@@ -93,7 +93,14 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     if !device.is_empty() {
         l.text(&device.join(" · "), theme.dim());
     }
-    eligibility(&mut l, app, id, theme);
+    if app.vanished.contains(id) {
+        l.text(
+            "⌀ removed by Microsoft (spam or pre-release): no longer live, cannot be answered",
+            theme.bad(),
+        );
+    } else {
+        eligibility(&mut l, app, id, theme);
+    }
     l.blank();
     match r.review_text.as_deref().filter(|t| !t.trim().is_empty()) {
         Some(text) => l.text(text, Style::default()),

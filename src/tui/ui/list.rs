@@ -47,6 +47,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
 fn marker(app: &App, r: &Review) -> (&'static str, ratatui::style::Style, &'static str) {
     let id = r.id.as_deref().unwrap_or("");
     match app.replies.get(id) {
+        _ if app.vanished.contains(id) => ("⌀", theme_bad(app), "removed"),
         Some(ReplyState::Sending) => ("⇡", theme_warn(app), "sending"),
         Some(ReplyState::Failed(_)) => ("✗", theme_bad(app), "failed"),
         Some(ReplyState::Unconfirmed(_)) => ("?", theme_warn(app), "unconfirmed"),

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use super::{SPINNER, Theme};
 use crate::sanitize::truncate_to_width;
 use crate::tui::action::Bound;
-use crate::tui::app::{App, Mode};
+use crate::tui::app::{App, Mode, describe_age};
 use crate::tui::keymap::KeyContext;
 
 pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
@@ -98,7 +98,14 @@ pub fn draw_status(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         right.push_str("unanswered first  ");
     }
     if let Some(a) = &app.activity {
-        right.push_str(&format!("{} {a} ", SPINNER[app.spinner % SPINNER.len()]));
+        // While cached reviews are shown and refreshed, retries included: "cached 12 min ago · ".
+        let cached = match app.cache_age {
+            Some(age) if app.loading.is_some() => format!("cached {} · ", describe_age(age)),
+            _ => String::new(),
+        };
+        right.push_str(&format!("{} {cached}{a} ", SPINNER[app.spinner % SPINNER.len()]));
+    } else if let Some(age) = app.cache_age {
+        right.push_str(&format!("cached {} ", describe_age(age)));
     } else if app.sending_count() > 0 {
         right.push_str(&format!(
             "{} sending {} ",

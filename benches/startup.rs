@@ -1,0 +1,220 @@
+//! From 100,000 cached reviews to the first drawn frame (issue 5's target: under 300 ms, whole
+//! process, in a pty).
+//!
+//! A profile database is seeded with 100,000 reviews through `Db` (the JSON `Review` serialises
+//! to, as the db thread stores it), in a temporary HOME with its own XDG directories. The real
+//! binary then starts in a tmux pane with `REVIEWDESK_*` credentials for an emulator whose Store
+//! API answers only after a minute, so any review on screen came from the cache. Measured: wall
+//! time from asking tmux to start the program to the first capture of the pane that shows a
+//! review row. That includes tmux starting the process and the polling of the pane (every 2 ms),
+//! so it is an upper bound. One warm-up run, then 5; prints each and the median.
+//!
+//! Run: `cargo bench --bench startup` (needs tmux).
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use reviewdesk::db::{CachedReview, Db};
+use reviewdesk::emulator::{
+    self, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID, EmulatorConfig, FaultSpec,
+};
+use reviewdesk::store::Review;
+
+const REVIEWS: usize = 100_000;
+const APP: &str = "9NBLGGH4R315";
+const RUNS: usize = 5;
+const LIMIT: Duration = Duration::from_secs(20);
+
+fn review(i: usize, now: i64) -> Review {
+    let words = [
+        "app", "crashes", "when", "I", "open", "the", "settings", "great", "update", "but", "sync", "is", "slow",
+        "please", "fix", "love", "it", "five", "stars", "after", "latest", "version",
+    ];
+    let text = |n: usize| {
+        (0..n)
+            .map(|k| words[(i * 7 + k * 13) % words.len()])
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    // Within the default window: one review every 20 seconds back from now (23 days).
+    let when = chrono::DateTime::from_timestamp(now - (i as i64) * 20, 0).unwrap();
+    Review {
+        id: Some(format!(
+            "{:08x}-0000-4000-a000-{:012x}",
+            i as u64 * 2_654_435_761 % (1 << 32),
+            i
+        )),
+        date: Some(when.format("%Y-%m-%dT%H:%M:%S").to_string()),
+        timestamp: Some(when.timestamp()),
+        application_id: Some(APP.into()),
+        application_name: Some("Contoso Notes".into()),
+        market: Some("US".into()),
+        os_version: Some("10.0.22631".into()),
+        device_type: Some("PC".into()),
+        package_version: Some(format!("3.4.{}.0", i % 50)),
+        device_model: Some("Surface Laptop 5".into()),
+        reviewer_name: Some(format!("User {i}")),
+        rating: Some(1 + (i % 5) as i64),
+        review_title: Some(text(3)),
+        review_text: Some(text(14)),
+        helpful_count: Some((i % 9) as i64),
+        not_helpful_count: Some(0),
+        ..Review::default()
+    }
+}
+
+fn seed(data_dir: &Path) -> usize {
+    let now = chrono::Utc::now().timestamp();
+    let (mut db, _) = Db::open(data_dir, "env").expect("open the database");
+    let mut bytes = 0;
+    for page in (0..REVIEWS).collect::<Vec<_>>().chunks(10_000) {
+        let rows: Vec<CachedReview> = page
+            .iter()
+            .map(|&i| {
+                let r = review(i, now);
+                let raw_json = serde_json::to_string(&r).unwrap();
+                bytes += raw_json.len();
+                CachedReview {
+                    id: r.id.clone().unwrap(),
+                    date_ts: r.timestamp,
+                    raw_json,
+                }
+            })
+            .collect();
+        db.upsert_reviews(APP, &rows, now).unwrap();
+    }
+    db.set_last_sync(APP, now).unwrap();
+    bytes
+}
+
+fn tmux(socket: &str, args: &[&str]) -> Output {
+    let out = Command::new("tmux")
+        .args(["-L", socket, "-f", "/dev/null"])
+        .args(args)
+        .output()
+        .expect("run tmux");
+    assert!(
+        out.status.success(),
+        "tmux {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+fn main() {
+    if !Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        println!("SKIPPED: the startup benchmark needs tmux");
+        return;
+    }
+    let home = tempfile::Builder::new()
+        .prefix("reviewdesk-bench-startup-")
+        .tempdir()
+        .unwrap();
+    let p = |sub: &str| home.path().join(sub).display().to_string();
+    for sub in ["config", "state", "data", "cache"] {
+        std::fs::create_dir_all(home.path().join(sub)).unwrap();
+    }
+    let t = Instant::now();
+    let bytes = seed(&home.path().join("data").join("reviewdesk"));
+    println!(
+        "seeded {REVIEWS} reviews ({:.1} MB of JSON) in {:.1?}",
+        bytes as f64 / 1e6,
+        t.elapsed()
+    );
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let emu = rt.block_on(emulator::start(EmulatorConfig::default())).unwrap();
+    emu.set_faults(FaultSpec {
+        delay_ms: Some(60_000),
+        ..FaultSpec::default()
+    });
+    let url = emu.base_url();
+    let env: Vec<String> = [
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+        ("TERM", "tmux-256color".to_owned()),
+        ("HOME", p("")),
+        ("XDG_CONFIG_HOME", p("config")),
+        ("XDG_STATE_HOME", p("state")),
+        ("XDG_DATA_HOME", p("data")),
+        ("XDG_CACHE_HOME", p("cache")),
+        ("REVIEWDESK_LOG_FILE", p("reviewdesk.log")),
+        ("REVIEWDESK_LOGIN_URL", url.clone()),
+        ("REVIEWDESK_API_URL", url),
+        ("REVIEWDESK_TENANT_ID", DEFAULT_TENANT_ID.to_owned()),
+        ("REVIEWDESK_CLIENT_ID", DEFAULT_CLIENT_ID.to_owned()),
+        ("REVIEWDESK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET.to_owned()),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{k}={}", quote(v)))
+    .collect();
+    let program = format!(
+        "env -i {} {} --app {APP}",
+        env.join(" "),
+        quote(env!("CARGO_BIN_EXE_reviewdesk"))
+    );
+
+    let socket = format!("rdx-bench-startup-{}", std::process::id());
+    tmux(
+        &socket,
+        &[
+            "new-session",
+            "-d",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            "-s",
+            "bench",
+            "sleep 100000",
+        ],
+    );
+    let mut times = Vec::new();
+    for run in 0..=RUNS {
+        let window = format!("bench:run{run}");
+        let start = Instant::now();
+        tmux(&socket, &["new-window", "-d", "-n", &format!("run{run}"), &program]);
+        let elapsed = loop {
+            let screen = tmux(&socket, &["capture-pane", "-p", "-t", &window]).stdout;
+            // A list row: the selection marker column, then the rating's stars.
+            if String::from_utf8_lossy(&screen)
+                .lines()
+                .any(|l| l.contains("★") && l.contains("User "))
+            {
+                break start.elapsed();
+            }
+            if start.elapsed() > LIMIT {
+                let _ = Command::new("tmux").args(["-L", &socket, "kill-server"]).status();
+                panic!("no review row after {LIMIT:?}:\n{}", String::from_utf8_lossy(&screen));
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        // SIGHUP: the program saves and ends.
+        tmux(&socket, &["kill-window", "-t", &window]);
+        std::thread::sleep(Duration::from_millis(300));
+        if run == 0 {
+            println!("warm-up: first review row after {elapsed:.1?}");
+        } else {
+            println!("run {run}: first review row after {elapsed:.1?}");
+            times.push(elapsed);
+        }
+    }
+    let _ = Command::new("tmux").args(["-L", &socket, "kill-server"]).status();
+    times.sort();
+    println!(
+        "from {REVIEWS} cached reviews to the first drawn frame (whole process, in a pty): median {:.1?} (target < 300 ms)",
+        times[times.len() / 2]
+    );
+}

@@ -1,0 +1,272 @@
+//! The review cache: cached reviews shown at once, then refreshed and merged (headless flows),
+//! and the db thread writing pages to a real SQLite file that the next start reads back.
+
+mod common;
+
+use common::flows::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use reviewdesk::store::Review;
+use reviewdesk::tui::action::{Action, CachedReviews};
+use reviewdesk::tui::app::{App, Command, Mode};
+use reviewdesk::tui::db_worker::{self, DraftsAt};
+
+fn cache(reviews: Vec<Review>, vanished: &[&str]) -> CachedReviews {
+    CachedReviews {
+        reviews,
+        vanished: vanished.iter().map(|s| (*s).to_owned()).collect(),
+        last_sync: Some(day(20)),
+        age_secs: Some(12 * 60),
+    }
+}
+
+fn screen(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    t.draw(|f| reviewdesk::tui::ui::draw(f, app)).unwrap();
+    t.backend().to_string()
+}
+
+fn cache_writes(cmds: &[Command]) -> Vec<Vec<&str>> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::CacheReviews { app, reviews } if app == APP => {
+                Some(reviews.iter().filter_map(|r| r.id.as_deref()).collect())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn synced(cmds: &[Command]) -> Vec<(i64, i64, Vec<&str>)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::CacheSynced {
+                start_ts, end_ts, seen, ..
+            } => {
+                let mut seen: Vec<&str> = seen.iter().map(String::as_str).collect();
+                seen.sort();
+                Some((*start_ts, *end_ts, seen))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Answers only what is pending now (not what those answers ask for).
+fn answer_pending(h: &mut H) -> Vec<Command> {
+    let mut out = Vec::new();
+    for cmd in h.take() {
+        for a in h.world.answer(&cmd) {
+            out.extend(h.act(a));
+        }
+    }
+    out
+}
+
+#[test]
+fn cached_reviews_show_at_once_then_the_refresh_merges_and_keeps_the_selection() {
+    let fetched = vec![
+        rv("n1", 5, 29, "Brand new", "US"),
+        answered(rv("r1", 3, 27, "Review 1", "US"), 28),
+        rv("r3", 3, 25, "Review 3, revised", "US"),
+    ];
+    let mut h = H::cached(&[APP], cache(many(5), &[]), fetched);
+    h.world.window = Some((day(14), day(30)));
+    let start = h.take();
+    assert!(
+        matches!(&start[..], [Command::LoadCache { app, .. }] if app == APP),
+        "{start:?}"
+    );
+    assert!(
+        fetches(&start).is_empty(),
+        "the cache is read before anything is fetched"
+    );
+    h.push(start);
+
+    // The cache's answer: the reviews at once, marked as cached, and an incremental fetch.
+    let cmds = answer_pending(&mut h);
+    assert_eq!(h.view_ids(), ["r0", "r1", "r2", "r3", "r4"]);
+    assert_eq!(h.app.activity.as_deref(), Some("refreshing"));
+    assert!(screen(&h.app).contains("cached 12 min ago · refreshing"));
+    let since: Vec<Option<i64>> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Command::FetchReviews { since, .. } => Some(*since),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(since, [Some(day(20))], "asked from the last sync: {cmds:?}");
+    h.goto("r3");
+    h.take();
+    let fetch: Vec<Command> = cmds
+        .into_iter()
+        .filter(|c| matches!(c, Command::FetchReviews { .. }))
+        .collect();
+    h.push(fetch);
+
+    // The pages merge by id: nothing blanked, the selection stays on r3.
+    let cmds = answer_pending(&mut h);
+    assert_eq!(h.view_ids(), ["n1", "r0", "r1", "r2", "r3", "r4"]);
+    assert_eq!(h.selected(), "r3");
+    assert_eq!(h.app.reviews.len(), 6);
+    assert!(h.review("r1").is_answered(), "replaced by the fetched version");
+    assert_eq!(h.review("r3").review_title.as_deref(), Some("Review 3, revised"));
+    assert!(h.app.complete);
+    assert_eq!(h.app.cache_age, None, "live now");
+    assert!(!screen(&h.app).contains("cached"));
+    assert_eq!(cache_writes(&cmds), [vec!["n1", "r1", "r3"]], "each page is kept");
+    // Reviews of the cache that the fetched window does not return are gone upstream.
+    assert_eq!(synced(&cmds), [(day(14), day(30), vec!["n1", "r1", "r3"])]);
+    let mut vanished: Vec<&str> = h.app.vanished.iter().map(String::as_str).collect();
+    vanished.sort();
+    assert_eq!(vanished, ["r0", "r2", "r4"]);
+}
+
+#[test]
+fn vanished_reviews_are_marked_and_cannot_be_answered_until_seen_again() {
+    let mut h = H::cached(&[APP], cache(many(3), &["r1"]), Vec::new());
+    h.world.offline = Some("connection refused".into());
+    h.serve();
+    h.goto("r1");
+    let frame = screen(&h.app);
+    assert!(frame.contains("removed by Microsoft (spam or pre-release)"), "{frame}");
+    assert!(frame.contains('⌀'), "the list marks it: {frame}");
+    h.typ("r");
+    assert_eq!(h.app.mode, Mode::Normal, "no editor for a removed review");
+    assert!(h.error().contains("cannot be answered"), "{}", h.error());
+
+    // Seen again upstream: live again, and can be answered.
+    h.world.offline = None;
+    h.world.pages.insert(APP.into(), vec![many(3)]);
+    h.world.window = Some((day(1), day(30)));
+    h.typ("R");
+    h.serve();
+    assert!(h.app.vanished.is_empty());
+    assert!(!screen(&h.app).contains("removed by Microsoft"));
+    h.typ("r");
+    assert_eq!(h.app.mode, Mode::Editor);
+}
+
+#[test]
+fn offline_the_cache_stays_with_the_error_and_drafting_works() {
+    let mut h = H::cached(&[APP], cache(many(3), &[]), Vec::new());
+    h.world.offline = Some("could not reach the Store: connection refused".into());
+    h.act(Action::DraftsLoaded(Ok((Vec::new(), None))));
+    h.serve();
+    assert_eq!(h.view_ids(), ["r0", "r1", "r2"]);
+    assert_eq!(h.error(), "could not reach the Store: connection refused");
+    assert!(h.app.loading.is_none());
+    let frame = screen(&h.app);
+    assert!(frame.contains("cached 12 min ago"), "{frame}");
+    assert!(frame.contains("connection refused"), "{frame}");
+    h.goto("r2");
+    h.typ("r");
+    assert_eq!(h.app.mode, Mode::Editor);
+    h.typ("Sorry about that");
+    h.code(ratatui::crossterm::event::KeyCode::Esc);
+    assert_eq!(h.app.drafts["r2"].text, "Sorry about that");
+    assert!(
+        h.log
+            .iter()
+            .any(|c| matches!(c, Command::SaveDraft { review, .. } if review == "r2"))
+    );
+}
+
+#[test]
+fn an_incremental_refresh_asks_from_the_last_sync_minus_a_week_never_more_than_the_window() {
+    use chrono::NaiveDate;
+    use reviewdesk::tui::worker::{fetch_query, query_window};
+    let date = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    let today = date(28);
+    let first = fetch_query(APP, 30, None, today);
+    assert_eq!((first.start, first.end), (date(28) - chrono::Days::new(30), today));
+    let next = fetch_query(APP, 30, Some(day(20)), today);
+    assert_eq!((next.start, next.end), (date(13), today));
+    let stale = fetch_query(APP, 30, Some(day(20) - 90 * 86_400), today);
+    assert_eq!(stale.start, first.start, "no wider than the default window");
+    let (start, end) = query_window(&next);
+    assert_eq!(start, day(13) - 12 * 3600);
+    assert_eq!(end, day(28) + 12 * 3600 - 1);
+}
+
+#[test]
+fn without_a_cache_nothing_is_cached_and_the_first_command_fetches() {
+    let mut h = H::new(&[APP], (80, 24), many(2));
+    let start = h.take();
+    assert!(
+        matches!(&start[..], [Command::FetchReviews { since: None, .. }]),
+        "{start:?}"
+    );
+    h.push(start);
+    h.serve();
+    assert!(cache_writes(&h.log).is_empty());
+}
+
+/// The db thread writes fetched pages and the sync to a real file; the next start reads them
+/// back, with the vanished marks and the last sync.
+#[test]
+fn pages_written_by_the_db_thread_come_back_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = DraftsAt {
+        dir: dir.path().join("data"),
+        profile: "test".into(),
+    };
+    let open = |at: &DraftsAt| {
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        let worker = db_worker::spawn(at.clone(), vec![APP.into()], tx);
+        (worker, rx)
+    };
+    let (worker, _rx) = open(&at);
+    // As the Store sends them: dated by their `date` text.
+    let mut reviews: Vec<Review> = many(4)
+        .into_iter()
+        .map(|mut r| {
+            let t = chrono::DateTime::from_timestamp(r.timestamp.unwrap(), 0).unwrap();
+            r.date = Some(t.format("%Y-%m-%dT%H:%M:%S").to_string());
+            r
+        })
+        .collect();
+    // What the Store sent beyond the known fields survives the round trip.
+    reviews[0]
+        .extra
+        .get_or_insert_with(Default::default)
+        .insert("futureField".into(), serde_json::json!({"kept": true}));
+    worker.send(Command::CacheReviews {
+        app: APP.into(),
+        reviews: reviews[..2].to_vec(),
+    });
+    worker.send(Command::CacheReviews {
+        app: APP.into(),
+        reviews: reviews[2..].to_vec(),
+    });
+    worker.send(Command::CacheSynced {
+        app: APP.into(),
+        start_ts: day(1),
+        end_ts: day(30),
+        seen: ["r0", "r1", "r3"].map(String::from).to_vec(),
+    });
+    worker.finish();
+
+    let (worker, mut rx) = open(&at);
+    worker.send(Command::LoadCache {
+        request: 7,
+        app: APP.into(),
+    });
+    let cached = loop {
+        match rx.blocking_recv().expect("an answer") {
+            Action::CacheLoaded {
+                request: 7,
+                app,
+                result,
+            } if app == APP => break result.expect("read"),
+            _ => continue,
+        }
+    };
+    worker.finish();
+    let ids: Vec<&str> = cached.reviews.iter().filter_map(|r| r.id.as_deref()).collect();
+    assert_eq!(ids, ["r0", "r1", "r2", "r3"]);
+    assert_eq!(cached.reviews, reviews);
+    assert_eq!(cached.vanished, ["r2"]);
+    assert!(cached.last_sync.is_some());
+    assert!(cached.age_secs.is_some_and(|a| a < 60));
+}

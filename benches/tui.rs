@@ -54,8 +54,9 @@ fn rss_mb() -> f64 {
         .unwrap_or(0.0)
 }
 
-fn app_with(reviews: Vec<Review>) -> App {
-    let mut app = App::new(
+/// An empty 80x24 app on the bench's Store app.
+fn bench_app() -> App {
+    App::new(
         Keymap::default(),
         "bench".into(),
         vec![AppEntry {
@@ -63,7 +64,11 @@ fn app_with(reviews: Vec<Review>) -> App {
             name: None,
         }],
         (80, 24),
-    );
+    )
+}
+
+fn app_with(reviews: Vec<Review>) -> App {
+    let mut app = bench_app();
     let request = match app.start().first() {
         Some(AppCommand::FetchReviews { request, .. }) => *request,
         other => panic!("{other:?}"),
@@ -139,15 +144,7 @@ fn main() {
     let latencies = rt.block_on(async {
         let (action_tx, mut action_rx) = tokio::sync::mpsc::channel(worker::CHANNEL);
         let commands = worker::spawn(session().client, 1000, action_tx);
-        let mut app = App::new(
-            Keymap::default(),
-            "bench".into(),
-            vec![AppEntry {
-                id: APP.into(),
-                name: None,
-            }],
-            (80, 24),
-        );
+        let mut app = bench_app();
         for c in app.start() {
             commands.try_send(c).unwrap();
         }

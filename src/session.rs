@@ -73,21 +73,6 @@ impl Session {
         Ok(session)
     }
 
-    /// Credentials from `REVIEWDESK_TENANT_ID`, `REVIEWDESK_CLIENT_ID` and
-    /// `REVIEWDESK_CLIENT_SECRET`.
-    pub fn from_env(config: Config) -> Result<Session> {
-        let endpoints = Endpoints::resolve(&config).map_err(|e| usage(e.to_string()))?;
-        let credentials = config::credentials_from_env().map_err(|e| usage(e.to_string()))?.ok_or_else(|| {
-            usage(format!(
-                "no credentials: set {}, {} and {} to an Entra app registration that Partner Center knows (see the README), or try `reviewdesk demo`",
-                config::ENV_TENANT_ID,
-                config::ENV_CLIENT_ID,
-                config::ENV_CLIENT_SECRET
-            ))
-        })?;
-        Self::new(config, endpoints, credentials, RetryPolicy::default())
-    }
-
     pub fn new(
         config: Config,
         endpoints: Endpoints,

@@ -187,6 +187,19 @@ pub(crate) fn require(
     }
 }
 
+/// Back to `queued`, due at once, reason cleared: the end of a retry and of a verification that
+/// found the reply had not landed.
+pub(crate) fn queue_now(conn: &Connection, path: &std::path::Path, id: i64, now: i64) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE outbox SET state = 'queued', reason = NULL, next_attempt_at = ?2, updated_at = ?2
+         WHERE id = ?1",
+    )
+    .at(path)?
+    .execute(params![id, now])
+    .at(path)?;
+    Ok(())
+}
+
 pub(crate) fn already(path: &std::path::Path, live: OutboxItem) -> DbError {
     DbError::AlreadyInOutbox {
         path: path.to_owned(),
@@ -317,14 +330,7 @@ impl Db {
             if let Some(live) = live_item(tx, path, &item.app, &item.review)? {
                 return Err(already(path, live));
             }
-            tx.prepare_cached(
-                "UPDATE outbox SET state = 'queued', reason = NULL, next_attempt_at = ?2, updated_at = ?2
-                 WHERE id = ?1",
-            )
-            .at(path)?
-            .execute(params![id, now])
-            .at(path)?;
-            Ok(())
+            queue_now(tx, path, id, now)
         })
     }
 

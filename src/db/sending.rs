@@ -12,7 +12,7 @@ use std::path::Path;
 use rusqlite::{Transaction, params};
 
 use super::history::{HistoryRow, append as append_history};
-use super::outbox::{ITEM_COLUMNS, OutboxItem, OutboxState, get_item, item_from_row, require};
+use super::outbox::{ITEM_COLUMNS, OutboxItem, OutboxState, get_item, item_from_row, queue_now, require};
 use super::{At, Db, DbError, Result, sys};
 
 use OutboxState::{Queued, Sending, Sent, Unconfirmed};
@@ -302,13 +302,7 @@ impl Db {
         self.write_tx(true, |tx, path| {
             let item = get_item(tx, path, id)?;
             require(path, &item, &[Unconfirmed], "verified", "unconfirmed")?;
-            tx.prepare_cached(
-                "UPDATE outbox SET state = 'queued', reason = NULL, next_attempt_at = ?2, updated_at = ?2
-                 WHERE id = ?1",
-            )
-            .at(path)?
-            .execute(params![id, now])
-            .at(path)?;
+            queue_now(tx, path, id, now)?;
             Ok(Queued)
         })
     }

@@ -1,5 +1,6 @@
 //! The local database (`reviewdesk::db`) on a real file: review cache of 100,000 reviews with
-//! ~500-byte JSON each, draft saves, outbox claims, and opening a full database.
+//! ~500-byte JSON each, draft saves, outbox claims, opening a full database, and the db thread's
+//! part of the start (`load_cache`: the newest part, then the rest parsed).
 //!
 //! Run: `cargo bench --bench db`. Prints medians and p99s; the data lives in a temporary
 //! directory (set TMPDIR to measure another disk).
@@ -9,6 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use reviewdesk::db::{CachedReview, Db, DraftRow, OutboxNew};
+use reviewdesk::tui::db_worker::{FIRST_PART, load_cache};
 
 const REVIEWS: usize = 100_000;
 const APP: &str = "9NBLGGH4R315";
@@ -214,6 +216,32 @@ fn main() {
     let (db, _) = Db::open(&dir, "bench").unwrap();
     let first: Vec<Duration> = (0..7).map(|_| timed(|| db.load_reviews(APP).unwrap()).0).collect();
     stats("load 100,000 after reopen", first);
+    // What the first screen waits for: the newest 256, through the date index.
+    let newest: Vec<Duration> = (0..7)
+        .map(|_| {
+            let (t, loaded) = timed(|| db.load_newest_reviews(APP, FIRST_PART).unwrap());
+            assert_eq!(loaded.len(), FIRST_PART);
+            t
+        })
+        .collect();
+    stats("load the newest 256 of 100,000", newest);
+    // The db thread's part of the start: the newest part parsed and handed over, then the rest
+    // read and parsed (on every core) and cleaned, with its search text.
+    let (mut firsts, mut wholes) = (Vec::new(), Vec::new());
+    for _ in 0..7 {
+        let start = Instant::now();
+        let mut at = None;
+        let rest = load_cache(&db, APP, |part| {
+            at = Some(start.elapsed());
+            assert!(part.more);
+        })
+        .unwrap();
+        wholes.push(start.elapsed());
+        firsts.push(at.expect("a first part"));
+        assert_eq!(rest.reviews.len(), REVIEWS - FIRST_PART);
+    }
+    stats("load_cache: the newest part parsed", firsts);
+    stats("load_cache: all 100,000 parsed", wholes);
     drop(db);
 
     // A profile with a second app of the same size: loading one app scans both.

@@ -17,6 +17,7 @@ fn cache(reviews: Vec<Review>, vanished: &[&str]) -> CachedReviews {
         vanished: vanished.iter().map(|s| (*s).to_owned()).collect(),
         last_sync: Some(day(20)),
         age_secs: Some(12 * 60),
+        ..CachedReviews::default()
     }
 }
 
@@ -120,6 +121,132 @@ fn cached_reviews_show_at_once_then_the_refresh_merges_and_keeps_the_selection()
     let mut vanished: Vec<&str> = h.app.vanished.iter().map(String::as_str).collect();
     vanished.sort();
     assert_eq!(vanished, ["r0", "r2", "r4"]);
+}
+
+/// `cache`'s reviews in two answers, as the db thread sends a large cache: the newest first.
+fn in_two_parts(request: u64, all: CachedReviews, first: usize) -> [Action; 2] {
+    let mut newest = all.clone();
+    newest.reviews.truncate(first);
+    newest
+        .vanished
+        .retain(|id| all.reviews[..first].iter().any(|r| r.id.as_ref() == Some(id)));
+    newest.more = true;
+    let mut rest = all;
+    rest.reviews.drain(..first);
+    rest.vanished.retain(|id| !newest.vanished.contains(id));
+    [newest, rest].map(|c| Action::CacheLoaded {
+        request,
+        app: APP.into(),
+        result: Ok(c),
+    })
+}
+
+fn load_request(cmds: &[Command]) -> u64 {
+    match cmds {
+        [Command::LoadCache { request, .. }] => *request,
+        other => panic!("expected one LoadCache: {other:?}"),
+    }
+}
+
+#[test]
+fn a_large_cache_shows_its_newest_part_first_and_fetches_after_the_rest() {
+    let mut h = H::cached(&[APP], cache(Vec::new(), &[]), many(1));
+    let request = load_request(&h.take());
+    let [newest, rest] = in_two_parts(request, cache(many(6), &["r1", "r4"]), 2);
+
+    let cmds = h.act(newest);
+    assert!(
+        fetches(&cmds).is_empty(),
+        "no fetch before the whole cache is in: {cmds:?}"
+    );
+    assert_eq!(h.view_ids(), ["r0", "r1"]);
+    assert_eq!(h.app.activity.as_deref(), Some("reading cached reviews"));
+    let frame = screen(&h.app);
+    assert!(frame.contains("Review 0"), "{frame}");
+    h.goto("r1");
+    h.take();
+
+    let cmds = h.act(rest);
+    assert_eq!(h.view_ids(), ["r0", "r1", "r2", "r3", "r4", "r5"]);
+    assert_eq!(h.selected(), "r1", "the selection stays");
+    let mut vanished: Vec<&str> = h.app.vanished.iter().map(String::as_str).collect();
+    vanished.sort();
+    assert_eq!(vanished, ["r1", "r4"]);
+    let since: Vec<Option<i64>> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Command::FetchReviews { since, .. } => Some(*since),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(since, [Some(day(20))], "then refreshed from the last sync: {cmds:?}");
+    // Search runs over the cached reviews' text, made off the UI thread or not.
+    h.typ("/review 4");
+    assert_eq!(h.app.search.matches.len(), 1);
+}
+
+#[test]
+fn refresh_while_the_cache_is_read_still_shows_the_cache_and_fetched_reviews_win() {
+    let fetched = vec![
+        rv("n1", 5, 29, "Brand new", "US"),
+        answered(rv("r1", 3, 27, "Review 1", "US"), 28),
+    ];
+    let mut h = H::cached(&[APP], cache(Vec::new(), &[]), fetched);
+    let request = load_request(&h.take());
+    let [newest, rest] = in_two_parts(request, cache(many(4), &["r1", "r3"]), 2);
+
+    // R before the cache answered: the fetch starts at once (from the start, no last sync).
+    let cmds = h.typ("R");
+    let since: Vec<Option<i64>> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Command::FetchReviews { since, .. } => Some(*since),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(since, [None]);
+    // The fetch's first page, then the cache's two answers, then the fetch completes.
+    let mut answers = h.world.answer(&cmds[0]);
+    let done = answers.pop().expect("the last page");
+    let page = answers.pop().expect("a page");
+    h.act(page);
+    assert_eq!(h.view_ids(), ["n1", "r1"]);
+    let cmds = h.act(newest);
+    assert!(fetches(&cmds).is_empty(), "no second fetch: {cmds:?}");
+    assert_eq!(h.view_ids(), ["n1", "r0", "r1"], "the cache is shown too");
+    assert!(h.review("r1").is_answered(), "the fetched version wins");
+    assert!(!h.app.vanished.contains("r1"), "the fetch saw it: not vanished");
+    let cmds = h.act(rest);
+    assert!(fetches(&cmds).is_empty(), "no second fetch: {cmds:?}");
+    assert_eq!(h.view_ids(), ["n1", "r0", "r1", "r2", "r3"]);
+    assert!(
+        h.app.vanished.contains("r3"),
+        "the cache's mark on a review the fetch did not bring"
+    );
+    h.act(done);
+    assert!(h.app.complete);
+    assert!(h.app.loading.is_none());
+    assert_eq!(h.app.reviews.len(), 5);
+    assert!(h.review("r1").is_answered());
+
+    // The cache answering after the fetch completed is still merged, and a stale answer is not.
+    let mut h = H::cached(
+        &[APP],
+        cache(Vec::new(), &[]),
+        vec![answered(rv("r0", 3, 28, "Review 0", "US"), 28)],
+    );
+    let request = load_request(&h.take());
+    h.typ("R");
+    h.serve();
+    assert_eq!(h.view_ids(), ["r0"]);
+    let [newest, rest] = in_two_parts(request, cache(many(3), &[]), 1);
+    h.act(newest);
+    h.act(rest.clone());
+    assert_eq!(h.view_ids(), ["r0", "r1", "r2"]);
+    assert!(h.review("r0").is_answered());
+    assert_eq!(h.app.cache_age, None, "the fetch completed: live");
+    h.act(rest);
+    assert_eq!(h.app.reviews.len(), 3, "an answer already had is not merged twice");
 }
 
 #[test]
@@ -266,7 +393,85 @@ fn pages_written_by_the_db_thread_come_back_at_the_next_start() {
     let ids: Vec<&str> = cached.reviews.iter().filter_map(|r| r.id.as_deref()).collect();
     assert_eq!(ids, ["r0", "r1", "r2", "r3"]);
     assert_eq!(cached.reviews, reviews);
+    assert_eq!(cached.haystacks.len(), 4, "search text made on the db thread");
+    assert!(!cached.more, "a small cache comes in one answer");
     assert_eq!(cached.vanished, ["r2"]);
     assert!(cached.last_sync.is_some());
     assert!(cached.age_secs.is_some_and(|a| a < 60));
+}
+
+/// Over `FIRST_PART` cached reviews: the newest come first on their own, then the rest; together
+/// every review once, and the app shows them newest first.
+#[test]
+fn a_large_cache_comes_back_from_the_db_thread_in_two_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = DraftsAt {
+        dir: dir.path().join("data"),
+        profile: "test".into(),
+    };
+    let n = db_worker::FIRST_PART + 300;
+    // Stored oldest first, with pairs of equal dates.
+    let reviews: Vec<Review> = (0..n)
+        .map(|i| {
+            let mut r = rv(&format!("x{i:04}"), 4, 1, &format!("Title {i}"), "US");
+            let t = chrono::DateTime::from_timestamp(day(1) + (i as i64 / 2) * 60, 0).unwrap();
+            // As the Store sends them: dated by their `date` text.
+            r.date = Some(t.format("%Y-%m-%dT%H:%M:%S").to_string());
+            r.timestamp = Some(t.timestamp());
+            r
+        })
+        .collect();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let worker = db_worker::spawn(at.clone(), vec![APP.into()], tx);
+    for page in reviews.chunks(100) {
+        worker.send(Command::CacheReviews {
+            app: APP.into(),
+            reviews: page.to_vec(),
+        });
+    }
+    worker.send(Command::LoadCache {
+        request: 3,
+        app: APP.into(),
+    });
+    let mut parts = Vec::new();
+    while parts.last().is_none_or(|p: &CachedReviews| p.more) {
+        if let Action::CacheLoaded { request: 3, result, .. } = rx.blocking_recv().expect("an answer") {
+            parts.push(result.expect("read"));
+        }
+    }
+    worker.finish();
+    assert_eq!(parts.len(), 2);
+    assert_eq!(parts[0].reviews.len(), db_worker::FIRST_PART);
+    assert_eq!(parts[1].reviews.len(), 300);
+    // The newest first, ties in the order stored.
+    let newest: Vec<&str> = parts[0]
+        .reviews
+        .iter()
+        .take(3)
+        .filter_map(|r| r.id.as_deref())
+        .collect();
+    let last = n - 1;
+    assert_eq!(
+        newest,
+        [
+            format!("x{:04}", last - 1),
+            format!("x{last:04}"),
+            format!("x{:04}", last - 3)
+        ]
+    );
+    assert!(parts.iter().all(|p| p.haystacks.len() == p.reviews.len()));
+
+    let mut h = H::cached(&[APP], CachedReviews::default(), Vec::new());
+    let request = load_request(&h.take());
+    for p in parts {
+        h.act(Action::CacheLoaded {
+            request,
+            app: APP.into(),
+            result: Ok(p),
+        });
+    }
+    let mut expected: Vec<&Review> = reviews.iter().collect();
+    expected.sort_by_key(|r| std::cmp::Reverse(r.timestamp));
+    let expected: Vec<&str> = expected.iter().filter_map(|r| r.id.as_deref()).collect();
+    assert_eq!(h.view_ids(), expected);
 }

@@ -83,6 +83,65 @@ impl Db {
         Ok(reviews)
     }
 
+    /// All cached reviews of `app` in storage order, vanished ones included, handed to `f`
+    /// `batch` at a time as they are read (for parsing alongside the reading). The order of
+    /// storage is that of [`Db::load_reviews`] among reviews of the same date.
+    pub fn scan_reviews(&self, app: &str, batch: usize, mut f: impl FnMut(Vec<StoredReview>)) -> Result<()> {
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, date_ts, raw_json, fetched_at, vanished FROM reviews NOT INDEXED
+                 WHERE app = ?1 ORDER BY rowid",
+            )
+            .at(path)?;
+        let mut rows = stmt.query([app]).at(path)?;
+        let batch = batch.max(1);
+        let mut part = Vec::with_capacity(batch);
+        while let Some(r) = rows.next().at(path)? {
+            part.push(StoredReview {
+                id: r.get(0).at(path)?,
+                date_ts: r.get(1).at(path)?,
+                raw_json: r.get(2).at(path)?,
+                fetched_at: r.get(3).at(path)?,
+                vanished: r.get(4).at(path)?,
+            });
+            if part.len() == batch {
+                f(std::mem::replace(&mut part, Vec::with_capacity(batch)));
+            }
+        }
+        if !part.is_empty() {
+            f(part);
+        }
+        Ok(())
+    }
+
+    /// The newest `limit` cached reviews of `app`, in [`Db::load_reviews`]'s order (newest first,
+    /// undated last, ties in storage order): a few index lookups, for the first screen while the
+    /// rest is read.
+    pub fn load_newest_reviews(&self, app: &str, limit: usize) -> Result<Vec<StoredReview>> {
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, date_ts, raw_json, fetched_at, vanished FROM reviews INDEXED BY reviews_by_date
+                 WHERE app = ?1 ORDER BY date_ts DESC, rowid LIMIT ?2",
+            )
+            .at(path)?;
+        let rows = stmt
+            .query_map(params![app, limit as i64], |r| {
+                Ok(StoredReview {
+                    id: r.get(0)?,
+                    date_ts: r.get(1)?,
+                    raw_json: r.get(2)?,
+                    fetched_at: r.get(3)?,
+                    vanished: r.get(4)?,
+                })
+            })
+            .at(path)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().at(path)
+    }
+
     /// One cached review.
     pub fn review(&self, app: &str, id: &str) -> Result<Option<StoredReview>> {
         self.conn

@@ -85,16 +85,24 @@ pub struct StoreInfo {
     pub persistence: String,
 }
 
-/// One app's reviews as the local cache holds them.
+/// One app's reviews as the local cache holds them, or a part of them: a large cache comes in
+/// two `CacheLoaded` answers, the newest reviews first (`more` set) so that the first screen does
+/// not wait for the rest.
 #[derive(Clone, Debug, Default)]
 pub struct CachedReviews {
+    /// Cleaned (`sanitize_review`) on the db thread.
     pub reviews: Vec<Review>,
+    /// The search text of each review (`view::haystack`), made on the db thread's helpers. When
+    /// there is not one per review, the app cleans the reviews and makes them itself.
+    pub haystacks: Vec<Box<str>>,
     /// Ids of reviews the service stopped returning (removed by Microsoft).
     pub vanished: Vec<String>,
     /// When the app was last refreshed completely (Unix seconds).
     pub last_sync: Option<i64>,
     /// How old the cache is, in seconds, when read.
     pub age_secs: Option<i64>,
+    /// Another part follows for the same request (the rest of the cache, older reviews).
+    pub more: bool,
 }
 
 /// A reply's fate on the review.

@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 use super::action::{Action, CachedReviews};
 use super::app::Command;
 use super::app::sanitize_review;
+use super::app::view::haystack;
 use crate::db::{CachedReview, Db, DbError, DraftRow, StoredReview};
 use crate::store::Review;
 
@@ -155,16 +156,24 @@ fn serve(at: DraftsAt, apps: Vec<String>, rx: std_mpsc::Receiver<Command>, actio
 fn cache(db: &mut Db, cmd: &Command, tell: &impl Fn(Action)) -> Option<Result<(), DbError>> {
     Some(match cmd {
         Command::LoadCache { request, app } => {
-            let result = load_cache(db, app).map_err(|e| e.to_string());
+            let answer = |result| {
+                tell(Action::CacheLoaded {
+                    request: *request,
+                    app: app.clone(),
+                    result,
+                })
+            };
+            // The newest reviews go first, on their own; then the rest.
+            let result = load_cache(db, app, |first| {
+                tracing::info!(app, reviews = first.reviews.len(), "read the newest cached reviews");
+                answer(Ok(first));
+            })
+            .map_err(|e| e.to_string());
             match &result {
                 Ok(c) => tracing::info!(app, reviews = c.reviews.len(), "read the review cache"),
                 Err(e) => tracing::warn!(app, error = %e, "reading the review cache failed"),
             }
-            tell(Action::CacheLoaded {
-                request: *request,
-                app: app.clone(),
-                result,
-            });
+            answer(result);
             Ok(())
         }
         Command::CacheReviews { app, reviews } => {
@@ -199,47 +208,107 @@ fn cache(db: &mut Db, cmd: &Command, tell: &impl Fn(Action)) -> Option<Result<()
     })
 }
 
-/// Parsed and cleaned as the app would (`sanitize_review` does nothing the second time); a row
-/// that no longer parses is skipped.
-fn parse_rows(rows: &[StoredReview]) -> Vec<(Review, bool)> {
-    rows.iter()
-        .filter_map(|row| match serde_json::from_str::<Review>(&row.raw_json) {
+/// How many of the newest reviews are read and sent on their own, before the rest: more than
+/// any terminal shows at once.
+pub const FIRST_PART: usize = 256;
+
+/// Parsed and cleaned as the app would, with their search text; a row that no longer parses is
+/// skipped (and logged).
+fn parse_rows(rows: &[StoredReview]) -> CachedReviews {
+    let mut out = CachedReviews {
+        reviews: Vec::with_capacity(rows.len()),
+        haystacks: Vec::with_capacity(rows.len()),
+        ..CachedReviews::default()
+    };
+    for row in rows {
+        match serde_json::from_str::<Review>(&row.raw_json) {
             Ok(mut r) => {
                 sanitize_review(&mut r);
-                Some((r, row.vanished))
+                if row.vanished
+                    && let Some(id) = &r.id
+                {
+                    out.vanished.push(id.clone());
+                }
+                out.haystacks.push(haystack(&r));
+                out.reviews.push(r);
             }
-            Err(e) => {
-                tracing::warn!(review = %row.id, error = %e, "a cached review does not parse; skipped");
-                None
-            }
-        })
-        .collect()
-}
-
-/// The cached reviews of `app`, parsed; a row that no longer parses is skipped (and logged).
-pub fn load_cache(db: &Db, app: &str) -> Result<CachedReviews, DbError> {
-    let rows = db.load_reviews(app)?;
-    let last_sync = db.last_sync(app)?;
-    let newest_fetch = rows.iter().map(|r| r.fetched_at).max();
-    let mut cached = CachedReviews {
-        reviews: Vec::with_capacity(rows.len()),
-        vanished: Vec::new(),
-        last_sync,
-        age_secs: last_sync.or(newest_fetch).map(|t| (now() - t).max(0)),
-    };
-    // Parsing is most of the time to the first frame: the rows are split over two threads.
-    let half = rows.len() / 2;
-    let (first, second) = std::thread::scope(|s| {
-        let other = s.spawn(|| parse_rows(&rows[half..]));
-        (parse_rows(&rows[..half]), other.join().unwrap_or_default())
-    });
-    for part in [first, second] {
-        for (r, vanished) in part {
-            if vanished && let Some(id) = &r.id {
-                cached.vanished.push(id.clone());
-            }
-            cached.reviews.push(r);
+            Err(e) => tracing::warn!(review = %row.id, error = %e, "a cached review does not parse; skipped"),
         }
     }
-    Ok(cached)
+    out
+}
+
+/// Rows read per batch handed to the parsing threads (about 2 MB of JSON).
+const BATCH: usize = 4096;
+
+/// The cached reviews of `app`, parsed and cleaned. When there are more than [`FIRST_PART`], the
+/// newest of them (newest first) are given to `first` at once, with `more` set, and the rest are
+/// returned in storage order (the view orders by date; among equal dates that is the order
+/// `Db::load_reviews` gives); otherwise all are returned, newest first, and `first` is not called.
+/// The rest is parsed on as many threads as there are cores (the UI is idle meanwhile) while it
+/// is read.
+pub fn load_cache(db: &Db, app: &str, first: impl FnOnce(CachedReviews)) -> Result<CachedReviews, DbError> {
+    let last_sync = db.last_sync(app)?;
+    let age = |newest_fetch: Option<i64>| last_sync.or(newest_fetch).map(|t| (now() - t).max(0));
+    let newest = db.load_newest_reviews(app, FIRST_PART)?;
+    let mut newest_fetch = newest.iter().map(|r| r.fetched_at).max();
+    let mut part = parse_rows(&newest);
+    part.last_sync = last_sync;
+    part.age_secs = age(newest_fetch);
+    if newest.len() < FIRST_PART {
+        // That is all of them.
+        return Ok(part);
+    }
+    part.more = true;
+    first(part);
+    let skip: HashSet<&str> = newest.iter().map(|r| r.id.as_str()).collect();
+
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let (tx, rx) = std_mpsc::channel::<(usize, Vec<StoredReview>)>();
+    let rx = std::sync::Mutex::new(rx);
+    let parsed = std::thread::scope(|s| {
+        let parsers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        // The lock is held only to take the next batch.
+                        let next = rx.lock().map_err(drop).and_then(|rx| rx.recv().map_err(drop));
+                        let Ok((n, rows)) = next else { break done };
+                        done.push((n, parse_rows(&rows)));
+                    }
+                })
+            })
+            .collect();
+        let mut n = 0;
+        let read = db.scan_reviews(app, BATCH, |mut rows| {
+            newest_fetch = newest_fetch.max(rows.iter().map(|r| r.fetched_at).max());
+            rows.retain(|r| !skip.contains(r.id.as_str()));
+            let _ = tx.send((n, rows));
+            n += 1;
+        });
+        drop(tx);
+        let mut parts: Vec<(usize, CachedReviews)> = Vec::with_capacity(n);
+        for p in parsers {
+            // A parser that panicked loses its rows, as rows that do not parse would be.
+            parts.extend(p.join().unwrap_or_default());
+        }
+        read.map(|()| parts)
+    })?;
+    let mut parts = parsed;
+    parts.sort_unstable_by_key(|(n, _)| *n);
+    let total = parts.iter().map(|(_, p)| p.reviews.len()).sum();
+    let mut rest = CachedReviews {
+        reviews: Vec::with_capacity(total),
+        haystacks: Vec::with_capacity(total),
+        last_sync,
+        age_secs: age(newest_fetch),
+        ..CachedReviews::default()
+    };
+    for (_, p) in parts {
+        rest.reviews.extend(p.reviews);
+        rest.haystacks.extend(p.haystacks);
+        rest.vanished.extend(p.vanished);
+    }
+    Ok(rest)
 }

@@ -49,6 +49,34 @@ fn upsert_and_load_newest_first_per_app() {
 }
 
 #[test]
+fn the_newest_part_is_the_start_of_the_whole_load() {
+    let dir = temp();
+    let mut db = open(dir.path());
+    // Ties on the date, undated ones, another app's rows in between, and a revision (an update
+    // keeps the row where it is).
+    let dates = [5, 0, 9, 5, 7, 0, 9, 1, 5].map(|d: i64| (d > 0).then_some(d));
+    for (i, d) in dates.iter().enumerate() {
+        db.upsert_reviews("app", &[r(&format!("r{i}"), *d, "x")], 1).unwrap();
+        db.upsert_reviews("other", &[r(&format!("o{i}"), Some(8), "x")], 1)
+            .unwrap();
+    }
+    db.upsert_reviews("app", &[r("r0", Some(5), "revised")], 2).unwrap();
+    let all: Vec<String> = db.load_reviews("app").unwrap().into_iter().map(|x| x.id).collect();
+    assert_eq!(all, ["r2", "r6", "r4", "r0", "r3", "r8", "r7", "r1", "r5"]);
+    for n in 0..=all.len() + 1 {
+        let newest: Vec<String> = db
+            .load_newest_reviews("app", n)
+            .unwrap()
+            .into_iter()
+            .map(|x| x.id)
+            .collect();
+        assert_eq!(newest, all[..n.min(all.len())], "the newest {n}");
+    }
+    let first = db.load_newest_reviews("app", 1).unwrap();
+    assert_eq!((first[0].fetched_at, first[0].vanished), (1, false));
+}
+
+#[test]
 fn reviews_missing_from_a_fetched_window_are_marked_not_deleted() {
     let dir = temp();
     let mut db = open(dir.path());

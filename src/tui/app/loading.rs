@@ -1,6 +1,6 @@
 //! Loading reviews, keeping the selection, and asking for eligibility ahead of time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::view::{build_view, haystack, search};
 use super::{App, AppCache, Command, Loading, Search};
@@ -85,6 +85,7 @@ impl App {
             from_cache: true,
             ..Loading::default()
         });
+        self.cache_request = Some(request);
         self.activity = Some("reading cached reviews".to_owned());
         vec![Command::LoadCache {
             request,
@@ -92,40 +93,94 @@ impl App {
         }]
     }
 
-    /// The cached reviews: shown at once, marked as cached, then refreshed from the last sync.
+    /// The cached reviews, in one answer or two (the newest first, then the rest): shown at once,
+    /// marked as cached; after the last part, refreshed from the last sync. When a refresh (`R`)
+    /// took over before the cache answered, the cache still fills in what the refresh has not
+    /// brought: a fetched review wins over its cached copy.
     pub(super) fn on_cache_loaded(
         &mut self,
         request: u64,
         app: String,
         result: Result<CachedReviews, String>,
     ) -> Vec<Command> {
-        if app != self.app_id()
-            || !self
-                .loading
-                .as_ref()
-                .is_some_and(|l| l.request == request && l.from_cache)
-        {
+        if app != self.app_id() || self.cache_request != Some(request) {
             return Vec::new();
+        }
+        // No fetch started meanwhile: the one that follows the cache is still to be asked for.
+        let ours = self
+            .loading
+            .as_ref()
+            .is_some_and(|l| l.request == request && l.from_cache);
+        let more = matches!(&result, Ok(c) if c.more);
+        if !more {
+            self.cache_request = None;
         }
         let mut cmds = Vec::new();
         let mut error = None;
         match result {
-            Ok(cached) if !cached.reviews.is_empty() => {
-                self.last_sync = cached.last_sync;
-                self.cache_age = cached.age_secs.or(Some(0));
-                self.vanished = cached.vanished.into_iter().collect();
-                let keep = self.selected_id().map(str::to_owned);
-                self.merge(cached.reviews);
-                cmds = self.rebuild_view_keeping(keep);
+            Ok(cached) => {
+                self.last_sync = if ours {
+                    cached.last_sync
+                } else {
+                    self.last_sync.or(cached.last_sync)
+                };
+                if !cached.reviews.is_empty() {
+                    if ours || !self.complete {
+                        self.cache_age = cached.age_secs.or(Some(0));
+                    }
+                    let keep = self.selected_id().map(str::to_owned);
+                    self.merge_cached(cached);
+                    cmds = self.rebuild_view_keeping(keep);
+                }
             }
-            Ok(cached) => self.last_sync = cached.last_sync,
             Err(why) => error = Some(format!("Cached reviews could not be read: {why}")),
         }
-        cmds.extend(self.fetch_reviews());
+        if ours && !more {
+            cmds.extend(self.fetch_reviews());
+        }
         if error.is_some() {
             self.last_error = error;
         }
         cmds
+    }
+
+    /// Puts cached reviews (cleaned already) into the list. One already there by id stays as it
+    /// is (fetched, so newer); the others are added, with their vanished marks.
+    fn merge_cached(&mut self, cached: CachedReviews) {
+        let CachedReviews {
+            mut reviews,
+            mut haystacks,
+            vanished,
+            ..
+        } = cached;
+        if haystacks.len() != reviews.len() {
+            // Not from the db thread, which cleans them and makes their search text.
+            reviews.iter_mut().for_each(sanitize_review);
+            haystacks = reviews.iter().map(haystack).collect();
+        }
+        if self.reviews.is_empty() {
+            // The cache's first answer: nothing to compare with, and nothing to copy.
+            self.vanished.extend(vanished);
+            self.reviews = reviews;
+            self.haystacks = haystacks;
+            return;
+        }
+        let have: HashSet<String> = self.reviews.iter().filter_map(|r| r.id.clone()).collect();
+        let vanished: HashSet<String> = vanished.into_iter().collect();
+        self.reviews.reserve(reviews.len());
+        self.haystacks.reserve(reviews.len());
+        for (r, h) in reviews.into_iter().zip(haystacks) {
+            if let Some(id) = &r.id {
+                if have.contains(id) {
+                    continue;
+                }
+                if vanished.contains(id) {
+                    self.vanished.insert(id.clone());
+                }
+            }
+            self.reviews.push(r);
+            self.haystacks.push(h);
+        }
     }
 
     pub(super) fn fetch_reviews(&mut self) -> Vec<Command> {
@@ -296,6 +351,7 @@ impl App {
         self.app_index = index;
         self.view.clear();
         self.cache_age = None;
+        self.cache_request = None;
         self.pending_info.clear();
         self.loading = None;
         self.search = Search::default();

@@ -98,6 +98,8 @@ pub struct App {
     pub app_picker: usize,
     pub reviews: Vec<Review>,
     haystacks: Vec<Box<str>>,
+    /// The `LoadCache` still answering (in parts), even after a refresh took over `loading`.
+    cache_request: Option<u64>,
     pub complete: bool,
     pub view: Vec<usize>,
     pub selected: usize,
@@ -154,6 +156,7 @@ impl App {
             app_picker: 0,
             reviews: Vec::new(),
             haystacks: Vec::new(),
+            cache_request: None,
             complete: false,
             view: Vec::new(),
             selected: 0,

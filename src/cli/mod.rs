@@ -5,6 +5,7 @@ mod demo;
 mod doctor;
 mod eligibility;
 mod emulator_cmd;
+mod history;
 pub mod output;
 mod profile;
 mod respond;
@@ -62,6 +63,8 @@ pub enum Command {
     Profile(profile::ProfileCommand),
     /// Where the config and secrets live, which keyring is used and why, whether endpoints answer.
     Doctor,
+    /// The replies sent from the terminal UI, newest first, from the local database (offline).
+    History(history::HistoryArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -193,7 +196,12 @@ pub fn main() -> ExitCode {
     if matches!(
         cli.command,
         Some(
-            Command::Reviews(_) | Command::Eligibility(_) | Command::Respond(_) | Command::Profile(_) | Command::Doctor
+            Command::Reviews(_)
+                | Command::Eligibility(_)
+                | Command::Respond(_)
+                | Command::Profile(_)
+                | Command::Doctor
+                | Command::History(_)
         )
     ) {
         // SAFETY: setting a signal disposition before any thread is started.
@@ -266,6 +274,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(args).await,
         Command::Profile(cmd) => profile::run(config()?, cmd).await,
         Command::Doctor => doctor::run(config()?).await,
+        Command::History(args) => history::run(config()?, args),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod emulator;
 pub mod logging;
+pub mod outbox_sender;
 pub mod profiles;
 pub mod profiles_ops;
 pub mod sanitize;

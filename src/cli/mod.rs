@@ -6,6 +6,7 @@ mod doctor;
 mod eligibility;
 mod emulator_cmd;
 mod history;
+mod outbox;
 pub mod output;
 mod profile;
 mod respond;
@@ -65,6 +66,9 @@ pub enum Command {
     Doctor,
     /// The replies sent from the terminal UI, newest first, from the local database (offline).
     History(history::HistoryArgs),
+    /// Replies confirmed in the terminal UI and not yet known to be sent: list, send, retry, discard.
+    #[command(subcommand)]
+    Outbox(outbox::OutboxCommand),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -202,6 +206,7 @@ pub fn main() -> ExitCode {
                 | Command::Profile(_)
                 | Command::Doctor
                 | Command::History(_)
+                | Command::Outbox(_)
         )
     ) {
         // SAFETY: setting a signal disposition before any thread is started.
@@ -275,6 +280,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Profile(cmd) => profile::run(config()?, cmd).await,
         Command::Doctor => doctor::run(config()?).await,
         Command::History(args) => history::run(config()?, args),
+        Command::Outbox(cmd) => outbox::run(config()?, cmd).await,
     }
 }
 

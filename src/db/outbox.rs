@@ -287,11 +287,18 @@ impl Db {
         self.update_reply(id, text, &item.support_email, item.public, now)
     }
 
-    /// Edits a queued reply: text, support email and visibility.
+    /// Edits a queued or failed reply: text, support email and visibility. (A failed one stays
+    /// failed until [`Db::retry`]: editing is not sending.)
     pub fn update_reply(&mut self, id: i64, text: &str, support_email: &str, public: bool, now: i64) -> Result<()> {
         self.write_tx(true, |tx, path| {
             let item = get_item(tx, path, id)?;
-            require(path, &item, &[OutboxState::Queued], "edited", "queued")?;
+            require(
+                path,
+                &item,
+                &[OutboxState::Queued, OutboxState::Failed],
+                "edited",
+                "queued or failed",
+            )?;
             tx.prepare_cached(
                 "UPDATE outbox SET text = ?2, support_email = ?3, public = ?4, updated_at = ?5 WHERE id = ?1",
             )
@@ -318,6 +325,17 @@ impl Db {
                 .execute([id])
                 .at(path)?;
             Ok(item)
+        })
+    }
+
+    /// The service answers again: every queued item waiting out a backoff becomes due now
+    /// (items answered in Partner Center are never queued, so never sent). Returns how many.
+    pub fn bring_forward(&mut self, now: i64) -> Result<usize> {
+        self.write_tx(true, |tx, path| {
+            tx.prepare_cached("UPDATE outbox SET next_attempt_at = ?1 WHERE state = 'queued' AND next_attempt_at > ?1")
+                .at(path)?
+                .execute([now])
+                .at(path)
         })
     }
 

@@ -56,7 +56,7 @@ fn expire(tx: &Transaction<'_>, path: &Path, now: i64) -> Result<Vec<i64>> {
     let mut stmt = tx
         .prepare_cached(
             "UPDATE outbox SET state = 'unconfirmed', updated_at = ?1,
-                 reason = 'the process sending it (' || owner || ') stopped before it knew the outcome',
+                 reason = 'the reviewdesk sending it stopped answering before it knew the outcome',
                  owner = NULL, lease_until = NULL
              WHERE state = 'sending' AND lease_until <= ?1
              RETURNING id",
@@ -127,7 +127,7 @@ impl Db {
             let mut set = tx
                 .prepare_cached(
                     "UPDATE outbox SET state = 'unconfirmed', updated_at = ?2,
-                         reason = 'the process sending it (' || owner || ') ended before it knew the outcome',
+                         reason = 'an earlier reviewdesk run ended while sending it, before it knew the outcome',
                          owner = NULL, lease_until = NULL
                      WHERE id = ?1 AND state = 'sending'",
                 )

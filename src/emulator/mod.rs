@@ -147,6 +147,21 @@ impl Shared {
         lock(&self.tokens).revoke_all();
     }
 
+    /// A response given outside the API, as in Partner Center: not counted as a submission.
+    /// `false` when there is no such review.
+    pub fn respond_outside_api(&self, app: &str, review: &str, text: &str) -> bool {
+        let now = now_utc();
+        let mut apps = self.write_apps();
+        match apps.get_mut(&app.to_ascii_uppercase()).and_then(|a| a.get_mut(review)) {
+            Some(r) => {
+                r.response_text = Some(text.to_owned());
+                r.response_date = Some(now);
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn add_review(&self, app: &str, review: &serde_json::Value) -> String {
         let key = app.to_ascii_uppercase();
         let now = now_utc();
@@ -268,6 +283,12 @@ impl EmulatorHandle {
     /// keys that are missing or of the wrong type get defaults (see `data::review_from_json`).
     pub fn add_review(&self, app: &str, review: serde_json::Value) -> String {
         self.shared.add_review(app, &review)
+    }
+
+    /// The person answers a review in Partner Center (degraded mode): the response is there
+    /// for the next fetch, without any API submission. `false` when there is no such review.
+    pub fn respond_in_partner_center(&self, app: &str, review: &str, text: &str) -> bool {
+        self.shared.respond_outside_api(app, review, text)
     }
 
     /// Graceful stop: in-flight requests finish, then the task ends (forced after 5 s).

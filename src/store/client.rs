@@ -99,6 +99,7 @@ enum CallKind {
     Submit,
 }
 
+#[derive(Clone)]
 pub struct StoreClient {
     http: reqwest::Client,
     api: Url,
@@ -114,6 +115,10 @@ pub struct ReviewsFetch {
     pub total_count: Option<u64>,
     pub pages: u32,
 }
+
+/// [INF] The first day a review lookup by ID covers: the Windows Store opened to apps in 2012, so
+/// no review to answer can be older. The documentation gives no lower bound for `startDate`.
+pub const EARLIEST_REVIEW: chrono::NaiveDate = chrono::NaiveDate::from_ymd_opt(2012, 1, 1).expect("a valid date");
 
 /// One submitted response's fate.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,6 +195,26 @@ impl StoreClient {
         })
         .await?;
         Ok(all)
+    }
+
+    /// One review by its ID (`filter=id eq '…'`), over every date the Store could hold it
+    /// (from [`EARLIEST_REVIEW`] to today): `None` when the Store no longer returns it. Used to
+    /// settle a submission whose outcome is unknown before anything is sent again.
+    pub async fn fetch_review(&self, app_id: &str, review_id: &str) -> Result<Option<Review>, StoreError> {
+        let review_id = validate_review_id(review_id)?;
+        let query = ReviewQuery {
+            app_id: app_id.to_owned(),
+            start: EARLIEST_REVIEW,
+            end: super::dates::today_utc(),
+            top: 10,
+            filter: Some(super::Filter::eq("id", review_id.as_str()).to_string()),
+            orderby: None,
+        };
+        let found = self.fetch_reviews(&query).await?;
+        Ok(found
+            .reviews
+            .into_iter()
+            .find(|r| r.id.as_deref().is_some_and(|id| id.eq_ignore_ascii_case(&review_id))))
     }
 
     /// Like [`fetch_reviews`](Self::fetch_reviews), handing over each page as it arrives.

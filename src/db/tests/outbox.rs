@@ -120,7 +120,7 @@ fn an_expired_lease_becomes_unconfirmed_and_verification_settles_it() {
             (item.state, item.owner.as_deref(), item.lease_until),
             (Unconfirmed, None, None)
         );
-        assert!(item.reason.unwrap().contains("dead"));
+        assert!(item.reason.unwrap().contains("before it knew the outcome"));
     }
     // The dead owner's late reports: it no longer holds them.
     assert!(matches!(

@@ -1,0 +1,167 @@
+//! `reviewdesk outbox`: the replies confirmed in the terminal UI and not yet known to be sent,
+//! from the profile's local database; `send` sends them now (the same sender, claims and
+//! verification the UI uses, so it is safe next to a running UI or another `send`).
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::output;
+use crate::config::{self, Config};
+use crate::db::{self, Db, OutboxItem, OutboxState, process_owner};
+use crate::outbox_sender::{OutboxSender, SendPolicy, What, now, short_id};
+use crate::sanitize::{sanitize_line, truncate_to_width};
+use crate::session::{Session, usage};
+
+#[derive(Subcommand, Debug)]
+pub enum OutboxCommand {
+    /// What is queued, sending, unconfirmed or failed (and what was sent in the last day).
+    List(ListArgs),
+    /// Send every queued reply now and settle the unconfirmed ones (reads each review back).
+    Send,
+    /// Put a failed reply back in the queue (it goes out with the next `send` or UI start).
+    Retry { id: i64 },
+    /// Remove a queued or failed reply; its text is printed, so nothing is lost.
+    Discard { id: i64 },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ListFormat,
+}
+
+/// The profile's database, which must exist: the outbox is only ever filled by the UI.
+fn open(config: &Config) -> Result<Db> {
+    let profile = super::history::profile_name(config)?;
+    let dirs = config::project_dirs().context("no home directory: there is no local database to read")?;
+    let path = db::db_path(dirs.data_dir(), &profile).map_err(|e| usage(e.to_string()))?;
+    if !path.exists() {
+        bail!(
+            "profile {profile} has no local database at {} yet: replies confirmed in the terminal UI are kept there",
+            path.display()
+        );
+    }
+    let (db, report) = Db::open(dirs.data_dir(), &profile)?;
+    if let Some(message) = report.message() {
+        eprintln!("{message}");
+    }
+    Ok(db)
+}
+
+pub async fn run(config: Config, cmd: OutboxCommand) -> Result<ExitCode> {
+    match cmd {
+        OutboxCommand::List(args) => {
+            let db = open(&config)?;
+            let items = db.outbox(None, now() - 86_400)?;
+            let mut out = std::io::stdout().lock();
+            match args.format {
+                ListFormat::Json => output::write_json(&mut out, &items)?,
+                ListFormat::Table if items.is_empty() => eprintln!("the outbox is empty"),
+                ListFormat::Table => write_table(&mut out, &items)?,
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        OutboxCommand::Retry { id } => {
+            let mut db = open(&config)?;
+            db.retry(id, now())?;
+            eprintln!("item {id} is queued again");
+            Ok(ExitCode::SUCCESS)
+        }
+        OutboxCommand::Discard { id } => {
+            let mut db = open(&config)?;
+            let item = db.discard(id)?;
+            eprintln!("item {id} discarded; its text was:");
+            println!("{}", item.text);
+            Ok(ExitCode::SUCCESS)
+        }
+        OutboxCommand::Send => send(config).await,
+    }
+}
+
+async fn send(config: Config) -> Result<ExitCode> {
+    let db = open(&config)?;
+    let session = Session::resolve(config).await?;
+    let sender = OutboxSender::new(db, Arc::new(session.client), process_owner(), SendPolicy::default());
+    let recovered = sender.recover().await?;
+    if !recovered.is_empty() {
+        eprintln!(
+            "{} item(s) left unclear by an earlier run: reading their reviews back first",
+            recovered.len()
+        );
+    }
+    // One round sends everything due; a failure that pauses it (an outage) ends this command.
+    let summary = sender
+        .round(|o| {
+            let short = short_id(&o.item.review);
+            let line = match &o.what {
+                What::Sent => "sent".to_owned(),
+                What::VerifiedSent => "sent (found on the review after an unclear answer; not sent again)".to_owned(),
+                What::VerifiedNotApplied => "did not arrive; sending again".to_owned(),
+                What::Failed(why) => format!("failed: {why}"),
+                What::Retrying { reason, .. } => format!("kept in the queue: {reason}"),
+                What::ApiDown { message, .. } => format!("kept in the queue: {message}"),
+                What::Unconfirmed(why) => format!("unclear ({why}); reading the review back"),
+                What::StillUnknown(why) => format!("still unclear: {why}"),
+            };
+            eprintln!("item {} (review {short}): {}", o.item.id, sanitize_line(&line));
+        })
+        .await?;
+    let left = sender
+        .with_db(|db| db.outbox(None, i64::MAX))
+        .await?
+        .into_iter()
+        // Items another process is sending right now are its business, not left over.
+        .filter(|i| !matches!(i.state, OutboxState::Sent | OutboxState::Sending))
+        .count();
+    let sent = summary
+        .outcomes
+        .iter()
+        .filter(|o| matches!(o.what, What::Sent | What::VerifiedSent))
+        .count();
+    eprintln!("{sent} sent; {left} left in the outbox");
+    Ok(if left == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn write_table(out: &mut impl Write, items: &[OutboxItem]) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:>5}  {:<12} {:<12} {:<36} {:>5}  REPLY / REASON",
+        "ID", "STATE", "APP", "REVIEW", "TRIES"
+    )?;
+    for i in items {
+        let state = if i.manual && i.state == OutboxState::Unconfirmed {
+            "answered-PC"
+        } else {
+            i.state.as_str()
+        };
+        writeln!(
+            out,
+            "{:>5}  {:<12} {:<12} {:<36} {:>5}  {}",
+            i.id,
+            state,
+            sanitize_line(&i.app),
+            sanitize_line(&i.review),
+            i.attempts,
+            truncate_to_width(&sanitize_line(&i.text.replace('\n', " ")), 60)
+        )?;
+        if let Some(reason) = &i.reason {
+            writeln!(out, "{:>5}  {}", "", truncate_to_width(&sanitize_line(reason), 100))?;
+        }
+    }
+    Ok(())
+}

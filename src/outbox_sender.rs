@@ -1,0 +1,551 @@
+//! Sends what the outbox holds, one reply per request, and settles every unclear outcome by
+//! reading the review back before anything is sent again. Used by the terminal UI (in the
+//! background) and by `reviewdesk outbox send`.
+//!
+//! One round:
+//! 1. **Verify** each `unconfirmed` item: fetch its review. The response there is ours → `sent`;
+//!    no response (or one older than a revision of the review) → back in the queue; someone
+//!    else's response → `failed`, never re-sent. An item answered in Partner Center (`manual`)
+//!    is confirmed by any response and otherwise left alone. A failed lookup leaves the item
+//!    unconfirmed: nothing is re-sent on a guess.
+//! 2. **Send** due `queued` items: each is claimed in the database first (atomic across
+//!    processes), then sent. What the Store said decides the next state:
+//!    accepted → `sent`; refused for the item → `failed`; nothing reached it (connect error,
+//!    429, 503, token trouble) → `queued` again with backoff, and the round stops, since the
+//!    next item would fare the same; may have reached it (timeout, connection lost after the
+//!    body left, 5xx) → `unconfirmed`, verified at once.
+//!
+//! The documented outage of the reviews API keeps the item queued (retried every few minutes)
+//! and is reported as [`What::ApiDown`], for the UI's degraded mode.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::db::{Db, DbError, OutboxItem, OutboxNew, OutboxState};
+use crate::store::{ResponseItem, Review, StoreClient, StoreError, SubmitStatus};
+
+/// Timing of claims and retries, in seconds.
+#[derive(Clone, Copy, Debug)]
+pub struct SendPolicy {
+    /// How long a claim holds: well above the request timeout and its retries.
+    pub lease_secs: i64,
+    /// The first wait after a failure that left nothing applied; doubled per attempt.
+    pub first_backoff_secs: i64,
+    pub max_backoff_secs: i64,
+    /// The wait after the reviews API's documented outage.
+    pub api_down_backoff_secs: i64,
+    /// A request cut off by a killed run may still be processed by the Store for about as long
+    /// as a request may take: its review is read back only this long after it was claimed.
+    pub settle_secs: i64,
+}
+
+impl Default for SendPolicy {
+    fn default() -> Self {
+        SendPolicy {
+            lease_secs: 600,
+            first_backoff_secs: 15,
+            max_backoff_secs: 600,
+            api_down_backoff_secs: 300,
+            settle_secs: 40,
+        }
+    }
+}
+
+impl SendPolicy {
+    /// The wait after the `attempts`-th failed attempt.
+    pub fn backoff(&self, attempts: i64) -> i64 {
+        let doublings = attempts.clamp(1, 20) - 1;
+        self.first_backoff_secs
+            .saturating_mul(1 << doublings)
+            .min(self.max_backoff_secs)
+    }
+}
+
+/// What happened to one item in a round.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum What {
+    Sent,
+    /// Found on the review after an unclear answer: sent, and not sent again.
+    VerifiedSent,
+    /// The review shows no response after an unclear answer: queued to be sent again.
+    VerifiedNotApplied,
+    Failed(String),
+    /// Nothing reached the Store; tried again not before `at` (Unix seconds).
+    Retrying {
+        at: i64,
+        reason: String,
+    },
+    /// Microsoft's reviews API is in its documented outage; the message names the way out.
+    ApiDown {
+        at: i64,
+        message: String,
+    },
+    /// The request may have reached the Store; the review is read back before anything else.
+    Unconfirmed(String),
+    /// The review could not be read back; still unconfirmed, looked at again later.
+    StillUnknown(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The item as stored after the change.
+    pub item: OutboxItem,
+    pub what: What,
+}
+
+/// What a round leaves for the next one.
+#[derive(Clone, Debug, Default)]
+pub struct RoundSummary {
+    pub outcomes: Vec<Outcome>,
+    /// The round stopped because the service failed: do not start another before this.
+    pub paused_until: Option<i64>,
+    /// The earliest time a queued item is due.
+    pub next_due: Option<i64>,
+    /// Unconfirmed items whose review could not be read: look again at this time.
+    pub verify_again_at: Option<i64>,
+}
+
+impl RoundSummary {
+    /// When the next round should start, if anything is waiting; `None` when nothing is.
+    pub fn next_round_at(&self) -> Option<i64> {
+        let due = match (self.next_due, self.paused_until) {
+            (Some(d), Some(p)) => Some(d.max(p)),
+            (d, _) => d,
+        };
+        [due, self.verify_again_at].into_iter().flatten().min()
+    }
+}
+
+/// One profile's outbox and the client that sends it.
+#[derive(Clone)]
+pub struct OutboxSender {
+    db: Arc<Mutex<Db>>,
+    client: Arc<StoreClient>,
+    owner: String,
+    policy: SendPolicy,
+    /// Unconfirmed items whose review could not be read, and when to try again.
+    verify_after: Arc<Mutex<HashMap<i64, i64>>>,
+    /// Submissions under way right now.
+    in_flight: Arc<AtomicUsize>,
+    /// Set when reviewdesk is leaving: no new item is claimed.
+    stopping: Arc<AtomicBool>,
+}
+
+/// The first block of a review GUID: enough to tell reviews apart in a status line.
+pub fn short_id(review: &str) -> &str {
+    review.split('-').next().unwrap_or(review)
+}
+
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// The Store may trim or re-wrap what it stores: compare without the ends' whitespace and with
+/// one kind of line break.
+fn same_text(a: &str, b: &str) -> bool {
+    let norm = |s: &str| s.trim().replace("\r\n", "\n");
+    norm(a) == norm(b)
+}
+
+impl OutboxSender {
+    pub fn new(db: Db, client: Arc<StoreClient>, owner: String, policy: SendPolicy) -> Self {
+        OutboxSender {
+            db: Arc::new(Mutex::new(db)),
+            client,
+            owner,
+            policy,
+            verify_after: Arc::default(),
+            in_flight: Arc::default(),
+            stopping: Arc::default(),
+        }
+    }
+
+    /// Leaving: claims nothing more, and waits up to `limit` for a submission under way to get
+    /// its answer (a request cut off is settled at the next start, but only after a wait).
+    pub async fn stop(&self, limit: Duration) {
+        self.stopping.store(true, Ordering::SeqCst);
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.in_flight.load(Ordering::SeqCst) > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub fn policy(&self) -> SendPolicy {
+        self.policy
+    }
+
+    /// Runs `f` on the database off the async threads (SQLite blocks; an fsync takes ms).
+    pub async fn with_db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Db) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, DbError> {
+        let db = Arc::clone(&self.db);
+        tokio::task::spawn_blocking(move || {
+            let mut db = db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            db.check_file()?;
+            f(&mut db)
+        })
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+    }
+
+    /// At start: items a killed earlier run held become unconfirmed now (verified next round),
+    /// as do items whose lease ran out; queued items waiting out an earlier run's backoff are
+    /// due now (a new start is a new try). Returns the ids of the unclear items.
+    pub async fn recover(&self) -> Result<Vec<i64>, DbError> {
+        let lease = self.policy.lease_secs;
+        let (ids, claimed) = self
+            .with_db(move |db| {
+                let t = now();
+                // When each held item was claimed (its lease minus the lease length).
+                let claimed: HashMap<i64, i64> = db
+                    .outbox(None, i64::MAX)?
+                    .into_iter()
+                    .filter(|i| i.state == OutboxState::Sending)
+                    .filter_map(|i| Some((i.id, i.lease_until? - lease)))
+                    .collect();
+                let mut ids = db.release_abandoned(t)?;
+                ids.extend(db.expire_leases(t)?);
+                db.bring_forward(t)?;
+                Ok((ids, claimed))
+            })
+            .await?;
+        // A request of the killed run may still be on its way: let it settle before reading
+        // the review back, or the read-back could miss it and the reply go out twice.
+        let mut waits = self.verify_after.lock().unwrap_or_else(|p| p.into_inner());
+        for id in &ids {
+            if let Some(at) = claimed.get(id) {
+                waits.insert(*id, at + self.policy.settle_secs);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Writes a confirmed reply to the outbox, durably; returns its id. Nothing is sent here.
+    pub async fn enqueue(&self, new: OutboxNew) -> Result<i64, DbError> {
+        self.with_db(move |db| db.enqueue(&new, now())).await
+    }
+
+    /// The person asked to look at an unconfirmed item now, not after the wait.
+    pub fn forget_verify_wait(&self, id: i64) {
+        self.verify_after.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+    }
+
+    /// The service answered again: queued items waiting out a backoff are due now, and
+    /// unconfirmed ones are verified at the next round.
+    pub async fn service_answered(&self) -> Result<usize, DbError> {
+        self.verify_after.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.with_db(|db| db.bring_forward(now())).await
+    }
+
+    /// Verifies what is unconfirmed, then sends what is due, reporting each step to `report`.
+    pub async fn round(&self, mut report: impl FnMut(&Outcome)) -> Result<RoundSummary, DbError> {
+        let mut summary = RoundSummary::default();
+        let mut push = |summary: &mut RoundSummary, o: Outcome| {
+            report(&o);
+            summary.outcomes.push(o);
+        };
+        let unconfirmed = self
+            .with_db(|db| {
+                db.expire_leases(now())?;
+                Ok(db
+                    .outbox(None, i64::MAX)?
+                    .into_iter()
+                    .filter(|i| i.state == OutboxState::Unconfirmed)
+                    .collect::<Vec<_>>())
+            })
+            .await?;
+        for item in unconfirmed {
+            let due = self
+                .verify_after
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&item.id)
+                .copied();
+            if due.is_some_and(|at| at > now()) {
+                summary.verify_again_at = min_some(summary.verify_again_at, due);
+                continue;
+            }
+            if let Some(o) = self.verify(item, &mut summary).await? {
+                push(&mut summary, o);
+            }
+        }
+        while summary.paused_until.is_none() && !self.stopping.load(Ordering::SeqCst) {
+            let (owner, lease) = (self.owner.clone(), self.policy.lease_secs);
+            let Some(item) = self.with_db(move |db| db.claim_next(&owner, now(), lease)).await? else {
+                break;
+            };
+            let outcome = self.send(item, &mut summary).await?;
+            let unclear = matches!(outcome.what, What::Unconfirmed(_));
+            let item = outcome.item.clone();
+            push(&mut summary, outcome);
+            if unclear && let Some(o) = self.verify(item, &mut summary).await? {
+                push(&mut summary, o);
+            }
+        }
+        summary.next_due = self.with_db(|db| db.outbox_next_due()).await?;
+        Ok(summary)
+    }
+
+    /// Sends one claimed item and records what the Store said.
+    async fn send(&self, item: OutboxItem, summary: &mut RoundSummary) -> Result<Outcome, DbError> {
+        let request = ResponseItem {
+            application_id: item.app.clone(),
+            review_id: item.review.clone(),
+            response_text: item.text.clone(),
+            support_email: item.support_email.clone(),
+            is_public: item.public,
+        };
+        tracing::info!(id = item.id, app = %item.app, review = %item.review, "sending a reply from the outbox");
+        // Held until the outcome is on disk: leaving waits for that, not just for the answer.
+        let _in_flight = InFlight::enter(&self.in_flight);
+        let result = self.client.submit_responses(std::slice::from_ref(&request)).await;
+        let (status, error) = match result {
+            Ok(mut report) => match report.outcomes.pop() {
+                Some(o) => (o.status, report.error),
+                None => (SubmitStatus::Unconfirmed("the Store's answer was empty".into()), None),
+            },
+            // Refused before sending: the item itself is wrong (text, email, IDs).
+            Err(e) => (SubmitStatus::Rejected(e.to_string()), None),
+        };
+        let owner = self.owner.clone();
+        let policy = self.policy;
+        let id = item.id;
+        let what = match status {
+            SubmitStatus::Sent => What::Sent,
+            SubmitStatus::Rejected(why) => What::Failed(format!("the Store refused the reply: {why}")),
+            SubmitStatus::Unconfirmed(why) => What::Unconfirmed(why),
+            SubmitStatus::Failed(why) | SubmitStatus::NotSent(why) => match &error {
+                Some(StoreError::ReviewsApiDown { .. }) => What::ApiDown {
+                    at: now() + policy.api_down_backoff_secs,
+                    message: why,
+                },
+                Some(
+                    StoreError::Network { .. }
+                    | StoreError::Throttled { .. }
+                    | StoreError::ServerError { .. }
+                    | StoreError::Auth(_)
+                    | StoreError::Unauthorized { .. },
+                ) => What::Retrying {
+                    at: now() + policy.backoff(item.attempts),
+                    reason: why,
+                },
+                Some(StoreError::Unconfirmed(_) | StoreError::Unexpected { .. }) | None => What::Unconfirmed(why),
+                Some(StoreError::Invalid(_) | StoreError::Api { .. }) => What::Failed(why),
+            },
+        };
+        match &what {
+            What::Retrying { at, .. } | What::ApiDown { at, .. } => summary.paused_until = Some(*at),
+            _ => {}
+        }
+        let stored_what = what.clone();
+        let item = self
+            .with_db(move |db| {
+                let t = now();
+                match &stored_what {
+                    What::Sent => return db.mark_sent(id, t),
+                    What::Failed(why) => db.mark_failed(id, &owner, why, t)?,
+                    What::Unconfirmed(why) => db.mark_unconfirmed(id, &owner, why, t)?,
+                    What::Retrying { at, reason } => db.requeue(id, &owner, *at, reason, t)?,
+                    What::ApiDown { at, message } => db.requeue(id, &owner, *at, message, t)?,
+                    _ => {}
+                }
+                db.outbox_item(id)
+            })
+            .await?;
+        tracing::info!(id, state = %item.state, "outbox item settled");
+        Ok(Outcome { item, what })
+    }
+
+    /// Reads the review back to settle an unconfirmed item. `None` when nothing changed and
+    /// nothing is worth saying (a manual item still waiting for its response to show).
+    async fn verify(&self, item: OutboxItem, summary: &mut RoundSummary) -> Result<Option<Outcome>, DbError> {
+        let id = item.id;
+        let review = match self.client.fetch_review(&item.app, &item.review).await {
+            Ok(r) => r,
+            Err(e) => {
+                let at = now() + self.policy.backoff(2);
+                self.verify_after
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(id, at);
+                summary.verify_again_at = min_some(summary.verify_again_at, Some(at));
+                return Ok(Some(Outcome {
+                    item,
+                    what: What::StillUnknown(format!("could not read the review back to check: {e}")),
+                }));
+            }
+        };
+        self.verify_after.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        let verdict = judge(&item, review.as_ref());
+        let (what, applied) = match verdict {
+            Verdict::Applied => (What::VerifiedSent, true),
+            Verdict::NotApplied if item.manual => return Ok(None),
+            Verdict::NotApplied => (What::VerifiedNotApplied, false),
+            Verdict::Conflict(why) => (What::Failed(why), false),
+        };
+        let stored_what = what.clone();
+        let owner = self.owner.clone();
+        let item = self
+            .with_db(move |db| {
+                let t = now();
+                match &stored_what {
+                    What::Failed(why) => db.mark_failed(id, &owner, why, t)?,
+                    _ => {
+                        db.verify_unconfirmed(id, applied, t)?;
+                    }
+                }
+                db.outbox_item(id)
+            })
+            .await?;
+        Ok(Some(Outcome { item, what }))
+    }
+}
+
+/// Counts a submission under way for as long as it lives.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn enter(count: &Arc<AtomicUsize>) -> InFlight {
+        count.fetch_add(1, Ordering::SeqCst);
+        InFlight(Arc::clone(count))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+enum Verdict {
+    Applied,
+    NotApplied,
+    /// The review cannot take this reply any more; the reason says why.
+    Conflict(String),
+}
+
+/// What the review as the Store returns it says about an unconfirmed item.
+fn judge(item: &OutboxItem, review: Option<&Review>) -> Verdict {
+    let Some(review) = review else {
+        return Verdict::Conflict(
+            "the Store no longer returns this review (Microsoft removes spam and pre-release reviews); not sent"
+                .to_owned(),
+        );
+    };
+    match review.response_text.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(text) if same_text(text, &item.text) => Verdict::Applied,
+        // Answered in Partner Center: whatever was typed there counts.
+        Some(_) if item.manual => Verdict::Applied,
+        // The customer revised the review after that response: it can be answered again.
+        Some(_) if review.revised_after_response() => Verdict::NotApplied,
+        Some(_) => Verdict::Conflict(
+            "the review already shows a different response (answered elsewhere?); this reply was not sent".to_owned(),
+        ),
+        None => Verdict::NotApplied,
+    }
+}
+
+fn min_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(text: &str, manual: bool) -> OutboxItem {
+        OutboxItem {
+            id: 1,
+            app: "9NBLGGH4R315".into(),
+            review: "r".into(),
+            text: text.into(),
+            support_email: String::new(),
+            public: true,
+            state: OutboxState::Unconfirmed,
+            reason: None,
+            manual,
+            attempts: 1,
+            created_at: 0,
+            updated_at: 0,
+            next_attempt_at: 0,
+            owner: None,
+            lease_until: None,
+            sent_at: None,
+        }
+    }
+
+    fn review(response: Option<&str>, revised_later: bool) -> Review {
+        Review {
+            response_text: response.map(str::to_owned),
+            is_revised: Some(revised_later),
+            timestamp: Some(if revised_later { 200 } else { 50 }),
+            response_timestamp: response.map(|_| 100),
+            ..Review::default()
+        }
+    }
+
+    #[test]
+    fn judges_what_the_review_shows() {
+        let ours = item("Thanks!\r\nWe fixed it.", false);
+        assert!(matches!(
+            judge(&ours, Some(&review(Some(" Thanks!\nWe fixed it. "), false))),
+            Verdict::Applied
+        ));
+        assert!(matches!(judge(&ours, Some(&review(None, false))), Verdict::NotApplied));
+        assert!(matches!(
+            judge(&ours, Some(&review(Some("  "), false))),
+            Verdict::NotApplied
+        ));
+        assert!(matches!(
+            judge(&ours, Some(&review(Some("Other words"), false))),
+            Verdict::Conflict(_)
+        ));
+        assert!(matches!(
+            judge(&ours, Some(&review(Some("Old answer"), true))),
+            Verdict::NotApplied
+        ));
+        assert!(matches!(judge(&ours, None), Verdict::Conflict(_)));
+        let manual = item("typed here", true);
+        assert!(matches!(
+            judge(&manual, Some(&review(Some("typed in Partner Center"), false))),
+            Verdict::Applied
+        ));
+        assert!(matches!(
+            judge(&manual, Some(&review(None, false))),
+            Verdict::NotApplied
+        ));
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let p = SendPolicy::default();
+        assert_eq!(
+            (p.backoff(0), p.backoff(1), p.backoff(2), p.backoff(3)),
+            (15, 15, 30, 60)
+        );
+        assert_eq!(p.backoff(40), 600);
+    }
+
+    #[test]
+    fn next_round_waits_out_a_pause_but_not_a_verification() {
+        let s = RoundSummary {
+            paused_until: Some(100),
+            next_due: Some(10),
+            verify_again_at: None,
+            ..RoundSummary::default()
+        };
+        assert_eq!(s.next_round_at(), Some(100));
+        let s = RoundSummary {
+            verify_again_at: Some(50),
+            ..s
+        };
+        assert_eq!(s.next_round_at(), Some(50));
+        assert_eq!(RoundSummary::default().next_round_at(), None);
+    }
+}

@@ -1,0 +1,224 @@
+//! `reviewdesk outbox` against the emulator over TCP: two processes sending one profile's outbox
+//! at once send every reply exactly once; a reply left unclear by a killed run is read back, not
+//! posted again; an outage keeps replies queued.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use common::tmux::{APP, BIN, Emu, emu};
+use reviewdesk::db::{Db, OutboxNew};
+use reviewdesk::emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID, FaultSpec};
+
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data").join("reviewdesk")
+    }
+
+    /// The database the UI uses with `REVIEWDESK_*` credentials: "env".
+    fn db(&self) -> Db {
+        Db::open(&self.data_dir(), "env").unwrap().0
+    }
+
+    fn cmd(&self, e: &Emu, args: &[&str]) -> Command {
+        let home = self.dir.path();
+        let url = e.handle.base_url();
+        let mut c = Command::new(BIN);
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_STATE_HOME", home.join("state"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("REVIEWDESK_LOGIN_URL", &url)
+            .env("REVIEWDESK_API_URL", &url)
+            .env("REVIEWDESK_TENANT_ID", DEFAULT_TENANT_ID)
+            .env("REVIEWDESK_CLIENT_ID", DEFAULT_CLIENT_ID)
+            .env("REVIEWDESK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)
+            .args(["outbox"])
+            .args(args);
+        c
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `n` reviews in the emulator, each with a queued reply in the outbox.
+fn seed(e: &Emu, home: &Home, n: usize) -> Vec<(String, String)> {
+    let mut db = home.db();
+    (0..n)
+        .map(|i| {
+            let id = e.handle.add_review(
+                APP,
+                serde_json::json!({"reviewTitle": format!("Review {i}"), "rating": 2}),
+            );
+            let text = format!("Reply number {i}, thank you.");
+            db.enqueue(
+                &OutboxNew {
+                    app: APP.into(),
+                    review: id.clone(),
+                    text: text.clone(),
+                    support_email: "help@example.com".into(),
+                    public: true,
+                },
+                // Confirmed in the UI five minutes ago.
+                chrono::Utc::now().timestamp() - 300,
+            )
+            .unwrap();
+            (id, text)
+        })
+        .collect()
+}
+
+#[test]
+fn two_processes_on_one_profile_send_every_reply_exactly_once() {
+    let e = emu(Some(FaultSpec {
+        // Slow enough that the two processes overlap for the whole run.
+        delay_ms: Some(60),
+        ..FaultSpec::default()
+    }));
+    let home = Home::new();
+    let replies = seed(&e, &home, 24);
+    let spawn = || {
+        home.cmd(&e, &["send"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert!(b.status.success(), "{}", stderr(&b));
+    // Both took part: each sent some (the claims interleave).
+    for o in [&a, &b] {
+        assert!(stderr(o).contains(": sent"), "{}", stderr(o));
+    }
+    let st = e.handle.stats();
+    for (id, _) in &replies {
+        assert_eq!(st.applied_responses.get(id), Some(&1), "review {id}: {st:?}");
+    }
+    assert_eq!(st.submitted_items, replies.len() as u64, "{st:?}");
+    let db = home.db();
+    let history = db.history(100).unwrap();
+    assert_eq!(history.len(), replies.len());
+    assert!(history.iter().all(|h| h.row.result == "sent"), "{history:?}");
+    assert_eq!(db.outbox_pending().unwrap(), 0);
+}
+
+#[test]
+fn a_reply_a_killed_run_left_unclear_is_read_back_not_posted_again() {
+    let e = emu(None);
+    let home = Home::new();
+    let replies = seed(&e, &home, 2);
+    // A run that claimed both two minutes ago and died: one reply had reached the Store, the
+    // other had not.
+    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap_or_default();
+    let dead = format!("4194301@{}", boot.trim());
+    {
+        let mut db = home.db();
+        let then = chrono::Utc::now().timestamp() - 120;
+        assert!(db.claim_next(&dead, then, 600).unwrap().is_some());
+        assert!(db.claim_next(&dead, then, 600).unwrap().is_some());
+    }
+    assert!(e.handle.respond_in_partner_center(APP, &replies[0].0, &replies[0].1));
+    let out = home.cmd(&e, &["send"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("left unclear by an earlier run"), "{err}");
+    assert!(err.contains("not sent again"), "{err}");
+    let st = e.handle.stats();
+    assert_eq!(st.submitted_items, 1, "only the one that had not arrived: {st:?}");
+    assert_eq!(st.applied_responses.get(&replies[1].0), Some(&1));
+    assert_eq!(
+        st.applied_responses.get(&replies[0].0),
+        None,
+        "never posted through the API"
+    );
+}
+
+/// Killed a moment ago with a request in flight: the Store may still be processing it, so the
+/// review is not read back (and nothing re-sent) until the request could have settled.
+#[test]
+fn a_request_cut_off_a_moment_ago_is_left_to_settle_first() {
+    let e = emu(None);
+    let home = Home::new();
+    seed(&e, &home, 1);
+    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap_or_default();
+    let dead = format!("4194301@{}", boot.trim());
+    {
+        let mut db = home.db();
+        let now = chrono::Utc::now().timestamp();
+        assert!(db.claim_next(&dead, now, 600).unwrap().is_some());
+    }
+    let out = home.cmd(&e, &["send"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 left in the outbox"), "{}", stderr(&out));
+    let st = e.handle.stats();
+    assert_eq!((st.submit_requests, st.review_page_requests), (0, 0), "{st:?}");
+    let item = &home.db().outbox(None, 0).unwrap()[0];
+    assert_eq!(item.state, reviewdesk::db::OutboxState::Unconfirmed);
+}
+
+#[test]
+fn an_outage_keeps_replies_queued_and_says_so() {
+    let e = emu(Some(FaultSpec {
+        reviews_api_down: Some(true),
+        ..FaultSpec::default()
+    }));
+    let home = Home::new();
+    seed(&e, &home, 3);
+    let out = home.cmd(&e, &["send"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("kept in the queue") && err.contains("Partner Center"),
+        "{err}"
+    );
+    assert!(err.contains("3 left in the outbox"), "{err}");
+    // One attempt, then the round stops: the next would fare the same.
+    assert_eq!(e.handle.stats().submit_requests, 1);
+    let list = home.cmd(&e, &["list", "--format", "json"]).output().unwrap();
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(items.len(), 3);
+    assert!(items.iter().all(|i| i["state"] == "queued"), "{items:?}");
+
+    // The service is back: the next send takes them all.
+    e.handle.clear_faults();
+    let out = home.cmd(&e, &["send"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("3 sent; 0 left"), "{}", stderr(&out));
+    assert_eq!(e.handle.stats().submitted_items, 3);
+}
+
+#[test]
+fn discard_gives_the_text_back_and_a_missing_database_is_explained() {
+    let e = emu(None);
+    let home = Home::new();
+    let out = home.cmd(&e, &["list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("has no local database"), "{}", stderr(&out));
+    assert!(!home.data_dir().join("env.sqlite3").exists(), "nothing created");
+
+    let replies = seed(&e, &home, 1);
+    let out = home.cmd(&e, &["discard", "1"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), replies[0].1);
+    let out = home.cmd(&e, &["discard", "1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("outbox item 1 is not in"), "{}", stderr(&out));
+    assert_eq!(e.handle.stats().submit_requests, 0);
+}

@@ -49,6 +49,7 @@ fn first_run_setup_form_saves_a_profile_and_opens_the_reviews() {
         Launch {
             record: true,
             first_run: true,
+            ..Launch::default()
         },
     );
     t.wait_for("Set up reviewdesk");

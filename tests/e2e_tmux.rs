@@ -302,52 +302,6 @@ fn sigterm_and_sighup_end_it_and_restore_the_terminal() {
 }
 
 #[test]
-fn reviews_api_outage_points_to_partner_center_and_sends_nothing() {
-    require_tmux!();
-    let e = emu(Some(FaultSpec {
-        reviews_api_down: Some(true),
-        ..FaultSpec::default()
-    }));
-    let t = Term::launch(&e, Launch::default());
-    wait_list(&t);
-    let s = t.wait_until("the outage explained in the review pane", |s| {
-        let pane = pane_text(s, "┌ Review ─");
-        pane.contains("Microsoft's reviews API") && pane.contains("Partner Center")
-    });
-    let pane = pane_text(&s, "┌ Review ─");
-    assert!(
-        pane.contains("not working") || pane.contains("not in a working state"),
-        "says the API is not working: {pane}"
-    );
-    assert!(!s.contains("can respond"), "{s}");
-
-    // Trying anyway: the editor opens, Ctrl-s refuses, nothing goes to the Store.
-    t.keys(&["r"]);
-    t.wait_for("Write your response");
-    t.type_text("Sorry about that.");
-    t.keys(&["Tab"]);
-    t.type_text("help@example.com");
-    t.wait_for("help@example.com");
-    t.keys(&["C-s"]);
-    t.wait_until("the editor refusing to send", |s| {
-        let editor = pane_text(s, "┏ Reply to");
-        editor.contains("reviews API") && !editor.contains("Ctrl-s send")
-    });
-    std::thread::sleep(Duration::from_millis(300));
-    let s = t.screen();
-    assert!(!s.contains("cannot be edited later"), "no confirmation offered:\n{s}");
-    let stats = e.handle.stats();
-    assert_eq!(stats.submit_requests, 0, "{stats:?}");
-    assert!(stats.applied_responses.is_empty(), "{stats:?}");
-    assert!(stats.info_requests > 0, "the eligibility check was tried: {stats:?}");
-    t.keys(&["Escape"]);
-    t.wait_for("✎ Draft");
-    t.keys(&["q"]);
-    assert_eq!(t.exit_code(), 0);
-    assert_eq!(e.handle.stats().submit_requests, 0);
-}
-
-#[test]
 fn kill_9_while_typing_the_sentence_is_there_on_return() {
     require_tmux!();
     let e = emu(None);

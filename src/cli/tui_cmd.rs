@@ -44,6 +44,7 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
             keymap: keymap.clone(),
             days,
             default_public: true,
+            support_email: None,
             profiles: Some(ProfilesOptions {
                 config: config.clone(),
                 current: None,
@@ -72,6 +73,7 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
                 entries.push(AppEntry { id, name: None });
             }
         }
+        let support_email = session.profile.as_ref().and_then(|(_, p)| p.support_email.clone());
         let (label, default_public, current) = match &session.profile {
             Some((name, profile)) => {
                 if entries.is_empty() {
@@ -111,6 +113,7 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
             keymap: keymap.clone(),
             days,
             default_public,
+            support_email,
             profiles: Some(profiles),
             notice: notice.take().or(no_drafts),
             drafts,
@@ -171,6 +174,8 @@ pub struct Options {
     pub keymap: Keymap,
     pub days: u32,
     pub default_public: bool,
+    /// The profile's support email, for replies whose eligibility check gave none.
+    pub support_email: Option<String>,
     pub profiles: Option<ProfilesOptions>,
     pub notice: Option<String>,
     pub drafts: Option<DraftsAt>,
@@ -191,6 +196,7 @@ pub async fn launch(client: StoreClient, apps: Vec<AppEntry>, profile: String, o
             keymap: options.keymap,
             days: options.days,
             default_public: options.default_public,
+            support_email: options.support_email,
             profiles: options.profiles,
             setup: false,
             notice: options.notice,
@@ -214,6 +220,7 @@ pub async fn open(
         keymap,
         days,
         default_public,
+        support_email: None,
         profiles: None,
         notice: None,
         drafts,

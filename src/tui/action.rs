@@ -6,7 +6,8 @@ use std::time::Instant;
 use ratatui::crossterm::event::KeyEvent;
 use serde::{Deserialize, Serialize};
 
-use crate::db::StoredDraft;
+use crate::db::{HistoryEntry, OutboxItem, StoredDraft};
+use crate::outbox_sender::Outcome;
 use crate::profiles::Profile;
 use crate::profiles_ops::{SecretState, TestReport};
 use crate::store::Review;
@@ -46,6 +47,10 @@ pub enum Bound {
     Add,
     Edit,
     Remove,
+    Outbox,
+    Retry,
+    Copy,
+    MarkAnswered,
 }
 
 impl Bound {
@@ -108,6 +113,8 @@ pub struct CachedReviews {
 /// A reply's fate on the review.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReplyState {
+    /// In the outbox, waiting to be sent; the reason of the last attempt, if any.
+    Queued(Option<String>),
     Sending,
     Sent,
     Failed(String),
@@ -169,6 +176,24 @@ pub enum Action {
         outcomes: Vec<(String, ReplyState)>,
         error: Option<String>,
     },
+    /// The outbox is ready (with the ids of items a killed earlier run left unclear), or could
+    /// not be opened: replies are then sent directly, as without a database.
+    OutboxOpened(Result<Vec<i64>, String>),
+    /// The outbox as it is now: every live and failed item, and those sent during this run.
+    OutboxSnapshot(Vec<OutboxItem>),
+    /// Something happened to one item.
+    OutboxOutcome(Outcome),
+    /// A confirmed reply is in the outbox (its id), or could not be written there.
+    Enqueued {
+        app: String,
+        review: String,
+        result: Result<i64, String>,
+    },
+    /// A discarded item, whose text goes back to its review's draft.
+    OutboxDiscarded(OutboxItem),
+    /// An outbox operation the person asked for failed.
+    OutboxFailed(String),
+    HistoryLoaded(Result<Vec<HistoryEntry>, String>),
     /// Background activity to show ("retrying in 4 s").
     Activity(String),
     /// The profiles in config.toml, as read for `ListProfiles`.

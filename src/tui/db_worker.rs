@@ -24,6 +24,9 @@ pub struct DraftsAt {
     pub profile: String,
 }
 
+/// Where the outbox worker's own connection goes once the database is open.
+pub type OutboxDb = tokio::sync::oneshot::Sender<Result<Db, String>>;
+
 /// The handle the event loop keeps.
 pub struct DbWorker {
     tx: Option<std_mpsc::Sender<Command>>,
@@ -33,10 +36,21 @@ pub struct DbWorker {
 /// Opens the database on its own thread, then sends [`Action::DraftsLoaded`] with the drafts of
 /// `apps` (or why it could not be opened).
 pub fn spawn(at: DraftsAt, apps: Vec<String>, actions: mpsc::Sender<Action>) -> DbWorker {
+    spawn_with_outbox(at, apps, actions, None)
+}
+
+/// [`spawn`], and a second connection goes to `outbox` (the outbox worker's), or why there is
+/// none.
+pub fn spawn_with_outbox(
+    at: DraftsAt,
+    apps: Vec<String>,
+    actions: mpsc::Sender<Action>,
+    outbox: Option<OutboxDb>,
+) -> DbWorker {
     let (tx, rx) = std_mpsc::channel::<Command>();
     let thread = std::thread::Builder::new()
         .name("reviewdesk-db".into())
-        .spawn(move || serve(at, apps, rx, actions))
+        .spawn(move || serve(at, apps, rx, actions, outbox))
         .ok();
     DbWorker {
         tx: thread.as_ref().map(|_| tx),
@@ -67,7 +81,13 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-fn serve(at: DraftsAt, apps: Vec<String>, rx: std_mpsc::Receiver<Command>, actions: mpsc::Sender<Action>) {
+fn serve(
+    at: DraftsAt,
+    apps: Vec<String>,
+    rx: std_mpsc::Receiver<Command>,
+    actions: mpsc::Sender<Action>,
+    outbox: Option<OutboxDb>,
+) {
     // The event loop may be gone (or not reading) by the time an answer is ready: never block.
     let tell = |a: Action| {
         let _ = actions.try_send(a);
@@ -95,6 +115,13 @@ fn serve(at: DraftsAt, apps: Vec<String>, rx: std_mpsc::Receiver<Command>, actio
             None
         }
     };
+    if let Some(outbox) = outbox {
+        let second = match &db {
+            Some(db) => db.connect_again().map_err(|e| e.to_string()),
+            None => Err("the local database could not be opened".to_owned()),
+        };
+        let _ = outbox.send(second);
+    }
     let Some(mut db) = db else {
         // Nothing is written; a cache read is answered, so the app goes on to fetch.
         for cmd in rx {

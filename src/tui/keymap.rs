@@ -21,6 +21,7 @@ pub enum KeyContext {
     Apps,
     Profiles,
     ProfileForm,
+    Outbox,
     Help,
 }
 
@@ -35,6 +36,7 @@ impl KeyContext {
             KeyContext::Apps => "App switcher",
             KeyContext::Profiles => "Profiles",
             KeyContext::ProfileForm => "Profile form",
+            KeyContext::Outbox => "Outbox and history",
             KeyContext::Help => "Help",
         }
     }
@@ -206,6 +208,12 @@ const DEFAULTS: &[(KeyContext, Bound, &[&str], &str)] = {
             &["p"],
             "profiles: switch, add, edit, remove, test",
         ),
+        (
+            C::Normal,
+            B::Outbox,
+            &["o"],
+            "outbox: queued, failed and sent replies; history",
+        ),
         (C::Normal, B::Help, &["?"], "this help"),
         (C::Normal, B::Back, &["esc"], "back to the list / clear the search"),
         (
@@ -256,6 +264,25 @@ const DEFAULTS: &[(KeyContext, Bound, &[&str], &str)] = {
         ),
         (C::Profiles, B::Test, &["t"], "test the connection"),
         (C::Profiles, B::Back, &["esc", "q"], "back to the reviews"),
+        (C::Outbox, B::MoveDown, &["j", "down"], "next reply"),
+        (C::Outbox, B::MoveUp, &["k", "up"], "previous reply"),
+        (C::Outbox, B::Retry, &["r"], "send again now / read the review back"),
+        (C::Outbox, B::Edit, &["e"], "edit a queued or failed reply"),
+        (
+            C::Outbox,
+            B::Remove,
+            &["d"],
+            "discard a queued or failed reply (its text goes back to the draft)",
+        ),
+        (C::Outbox, B::Copy, &["c"], "copy the reply to the clipboard (OSC 52)"),
+        (
+            C::Outbox,
+            B::MarkAnswered,
+            &["m"],
+            "I answered it in Partner Center (never sent from here)",
+        ),
+        (C::Outbox, B::SwitchPane, &["tab"], "outbox / history"),
+        (C::Outbox, B::Back, &["esc", "q", "o"], "back to the reviews"),
         (C::ProfileForm, B::MoveDown, &["tab", "down", "enter"], "next field"),
         (C::ProfileForm, B::MoveUp, &["backtab", "up"], "previous field"),
         (

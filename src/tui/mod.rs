@@ -6,6 +6,7 @@ pub mod app;
 pub mod db_worker;
 pub mod keymap;
 pub mod layout;
+pub mod outbox_worker;
 pub mod profile_worker;
 pub mod ui;
 pub mod worker;
@@ -35,6 +36,9 @@ pub struct TuiOptions {
     pub days: u32,
     /// Replies start public unless the profile says private.
     pub default_public: bool,
+    /// The profile's support email: used when the eligibility check gives none (say, while the
+    /// reviews API is down and the reply is queued).
+    pub support_email: Option<String>,
     /// Profile management (`p`, the setup form); `None` in the demo.
     pub profiles: Option<ProfilesOptions>,
     /// Open the first-run setup form instead of the reviews (there is no client then).
@@ -110,6 +114,17 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
     let size = terminal.size()?;
 
     let (action_tx, mut action_rx) = mpsc::channel::<Action>(worker::CHANNEL);
+    // Replies go through the durable outbox whenever there is a database to keep it in.
+    let (outbox, outbox_db) = match (&client, &options.drafts) {
+        (Some(c), Some(_)) if !options.setup => {
+            let (db_tx, db_rx) = tokio::sync::oneshot::channel();
+            (
+                Some(outbox_worker::spawn(db_rx, c.clone(), action_tx.clone())),
+                Some(db_tx),
+            )
+        }
+        _ => (None, None),
+    };
     let commands = client.map(|c| worker::spawn(c, options.days, action_tx.clone()));
     let size = (size.width, size.height);
     let mut app = if options.setup {
@@ -126,16 +141,18 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
     let db = match options.drafts {
         Some(at) if !options.setup => {
             let apps = app.apps.iter().map(|a| a.id.clone()).collect();
-            Some(db_worker::spawn(at, apps, action_tx.clone()))
+            Some(db_worker::spawn_with_outbox(at, apps, action_tx.clone(), outbox_db))
         }
         _ => None,
     };
     drop(action_tx);
     app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     app.default_public = options.default_public;
+    app.default_support_email = options.support_email;
     app.notice = options.notice;
     // The reviews are read from the profile's database first, and every fetched page kept there.
     app.use_cache = db.is_some();
+    app.outbox.available = outbox.is_some();
     let mut pending: Vec<Command> = app.start();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(120));
@@ -174,9 +191,18 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
                         pending.extend(app.update(Action::ExternalEditorDone(result)));
                         dirty = true;
                     }
+                    Command::CopyToClipboard { text } => {
+                        copy_to_clipboard(&text);
+                        dirty = true;
+                    }
                     db_cmd if db_cmd.is_db_op() => {
                         if let Some(db) = &db {
                             db.send(db_cmd);
+                        }
+                    }
+                    outbox_cmd if outbox_cmd.is_outbox_op() => {
+                        if let Some(outbox) = &outbox {
+                            outbox.send(outbox_cmd);
                         }
                     }
                     worker_cmd => {
@@ -239,7 +265,26 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
         }
         db.finish();
     }
+    // Nobody reads the answers any more; a reply confirmed just before leaving is still written.
+    drop(action_rx);
+    if let Some(outbox) = outbox {
+        outbox.finish().await;
+    }
     result
+}
+
+/// OSC 52: the terminal puts the text on the system clipboard. It travels with the output, so
+/// it works over SSH; inside tmux it needs `set -g set-clipboard on`, and is also sent wrapped
+/// for tmux's passthrough (`allow-passthrough on`), whichever the person's tmux allows.
+fn copy_to_clipboard(text: &str) {
+    use base64::Engine as _;
+    let payload = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let mut out = io::stdout();
+    let _ = write!(out, "\x1b]52;c;{payload}\x07");
+    if std::env::var_os("TMUX").is_some() {
+        let _ = write!(out, "\x1bPtmux;\x1b\x1b]52;c;{payload}\x07\x1b\\");
+    }
+    let _ = out.flush();
 }
 
 /// Turns one terminal event into actions. Answers whether anything may have changed.

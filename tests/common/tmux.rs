@@ -110,6 +110,8 @@ pub struct Launch {
     /// keyring (`REVIEWDESK_SECRETS_BACKEND=keyutils`) of a session keyring of its own
     /// (`keyctl session -`), and a trace-level log.
     pub first_run: bool,
+    /// Written to `config.toml` in the config directory before the binary starts.
+    pub config: Option<String>,
 }
 
 impl Term {
@@ -201,6 +203,11 @@ impl Term {
         }
         term.run(&args);
         term.socket_path = Some(PathBuf::from(term.display("#{socket_path}")));
+        if let Some(config) = &opts.config {
+            let dir = home.join("config").join("reviewdesk");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("config.toml"), config).unwrap();
+        }
         std::fs::write(home.join("go"), b"").unwrap();
         term
     }

@@ -79,6 +79,40 @@ pub enum Command {
         request: u64,
         name: String,
     },
+    /// The outbox worker's: write a confirmed reply to the outbox (durably), then send it.
+    Enqueue {
+        app: String,
+        review: String,
+        text: String,
+        support_email: String,
+        public: bool,
+    },
+    /// Failed → queued; queued → due now; unconfirmed → read the review back now.
+    OutboxRetry {
+        id: i64,
+    },
+    /// Removes a queued or failed item; its text comes back as the review's draft.
+    OutboxDiscard {
+        id: i64,
+    },
+    /// Changes a queued or failed reply; a failed one is queued again.
+    OutboxEdit {
+        id: i64,
+        text: String,
+        support_email: String,
+        public: bool,
+    },
+    /// Degraded mode: the person answered the review in Partner Center.
+    OutboxAnsweredElsewhere {
+        id: i64,
+    },
+    LoadHistory,
+    /// The Store answered a request: items waiting out a backoff may go now.
+    ServiceAnswered,
+    /// The event loop's: put the text on the clipboard of the terminal (OSC 52).
+    CopyToClipboard {
+        text: String,
+    },
     /// Leave the UI and start it again with this profile (for the event loop).
     SwitchProfile {
         name: String,
@@ -96,6 +130,20 @@ impl Command {
                 | Command::LoadCache { .. }
                 | Command::CacheReviews { .. }
                 | Command::CacheSynced { .. }
+        )
+    }
+
+    /// Answered by the outbox worker.
+    pub fn is_outbox_op(&self) -> bool {
+        matches!(
+            self,
+            Command::Enqueue { .. }
+                | Command::OutboxRetry { .. }
+                | Command::OutboxDiscard { .. }
+                | Command::OutboxEdit { .. }
+                | Command::OutboxAnsweredElsewhere { .. }
+                | Command::LoadHistory
+                | Command::ServiceAnswered
         )
     }
 

@@ -103,6 +103,19 @@ impl App {
         Some((draft, cmds))
     }
 
+    /// Text coming back from the outbox (a discarded reply) becomes the review's draft.
+    pub(super) fn restore_draft(&mut self, app: &str, review: &str, draft: Draft) -> Vec<Command> {
+        self.drafts.insert(review.to_owned(), draft.clone());
+        self.draft_command(
+            true,
+            Command::SaveDraft {
+                app: app.to_owned(),
+                review: review.to_owned(),
+                draft,
+            },
+        )
+    }
+
     fn draft_command(&self, wanted: bool, cmd: Command) -> Vec<Command> {
         if wanted && self.draft_sync.store != DraftStore::Memory {
             vec![cmd]
@@ -126,8 +139,9 @@ impl App {
         };
         self.draft_sync.store = DraftStore::Database;
         if message.is_some() {
-            // A fresh or replaced database is never silent.
-            self.last_error = message;
+            // A missing or replaced database is never silent, and the sentence is too long for
+            // the one-line error: it goes in the notice box, wrapped, until a key is pressed.
+            self.notice = message;
         }
         // Drafts written in the moment before the database answered are newer than its own.
         let mut out = Vec::new();

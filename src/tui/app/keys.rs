@@ -103,7 +103,8 @@ impl App {
             }
             Bound::Quit => {
                 // Drafts in the database are safe; only ones kept in memory are worth asking about.
-                if self.sending_count() > 0 || (!self.drafts.is_empty() && !self.drafts_safe()) {
+                let queued = self.outbox.pending() > 0;
+                if self.sending_count() > 0 || queued || (!self.drafts.is_empty() && !self.drafts_safe()) {
                     self.mode = Mode::QuitConfirm;
                     Vec::new()
                 } else {
@@ -113,6 +114,7 @@ impl App {
             }
             Bound::Suspend => vec![Command::Suspend],
             Bound::Profiles => self.open_profiles(),
+            Bound::Outbox => self.open_outbox(),
             _ => Vec::new(),
         }
     }

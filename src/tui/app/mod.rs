@@ -7,6 +7,7 @@ pub mod editor;
 pub mod filter_form;
 mod keys;
 mod loading;
+pub mod outbox;
 pub mod profile_form;
 pub mod profiles;
 mod reply;
@@ -22,6 +23,7 @@ use ratatui::crossterm::event::KeyEvent;
 use self::drafts::DraftSync;
 use self::editor::{Draft, Editor};
 use self::filter_form::FilterForm;
+use self::outbox::OutboxView;
 use self::profile_form::ProfileForm;
 use self::profiles::ProfilesScreen;
 use self::view::Filters;
@@ -43,6 +45,8 @@ pub enum Mode {
     /// The profile form: first-run setup, add or edit.
     ProfileForm,
     ProfileConfirm,
+    /// The outbox and the history of replies.
+    Outbox,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,6 +128,8 @@ pub struct App {
     pub spinner: usize,
     pub size: (u16, u16),
     pub default_public: bool,
+    /// The profile's support email, when the eligibility check gives none.
+    pub default_support_email: Option<String>,
     pub no_color: bool,
     unanswered: usize,
     /// Reviews are kept in the profile's database: read it before fetching, write each page.
@@ -144,6 +150,8 @@ pub struct App {
     pub profile_form: Option<ProfileForm>,
     /// Shown once over the reviews until a key is pressed ("Saved profile …").
     pub notice: Option<String>,
+    /// Confirmed replies on their way to the Store, kept on disk until they arrive.
+    pub outbox: OutboxView,
 }
 
 impl App {
@@ -181,6 +189,7 @@ impl App {
             spinner: 0,
             size,
             default_public: true,
+            default_support_email: None,
             no_color: false,
             unanswered: 0,
             use_cache: false,
@@ -195,6 +204,7 @@ impl App {
             profiles: ProfilesScreen::default(),
             profile_form: None,
             notice: None,
+            outbox: OutboxView::default(),
         }
     }
 
@@ -225,7 +235,11 @@ impl App {
     }
 
     pub fn is_busy(&self) -> bool {
-        self.loading.is_some() || !self.sending.is_empty() || !self.pending_info.is_empty() || self.profiles_busy()
+        self.loading.is_some()
+            || !self.sending.is_empty()
+            || !self.pending_info.is_empty()
+            || !self.outbox.enqueueing.is_empty()
+            || self.profiles_busy()
     }
 
     pub fn sending_count(&self) -> usize {
@@ -252,6 +266,8 @@ impl App {
             Mode::ProfileConfirm => KeyContext::Confirm,
             Mode::ProfileForm if self.profile_form.as_ref().is_some_and(|f| f.confirm_discard) => KeyContext::Confirm,
             Mode::ProfileForm => KeyContext::ProfileForm,
+            Mode::Outbox if self.outbox.confirm_discard.is_some() => KeyContext::Confirm,
+            Mode::Outbox => KeyContext::Outbox,
         }
     }
 
@@ -337,7 +353,13 @@ impl App {
                 reviews,
                 total,
                 done,
-            } => self.on_reviews(request, app, reviews, total, done),
+            } => {
+                let mut cmds = self.on_reviews(request, app, reviews, total, done);
+                if done {
+                    cmds.extend(self.service_answered());
+                }
+                cmds
+            }
             Action::CacheLoaded { request, app, result } => self.on_cache_loaded(request, app, result),
             Action::CacheStoreFailed(why) => {
                 self.last_error = Some(format!("Could not keep reviews in the local cache: {why}"));
@@ -389,7 +411,11 @@ impl App {
                     {
                         ed.set_email(email);
                     }
+                    let answered = matches!(result, Eligibility::CanRespond { .. } | Eligibility::OptedOut);
                     self.eligibility.insert(review, result);
+                    if answered {
+                        return self.service_answered();
+                    }
                 }
                 Vec::new()
             }
@@ -398,6 +424,47 @@ impl App {
                 outcomes,
                 error,
             } => self.on_submitted(request, outcomes, error),
+            Action::OutboxOpened(result) => {
+                match result {
+                    Ok(recovered) if !recovered.is_empty() => self.add_notice(format!(
+                        "{} {} left unclear by an earlier run: the reviews are read back before anything is sent again",
+                        recovered.len(),
+                        if recovered.len() == 1 {
+                            "reply was"
+                        } else {
+                            "replies were"
+                        }
+                    )),
+                    Ok(_) => {}
+                    Err(why) => {
+                        self.last_error = Some(format!(
+                            "The outbox is not available ({why}): replies are sent directly, and not kept if sending fails"
+                        ));
+                        self.outbox.broken = Some(why);
+                    }
+                }
+                Vec::new()
+            }
+            Action::OutboxSnapshot(items) => {
+                self.on_outbox_snapshot(items);
+                Vec::new()
+            }
+            Action::OutboxOutcome(o) => self.on_outbox_outcome(o),
+            Action::Enqueued { review, result, .. } => self.on_enqueued(review, result),
+            Action::OutboxDiscarded(item) => self.on_outbox_discarded(item),
+            Action::OutboxFailed(why) => {
+                if self.mode == Mode::Outbox {
+                    self.outbox.notice = Some(why);
+                } else {
+                    self.last_error = Some(why);
+                }
+                Vec::new()
+            }
+            Action::HistoryLoaded(result) => {
+                self.outbox.history = Some(result);
+                self.outbox.history_selected = 0;
+                Vec::new()
+            }
             Action::Activity(text) => {
                 self.activity = Some(text);
                 Vec::new()
@@ -485,6 +552,7 @@ impl App {
             Mode::Profiles => self.profiles_key(b),
             Mode::ProfileForm => self.form_key(b),
             Mode::ProfileConfirm => self.profile_confirm_key(b),
+            Mode::Outbox => self.outbox_key(b),
         }
     }
 }

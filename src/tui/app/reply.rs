@@ -28,9 +28,17 @@ impl App {
             );
             return Vec::new();
         }
-        if matches!(self.replies.get(&id), Some(ReplyState::Sending)) {
-            self.last_error = Some("A reply to this review is being sent".to_owned());
-            return Vec::new();
+        match self.replies.get(&id) {
+            Some(ReplyState::Sending) => {
+                self.last_error = Some("A reply to this review is being sent".to_owned());
+                return Vec::new();
+            }
+            Some(ReplyState::Queued(_) | ReplyState::Unconfirmed(_)) if self.outbox.in_use() => {
+                self.last_error =
+                    Some("A reply to this review is in the outbox: o to edit, retry or discard it".to_owned());
+                return Vec::new();
+            }
+            _ => {}
         }
         match self.eligibility.get(&id) {
             Some(Eligibility::OptedOut) => {
@@ -41,9 +49,13 @@ impl App {
             Some(Eligibility::ApiDown(why)) => self.last_error = Some(why.clone()),
             _ => {}
         }
+        // The listing's support email; else the profile's (the check may not have answered, or
+        // the reviews API may be down while the reply is queued anyway).
         let default_email = match self.eligibility.get(&id) {
-            Some(Eligibility::CanRespond { support_email }) => support_email.clone().unwrap_or_default(),
-            _ => String::new(),
+            Some(Eligibility::CanRespond {
+                support_email: Some(email),
+            }) => email.clone(),
+            _ => self.default_support_email.clone().unwrap_or_default(),
         };
         let mut draft = self.drafts.get(&id).cloned().unwrap_or(Draft {
             text: String::new(),
@@ -71,7 +83,10 @@ impl App {
                 self.draft_changed();
                 let cmds = self.save_editor_draft();
                 self.editor = None;
-                self.mode = Mode::Normal;
+                self.mode = match self.outbox.editing.take() {
+                    Some(_) => Mode::Outbox,
+                    None => Mode::Normal,
+                };
                 return cmds;
             }
             Bound::TogglePublic => {
@@ -95,12 +110,23 @@ impl App {
             Bound::NextField => editor.next_field(),
             Bound::ExternalEditor => return vec![Command::OpenExternalEditor { text: editor.body() }],
             Bound::Send => {
+                // An edit of a queued reply was checked when it was first confirmed.
+                if self.outbox.editing.is_some() {
+                    editor.problem = editor.check().err();
+                    if editor.problem.is_none() {
+                        self.mode = Mode::Confirm;
+                    }
+                    return Vec::new();
+                }
+                // With the outbox, a reply can be queued while the service is unreachable or
+                // down: it is kept, and sent (or answered in Partner Center) later.
+                let queueing = self.outbox.in_use();
                 // What stops the reply whatever is typed comes first, then the text and email.
                 let blocked = match self.eligibility.get(&editor.review_id) {
                     Some(Eligibility::OptedOut) => {
                         Some("The customer opted out: this review cannot be answered".to_owned())
                     }
-                    Some(Eligibility::ApiDown(why) | Eligibility::Failed(why)) => Some(why.clone()),
+                    Some(Eligibility::ApiDown(why) | Eligibility::Failed(why)) if !queueing => Some(why.clone()),
                     _ => None,
                 };
                 editor.problem = blocked.or_else(|| editor.check().err());
@@ -109,6 +135,13 @@ impl App {
                 }
                 match self.eligibility.get(&editor.review_id) {
                     Some(Eligibility::CanRespond { .. }) => self.mode = Mode::Confirm,
+                    // Queued, a reply the Store refuses (an opted-out customer) fails visibly
+                    // in the outbox; waiting for a check the outage may never answer would not.
+                    Some(Eligibility::ApiDown(_) | Eligibility::Failed(_) | Eligibility::Checking) | None
+                        if queueing =>
+                    {
+                        self.mode = Mode::Confirm
+                    }
                     _ => {
                         editor.problem =
                             Some("Still checking whether this review can be answered; try again in a moment".to_owned())
@@ -130,6 +163,10 @@ impl App {
             self.mode = Mode::Normal;
             return Vec::new();
         };
+        if self.outbox.in_use() {
+            out.extend(self.queue_reply(editor));
+            return out;
+        }
         let item = ResponseItem {
             application_id: editor.app_id.clone(),
             review_id: editor.review_id.clone(),
@@ -168,35 +205,38 @@ impl App {
         }
         for (review, state) in outcomes {
             if state == ReplyState::Sent {
-                // The review may belong to an app that is not shown now: look there too.
-                let text = match self.drop_draft(&app, &review) {
-                    Some((draft, cmds)) => {
-                        out.extend(cmds);
-                        draft.text
-                    }
-                    None => String::new(),
-                };
-                let now = chrono::Utc::now();
-                let mark = |r: &mut crate::store::Review| {
-                    r.response_text = Some(crate::sanitize::sanitize_text(&text));
-                    r.response_date = Some(now.format("%Y-%m-%dT%H:%M:%SZ").to_string());
-                    r.response_timestamp = Some(now.timestamp());
-                };
-                if let Some(r) = self.reviews.iter_mut().find(|r| r.id.as_deref() == Some(&review)) {
-                    mark(r);
-                    self.unanswered = self.unanswered.saturating_sub(1);
-                } else if let Some(r) = self
-                    .other_apps
-                    .values_mut()
-                    .flat_map(|c| c.reviews.iter_mut())
-                    .find(|r| r.id.as_deref() == Some(&review))
-                {
-                    mark(r);
-                }
+                let text = self.drafts.get(&review).map(|d| d.text.clone()).unwrap_or_default();
+                out.extend(self.mark_answered(&app, &review, &text));
             } else if let ReplyState::Failed(why) | ReplyState::Unconfirmed(why) = &state {
                 self.last_error = Some(why.clone());
             }
             self.replies.insert(review, state);
+        }
+        out
+    }
+
+    /// The Store has the reply: the review shows it as answered, and its draft goes.
+    pub(super) fn mark_answered(&mut self, app: &str, review: &str, text: &str) -> Vec<Command> {
+        // The review may belong to an app that is not shown now: look there too.
+        let out = self.drop_draft(app, review).map(|(_, cmds)| cmds).unwrap_or_default();
+        let now = chrono::Utc::now();
+        let mark = |r: &mut crate::store::Review| {
+            r.response_text = Some(crate::sanitize::sanitize_text(text));
+            r.response_date = Some(now.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+            r.response_timestamp = Some(now.timestamp());
+        };
+        if let Some(r) = self.reviews.iter_mut().find(|r| r.id.as_deref() == Some(review)) {
+            if !r.is_answered() {
+                self.unanswered = self.unanswered.saturating_sub(1);
+            }
+            mark(r);
+        } else if let Some(r) = self
+            .other_apps
+            .values_mut()
+            .flat_map(|c| c.reviews.iter_mut())
+            .find(|r| r.id.as_deref() == Some(review))
+        {
+            mark(r);
         }
         out
     }

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::Theme;
 use super::wrap::wrap;
 use crate::cli::output::stars;
-use crate::sanitize::truncate_to_width;
+use crate::sanitize::{sanitize_line, truncate_to_width};
 use crate::store::dates::display_timestamp;
 use crate::tui::action::{Eligibility, ReplyState};
 use crate::tui::app::{App, Focus, Mode};
@@ -122,15 +122,42 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     match app.replies.get(id) {
         Some(ReplyState::Sending) => l.text("⇡ Sending your reply…", theme.warn()),
         Some(ReplyState::Sent) => l.text("✓ Your reply was accepted by the Store", theme.good()),
-        Some(ReplyState::Failed(why)) => {
-            l.text(&format!("✗ Your reply was not sent: {why}"), theme.bad());
-            l.text("  The draft is kept: r to edit and send again.", theme.dim());
+        Some(ReplyState::Queued(why)) => {
+            let why = why
+                .as_deref()
+                .map(|w| format!(": {}", sanitize_line(w)))
+                .unwrap_or_default();
+            l.blank();
+            l.text(
+                &format!("⧗ Your reply is in the outbox, waiting to be sent{why}"),
+                theme.warn(),
+            );
+            l.text("  o: the outbox (retry, edit, discard, copy)", theme.dim());
         }
-        Some(ReplyState::Unconfirmed(why)) => l.text(&format!("? Unconfirmed: {why}"), theme.warn()),
+        Some(ReplyState::Failed(why)) => {
+            l.blank();
+            l.text(
+                &format!("✗ Your reply was not sent: {}", sanitize_line(why)),
+                theme.bad(),
+            );
+            if app.outbox.in_use() {
+                l.text("  o: outbox (retry, edit or discard it).", theme.dim());
+            } else {
+                l.text("  The draft is kept: r to edit and send again.", theme.dim());
+            }
+        }
+        Some(ReplyState::Unconfirmed(why)) => {
+            l.blank();
+            l.text(&format!("? Unconfirmed: {}", sanitize_line(why)), theme.warn());
+        }
         None => {}
     }
+    // While a reply is on its way, its draft is that reply: "r to continue" would be refused.
     if let Some(d) = app.drafts.get(id)
-        && !matches!(app.replies.get(id), Some(ReplyState::Sending))
+        && !matches!(
+            app.replies.get(id),
+            Some(ReplyState::Sending | ReplyState::Queued(_) | ReplyState::Unconfirmed(_))
+        )
     {
         let flat = d.text.replace('\n', " ");
         let first = truncate_to_width(&flat, 60);

@@ -49,6 +49,7 @@ fn marker(app: &App, r: &Review) -> (&'static str, ratatui::style::Style, &'stat
     match app.replies.get(id) {
         _ if app.vanished.contains(id) => ("⌀", theme_bad(app), "removed"),
         Some(ReplyState::Sending) => ("⇡", theme_warn(app), "sending"),
+        Some(ReplyState::Queued(_)) => ("⧗", theme_warn(app), "queued"),
         Some(ReplyState::Failed(_)) => ("✗", theme_bad(app), "failed"),
         Some(ReplyState::Unconfirmed(_)) => ("?", theme_warn(app), "unconfirmed"),
         _ if r.revised_after_response() => ("↻", theme_warn(app), "revised"),

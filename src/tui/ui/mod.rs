@@ -3,6 +3,7 @@
 mod detail;
 mod editor;
 mod list;
+mod outbox;
 mod overlays;
 mod profile_form;
 mod profiles;
@@ -35,6 +36,7 @@ pub fn draw(f: &mut Frame, app: &App) {
     match app.mode {
         Mode::ProfileForm => return profile_form::draw(f, app, area, &theme),
         Mode::Profiles | Mode::ProfileConfirm => return profiles::draw(f, app, area, &theme),
+        Mode::Outbox => return outbox::draw(f, app, area, &theme),
         _ => {}
     }
     let p = panes(area);

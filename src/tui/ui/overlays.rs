@@ -25,6 +25,7 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         KeyContext::Apps,
         KeyContext::Profiles,
         KeyContext::ProfileForm,
+        KeyContext::Outbox,
     ] {
         lines.push(Line::styled(ctx.title(), theme.title()));
         for b in app.keymap.bindings(ctx) {
@@ -147,7 +148,7 @@ pub fn notice(f: &mut Frame, text: &str, hints: Rect, theme: &Theme) {
         width,
         height,
     };
-    let inner = popup(f, box_, " Profile ", theme);
+    let inner = popup(f, box_, " Notice ", theme);
     f.render_widget(Paragraph::new(lines), inner);
 }
 
@@ -193,7 +194,19 @@ pub fn quit(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
             theme.warn(),
         ));
     }
-    let drafts = app.drafts.len();
+    let queued = app.outbox.pending();
+    if queued > 0 {
+        lines.push(Line::styled(
+            format!(
+                "{queued} {} still in the outbox: {} will go out the next time reviewdesk starts with this profile.",
+                plural(queued, "reply is", "replies are"),
+                plural(queued, "it", "they")
+            ),
+            theme.warn(),
+        ));
+    }
+    // A draft whose reply is in the outbox was counted above.
+    let drafts = app.drafts.keys().filter(|r| !app.outbox.is_live(r)).count();
     if drafts > 0 && app.drafts_safe() {
         lines.push(Line::raw(format!(
             "{drafts} {} saved: {} will be here next time.",

@@ -97,6 +97,20 @@ pub fn draw_status(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     if app.unanswered_first {
         right.push_str("unanswered first  ");
     }
+    let waiting = app.outbox.pending();
+    if waiting > 0 {
+        let down = if app.outbox.api_down.is_some() {
+            ", API down"
+        } else {
+            ""
+        };
+        let next = app
+            .outbox
+            .next_try(chrono::Utc::now().timestamp())
+            .map(|t| format!(", next try {}", crate::tui::app::outbox::clock(t)))
+            .unwrap_or_default();
+        right.push_str(&format!("outbox {waiting}{down}{next} (o)  "));
+    }
     if let Some(a) = &app.activity {
         // While cached reviews are shown and refreshed, retries included: "cached 12 min ago · ".
         let cached = match app.cache_age {

@@ -1,0 +1,371 @@
+//! The outbox as the person sees it: the replies confirmed but not yet known to be sent (and
+//! those sent this run), what happened to each, and what can be done about it — retry, edit,
+//! discard, copy, or "answered in Partner Center" when Microsoft's reviews API is down. Also the
+//! history of replies, on the view's second tab.
+
+use std::collections::HashSet;
+
+use super::editor::{Draft, Editor};
+use super::{App, Command, Mode};
+use crate::db::{HistoryEntry, OutboxItem, OutboxState};
+pub use crate::outbox_sender::short_id;
+use crate::outbox_sender::{Outcome, What};
+use crate::tui::action::{Bound, ReplyState};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutboxTab {
+    #[default]
+    Queue,
+    History,
+}
+
+#[derive(Debug, Default)]
+pub struct OutboxView {
+    /// Replies go through the outbox (there is a database and a worker).
+    pub available: bool,
+    /// Why the outbox could not be opened: replies are then sent directly.
+    pub broken: Option<String>,
+    pub items: Vec<OutboxItem>,
+    pub selected: usize,
+    pub tab: OutboxTab,
+    pub history: Option<Result<Vec<HistoryEntry>, String>>,
+    pub history_selected: usize,
+    /// Asking "discard this reply?" about this item (by id: the list may change meanwhile).
+    pub confirm_discard: Option<i64>,
+    /// The editor is open on this item's text (an edit, not a new reply).
+    pub editing: Option<i64>,
+    /// Reviews whose confirmed reply is on its way to the outbox (not yet written).
+    pub enqueueing: HashSet<String>,
+    /// The reviews API is in its documented outage: the message, with the way out.
+    pub api_down: Option<String>,
+    /// One line about the last thing done here ("Copied …").
+    pub notice: Option<String>,
+    /// When the service was last told it answered (Unix seconds): once in a while is enough.
+    nudged_at: i64,
+}
+
+impl OutboxView {
+    /// Replies still to go out: queued, sending, unclear, or on their way to the outbox.
+    pub fn pending(&self) -> usize {
+        self.items.iter().filter(|i| i.state.is_live()).count() + self.enqueueing.len()
+    }
+
+    /// When the next queued reply is tried, if it waits out a backoff.
+    pub fn next_try(&self, now: i64) -> Option<i64> {
+        self.items
+            .iter()
+            .filter(|i| i.state == OutboxState::Queued && i.next_attempt_at > now)
+            .map(|i| i.next_attempt_at)
+            .min()
+    }
+
+    /// Whether the review's reply is on its way: queued, sending, unclear, or being written to
+    /// the outbox.
+    pub fn is_live(&self, review: &str) -> bool {
+        self.enqueueing.contains(review) || self.items.iter().any(|i| i.review == review && i.state.is_live())
+    }
+
+    pub fn selected_item(&self) -> Option<&OutboxItem> {
+        self.items.get(self.selected)
+    }
+
+    /// Whether replies go through the outbox now.
+    pub fn in_use(&self) -> bool {
+        self.available && self.broken.is_none()
+    }
+}
+
+/// How an outbox item shows on its review.
+pub fn reply_state(item: &OutboxItem) -> ReplyState {
+    match item.state {
+        OutboxState::Queued => ReplyState::Queued(item.reason.clone()),
+        OutboxState::Sending => ReplyState::Sending,
+        OutboxState::Sent => ReplyState::Sent,
+        OutboxState::Failed => ReplyState::Failed(item.reason.clone().unwrap_or_default()),
+        OutboxState::Unconfirmed => ReplyState::Unconfirmed(item.reason.clone().unwrap_or_default()),
+    }
+}
+
+impl App {
+    pub(super) fn open_outbox(&mut self) -> Vec<Command> {
+        if !self.outbox.available {
+            self.last_error = Some("There is no outbox without a local database: replies are sent directly".to_owned());
+            return Vec::new();
+        }
+        self.mode = Mode::Outbox;
+        self.outbox.confirm_discard = None;
+        self.outbox.notice = None;
+        if self.outbox.tab == OutboxTab::History {
+            return vec![Command::LoadHistory];
+        }
+        Vec::new()
+    }
+
+    /// A confirmed reply: into the outbox (or, when editing a queued one, over it).
+    pub(super) fn queue_reply(&mut self, editor: Editor) -> Vec<Command> {
+        if let Some(id) = self.outbox.editing.take() {
+            self.mode = Mode::Outbox;
+            self.outbox.notice = Some("Reply changed; it goes out with the next attempt".to_owned());
+            return vec![Command::OutboxEdit {
+                id,
+                text: editor.body(),
+                support_email: editor.email_value(),
+                public: editor.public,
+            }];
+        }
+        self.mode = Mode::Normal;
+        self.replies.insert(editor.review_id.clone(), ReplyState::Queued(None));
+        self.outbox.enqueueing.insert(editor.review_id.clone());
+        self.activity = Some("writing the reply to the outbox".to_owned());
+        vec![Command::Enqueue {
+            app: editor.app_id.clone(),
+            review: editor.review_id.clone(),
+            text: editor.body(),
+            support_email: editor.email_value(),
+            public: editor.public,
+        }]
+    }
+
+    pub(super) fn on_enqueued(&mut self, review: String, result: Result<i64, String>) -> Vec<Command> {
+        self.outbox.enqueueing.remove(&review);
+        if self.activity.as_deref() == Some("writing the reply to the outbox") {
+            self.activity = None;
+        }
+        if let Err(why) = result {
+            self.replies.remove(&review);
+            self.last_error = Some(format!(
+                "The reply was not queued: {why}. It is kept as a draft: r to try again"
+            ));
+        }
+        Vec::new()
+    }
+
+    /// Every reply state comes from the outbox when there is one.
+    pub(super) fn on_outbox_snapshot(&mut self, items: Vec<OutboxItem>) {
+        self.replies.clear();
+        for item in &items {
+            self.replies.insert(item.review.clone(), reply_state(item));
+        }
+        for review in &self.outbox.enqueueing {
+            self.replies.insert(review.clone(), ReplyState::Queued(None));
+        }
+        // The selection (and a pending question) follow their item, not its position.
+        let selected = self.outbox.selected_item().map(|i| i.id);
+        self.outbox.items = items;
+        self.outbox.selected = selected
+            .and_then(|id| self.outbox.items.iter().position(|i| i.id == id))
+            .unwrap_or(self.outbox.selected)
+            .min(self.outbox.items.len().saturating_sub(1));
+        if let Some(id) = self.outbox.confirm_discard
+            && !self.outbox.items.iter().any(|i| i.id == id)
+        {
+            self.outbox.confirm_discard = None;
+        }
+    }
+
+    pub(super) fn on_outbox_outcome(&mut self, o: Outcome) -> Vec<Command> {
+        let Outcome { item, what } = o;
+        let short = short_id(&item.review);
+        let mut out = Vec::new();
+        match what {
+            What::Sent | What::VerifiedSent => {
+                out.extend(self.mark_answered(&item.app, &item.review, &item.text));
+                self.outbox.api_down = None;
+                self.activity = None;
+                self.notice_or_activity(format!(
+                    "Reply to review {short} sent{}",
+                    if what == What::VerifiedSent {
+                        " (found on the review after an unclear answer; not sent again)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            What::VerifiedNotApplied => {
+                self.activity = Some(format!("reply to review {short} did not arrive; sending it again"))
+            }
+            What::Failed(why) => {
+                self.activity = None;
+                self.last_error = Some(format!("Reply to review {short} failed: {why} (o: outbox)"));
+            }
+            // The status bar shows the outbox and its next try; the reason is on the review.
+            What::Retrying { .. } => self.activity = None,
+            What::ApiDown { message, .. } => {
+                self.activity = None;
+                self.outbox.api_down = Some(message);
+                // Degraded mode: show the outbox with this item, unless the person is busy.
+                if self.mode == Mode::Normal {
+                    self.outbox.tab = OutboxTab::Queue;
+                    self.mode = Mode::Outbox;
+                    if let Some(pos) = self.outbox.items.iter().position(|i| i.id == item.id) {
+                        self.outbox.selected = pos;
+                    }
+                }
+            }
+            What::Unconfirmed(_) => self.activity = Some(format!("checking whether the reply to {short} arrived")),
+            What::StillUnknown(why) => self.activity = Some(format!("reply to review {short}: {why}")),
+        }
+        out
+    }
+
+    fn notice_or_activity(&mut self, text: String) {
+        if self.mode == Mode::Outbox {
+            self.outbox.notice = Some(text);
+        } else {
+            self.activity = None;
+            self.add_notice(text);
+        }
+    }
+
+    /// Shown until a key is pressed; one not yet seen (a replaced database, say) is kept above.
+    pub(super) fn add_notice(&mut self, text: String) {
+        self.notice = Some(match self.notice.take() {
+            Some(earlier) => format!("{earlier}\n{text}"),
+            None => text,
+        });
+    }
+
+    /// The Store answered: replies waiting out a backoff may go now (at most every 10 s).
+    pub(super) fn service_answered(&mut self) -> Vec<Command> {
+        let now = chrono::Utc::now().timestamp();
+        // Unconfirmed ones too: a refresh may be what shows a response given in Partner Center.
+        let waiting = self.outbox.items.iter().any(|i| {
+            (i.state == OutboxState::Queued && i.next_attempt_at > now) || i.state == OutboxState::Unconfirmed
+        });
+        if !self.outbox.in_use() || !waiting || now - self.outbox.nudged_at < 10 {
+            return Vec::new();
+        }
+        self.outbox.nudged_at = now;
+        vec![Command::ServiceAnswered]
+    }
+
+    pub(super) fn outbox_key(&mut self, b: Bound) -> Vec<Command> {
+        if let Some(id) = self.outbox.confirm_discard.take() {
+            return match b {
+                Bound::Confirm => vec![Command::OutboxDiscard { id }],
+                _ => Vec::new(),
+            };
+        }
+        self.outbox.notice = None;
+        if self.outbox.tab == OutboxTab::History {
+            let len = self
+                .outbox
+                .history
+                .as_ref()
+                .and_then(|h| h.as_ref().ok())
+                .map_or(0, Vec::len);
+            match b {
+                Bound::MoveDown => {
+                    self.outbox.history_selected = (self.outbox.history_selected + 1).min(len.saturating_sub(1))
+                }
+                Bound::MoveUp => self.outbox.history_selected = self.outbox.history_selected.saturating_sub(1),
+                Bound::SwitchPane => self.outbox.tab = OutboxTab::Queue,
+                Bound::Back | Bound::Outbox => self.mode = Mode::Normal,
+                _ => {}
+            }
+            return Vec::new();
+        }
+        let len = self.outbox.items.len();
+        let Some(item) = self.outbox.selected_item().cloned() else {
+            match b {
+                Bound::SwitchPane => return self.show_history(),
+                Bound::Back | Bound::Outbox => self.mode = Mode::Normal,
+                _ => {}
+            }
+            return Vec::new();
+        };
+        use OutboxState::{Failed, Queued, Sending, Sent, Unconfirmed};
+        match b {
+            Bound::MoveDown => self.outbox.selected = (self.outbox.selected + 1).min(len.saturating_sub(1)),
+            Bound::MoveUp => self.outbox.selected = self.outbox.selected.saturating_sub(1),
+            Bound::SwitchPane => return self.show_history(),
+            Bound::Back | Bound::Outbox => self.mode = Mode::Normal,
+            Bound::Retry => match item.state {
+                Failed | Queued | Unconfirmed if !item.manual => {
+                    self.outbox.notice = Some(match item.state {
+                        Unconfirmed => "Reading the review back to see whether the reply arrived".to_owned(),
+                        _ => "Sending it now".to_owned(),
+                    });
+                    return vec![Command::OutboxRetry { id: item.id }];
+                }
+                _ => self.outbox.notice = Some(format!("A {} reply is not retried", describe(&item))),
+            },
+            Bound::Edit => match item.state {
+                Queued | Failed => {
+                    let draft = Draft {
+                        text: item.text.clone(),
+                        public: item.public,
+                        email: item.support_email.clone(),
+                    };
+                    self.editor = Some(Editor::open(&item.app, &item.review, draft));
+                    self.outbox.editing = Some(item.id);
+                    self.mode = Mode::Editor;
+                }
+                _ => {
+                    self.outbox.notice = Some(format!(
+                        "A {} reply cannot be edited: it may already be with the Store",
+                        describe(&item)
+                    ))
+                }
+            },
+            Bound::Remove => match item.state {
+                Queued | Failed => self.outbox.confirm_discard = Some(item.id),
+                _ => {
+                    self.outbox.notice = Some(format!(
+                        "A {} reply cannot be discarded: it may already be with the Store",
+                        describe(&item)
+                    ))
+                }
+            },
+            Bound::Copy => {
+                self.outbox.notice =
+                    Some("Copied the reply to the clipboard (OSC 52; in tmux this needs set-clipboard on)".to_owned());
+                return vec![Command::CopyToClipboard { text: item.text }];
+            }
+            Bound::MarkAnswered => match item.state {
+                Queued | Failed | Unconfirmed if !item.manual => {
+                    self.outbox.notice = Some(
+                        "Marked as answered in Partner Center: never sent from here; a refresh that shows the response confirms it"
+                            .to_owned(),
+                    );
+                    return vec![Command::OutboxAnsweredElsewhere { id: item.id }];
+                }
+                Sending | Sent => self.outbox.notice = Some(format!("A {} reply needs nothing more", describe(&item))),
+                _ => self.outbox.notice = Some("Already marked as answered in Partner Center".to_owned()),
+            },
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn show_history(&mut self) -> Vec<Command> {
+        self.outbox.tab = OutboxTab::History;
+        vec![Command::LoadHistory]
+    }
+
+    /// The text of a discarded reply comes back as its review's draft: nothing typed is lost.
+    pub(super) fn on_outbox_discarded(&mut self, item: OutboxItem) -> Vec<Command> {
+        self.outbox.notice = Some("Discarded; its text is back in the review's draft".to_owned());
+        let draft = Draft {
+            text: item.text,
+            public: item.public,
+            email: item.support_email,
+        };
+        self.restore_draft(&item.app, &item.review, draft)
+    }
+}
+
+/// "queued", "sending", "answered in Partner Center", …
+pub fn describe(item: &OutboxItem) -> &'static str {
+    match item.state {
+        OutboxState::Unconfirmed if item.manual => "answered-in-Partner-Center",
+        s => s.as_str(),
+    }
+}
+
+/// Unix seconds as the local wall-clock time.
+pub fn clock(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|t| t.with_timezone(&chrono::Local).format("%H:%M:%S").to_string())
+        .unwrap_or_default()
+}

@@ -447,7 +447,12 @@ fn outbox_retry_copy_and_answered_elsewhere() {
 fn editing_a_queued_reply_changes_it_in_the_outbox() {
     let mut h = outbox_open();
     h.typ("j");
-    h.typ("e");
+    // Held while it is edited, so the sender cannot take the old text meanwhile.
+    let cmds = h.typ("e");
+    assert!(
+        matches!(outbox_ops(&cmds)[..], [Command::OutboxHold { id: 2, .. }]),
+        "{cmds:?}"
+    );
     assert_eq!(h.app.mode, Mode::Editor);
     assert_eq!(h.body(), "queued text");
     assert_eq!(h.app.outbox.editing, Some(2));
@@ -469,10 +474,11 @@ fn editing_a_queued_reply_changes_it_in_the_outbox() {
     assert_eq!(h.app.outbox.editing, None);
     assert!(h.app.outbox.enqueueing.is_empty(), "no new item");
 
-    // Esc from such an editor goes back to the outbox, and a later reply is a new one.
+    // Esc from such an editor goes back to the outbox and lets the reply go as it was.
     h.typ("e");
     assert_eq!(h.app.mode, Mode::Editor);
-    h.code(KeyCode::Esc);
+    let cmds = h.code(KeyCode::Esc);
+    assert_eq!(outbox_ops(&cmds), vec![&Command::OutboxRetry { id: 2 }], "released");
     assert_eq!(h.app.mode, Mode::Outbox);
     assert_eq!(h.app.outbox.editing, None);
     // A sending one cannot be edited.
@@ -688,4 +694,33 @@ fn discard_acts_on_the_reply_it_asked_about() {
         cmds.is_empty() || cmds == vec![Command::OutboxDiscard { id: 2 }],
         "discarded another reply than the one asked about: {cmds:?}"
     );
+}
+
+/// Copying a reply while the reviews API is down means answering it in Partner Center: it is
+/// held, so it cannot also go out from here if the API comes back meanwhile. Outside the outage
+/// a copy is only a copy.
+#[test]
+fn copying_in_the_outage_holds_the_reply() {
+    let mut h = outbox_open();
+    h.typ("j");
+    let cmds = h.typ("c");
+    assert_eq!(outbox_ops(&cmds), Vec::<&Command>::new(), "no outage: only copied");
+    h.app.outbox.api_down = Some("Microsoft's reviews API did not accept…".into());
+    let cmds = h.typ("c");
+    assert!(
+        matches!(
+            &cmds[..],
+            [Command::CopyToClipboard { text }, Command::OutboxHold { id: 2, .. }] if text == "queued text"
+        ),
+        "{cmds:?}"
+    );
+    assert!(notice(&h).contains("Held"), "{}", notice(&h));
+    // Once held, r lets it go from here after all.
+    let mut held = item(2, "r1", OutboxState::Queued, "queued text");
+    held.next_attempt_at = reviewdesk::db::HOLD;
+    let mut items = h.app.outbox.items.clone();
+    items[1] = held;
+    h.act(Action::OutboxSnapshot(items));
+    assert!(h.app.outbox.selected_item().unwrap().held());
+    assert_eq!(h.typ("r"), vec![Command::OutboxRetry { id: 2 }]);
 }

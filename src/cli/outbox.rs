@@ -16,6 +16,10 @@ use crate::outbox_sender::{OutboxSender, SendPolicy, What, now, short_id};
 use crate::sanitize::{sanitize_line, truncate_to_width};
 use crate::session::{Session, usage};
 
+/// How long `send` waits for a request to settle before reading its review back (longer, and
+/// it leaves the reply unconfirmed for the next run).
+const SETTLE_WAIT_LIMIT: i64 = 120;
+
 #[derive(Subcommand, Debug)]
 pub enum OutboxCommand {
     /// What is queued, sending, unconfirmed or failed (and what was sent in the last day).
@@ -92,7 +96,8 @@ pub async fn run(config: Config, cmd: OutboxCommand) -> Result<ExitCode> {
 async fn send(config: Config) -> Result<ExitCode> {
     let db = open(&config)?;
     let session = Session::resolve(config).await?;
-    let sender = OutboxSender::new(db, Arc::new(session.client), process_owner(), SendPolicy::default());
+    let policy = SendPolicy::for_network(&session.config.network);
+    let sender = OutboxSender::new(db, Arc::new(session.client), process_owner(), policy);
     let recovered = sender.recover().await?;
     if !recovered.is_empty() {
         eprintln!(
@@ -100,34 +105,57 @@ async fn send(config: Config) -> Result<ExitCode> {
             recovered.len()
         );
     }
-    // One round sends everything due; a failure that pauses it (an outage) ends this command.
-    let summary = sender
-        .round(|o| {
-            let short = short_id(&o.item.review);
-            let line = match &o.what {
-                What::Sent => "sent".to_owned(),
-                What::VerifiedSent => "sent (found on the review after an unclear answer; not sent again)".to_owned(),
-                What::VerifiedNotApplied => "did not arrive; sending again".to_owned(),
-                What::Failed(why) => format!("failed: {why}"),
-                What::Retrying { reason, .. } => format!("kept in the queue: {reason}"),
-                What::ApiDown { message, .. } => format!("kept in the queue: {message}"),
-                What::Unconfirmed(why) => format!("unclear ({why}); reading the review back"),
-                What::StillUnknown(why) => format!("still unclear: {why}"),
-            };
-            eprintln!("item {} (review {short}): {}", o.item.id, sanitize_line(&line));
-        })
-        .await?;
+    // Rounds until nothing is due: a failure that pauses sending (an outage) ends the command;
+    // a reply whose request may still be settling is waited for (a minute or so at most), then
+    // read back, so that one `send` leaves nothing unclear that it could have settled.
+    let mut sent = 0;
+    let started = now();
+    loop {
+        let summary = sender
+            .round(|o| {
+                let short = short_id(&o.item.review);
+                let line = match &o.what {
+                    What::Sent => "sent".to_owned(),
+                    What::VerifiedSent => {
+                        "sent (found on the review after an unclear answer; not sent again)".to_owned()
+                    }
+                    What::VerifiedNotApplied => "did not arrive; it is sent again".to_owned(),
+                    What::Failed(why) => format!("failed: {why}"),
+                    What::Retrying { reason, .. } => format!("kept in the queue: {reason}"),
+                    What::ApiDown { message, .. } => format!("kept in the queue: {message}"),
+                    What::Unconfirmed(why) => format!("unclear ({why}); the review is read back once it settles"),
+                    What::StillUnknown(why) => format!("still unclear: {why}"),
+                };
+                eprintln!("item {} (review {short}): {}", o.item.id, sanitize_line(&line));
+            })
+            .await?;
+        sent += summary
+            .outcomes
+            .iter()
+            .filter(|o| matches!(o.what, What::Sent | What::VerifiedSent))
+            .count();
+        let again = match (summary.paused_until, summary.verify_again_at, summary.next_due) {
+            (Some(_), ..) => None,
+            (None, verify, due) => [verify, due.filter(|&d| d <= now())].into_iter().flatten().min(),
+        };
+        match again {
+            // Bounded: a review that cannot be read back (the API down) is left for later.
+            Some(at) if at - now() <= SETTLE_WAIT_LIMIT && at - started <= 2 * SETTLE_WAIT_LIMIT => {
+                let wait = (at - now()).max(0);
+                if wait > 0 {
+                    eprintln!("waiting {wait} s for an earlier request to settle before reading its review back");
+                    tokio::time::sleep(std::time::Duration::from_secs(wait as u64)).await;
+                }
+            }
+            _ => break,
+        }
+    }
     let left = sender
         .with_db(|db| db.outbox(None, i64::MAX))
         .await?
         .into_iter()
         // Items another process is sending right now are its business, not left over.
         .filter(|i| !matches!(i.state, OutboxState::Sent | OutboxState::Sending))
-        .count();
-    let sent = summary
-        .outcomes
-        .iter()
-        .filter(|o| matches!(o.what, What::Sent | What::VerifiedSent))
         .count();
     eprintln!("{sent} sent; {left} left in the outbox");
     Ok(if left == 0 {

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::config::{self, Config};
+use crate::outbox_sender::SendPolicy;
 use crate::profiles_ops::reload_config;
 use crate::session::{Session, usage};
 use crate::store::StoreClient;
@@ -45,6 +46,7 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
             days,
             default_public: true,
             support_email: None,
+            send_policy: SendPolicy::default(),
             profiles: Some(ProfilesOptions {
                 config: config.clone(),
                 current: None,
@@ -114,6 +116,7 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
             days,
             default_public,
             support_email,
+            send_policy: SendPolicy::for_network(&config.network),
             profiles: Some(profiles),
             notice: notice.take().or(no_drafts),
             drafts,
@@ -176,6 +179,7 @@ pub struct Options {
     pub default_public: bool,
     /// The profile's support email, for replies whose eligibility check gave none.
     pub support_email: Option<String>,
+    pub send_policy: SendPolicy,
     pub profiles: Option<ProfilesOptions>,
     pub notice: Option<String>,
     pub drafts: Option<DraftsAt>,
@@ -197,6 +201,7 @@ pub async fn launch(client: StoreClient, apps: Vec<AppEntry>, profile: String, o
             days: options.days,
             default_public: options.default_public,
             support_email: options.support_email,
+            send_policy: options.send_policy,
             profiles: options.profiles,
             setup: false,
             notice: options.notice,
@@ -221,6 +226,7 @@ pub async fn open(
         days,
         default_public,
         support_email: None,
+        send_policy: SendPolicy::default(),
         profiles: None,
         notice: None,
         drafts,

@@ -51,7 +51,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavio
 pub use drafts::{DraftRow, StoredDraft};
 pub use history::{HistoryEntry, HistoryRow};
 pub use migrations::SCHEMA_VERSION;
-pub use outbox::{OutboxItem, OutboxNew, OutboxState};
+pub use outbox::{HOLD, OutboxItem, OutboxNew, OutboxState};
 pub use recovery::OpenReport;
 pub use reviews::{CachedReview, StoredReview};
 pub use sending::{owner_gone, process_owner};
@@ -106,6 +106,11 @@ pub enum DbError {
         id: i64,
         state: OutboxState,
     },
+    #[error(
+        "outbox item {id} is not sent again: another reply to the same review was sent (item {sent}, in {}), and a review takes one response",
+        path.display()
+    )]
+    AlreadySent { path: PathBuf, id: i64, sent: i64 },
     #[error("outbox item {id} is not in {}; another reviewdesk may have discarded it: reload the outbox", path.display())]
     NotFound { path: PathBuf, id: i64 },
     #[error("outbox item {id} in {} is {state}; it can be {action} only while {allowed}: reload the outbox", path.display())]

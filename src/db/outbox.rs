@@ -113,6 +113,16 @@ pub struct OutboxItem {
     pub sent_at: Option<i64>,
 }
 
+/// `next_attempt_at` of a held item: never due ([`Db::hold`]).
+pub const HOLD: i64 = i64::MAX / 2;
+
+impl OutboxItem {
+    /// Held by [`Db::hold`]: queued, but not sent until released.
+    pub fn held(&self) -> bool {
+        self.state == OutboxState::Queued && self.next_attempt_at >= HOLD
+    }
+}
+
 pub(crate) const ITEM_COLUMNS: &str = "id, app, review, text, support_email, public, state, reason, manual, attempts, \
      created_at, updated_at, next_attempt_at, owner, lease_until, sent_at";
 
@@ -329,24 +339,64 @@ impl Db {
     }
 
     /// The service answers again: every queued item waiting out a backoff becomes due now
-    /// (items answered in Partner Center are never queued, so never sent). Returns how many.
+    /// (items answered in Partner Center are never queued, so never sent; held ones stay
+    /// held). Returns how many.
     pub fn bring_forward(&mut self, now: i64) -> Result<usize> {
         self.write_tx(true, |tx, path| {
-            tx.prepare_cached("UPDATE outbox SET next_attempt_at = ?1 WHERE state = 'queued' AND next_attempt_at > ?1")
+            tx.prepare_cached(
+                "UPDATE outbox SET next_attempt_at = ?1
+                 WHERE state = 'queued' AND next_attempt_at > ?1 AND next_attempt_at < ?2",
+            )
+            .at(path)?
+            .execute([now, HOLD])
+            .at(path)
+        })
+    }
+
+    /// Keeps a queued item from being sent until [`Db::send_now`]: while the person edits it,
+    /// or answers it in Partner Center (the outage), so it cannot go out twice meanwhile.
+    pub fn hold(&mut self, id: i64, reason: &str, now: i64) -> Result<()> {
+        self.write_tx(true, |tx, path| {
+            let item = get_item(tx, path, id)?;
+            require(path, &item, &[OutboxState::Queued], "held", "queued")?;
+            tx.prepare_cached("UPDATE outbox SET next_attempt_at = ?2, reason = ?3, updated_at = ?4 WHERE id = ?1")
                 .at(path)?
-                .execute([now])
-                .at(path)
+                .execute(params![id, HOLD, reason, now])
+                .at(path)?;
+            Ok(())
+        })
+    }
+
+    /// A queued item (held, or waiting out a backoff) is due now.
+    pub fn send_now(&mut self, id: i64, now: i64) -> Result<()> {
+        self.write_tx(true, |tx, path| {
+            let item = get_item(tx, path, id)?;
+            require(path, &item, &[OutboxState::Queued], "sent now", "queued")?;
+            queue_now(tx, path, id, now)
         })
     }
 
     /// Puts a failed item back in the queue, due now. Refused if the review has another live
-    /// item meanwhile.
+    /// item meanwhile, or a reply from this outbox was sent to it: a review takes one response.
     pub fn retry(&mut self, id: i64, now: i64) -> Result<()> {
         self.write_tx(true, |tx, path| {
             let item = get_item(tx, path, id)?;
             require(path, &item, &[OutboxState::Failed], "retried", "failed")?;
             if let Some(live) = live_item(tx, path, &item.app, &item.review)? {
                 return Err(already(path, live));
+            }
+            let sent: Option<i64> = tx
+                .prepare_cached("SELECT id FROM outbox WHERE app = ?1 AND review = ?2 AND state = 'sent' LIMIT 1")
+                .at(path)?
+                .query_row([&item.app, &item.review], |r| r.get(0))
+                .optional()
+                .at(path)?;
+            if let Some(sent) = sent {
+                return Err(DbError::AlreadySent {
+                    path: path.to_owned(),
+                    id,
+                    sent,
+                });
             }
             queue_now(tx, path, id, now)
         })

@@ -170,6 +170,13 @@ impl StoreClient {
         self
     }
 
+    /// The same client with another retry policy (the outbox makes one attempt per claim and
+    /// keeps its own backoff, so no request outlives the claim it was made under).
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
     pub fn tokens(&self) -> &Arc<TokenProvider> {
         &self.tokens
     }
@@ -394,6 +401,12 @@ impl StoreClient {
                     .body(body.clone())
             })
             .await?;
+        if (201..300).contains(&status) {
+            // Accepted in some undocumented way: it may well have been applied.
+            return Err(StoreError::Unconfirmed(format!(
+                "the Store answered HTTP {status}, not the documented 200"
+            )));
+        }
         if status != 200 {
             return Err(self.reviews_api_error(&chunk[0].application_id, status, &answer));
         }

@@ -45,6 +45,8 @@ pub struct TuiOptions {
     pub setup: bool,
     /// Shown over the reviews until a key is pressed.
     pub notice: Option<String>,
+    /// How the outbox times its retries and read-backs.
+    pub send_policy: crate::outbox_sender::SendPolicy,
     /// The local database drafts are saved in; `None` keeps them in memory only.
     pub drafts: Option<db_worker::DraftsAt>,
 }
@@ -119,7 +121,12 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
         (Some(c), Some(_)) if !options.setup => {
             let (db_tx, db_rx) = tokio::sync::oneshot::channel();
             (
-                Some(outbox_worker::spawn(db_rx, c.clone(), action_tx.clone())),
+                Some(outbox_worker::spawn(
+                    db_rx,
+                    c.clone(),
+                    options.send_policy,
+                    action_tx.clone(),
+                )),
                 Some(db_tx),
             )
         }

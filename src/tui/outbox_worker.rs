@@ -64,18 +64,20 @@ impl Drop for OutboxWorker {
 pub fn spawn(
     db: oneshot::Receiver<Result<Db, String>>,
     client: StoreClient,
+    policy: SendPolicy,
     actions: mpsc::Sender<Action>,
 ) -> OutboxWorker {
     let (tx, rx) = mpsc::unbounded_channel();
     OutboxWorker {
         tx: Some(tx),
-        task: tokio::spawn(serve(db, client, actions, rx)),
+        task: tokio::spawn(serve(db, client, policy, actions, rx)),
     }
 }
 
 async fn serve(
     db: oneshot::Receiver<Result<Db, String>>,
     client: StoreClient,
+    policy: SendPolicy,
     actions: mpsc::Sender<Action>,
     mut rx: mpsc::UnboundedReceiver<Command>,
 ) {
@@ -84,7 +86,7 @@ async fn serve(
         Ok(Err(why)) => return unavailable(why, &actions, rx).await,
         Err(_) => return unavailable("the local database was not opened".to_owned(), &actions, rx).await,
     };
-    let sender = OutboxSender::new(db, Arc::new(client), process_owner(), SendPolicy::default());
+    let sender = OutboxSender::new(db, Arc::new(client), process_owner(), policy);
     let started = now();
     let recovered = sender.recover().await.map_err(|e| e.to_string());
     let _ = actions.send(Action::OutboxOpened(recovered)).await;
@@ -141,9 +143,8 @@ async fn carry_out(sender: &OutboxSender, cmd: Command) -> Option<Action> {
                 .with_db(move |db| {
                     match db.outbox_item(id)?.state {
                         OutboxState::Failed => db.retry(id, now())?,
-                        OutboxState::Queued => {
-                            db.bring_forward(now())?;
-                        }
+                        // Held, or waiting out a backoff: due now.
+                        OutboxState::Queued => db.send_now(id, now())?,
                         _ => {}
                     }
                     Ok(())
@@ -152,6 +153,11 @@ async fn carry_out(sender: &OutboxSender, cmd: Command) -> Option<Action> {
             sender.forget_verify_wait(id);
             result.err().and_then(failed)
         }
+        Command::OutboxHold { id, reason } => sender
+            .with_db(move |db| db.hold(id, &reason, now()))
+            .await
+            .err()
+            .and_then(failed),
         Command::OutboxDiscard { id } => match sender.with_db(move |db| db.discard(id)).await {
             Ok(item) => Some(Action::OutboxDiscarded(item)),
             Err(e) => failed(e),
@@ -165,8 +171,11 @@ async fn carry_out(sender: &OutboxSender, cmd: Command) -> Option<Action> {
             let result = sender
                 .with_db(move |db| {
                     db.update_reply(id, &text, &support_email, public, now())?;
-                    if db.outbox_item(id)?.state == OutboxState::Failed {
-                        db.retry(id, now())?;
+                    match db.outbox_item(id)?.state {
+                        OutboxState::Failed => db.retry(id, now())?,
+                        // Held while it was edited: released now.
+                        OutboxState::Queued => db.send_now(id, now())?,
+                        _ => {}
                     }
                     Ok(())
                 })
@@ -204,13 +213,12 @@ async fn snapshot(sender: &OutboxSender, started: i64, actions: &mpsc::Sender<Ac
 /// wakes the loop.
 async fn rounds(sender: OutboxSender, wake: Arc<Notify>, started: i64, actions: mpsc::Sender<Action>) {
     loop {
-        let wait = match sender
-            .round(|o| {
-                let _ = actions.try_send(Action::OutboxOutcome(o.clone()));
-            })
-            .await
-        {
+        let wait = match sender.round(|_| {}).await {
             Ok(summary) => {
+                // Every outcome reaches the app (a "sent" one marks the review answered).
+                for o in &summary.outcomes {
+                    let _ = actions.send(Action::OutboxOutcome(o.clone())).await;
+                }
                 if !summary.outcomes.is_empty() {
                     snapshot(&sender, started, &actions).await;
                 }

@@ -336,3 +336,58 @@ fn errors_and_handles_cross_threads() {
     send_sync::<DbError>();
     send::<super::super::Db>();
 }
+
+#[test]
+fn a_held_item_is_not_claimed_nor_brought_forward_until_sent_now() {
+    let dir = temp();
+    let mut db = open(dir.path());
+    let id = db.enqueue(&reply("app", "r", "answer in Partner Center"), 0).unwrap();
+    db.hold(id, "held: copied", 1).unwrap();
+    let item = db.outbox_item(id).unwrap();
+    assert!(item.held(), "{item:?}");
+    assert_eq!(item.reason.as_deref(), Some("held: copied"));
+    assert!(db.claim_next("w", 1_000_000, 60).unwrap().is_none(), "never due");
+    assert_eq!(
+        db.bring_forward(2).unwrap(),
+        0,
+        "the service answering does not release it"
+    );
+    assert!(db.claim_next("w", 3, 60).unwrap().is_none());
+    // Only queued items can be held; a held one can still be marked answered elsewhere.
+    db.send_now(id, 4).unwrap();
+    assert!(!db.outbox_item(id).unwrap().held());
+    assert_eq!(db.claim_next("w", 4, 60).unwrap().map(|i| i.id), Some(id));
+    assert!(matches!(
+        db.hold(id, "late", 5),
+        Err(DbError::WrongState { state: Sending, .. })
+    ));
+    assert!(matches!(
+        db.send_now(id, 5),
+        Err(DbError::WrongState { state: Sending, .. })
+    ));
+
+    let other = db.enqueue(&reply("app", "r2", "typed there"), 6).unwrap();
+    db.hold(other, "held: copied", 6).unwrap();
+    db.mark_answered_elsewhere(other, 7).unwrap();
+    let item = db.outbox_item(other).unwrap();
+    assert_eq!((item.state, item.manual), (Unconfirmed, true));
+}
+
+#[test]
+fn a_failed_reply_is_not_retried_once_another_reply_to_its_review_was_sent() {
+    let dir = temp();
+    let mut db = open(dir.path());
+    let first = db.enqueue(&reply("app", "r", "first try"), 0).unwrap();
+    db.claim_next("w", 1, 60).unwrap();
+    db.mark_failed(first, "w", "HTTP 400", 2).unwrap();
+    let second = db.enqueue(&reply("app", "r", "second try"), 3).unwrap();
+    db.claim_next("w", 4, 60).unwrap();
+    db.mark_sent(second, 5).unwrap();
+    let err = db.retry(first, 6).unwrap_err();
+    assert!(
+        matches!(err, DbError::AlreadySent { id, sent, .. } if id == first && sent == second),
+        "{err}"
+    );
+    assert!(err.to_string().contains("one response"), "{err}");
+    assert_eq!(db.outbox_item(first).unwrap().state, Failed);
+}

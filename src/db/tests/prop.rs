@@ -116,6 +116,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             let expected = matches!(
                 e,
                 DbError::AlreadyInOutbox { .. }
+                    | DbError::AlreadySent { .. }
                     | DbError::NotFound { .. }
                     | DbError::WrongState { .. }
                     | DbError::LeaseLost { .. }

@@ -91,6 +91,12 @@ pub enum Command {
     OutboxRetry {
         id: i64,
     },
+    /// Keeps a queued item from being sent (while edited, or answered in Partner Center) until
+    /// `OutboxRetry`.
+    OutboxHold {
+        id: i64,
+        reason: String,
+    },
     /// Removes a queued or failed item; its text comes back as the review's draft.
     OutboxDiscard {
         id: i64,
@@ -139,6 +145,7 @@ impl Command {
             self,
             Command::Enqueue { .. }
                 | Command::OutboxRetry { .. }
+                | Command::OutboxHold { .. }
                 | Command::OutboxDiscard { .. }
                 | Command::OutboxEdit { .. }
                 | Command::OutboxAnsweredElsewhere { .. }

@@ -34,6 +34,9 @@ pub struct OutboxView {
     pub confirm_discard: Option<i64>,
     /// The editor is open on this item's text (an edit, not a new reply).
     pub editing: Option<i64>,
+    /// The edit put the item on hold, so closing the editor releases it (an item already held,
+    /// say while answered in Partner Center, stays held).
+    pub editing_hold: bool,
     /// Reviews whose confirmed reply is on its way to the outbox (not yet written).
     pub enqueueing: HashSet<String>,
     /// The reviews API is in its documented outage: the message, with the way out.
@@ -54,7 +57,7 @@ impl OutboxView {
     pub fn next_try(&self, now: i64) -> Option<i64> {
         self.items
             .iter()
-            .filter(|i| i.state == OutboxState::Queued && i.next_attempt_at > now)
+            .filter(|i| i.state == OutboxState::Queued && i.next_attempt_at > now && !i.held())
             .map(|i| i.next_attempt_at)
             .min()
     }
@@ -114,6 +117,9 @@ impl App {
             }];
         }
         self.mode = Mode::Normal;
+        // Whatever went wrong while writing it (an editor that would not start, a check that
+        // failed) is behind the person now.
+        self.last_error = None;
         self.replies.insert(editor.review_id.clone(), ReplyState::Queued(None));
         self.outbox.enqueueing.insert(editor.review_id.clone());
         self.activity = Some("writing the reply to the outbox".to_owned());
@@ -300,6 +306,14 @@ impl App {
                     self.editor = Some(Editor::open(&item.app, &item.review, draft));
                     self.outbox.editing = Some(item.id);
                     self.mode = Mode::Editor;
+                    // Not sent while it is being changed; saving or closing the editor lets it go.
+                    self.outbox.editing_hold = item.state == Queued && !item.held();
+                    if self.outbox.editing_hold {
+                        return vec![Command::OutboxHold {
+                            id: item.id,
+                            reason: "held while it is being edited".to_owned(),
+                        }];
+                    }
                 }
                 _ => {
                     self.outbox.notice = Some(format!(
@@ -318,9 +332,25 @@ impl App {
                 }
             },
             Bound::Copy => {
-                self.outbox.notice =
-                    Some("Copied the reply to the clipboard (OSC 52; in tmux this needs set-clipboard on)".to_owned());
-                return vec![Command::CopyToClipboard { text: item.text }];
+                let held = item.held();
+                let mut cmds = vec![Command::CopyToClipboard { text: item.text }];
+                // Copying in the outage means answering in Partner Center: the reply must not
+                // also go out from here should the API come back meanwhile.
+                if self.outbox.api_down.is_some() && item.state == Queued && !held {
+                    cmds.push(Command::OutboxHold {
+                        id: item.id,
+                        reason: "held: copied to answer in Partner Center; r sends it from here instead".to_owned(),
+                    });
+                    self.outbox.notice = Some(
+                        "Copied (OSC 52). Held: not sent from here until r; once answered in Partner Center, press m"
+                            .to_owned(),
+                    );
+                } else {
+                    self.outbox.notice = Some(
+                        "Copied the reply to the clipboard (OSC 52; in tmux this needs set-clipboard on)".to_owned(),
+                    );
+                }
+                return cmds;
             }
             Bound::MarkAnswered => match item.state {
                 Queued | Failed | Unconfirmed if !item.manual => {
@@ -355,9 +385,10 @@ impl App {
     }
 }
 
-/// "queued", "sending", "answered in Partner Center", …
+/// "queued", "held", "sending", "answered in Partner Center", …
 pub fn describe(item: &OutboxItem) -> &'static str {
     match item.state {
+        OutboxState::Queued if item.held() => "held",
         OutboxState::Unconfirmed if item.manual => "answered-in-Partner-Center",
         s => s.as_str(),
     }

@@ -2,6 +2,7 @@
 
 use super::editor::{Draft, Editor};
 use super::{App, Command, Mode};
+use crate::db::OutboxState;
 use crate::store::ResponseItem;
 use crate::tui::action::{Bound, Eligibility, ReplyState};
 
@@ -83,8 +84,21 @@ impl App {
                 self.draft_changed();
                 let cmds = self.save_editor_draft();
                 self.editor = None;
+                let mut cmds = cmds;
                 self.mode = match self.outbox.editing.take() {
-                    Some(_) => Mode::Outbox,
+                    Some(id) => {
+                        // Held while edited: closing without saving lets it go as it was.
+                        if std::mem::take(&mut self.outbox.editing_hold)
+                            && self
+                                .outbox
+                                .items
+                                .iter()
+                                .any(|i| i.id == id && i.state == OutboxState::Queued)
+                        {
+                            cmds.push(Command::OutboxRetry { id });
+                        }
+                        Mode::Outbox
+                    }
                     None => Mode::Normal,
                 };
                 return cmds;

@@ -177,6 +177,10 @@ fn queue(l: &mut Lines, app: &App, height: usize, theme: &Theme) {
 
 fn state_line(item: &OutboxItem, theme: &Theme) -> (String, Style) {
     match item.state {
+        OutboxState::Queued if item.held() => (
+            "⏸ Held: not sent from here until you press r (or m, once answered in Partner Center)".to_owned(),
+            theme.warn(),
+        ),
         OutboxState::Queued if item.attempts == 0 => ("⧗ Queued: going out now".to_owned(), theme.warn()),
         OutboxState::Queued => (
             format!(

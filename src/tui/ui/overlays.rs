@@ -173,7 +173,12 @@ pub fn confirm(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         )),
         Line::raw(""),
         Line::styled("Store responses cannot be edited later.", theme.warn()),
-        Line::raw(""),
+        if app.outbox.in_use() {
+            // Offline or in an outage, "send" would otherwise look like a promise it cannot keep.
+            Line::styled("Kept in the outbox until the Store has it.", theme.dim())
+        } else {
+            Line::raw("")
+        },
         yes_no(theme, "send", "keep editing"),
     ];
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

@@ -26,6 +26,10 @@ use std::time::Duration;
 use crate::db::{Db, DbError, OutboxItem, OutboxNew, OutboxState};
 use crate::store::{ResponseItem, Review, StoreClient, StoreError, SubmitStatus};
 
+/// How often a reply answered in Partner Center is looked for on its review, when no refresh
+/// asks sooner.
+const MANUAL_RECHECK_SECS: i64 = 300;
+
 /// Timing of claims and retries, in seconds.
 #[derive(Clone, Copy, Debug)]
 pub struct SendPolicy {
@@ -54,6 +58,14 @@ impl Default for SendPolicy {
 }
 
 impl SendPolicy {
+    /// The default timing, with the settle wait fitted to the configured request timeout.
+    pub fn for_network(net: &crate::config::NetworkConfig) -> Self {
+        SendPolicy {
+            settle_secs: net.request_timeout().as_secs() as i64 + 10,
+            ..SendPolicy::default()
+        }
+    }
+
     /// The wait after the `attempts`-th failed attempt.
     pub fn backoff(&self, attempts: i64) -> i64 {
         let doublings = attempts.clamp(1, 20) - 1;
@@ -125,8 +137,12 @@ pub struct OutboxSender {
     client: Arc<StoreClient>,
     owner: String,
     policy: SendPolicy,
-    /// Unconfirmed items whose review could not be read, and when to try again.
+    /// Unconfirmed items whose review could not be read (or, answered in Partner Center,
+    /// showed nothing yet), and when to look again; the service answering clears it.
     verify_after: Arc<Mutex<HashMap<i64, i64>>>,
+    /// Unconfirmed items whose last request may still be processed by the Store: not read back
+    /// before this time, whatever else happens.
+    settle_until: Arc<Mutex<HashMap<i64, i64>>>,
     /// Submissions under way right now.
     in_flight: Arc<AtomicUsize>,
     /// Set when reviewdesk is leaving: no new item is claimed.
@@ -151,12 +167,20 @@ fn same_text(a: &str, b: &str) -> bool {
 
 impl OutboxSender {
     pub fn new(db: Db, client: Arc<StoreClient>, owner: String, policy: SendPolicy) -> Self {
+        // One attempt per claim: the client's own retries (429, 503, connect errors) could
+        // outlive the claim (a suspended laptop), and the outbox backs off by itself.
+        let single = crate::store::RetryPolicy {
+            max_attempts: 1,
+            ..crate::store::RetryPolicy::default()
+        };
+        let client = Arc::new(StoreClient::clone(&client).with_retry(single));
         OutboxSender {
             db: Arc::new(Mutex::new(db)),
             client,
             owner,
             policy,
             verify_after: Arc::default(),
+            settle_until: Arc::default(),
             in_flight: Arc::default(),
             stopping: Arc::default(),
         }
@@ -169,6 +193,13 @@ impl OutboxSender {
         let deadline = tokio::time::Instant::now() + limit;
         while self.in_flight.load(Ordering::SeqCst) > 0 && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // What is still held here (a request cut off) becomes unconfirmed now, for the next
+        // start (maybe in this very process, after a profile switch) to settle.
+        let owner = self.owner.clone();
+        let released = self.with_db(move |db| db.release_where(now(), |o| o == owner)).await;
+        if let Err(e) = released {
+            tracing::warn!(error = %e, "could not release the outbox items held by this run");
         }
     }
 
@@ -195,32 +226,29 @@ impl OutboxSender {
     /// as do items whose lease ran out; queued items waiting out an earlier run's backoff are
     /// due now (a new start is a new try). Returns the ids of the unclear items.
     pub async fn recover(&self) -> Result<Vec<i64>, DbError> {
-        let lease = self.policy.lease_secs;
-        let (ids, claimed) = self
+        let ids = self
             .with_db(move |db| {
                 let t = now();
-                // When each held item was claimed (its lease minus the lease length).
-                let claimed: HashMap<i64, i64> = db
-                    .outbox(None, i64::MAX)?
-                    .into_iter()
-                    .filter(|i| i.state == OutboxState::Sending)
-                    .filter_map(|i| Some((i.id, i.lease_until? - lease)))
-                    .collect();
                 let mut ids = db.release_abandoned(t)?;
                 ids.extend(db.expire_leases(t)?);
                 db.bring_forward(t)?;
-                Ok((ids, claimed))
+                Ok(ids)
             })
             .await?;
-        // A request of the killed run may still be on its way: let it settle before reading
-        // the review back, or the read-back could miss it and the reply go out twice.
-        let mut waits = self.verify_after.lock().unwrap_or_else(|p| p.into_inner());
-        for id in &ids {
-            if let Some(at) = claimed.get(id) {
-                waits.insert(*id, at + self.policy.settle_secs);
-            }
-        }
+        // A request of the ended run may still be on its way (when it was last attempted is
+        // not recorded): let it settle before reading the review back, or the read-back could
+        // miss it and the reply go out twice.
+        self.settle(&ids);
         Ok(ids)
+    }
+
+    /// These items are not read back before the settle time from now.
+    fn settle(&self, ids: &[i64]) {
+        let at = now() + self.policy.settle_secs;
+        let mut settle = self.settle_until.lock().unwrap_or_else(|p| p.into_inner());
+        for id in ids {
+            settle.insert(*id, at);
+        }
     }
 
     /// Writes a confirmed reply to the outbox, durably; returns its id. Nothing is sent here.
@@ -247,25 +275,25 @@ impl OutboxSender {
             report(&o);
             summary.outcomes.push(o);
         };
-        let unconfirmed = self
+        let (expired, unconfirmed) = self
             .with_db(|db| {
-                db.expire_leases(now())?;
-                Ok(db
+                let expired = db.expire_leases(now())?;
+                let unconfirmed = db
                     .outbox(None, i64::MAX)?
                     .into_iter()
                     .filter(|i| i.state == OutboxState::Unconfirmed)
-                    .collect::<Vec<_>>())
+                    .collect::<Vec<_>>();
+                Ok((expired, unconfirmed))
             })
             .await?;
+        self.settle(&expired);
         for item in unconfirmed {
-            let due = self
-                .verify_after
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(&item.id)
-                .copied();
-            if due.is_some_and(|at| at > now()) {
-                summary.verify_again_at = min_some(summary.verify_again_at, due);
+            let wait = [&self.settle_until, &self.verify_after]
+                .into_iter()
+                .filter_map(|m| m.lock().unwrap_or_else(|p| p.into_inner()).get(&item.id).copied())
+                .max();
+            if wait.is_some_and(|at| at > now()) {
+                summary.verify_again_at = min_some(summary.verify_again_at, wait);
                 continue;
             }
             if let Some(o) = self.verify(item, &mut summary).await? {
@@ -278,12 +306,13 @@ impl OutboxSender {
                 break;
             };
             let outcome = self.send(item, &mut summary).await?;
-            let unclear = matches!(outcome.what, What::Unconfirmed(_));
-            let item = outcome.item.clone();
-            push(&mut summary, outcome);
-            if unclear && let Some(o) = self.verify(item, &mut summary).await? {
-                push(&mut summary, o);
+            if matches!(outcome.what, What::Unconfirmed(_)) {
+                // Read back only once the Store has surely processed what it received.
+                self.settle(&[outcome.item.id]);
+                let at = now() + self.policy.settle_secs;
+                summary.verify_again_at = min_some(summary.verify_again_at, Some(at));
             }
+            push(&mut summary, outcome);
         }
         summary.next_due = self.with_db(|db| db.outbox_next_due()).await?;
         Ok(summary)
@@ -301,7 +330,22 @@ impl OutboxSender {
         tracing::info!(id = item.id, app = %item.app, review = %item.review, "sending a reply from the outbox");
         // Held until the outcome is on disk: leaving waits for that, not just for the answer.
         let _in_flight = InFlight::enter(&self.in_flight);
-        let result = self.client.submit_responses(std::slice::from_ref(&request)).await;
+        // The token first (it may take a while), then make sure the claim still holds: a
+        // process suspended after claiming must not send what another one took over.
+        let token = self.client.tokens().token().await;
+        let (owner, lease, id) = (self.owner.clone(), self.policy.lease_secs, item.id);
+        if let Err(e) = self.with_db(move |db| db.renew_lease(id, &owner, now(), lease)).await {
+            tracing::warn!(id, error = %e, "the claim ran out before sending; not sent");
+            let item = self.with_db(move |db| db.outbox_item(id)).await?;
+            return Ok(Outcome {
+                item,
+                what: What::StillUnknown(format!("not sent: {e}")),
+            });
+        }
+        let result = match token {
+            Ok(_) => self.client.submit_responses(std::slice::from_ref(&request)).await,
+            Err(e) => Err(e.into()),
+        };
         let (status, error) = match result {
             Ok(mut report) => match report.outcomes.pop() {
                 Some(o) => (o.status, report.error),
@@ -325,14 +369,15 @@ impl OutboxSender {
                 Some(
                     StoreError::Network { .. }
                     | StoreError::Throttled { .. }
-                    | StoreError::ServerError { .. }
                     | StoreError::Auth(_)
                     | StoreError::Unauthorized { .. },
                 ) => What::Retrying {
                     at: now() + policy.backoff(item.attempts),
                     reason: why,
                 },
-                Some(StoreError::Unconfirmed(_) | StoreError::Unexpected { .. }) | None => What::Unconfirmed(why),
+                // A 503 may come from a front end that timed out while the Store went on.
+                Some(StoreError::ServerError { .. } | StoreError::Unconfirmed(_) | StoreError::Unexpected { .. })
+                | None => What::Unconfirmed(why),
                 Some(StoreError::Invalid(_) | StoreError::Api { .. }) => What::Failed(why),
             },
         };
@@ -382,25 +427,42 @@ impl OutboxSender {
         let verdict = judge(&item, review.as_ref());
         let (what, applied) = match verdict {
             Verdict::Applied => (What::VerifiedSent, true),
-            Verdict::NotApplied if item.manual => return Ok(None),
+            Verdict::NotApplied if item.manual => {
+                // Answered in Partner Center, not showing yet: look again in a while (a refresh
+                // that answers sooner clears this wait).
+                let at = now() + MANUAL_RECHECK_SECS;
+                self.verify_after
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(id, at);
+                summary.verify_again_at = min_some(summary.verify_again_at, Some(at));
+                return Ok(None);
+            }
             Verdict::NotApplied => (What::VerifiedNotApplied, false),
             Verdict::Conflict(why) => (What::Failed(why), false),
         };
         let stored_what = what.clone();
         let owner = self.owner.clone();
+        let seen_attempts = item.attempts;
         let item = self
             .with_db(move |db| {
                 let t = now();
+                // Another process may have settled it, and even sent it again, while the review
+                // was being read: what was read is then about an older attempt. Leave it.
+                let current = db.outbox_item(id)?;
+                if current.state != OutboxState::Unconfirmed || current.attempts != seen_attempts {
+                    return Ok(None);
+                }
                 match &stored_what {
                     What::Failed(why) => db.mark_failed(id, &owner, why, t)?,
                     _ => {
                         db.verify_unconfirmed(id, applied, t)?;
                     }
                 }
-                db.outbox_item(id)
+                db.outbox_item(id).map(Some)
             })
             .await?;
-        Ok(Some(Outcome { item, what }))
+        Ok(item.map(|item| Outcome { item, what }))
     }
 }
 
@@ -439,13 +501,22 @@ fn judge(item: &OutboxItem, review: Option<&Review>) -> Verdict {
         Some(text) if same_text(text, &item.text) => Verdict::Applied,
         // Answered in Partner Center: whatever was typed there counts.
         Some(_) if item.manual => Verdict::Applied,
-        // The customer revised the review after that response: it can be answered again.
-        Some(_) if review.revised_after_response() => Verdict::NotApplied,
+        // The customer revised the review after that response: it can be answered again. Only
+        // when the dates say so: without them, a response we cannot match is not ours to judge.
+        Some(_) if revised_after(review) => Verdict::NotApplied,
         Some(_) => Verdict::Conflict(
-            "the review already shows a different response (answered elsewhere?); this reply was not sent".to_owned(),
+            "the review shows a response that is not this text (answered elsewhere, or changed by the Store?); it is \
+             not sent again from here: check the review"
+                .to_owned(),
         ),
         None => Verdict::NotApplied,
     }
+}
+
+/// Revised after its response, by the dates (both must be known).
+fn revised_after(review: &Review) -> bool {
+    review.is_revised == Some(true)
+        && matches!((review.timestamp, review.response_timestamp), (Some(r), Some(resp)) if r > resp)
 }
 
 fn min_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
@@ -456,96 +527,4 @@ fn min_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn item(text: &str, manual: bool) -> OutboxItem {
-        OutboxItem {
-            id: 1,
-            app: "9NBLGGH4R315".into(),
-            review: "r".into(),
-            text: text.into(),
-            support_email: String::new(),
-            public: true,
-            state: OutboxState::Unconfirmed,
-            reason: None,
-            manual,
-            attempts: 1,
-            created_at: 0,
-            updated_at: 0,
-            next_attempt_at: 0,
-            owner: None,
-            lease_until: None,
-            sent_at: None,
-        }
-    }
-
-    fn review(response: Option<&str>, revised_later: bool) -> Review {
-        Review {
-            response_text: response.map(str::to_owned),
-            is_revised: Some(revised_later),
-            timestamp: Some(if revised_later { 200 } else { 50 }),
-            response_timestamp: response.map(|_| 100),
-            ..Review::default()
-        }
-    }
-
-    #[test]
-    fn judges_what_the_review_shows() {
-        let ours = item("Thanks!\r\nWe fixed it.", false);
-        assert!(matches!(
-            judge(&ours, Some(&review(Some(" Thanks!\nWe fixed it. "), false))),
-            Verdict::Applied
-        ));
-        assert!(matches!(judge(&ours, Some(&review(None, false))), Verdict::NotApplied));
-        assert!(matches!(
-            judge(&ours, Some(&review(Some("  "), false))),
-            Verdict::NotApplied
-        ));
-        assert!(matches!(
-            judge(&ours, Some(&review(Some("Other words"), false))),
-            Verdict::Conflict(_)
-        ));
-        assert!(matches!(
-            judge(&ours, Some(&review(Some("Old answer"), true))),
-            Verdict::NotApplied
-        ));
-        assert!(matches!(judge(&ours, None), Verdict::Conflict(_)));
-        let manual = item("typed here", true);
-        assert!(matches!(
-            judge(&manual, Some(&review(Some("typed in Partner Center"), false))),
-            Verdict::Applied
-        ));
-        assert!(matches!(
-            judge(&manual, Some(&review(None, false))),
-            Verdict::NotApplied
-        ));
-    }
-
-    #[test]
-    fn backoff_doubles_up_to_the_cap() {
-        let p = SendPolicy::default();
-        assert_eq!(
-            (p.backoff(0), p.backoff(1), p.backoff(2), p.backoff(3)),
-            (15, 15, 30, 60)
-        );
-        assert_eq!(p.backoff(40), 600);
-    }
-
-    #[test]
-    fn next_round_waits_out_a_pause_but_not_a_verification() {
-        let s = RoundSummary {
-            paused_until: Some(100),
-            next_due: Some(10),
-            verify_again_at: None,
-            ..RoundSummary::default()
-        };
-        assert_eq!(s.next_round_at(), Some(100));
-        let s = RoundSummary {
-            verify_again_at: Some(50),
-            ..s
-        };
-        assert_eq!(s.next_round_at(), Some(50));
-        assert_eq!(RoundSummary::default().next_round_at(), None);
-    }
-}
+mod tests;

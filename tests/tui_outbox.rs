@@ -601,11 +601,15 @@ fn quitting_asks_while_replies_wait_in_the_outbox() {
     h.typ("q");
     assert_eq!(h.app.mode, Mode::QuitConfirm);
 
-    // Failed and sent items are not waiting: nothing to ask.
+    // Failed and sent items are not waiting, nor one answered in Partner Center (nothing goes
+    // out for it): nothing to ask.
     let mut h = outboxed_db(many(3));
+    let mut manual = item(3, "r2", OutboxState::Unconfirmed, "z");
+    manual.manual = true;
     h.act(Action::OutboxSnapshot(vec![
         item(1, "r0", OutboxState::Failed, "x"),
         item(2, "r1", OutboxState::Sent, "y"),
+        manual,
     ]));
     assert_eq!(h.typ("q"), vec![Command::Quit]);
     assert!(h.app.should_quit);
@@ -714,7 +718,7 @@ fn copying_in_the_outage_holds_the_reply() {
         ),
         "{cmds:?}"
     );
-    assert!(notice(&h).contains("Held"), "{}", notice(&h));
+    assert!(notice(&h).contains("held"), "{}", notice(&h));
     // Once held, r lets it go from here after all.
     let mut held = item(2, "r1", OutboxState::Queued, "queued text");
     held.next_attempt_at = reviewdesk::db::HOLD;

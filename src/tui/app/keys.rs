@@ -103,7 +103,7 @@ impl App {
             }
             Bound::Quit => {
                 // Drafts in the database are safe; only ones kept in memory are worth asking about.
-                let queued = self.outbox.pending() > 0;
+                let queued = self.outbox.to_send() > 0;
                 if self.sending_count() > 0 || queued || (!self.drafts.is_empty() && !self.drafts_safe()) {
                     self.mode = Mode::QuitConfirm;
                     Vec::new()

@@ -68,6 +68,12 @@ impl OutboxView {
         self.enqueueing.contains(review) || self.items.iter().any(|i| i.review == review && i.state.is_live())
     }
 
+    /// Replies that still go out from here: pending ones, less those answered in Partner
+    /// Center (only waiting for a refresh to confirm them). Quitting asks about these.
+    pub fn to_send(&self) -> usize {
+        self.items.iter().filter(|i| i.state.is_live() && !i.manual).count() + self.enqueueing.len()
+    }
+
     pub fn selected_item(&self) -> Option<&OutboxItem> {
         self.items.get(self.selected)
     }
@@ -294,7 +300,7 @@ impl App {
                     });
                     return vec![Command::OutboxRetry { id: item.id }];
                 }
-                _ => self.outbox.notice = Some(format!("A {} reply is not retried", describe(&item))),
+                _ => self.outbox.notice = Some(format!("This reply ({}) is not retried", describe(&item))),
             },
             Bound::Edit => match item.state {
                 Queued | Failed => {
@@ -317,7 +323,7 @@ impl App {
                 }
                 _ => {
                     self.outbox.notice = Some(format!(
-                        "A {} reply cannot be edited: it may already be with the Store",
+                        "This reply ({}) cannot be edited: it may already be with the Store",
                         describe(&item)
                     ))
                 }
@@ -326,7 +332,7 @@ impl App {
                 Queued | Failed => self.outbox.confirm_discard = Some(item.id),
                 _ => {
                     self.outbox.notice = Some(format!(
-                        "A {} reply cannot be discarded: it may already be with the Store",
+                        "This reply ({}) cannot be discarded: it may already be with the Store",
                         describe(&item)
                     ))
                 }
@@ -341,10 +347,8 @@ impl App {
                         id: item.id,
                         reason: "held: copied to answer in Partner Center; r sends it from here instead".to_owned(),
                     });
-                    self.outbox.notice = Some(
-                        "Copied (OSC 52). Held: not sent from here until r; once answered in Partner Center, press m"
-                            .to_owned(),
-                    );
+                    self.outbox.notice =
+                        Some("Copied and held: r sends it from here; m once you answered in Partner Center".to_owned());
                 } else {
                     self.outbox.notice = Some(
                         "Copied the reply to the clipboard (OSC 52; in tmux this needs set-clipboard on)".to_owned(),
@@ -355,12 +359,13 @@ impl App {
             Bound::MarkAnswered => match item.state {
                 Queued | Failed | Unconfirmed if !item.manual => {
                     self.outbox.notice = Some(
-                        "Marked as answered in Partner Center: never sent from here; a refresh that shows the response confirms it"
-                            .to_owned(),
+                        "Marked answered in Partner Center: never sent from here; a refresh confirms it".to_owned(),
                     );
                     return vec![Command::OutboxAnsweredElsewhere { id: item.id }];
                 }
-                Sending | Sent => self.outbox.notice = Some(format!("A {} reply needs nothing more", describe(&item))),
+                Sending | Sent => {
+                    self.outbox.notice = Some(format!("This reply ({}) needs nothing more", describe(&item)))
+                }
                 _ => self.outbox.notice = Some("Already marked as answered in Partner Center".to_owned()),
             },
             _ => {}
@@ -385,11 +390,12 @@ impl App {
     }
 }
 
-/// "queued", "held", "sending", "answered in Partner Center", …
+/// The state in a word or two, for the outbox list and sentences: "queued", "held",
+/// "sending", "done in PC" (answered in Partner Center), …
 pub fn describe(item: &OutboxItem) -> &'static str {
     match item.state {
         OutboxState::Queued if item.held() => "held",
-        OutboxState::Unconfirmed if item.manual => "answered-in-Partner-Center",
+        OutboxState::Unconfirmed if item.manual => "done in PC",
         s => s.as_str(),
     }
 }

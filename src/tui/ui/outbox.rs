@@ -149,7 +149,11 @@ fn queue(l: &mut Lines, app: &App, height: usize, theme: &Theme) {
     let (state, style) = state_line(item, theme);
     l.wrapped(&state, 0, style);
     // The outage is explained above; any other reason is shown here.
-    if let Some(reason) = item.reason.as_ref().filter(|r| o.api_down.as_ref() != Some(*r)) {
+    if let Some(reason) = item
+        .reason
+        .as_ref()
+        .filter(|r| o.api_down.as_ref() != Some(*r) && !item.held() && !item.manual)
+    {
         l.wrapped(&format!("Why: {}", sanitize_line(reason)), 2, theme.dim());
     }
     l.wrapped(&format!("Review {}", sanitize_line(&item.review)), 0, theme.dim());

@@ -199,7 +199,7 @@ pub fn quit(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
             theme.warn(),
         ));
     }
-    let queued = app.outbox.pending();
+    let queued = app.outbox.to_send();
     if queued > 0 {
         lines.push(Line::styled(
             format!(

@@ -5,11 +5,10 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::tmux::*;
-use reviewdesk::emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID, FaultSpec, Stats};
+use reviewdesk::emulator::{FaultSpec, Stats};
 
 fn outage() -> FaultSpec {
     FaultSpec {
@@ -50,24 +49,7 @@ fn reply_and_confirm(t: &Term, text: &str, email: Option<&str>) {
 
 /// `reviewdesk history --format json` for the same HOME and credentials: what the database says.
 fn history(e: &Emu, t: &Term) -> Vec<serde_json::Value> {
-    let home = t.dir.path();
-    let url = e.handle.base_url();
-    let out = Command::new(BIN)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("REVIEWDESK_LOG_FILE", home.join("cli.log"))
-        .env("REVIEWDESK_LOGIN_URL", &url)
-        .env("REVIEWDESK_API_URL", &url)
-        .env("REVIEWDESK_TENANT_ID", DEFAULT_TENANT_ID)
-        .env("REVIEWDESK_CLIENT_ID", DEFAULT_CLIENT_ID)
-        .env("REVIEWDESK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)
-        .args(["history", "--format", "json"])
-        .output()
-        .unwrap();
+    let out = t.cli(e, &["history", "--format", "json"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }

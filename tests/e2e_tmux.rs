@@ -8,11 +8,10 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use common::tmux::*;
-use reviewdesk::emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID, FaultSpec};
+use reviewdesk::emulator::FaultSpec;
 // ---------------------------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------------------------
@@ -334,21 +333,9 @@ fn kill_9_while_typing_the_sentence_is_there_on_return() {
 }
 
 /// The response the Store now holds for a review, read back with the binary's own CLI.
-fn stored_response(emu: &Emu, home: &std::path::Path, id: &str) -> Option<String> {
-    let url = emu.handle.base_url();
-    let out = Command::new(BIN)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("REVIEWDESK_LOG_FILE", home.join("cli.log"))
-        .env("REVIEWDESK_LOGIN_URL", &url)
-        .env("REVIEWDESK_API_URL", &url)
-        .env("REVIEWDESK_TENANT_ID", DEFAULT_TENANT_ID)
-        .env("REVIEWDESK_CLIENT_ID", DEFAULT_CLIENT_ID)
-        .env("REVIEWDESK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)
-        .args(["reviews", "--app", APP, "--format", "json"])
+fn stored_response(emu: &Emu, t: &Term, id: &str) -> Option<String> {
+    let out = t
+        .cli(emu, &["reviews", "--app", APP, "--format", "json"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -386,7 +373,7 @@ fn pasted_control_characters_are_not_published() {
         t.wait_until("the outcome", |s| {
             s.contains("accepted by the Store") || s.contains("not sent")
         });
-        let sent = stored_response(&e, t.dir.path(), &id).unwrap_or_default();
+        let sent = stored_response(&e, &t, &id).unwrap_or_default();
         assert!(
             !sent
                 .chars()

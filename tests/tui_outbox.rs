@@ -34,24 +34,7 @@ fn outboxed_db(reviews: Vec<reviewdesk::store::Review>) -> H {
 }
 
 fn item(id: i64, review: &str, state: OutboxState, text: &str) -> OutboxItem {
-    OutboxItem {
-        id,
-        app: APP.into(),
-        review: review.into(),
-        text: text.into(),
-        support_email: EMAIL.into(),
-        public: true,
-        state,
-        reason: None,
-        manual: false,
-        attempts: 0,
-        created_at: day(20),
-        updated_at: day(20),
-        next_attempt_at: day(20),
-        owner: None,
-        lease_until: None,
-        sent_at: None,
-    }
+    common::flows::outbox_item(id, review, state, text, day(20))
 }
 
 fn with_reason(mut i: OutboxItem, reason: &str) -> OutboxItem {

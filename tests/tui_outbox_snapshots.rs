@@ -9,7 +9,7 @@ mod common;
 use std::sync::Once;
 
 use chrono::NaiveDate;
-use common::flows::{APP, EMAIL, H, rv};
+use common::flows::{APP, H, rv};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use reviewdesk::db::{HistoryEntry, HistoryRow, OutboxItem, OutboxState};
@@ -50,24 +50,7 @@ fn reviews() -> Vec<Review> {
 }
 
 fn item(id: i64, review: &str, state: OutboxState, text: &str) -> OutboxItem {
-    OutboxItem {
-        id,
-        app: APP.into(),
-        review: review.into(),
-        text: text.into(),
-        support_email: EMAIL.into(),
-        public: true,
-        state,
-        reason: None,
-        manual: false,
-        attempts: 0,
-        created_at: ts(20, 14, 0),
-        updated_at: ts(20, 14, 0),
-        next_attempt_at: ts(20, 14, 0),
-        owner: None,
-        lease_until: None,
-        sent_at: None,
-    }
+    common::flows::outbox_item(id, review, state, text, ts(20, 14, 0))
 }
 
 /// Loaded at `w`x`h`, eligibility answered, the outbox in use and the drafts in the database.

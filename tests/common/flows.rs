@@ -335,3 +335,31 @@ pub fn assert_visible(app: &App) {
         app.list_offset
     );
 }
+
+/// An outbox item of [`APP`] as the outbox worker reports it, created (and due) at `at`.
+pub fn outbox_item(
+    id: i64,
+    review: &str,
+    state: reviewdesk::db::OutboxState,
+    text: &str,
+    at: i64,
+) -> reviewdesk::db::OutboxItem {
+    reviewdesk::db::OutboxItem {
+        id,
+        app: APP.into(),
+        review: review.into(),
+        text: text.into(),
+        support_email: EMAIL.into(),
+        public: true,
+        state,
+        reason: None,
+        manual: false,
+        attempts: 0,
+        created_at: at,
+        updated_at: at,
+        next_attempt_at: at,
+        owner: None,
+        lease_until: None,
+        sent_at: None,
+    }
+}

@@ -219,6 +219,28 @@ impl Term {
         self.run(&["respawn-pane", "-k", "-t", TARGET, "-c", &home, &self.script]);
     }
 
+    /// The binary as a command-line tool for the same HOME, XDG directories and credentials
+    /// as the UI in the pane (its log goes to `cli.log`).
+    pub fn cli(&self, emu: &Emu, args: &[&str]) -> Command {
+        let home = self.dir.path();
+        let url = emu.handle.base_url();
+        let mut c = Command::new(BIN);
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_STATE_HOME", home.join("state"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("REVIEWDESK_LOG_FILE", home.join("cli.log"))
+            .env("REVIEWDESK_LOGIN_URL", &url)
+            .env("REVIEWDESK_API_URL", &url)
+            .env("REVIEWDESK_TENANT_ID", DEFAULT_TENANT_ID)
+            .env("REVIEWDESK_CLIENT_ID", DEFAULT_CLIENT_ID)
+            .env("REVIEWDESK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)
+            .args(args);
+        c
+    }
+
     pub fn log_path(&self) -> PathBuf {
         self.dir.path().join("reviewdesk.log")
     }

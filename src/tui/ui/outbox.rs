@@ -82,6 +82,16 @@ impl Lines {
         }
     }
 
+    /// A reply's text, cleaned, wrapped and indented, in what is left of `height` rows.
+    fn reply_text(&mut self, text: &str, height: usize) {
+        let room = height.saturating_sub(self.out.len() + 1).max(1);
+        let width = self.width.saturating_sub(2).max(10);
+        let body = text.lines().flat_map(|line| wrap(&sanitize_line(line), width));
+        for line in body.take(room) {
+            self.out.push(Line::raw(format!("  {line}")));
+        }
+    }
+
     fn row(&mut self, text: String, selected: bool, theme: &Theme) {
         let style = if selected { theme.selected() } else { Style::default() };
         self.out.push(Line::styled(truncate_to_width(&text, self.width), style));
@@ -168,15 +178,7 @@ fn queue(l: &mut Lines, app: &App, height: usize, theme: &Theme) {
         format!("private, by email from {}", sanitize_line(&item.support_email))
     };
     l.wrapped(&format!("Reply ({visibility}):"), 0, Style::default());
-    let room = height.saturating_sub(l.out.len() + 1).max(1);
-    let body: Vec<String> = item
-        .text
-        .lines()
-        .flat_map(|line| wrap(&sanitize_line(line), l.width.saturating_sub(2).max(10)))
-        .collect();
-    for line in body.iter().take(room) {
-        l.out.push(Line::raw(format!("  {line}")));
-    }
+    l.reply_text(&item.text, height);
 }
 
 fn state_line(item: &OutboxItem, theme: &Theme) -> (String, Style) {
@@ -277,16 +279,7 @@ fn history(l: &mut Lines, app: &App, height: usize, theme: &Theme) {
             0,
             theme.dim(),
         );
-        let room = height.saturating_sub(l.out.len() + 1).max(1);
-        let body: Vec<String> = e
-            .row
-            .text
-            .lines()
-            .flat_map(|line| wrap(&sanitize_line(line), l.width.saturating_sub(2).max(10)))
-            .collect();
-        for line in body.iter().take(room) {
-            l.out.push(Line::raw(format!("  {line}")));
-        }
+        l.reply_text(&e.row.text, height);
     }
 }
 

@@ -88,9 +88,10 @@ fn a_reply_queued_in_an_outage_goes_out_once_at_the_next_start() {
     assert!(s.contains("will go out the next time"), "{s}");
     t.keys(&["y"]);
     assert_eq!(t.exit_code(), 0);
-    assert!(e.handle.stats().applied_responses.is_empty());
+    let before = e.handle.stats();
+    assert!(before.applied_responses.is_empty(), "{before:?}");
 
-    // The service is back; a new start sends it, once.
+    // The service is back; a new start sends it, with exactly one request.
     e.handle.clear_faults();
     t.restart();
     wait_stats(&e, "the reply applied", TIMEOUT, |st| {
@@ -106,6 +107,11 @@ fn a_reply_queued_in_an_outage_goes_out_once_at_the_next_start() {
     assert_eq!(
         st.submitted_items, 1,
         "exactly one submission reached the Store: {st:?}"
+    );
+    assert_eq!(
+        st.submit_requests,
+        before.submit_requests + 1,
+        "one request once the service was back: {st:?}"
     );
     let h = history(&e, &t);
     assert_eq!(h.len(), 1, "{h:?}");

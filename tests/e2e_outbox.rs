@@ -359,3 +359,58 @@ fn a_damaged_database_is_moved_aside_and_what_was_saved_is_reported() {
         .collect();
     assert!(!aside.is_empty(), "the damaged file is kept aside");
 }
+
+/// The UI and `reviewdesk outbox send` on one profile at the same time (two windows of one
+/// person): every queued reply goes out exactly once, whichever process claims it.
+#[test]
+fn the_ui_and_outbox_send_side_by_side_send_each_reply_once() {
+    require_tmux!();
+    let e = emu(None);
+    let t = Term::launch(&e, Launch::default());
+    wait_list(&t);
+    t.keys(&["q"]);
+    assert_eq!(t.exit_code(), 0);
+    // Replies confirmed earlier, waiting in the outbox.
+    let replies: Vec<(String, String)> = {
+        let (mut db, _) = reviewdesk::db::Db::open(&t.dir.path().join("data").join("reviewdesk"), "env").unwrap();
+        (0..16)
+            .map(|i| {
+                let id = e.handle.add_review(
+                    APP,
+                    serde_json::json!({"reviewTitle": format!("Queued {i}"), "rating": 3}),
+                );
+                let text = format!("Answer number {i}.");
+                let new = reviewdesk::db::OutboxNew {
+                    app: APP.into(),
+                    review: id.clone(),
+                    text: text.clone(),
+                    support_email: "help@example.com".into(),
+                    public: true,
+                };
+                db.enqueue(&new, chrono::Utc::now().timestamp() - 60).unwrap();
+                (id, text)
+            })
+            .collect()
+    };
+    // Slow enough that both are sending at once.
+    e.handle.set_faults(FaultSpec {
+        delay_ms: Some(200),
+        ..FaultSpec::default()
+    });
+    t.restart();
+    let cli = t.cli(&e, &["outbox", "send"]).output().unwrap();
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    let st = wait_stats(&e, "every reply applied", Duration::from_secs(30), |st| {
+        replies.iter().all(|(id, _)| st.applied_responses.contains_key(id))
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    let st2 = e.handle.stats();
+    for (id, _) in &replies {
+        assert_eq!(st2.applied_responses.get(id), Some(&1), "review {id}: {st2:?}");
+    }
+    assert_eq!(st2.submitted_items, replies.len() as u64, "{st:?}");
+    let log = String::from_utf8_lossy(&cli.stderr).into_owned();
+    let by_cli = log.matches(": sent").count();
+    assert!(by_cli < replies.len(), "the UI sent some too:\n{log}");
+    assert_eq!(history(&e, &t).len(), replies.len());
+}

@@ -194,6 +194,19 @@ impl Db {
             .at(path)?
             .execute(params![item.app, item.review, id, now])
             .at(path)?;
+            // The cached review shows the response at once, so the next start (before its
+            // refresh) does not offer the review as unanswered. A reply typed in Partner Center
+            // may differ from ours: the refresh brings that one.
+            if !item.manual {
+                tx.prepare_cached(
+                    "UPDATE reviews SET raw_json = json_set(raw_json, '$.responseText', ?3,
+                         '$.responseDate', strftime('%Y-%m-%dT%H:%M:%S', ?4, 'unixepoch'))
+                     WHERE app = ?1 AND id = ?2 AND json_valid(raw_json)",
+                )
+                .at(path)?
+                .execute(params![item.app, item.review, item.text, now])
+                .at(path)?;
+            }
             let row = HistoryRow {
                 profile,
                 app: item.app.clone(),

@@ -391,3 +391,27 @@ fn a_failed_reply_is_not_retried_once_another_reply_to_its_review_was_sent() {
     assert!(err.to_string().contains("one response"), "{err}");
     assert_eq!(db.outbox_item(first).unwrap().state, Failed);
 }
+
+#[test]
+fn a_sent_reply_shows_on_its_cached_review() {
+    use super::super::CachedReview;
+    let dir = temp();
+    let mut db = open(dir.path());
+    let raw = r#"{"id":"r","reviewTitle":"Crashes","rating":1,"date":"2026-11-20T10:00:00"}"#;
+    let row = |id: &str| CachedReview {
+        id: id.into(),
+        date_ts: Some(1),
+        raw_json: raw.replace("\"r\"", &format!("{id:?}")),
+    };
+    db.upsert_reviews("app", &[row("r"), row("other")], 1).unwrap();
+    let id = db.enqueue(&reply("app", "r", "Fixed in 3.3, thanks!"), 2).unwrap();
+    db.claim_next("w", 3, 60).unwrap();
+    db.mark_sent(id, 1_795_269_780).unwrap();
+    let cached = db.review("app", "r").unwrap().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&cached.raw_json).unwrap();
+    assert_eq!(v["responseText"], "Fixed in 3.3, thanks!");
+    assert_eq!(v["responseDate"], "2026-11-21T14:03:00");
+    assert_eq!(v["reviewTitle"], "Crashes", "the rest is kept");
+    let other: serde_json::Value = serde_json::from_str(&db.review("app", "other").unwrap().unwrap().raw_json).unwrap();
+    assert!(other.get("responseText").is_none(), "only its own review");
+}

@@ -127,6 +127,11 @@ pub fn display_width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
 }
 
+/// `s` followed by spaces up to `width` columns (nothing added when it is already wider).
+pub fn pad_to_width(s: &str, width: usize) -> String {
+    format!("{s}{}", " ".repeat(width.saturating_sub(display_width(s))))
+}
+
 /// Cuts `s` to at most `max` columns, ending with `…` when something was cut.
 pub fn truncate_to_width(s: &str, max: usize) -> String {
     if display_width(s) <= max {

@@ -177,10 +177,9 @@ fn a_late_answer_is_verified_on_the_review_and_not_posted_again() {
     });
     reply_and_confirm(&t, "Thanks, Lu.", None);
     // Unclear after 2 s; read back once the request has settled (timeout + 10 s).
-    let s = t.wait_until("the reply unclear", |s| {
-        s.contains("? ") || s.contains("checking whether")
+    t.wait_until("the reply unclear on its review", |s| {
+        pane_text(s, "┌ Review ─").contains("? Unconfirmed")
     });
-    drop(s);
     let start = Instant::now();
     let s = loop {
         let s = t.screen();
@@ -191,6 +190,13 @@ fn a_late_answer_is_verified_on_the_review_and_not_posted_again() {
         std::thread::sleep(POLL);
     };
     assert!(s.contains("found on the review"), "{s}");
+    // Not read back before the request could have settled (the timeout plus 10 s from the
+    // unclear answer; a little less from when the screen showed it).
+    assert!(
+        start.elapsed() >= Duration::from_secs(8),
+        "read back after {:?}",
+        start.elapsed()
+    );
     std::thread::sleep(Duration::from_secs(2));
     let st = e.handle.stats();
     assert_eq!(st.applied_responses.get(&id), Some(&1), "{st:?}");

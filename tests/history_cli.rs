@@ -1,6 +1,8 @@
 //! `reviewdesk history` as a person or a script sees it: the real binary, a private HOME, and a
 //! database seeded through the library's own outbox API (so the rows are what the TUI writes).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -33,16 +35,9 @@ impl Home {
 
     /// The binary with private dirs and no credentials, keyring or network at all.
     fn cmd(&self) -> Command {
-        let mut c = Command::new(assert_cmd::cargo::cargo_bin("reviewdesk"));
-        let home = self.dir.path();
-        c.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", home)
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("XDG_STATE_HOME", home.join("state"))
-            .env("XDG_DATA_HOME", home.join("data"))
-            // Nothing may be fetched: an unreachable API proves it.
-            .env("REVIEWDESK_API_URL", "http://127.0.0.1:9")
+        let mut c = common::bin_in(self.dir.path());
+        // Nothing may be fetched: an unreachable API proves it.
+        c.env("REVIEWDESK_API_URL", "http://127.0.0.1:9")
             .env("REVIEWDESK_LOGIN_URL", "http://127.0.0.1:9")
             .env("COLUMNS", "120");
         c
@@ -62,9 +57,7 @@ impl Home {
     }
 
     fn write_config(&self, text: &str) {
-        let dir = self.dir.path().join("config").join("reviewdesk");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("config.toml"), text).unwrap();
+        common::write_config(self.dir.path(), text);
     }
 }
 

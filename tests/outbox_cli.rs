@@ -7,9 +7,9 @@ mod common;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-use common::tmux::{APP, BIN, Emu, emu};
+use common::tmux::{APP, Emu, emu};
 use reviewdesk::db::{Db, OutboxNew};
-use reviewdesk::emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID, FaultSpec};
+use reviewdesk::emulator::FaultSpec;
 
 struct Home {
     dir: tempfile::TempDir,
@@ -33,28 +33,13 @@ impl Home {
 
     /// A config with a 1 s request timeout: a cut-off request then settles in 11 s.
     fn short_timeout(&self) {
-        let dir = self.dir.path().join("config").join("reviewdesk");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("config.toml"), "[network]\nrequest_timeout_secs = 1\n").unwrap();
+        common::write_config(self.dir.path(), "[network]\nrequest_timeout_secs = 1\n");
     }
 
     fn cmd(&self, e: &Emu, args: &[&str]) -> Command {
-        let home = self.dir.path();
-        let url = e.handle.base_url();
-        let mut c = Command::new(BIN);
-        c.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", home)
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("XDG_STATE_HOME", home.join("state"))
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env("REVIEWDESK_LOGIN_URL", &url)
-            .env("REVIEWDESK_API_URL", &url)
-            .env("REVIEWDESK_TENANT_ID", DEFAULT_TENANT_ID)
-            .env("REVIEWDESK_CLIENT_ID", DEFAULT_CLIENT_ID)
-            .env("REVIEWDESK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)
-            .args(["outbox"])
-            .args(args);
+        let mut c = common::bin_in(self.dir.path());
+        common::emulator_env(&mut c, &e.handle.base_url());
+        c.arg("outbox").args(args);
         c
     }
 }
@@ -221,6 +206,16 @@ fn an_outage_keeps_replies_queued_and_says_so() {
     let items: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(items.len(), 3);
     assert!(items.iter().all(|i| i["state"] == "queued"), "{items:?}");
+    // The table for people: the same three, fitted to the terminal's width.
+    let table = home.cmd(&e, &["list"]).env("COLUMNS", "100").output().unwrap();
+    let table = String::from_utf8_lossy(&table.stdout).into_owned();
+    assert_eq!(table.lines().filter(|l| l.contains(" queued ")).count(), 3, "{table}");
+    for line in table.lines() {
+        assert!(
+            reviewdesk::sanitize::display_width(line) <= 100,
+            "wider than COLUMNS: {line:?}"
+        );
+    }
 
     // The service is back: the next send takes them all.
     e.handle.clear_faults();

@@ -340,71 +340,30 @@ fn bad_input_is_refused_before_anything_is_stored() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(needle), "{args:?}: {err}");
     }
+    // One bad field at a time, the others good.
+    let add = |name, tenant, client, app| {
+        vec![
+            "profile",
+            "add",
+            "--name",
+            name,
+            "--tenant",
+            tenant,
+            "--client",
+            client,
+            "--app",
+            app,
+            "--secret-stdin",
+        ]
+    };
     for (args, needle) in [
         (
-            vec![
-                "profile",
-                "add",
-                "--name",
-                "bad name",
-                "--tenant",
-                "t.example",
-                "--client",
-                DEFAULT_CLIENT_ID,
-                "--app",
-                "9NBLGGGZ5QDR",
-                "--secret-stdin",
-            ],
+            add("bad name", "t.example", DEFAULT_CLIENT_ID, "9NBLGGGZ5QDR"),
             "not a profile name",
         ),
-        (
-            vec![
-                "profile",
-                "add",
-                "--name",
-                "x",
-                "--tenant",
-                "nope",
-                "--client",
-                DEFAULT_CLIENT_ID,
-                "--app",
-                "9NBLGGGZ5QDR",
-                "--secret-stdin",
-            ],
-            "not a tenant ID",
-        ),
-        (
-            vec![
-                "profile",
-                "add",
-                "--name",
-                "x",
-                "--tenant",
-                DEFAULT_TENANT_ID,
-                "--client",
-                "nope",
-                "--app",
-                "9NBLGGGZ5QDR",
-                "--secret-stdin",
-            ],
-            "not a client ID",
-        ),
-        (
-            vec![
-                "profile",
-                "add",
-                "--name",
-                "x",
-                "--tenant",
-                DEFAULT_TENANT_ID,
-                "--client",
-                DEFAULT_CLIENT_ID,
-                "--app",
-                "XYZ",
-                "--secret-stdin",
-            ],
-            "not a Store ID",
-        ),
+        (add("x", "nope", DEFAULT_CLIENT_ID, "9NBLGGGZ5QDR"), "not a tenant ID"),
+        (add("x", DEFAULT_TENANT_ID, "nope", "9NBLGGGZ5QDR"), "not a client ID"),
+        (add("x", DEFAULT_TENANT_ID, DEFAULT_CLIENT_ID, "XYZ"), "not a Store ID"),
     ] {
         let out = e.run(&args, Some("a-secret\n"));
         assert_eq!(out.status.code(), Some(2));

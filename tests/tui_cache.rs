@@ -89,13 +89,7 @@ fn cached_reviews_show_at_once_then_the_refresh_merges_and_keeps_the_selection()
     assert_eq!(h.view_ids(), ["r0", "r1", "r2", "r3", "r4"]);
     assert_eq!(h.app.activity.as_deref(), Some("refreshing"));
     assert!(screen(&h.app).contains("cached 12 min ago · refreshing"));
-    let since: Vec<Option<i64>> = cmds
-        .iter()
-        .filter_map(|c| match c {
-            Command::FetchReviews { since, .. } => Some(*since),
-            _ => None,
-        })
-        .collect();
+    let since = fetch_since(&cmds);
     assert_eq!(since, [Some(day(20))], "asked from the last sync: {cmds:?}");
     h.goto("r3");
     h.take();
@@ -172,13 +166,7 @@ fn a_large_cache_shows_its_newest_part_first_and_fetches_after_the_rest() {
     let mut vanished: Vec<&str> = h.app.vanished.iter().map(String::as_str).collect();
     vanished.sort();
     assert_eq!(vanished, ["r1", "r4"]);
-    let since: Vec<Option<i64>> = cmds
-        .iter()
-        .filter_map(|c| match c {
-            Command::FetchReviews { since, .. } => Some(*since),
-            _ => None,
-        })
-        .collect();
+    let since = fetch_since(&cmds);
     assert_eq!(since, [Some(day(20))], "then refreshed from the last sync: {cmds:?}");
     // Search runs over the cached reviews' text, made off the UI thread or not.
     h.typ("/review 4");
@@ -197,13 +185,7 @@ fn refresh_while_the_cache_is_read_still_shows_the_cache_and_fetched_reviews_win
 
     // R before the cache answered: the fetch starts at once (from the start, no last sync).
     let cmds = h.typ("R");
-    let since: Vec<Option<i64>> = cmds
-        .iter()
-        .filter_map(|c| match c {
-            Command::FetchReviews { since, .. } => Some(*since),
-            _ => None,
-        })
-        .collect();
+    let since = fetch_since(&cmds);
     assert_eq!(since, [None]);
     // The fetch's first page, then the cache's two answers, then the fetch completes.
     let mut answers = h.world.answer(&cmds[0]);

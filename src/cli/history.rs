@@ -20,15 +20,13 @@ use serde::Serialize;
 use super::output;
 use crate::config::{self, Config};
 use crate::db::{self, Db, HistoryEntry};
-use crate::sanitize::{display_width, sanitize_line, sanitize_text, truncate_to_width};
+use crate::sanitize::{display_width, pad_to_width, sanitize_line, sanitize_text, truncate_to_width};
 use crate::session::usage;
 use crate::store::dates::display_timestamp;
 use crate::store::validate::normalize_store_id;
 
 /// Rows in the table when --limit is not given: a screenful or two.
 const TABLE_DEFAULT_LIMIT: usize = 50;
-/// Width of the table when `COLUMNS` does not say (the same rule as the `reviews` table).
-const DEFAULT_WIDTH: usize = 100;
 /// The database name the terminal UI uses with `REVIEWDESK_*` credentials and no profile
 /// (`tui_cmd.rs`); reading the same one shows what that UI recorded.
 const ENV_DB_PROFILE: &str = "env";
@@ -123,7 +121,7 @@ pub fn run(config: Config, args: HistoryArgs) -> Result<ExitCode> {
             eprintln!("{what} (in {})", path.display());
         }
         HistoryFormat::Table => {
-            write_table(&mut out, &entries, terminal_width())?;
+            write_table(&mut out, &entries, output::terminal_width())?;
             if more && std::io::stdout().is_terminal() {
                 eprintln!(
                     "the newest {} shown; --limit N for more, --format json for all",
@@ -240,14 +238,6 @@ impl<'a> From<&'a HistoryEntry> for JsonEntry<'a> {
     }
 }
 
-fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|w| *w >= 40)
-        .unwrap_or(DEFAULT_WIDTH)
-}
-
 /// `when (UTC)  app  review  result  text`, one line per entry. Every field is sanitised: the
 /// text is the customer-facing reply, but review IDs and failure reasons came from the service.
 /// The review and result columns are as wide as their longest value (capped), the text takes
@@ -292,19 +282,19 @@ pub fn write_table(out: &mut impl Write, entries: &[HistoryEntry], width: usize)
     writeln!(
         out,
         "{}  {}  {}  {}  TEXT",
-        pad("WHEN (UTC)", WHEN),
-        pad("APP", APP),
-        pad("REVIEW", review_w),
-        pad("RESULT", result_w)
+        pad_to_width("WHEN (UTC)", WHEN),
+        pad_to_width("APP", APP),
+        pad_to_width("REVIEW", review_w),
+        pad_to_width("RESULT", result_w)
     )?;
     for l in &lines {
         writeln!(
             out,
             "{}  {}  {}  {}  {}",
-            pad(&l.when, WHEN),
-            pad(&l.app, APP),
-            pad(&truncate_to_width(&l.review, review_w), review_w),
-            pad(&truncate_to_width(&l.result, result_w), result_w),
+            pad_to_width(&l.when, WHEN),
+            pad_to_width(&l.app, APP),
+            pad_to_width(&truncate_to_width(&l.review, review_w), review_w),
+            pad_to_width(&truncate_to_width(&l.result, result_w), result_w),
             truncate_to_width(&l.text, text_w)
         )?;
     }
@@ -332,11 +322,6 @@ fn first_line(text: &str) -> String {
         (Some(first), None) => first.to_owned(),
         (None, _) => "(no text)".to_owned(),
     }
-}
-
-fn pad(s: &str, width: usize) -> String {
-    let w = display_width(s);
-    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use super::output;
 use crate::config::{self, Config};
 use crate::db::{self, Db, OutboxItem, OutboxState, process_owner};
-use crate::outbox_sender::{OutboxSender, SendPolicy, What, now, short_id};
+use crate::outbox_sender::{OutboxSender, SendPolicy, What, describe, now, short_id};
 use crate::sanitize::{sanitize_line, truncate_to_width};
 use crate::session::{Session, usage};
 
@@ -26,7 +26,7 @@ pub enum OutboxCommand {
     List(ListArgs),
     /// Send every queued reply now and settle the unconfirmed ones (reads each review back).
     Send,
-    /// Put a failed reply back in the queue (it goes out with the next `send` or UI start).
+    /// Send a failed or held reply again: it goes out with the next `send` or UI round.
     Retry { id: i64 },
     /// Remove a queued or failed reply; its text is printed, so nothing is lost.
     Discard { id: i64 },
@@ -78,8 +78,8 @@ pub async fn run(config: Config, cmd: OutboxCommand) -> Result<ExitCode> {
         }
         OutboxCommand::Retry { id } => {
             let mut db = open(&config)?;
-            db.retry(id, now())?;
-            eprintln!("item {id} is queued again");
+            db.send_again(id, now())?;
+            eprintln!("item {id} is queued again, due now");
             Ok(ExitCode::SUCCESS)
         }
         OutboxCommand::Discard { id } => {
@@ -165,30 +165,37 @@ async fn send(config: Config) -> Result<ExitCode> {
     })
 }
 
+/// One line per item (the reply cut to the width, `COLUMNS` else 100), and its reason below.
 fn write_table(out: &mut impl Write, items: &[OutboxItem]) -> std::io::Result<()> {
+    let width = output::terminal_width();
+    // ID, state, app, review and tries, with their gaps.
+    let used = 5 + 2 + 12 + 1 + 12 + 1 + 36 + 1 + 5 + 2;
     writeln!(
         out,
         "{:>5}  {:<12} {:<12} {:<36} {:>5}  REPLY / REASON",
         "ID", "STATE", "APP", "REVIEW", "TRIES"
     )?;
     for i in items {
-        let state = if i.manual && i.state == OutboxState::Unconfirmed {
-            "answered-PC"
-        } else {
-            i.state.as_str()
-        };
         writeln!(
             out,
             "{:>5}  {:<12} {:<12} {:<36} {:>5}  {}",
             i.id,
-            state,
+            describe(i),
             sanitize_line(&i.app),
             sanitize_line(&i.review),
             i.attempts,
-            truncate_to_width(&sanitize_line(&i.text.replace('\n', " ")), 60)
+            truncate_to_width(
+                &sanitize_line(&i.text.replace('\n', " ")),
+                width.saturating_sub(used).max(20)
+            )
         )?;
         if let Some(reason) = &i.reason {
-            writeln!(out, "{:>5}  {}", "", truncate_to_width(&sanitize_line(reason), 100))?;
+            writeln!(
+                out,
+                "{:>5}  {}",
+                "",
+                truncate_to_width(&sanitize_line(reason), width.saturating_sub(7))
+            )?;
         }
     }
     Ok(())

@@ -6,7 +6,7 @@ use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
 
-use crate::sanitize::{display_width, sanitize_line, truncate_to_width};
+use crate::sanitize::{pad_to_width, sanitize_line, truncate_to_width};
 use crate::store::Review;
 use crate::store::dates::display_timestamp;
 
@@ -21,7 +21,8 @@ pub fn stars(rating: Option<i64>) -> String {
     }
 }
 
-fn terminal_width() -> usize {
+/// The width tables are fitted to: `COLUMNS` (at least 40), else [`DEFAULT_WIDTH`].
+pub fn terminal_width() -> usize {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
@@ -49,7 +50,7 @@ pub fn write_table(out: &mut impl Write, reviews: &[Review]) -> io::Result<()> {
         } else {
             ""
         };
-        let reviewer = pad(
+        let reviewer = pad_to_width(
             &truncate_to_width(&sanitize_line(r.reviewer_name.as_deref().unwrap_or("")), 16),
             16,
         );
@@ -89,11 +90,6 @@ pub fn summary_line(r: &Review) -> String {
         (None, Some(x)) => x,
         (None, None) => "(no text)".to_owned(),
     }
-}
-
-fn pad(s: &str, width: usize) -> String {
-    let w = display_width(s);
-    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }
 
 /// JSON with every C0/C1 control and bidi control escaped as `\uXXXX`: the same data, but safe

@@ -376,6 +376,15 @@ impl Db {
         })
     }
 
+    /// "Send it again": a failed item is retried ([`Db::retry`]'s rules), a queued one (held,
+    /// or waiting out a backoff) is due now ([`Db::send_now`]). Others are refused.
+    pub fn send_again(&mut self, id: i64, now: i64) -> Result<()> {
+        match self.outbox_item(id)?.state {
+            OutboxState::Failed => self.retry(id, now),
+            _ => self.send_now(id, now),
+        }
+    }
+
     /// Puts a failed item back in the queue, due now. Refused if the review has another live
     /// item meanwhile, or a reply from this outbox was sent to it: a review takes one response.
     pub fn retry(&mut self, id: i64, now: i64) -> Result<()> {

@@ -29,6 +29,19 @@ pub struct StoredReview {
     pub vanished: bool,
 }
 
+/// The columns [`stored_review`] reads, in its order.
+const REVIEW_COLUMNS: &str = "id, date_ts, raw_json, fetched_at, vanished";
+
+fn stored_review(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredReview> {
+    Ok(StoredReview {
+        id: r.get(0)?,
+        date_ts: r.get(1)?,
+        raw_json: r.get(2)?,
+        fetched_at: r.get(3)?,
+        vanished: r.get(4)?,
+    })
+}
+
 impl Db {
     /// Inserts or replaces the reviews of `app`, in one transaction, clearing any vanished mark.
     /// Returns how many rows were written. Call it once per fetched page: each call holds the
@@ -61,22 +74,12 @@ impl Db {
         let path = &self.path;
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT id, date_ts, raw_json, fetched_at, vanished FROM reviews NOT INDEXED
+            .prepare_cached(&format!(
+                "SELECT {REVIEW_COLUMNS} FROM reviews NOT INDEXED
                  WHERE app = ?1 ORDER BY rowid",
-            )
+            ))
             .at(path)?;
-        let rows = stmt
-            .query_map([app], |r| {
-                Ok(StoredReview {
-                    id: r.get(0)?,
-                    date_ts: r.get(1)?,
-                    raw_json: r.get(2)?,
-                    fetched_at: r.get(3)?,
-                    vanished: r.get(4)?,
-                })
-            })
-            .at(path)?;
+        let rows = stmt.query_map([app], stored_review).at(path)?;
         let mut reviews = rows.collect::<rusqlite::Result<Vec<_>>>().at(path)?;
         // Stable: equal dates keep the order they were first stored in. None sorts lowest.
         reviews.sort_by_key(|r| std::cmp::Reverse(r.date_ts));
@@ -90,22 +93,16 @@ impl Db {
         let path = &self.path;
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT id, date_ts, raw_json, fetched_at, vanished FROM reviews NOT INDEXED
+            .prepare_cached(&format!(
+                "SELECT {REVIEW_COLUMNS} FROM reviews NOT INDEXED
                  WHERE app = ?1 ORDER BY rowid",
-            )
+            ))
             .at(path)?;
         let mut rows = stmt.query([app]).at(path)?;
         let batch = batch.max(1);
         let mut part = Vec::with_capacity(batch);
         while let Some(r) = rows.next().at(path)? {
-            part.push(StoredReview {
-                id: r.get(0).at(path)?,
-                date_ts: r.get(1).at(path)?,
-                raw_json: r.get(2).at(path)?,
-                fetched_at: r.get(3).at(path)?,
-                vanished: r.get(4).at(path)?,
-            });
+            part.push(stored_review(r).at(path)?);
             if part.len() == batch {
                 f(std::mem::replace(&mut part, Vec::with_capacity(batch)));
             }
@@ -123,41 +120,23 @@ impl Db {
         let path = &self.path;
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT id, date_ts, raw_json, fetched_at, vanished FROM reviews INDEXED BY reviews_by_date
+            .prepare_cached(&format!(
+                "SELECT {REVIEW_COLUMNS} FROM reviews INDEXED BY reviews_by_date
                  WHERE app = ?1 ORDER BY date_ts DESC, rowid LIMIT ?2",
-            )
+            ))
             .at(path)?;
-        let rows = stmt
-            .query_map(params![app, limit as i64], |r| {
-                Ok(StoredReview {
-                    id: r.get(0)?,
-                    date_ts: r.get(1)?,
-                    raw_json: r.get(2)?,
-                    fetched_at: r.get(3)?,
-                    vanished: r.get(4)?,
-                })
-            })
-            .at(path)?;
+        let rows = stmt.query_map(params![app, limit as i64], stored_review).at(path)?;
         rows.collect::<rusqlite::Result<Vec<_>>>().at(path)
     }
 
     /// One cached review.
     pub fn review(&self, app: &str, id: &str) -> Result<Option<StoredReview>> {
         self.conn
-            .prepare_cached(
-                "SELECT id, date_ts, raw_json, fetched_at, vanished FROM reviews WHERE app = ?1 AND id = ?2",
-            )
+            .prepare_cached(&format!(
+                "SELECT {REVIEW_COLUMNS} FROM reviews WHERE app = ?1 AND id = ?2",
+            ))
             .at(&self.path)?
-            .query_row([app, id], |r| {
-                Ok(StoredReview {
-                    id: r.get(0)?,
-                    date_ts: r.get(1)?,
-                    raw_json: r.get(2)?,
-                    fetched_at: r.get(3)?,
-                    vanished: r.get(4)?,
-                })
-            })
+            .query_row([app, id], stored_review)
             .optional()
             .at(&self.path)
     }

@@ -149,6 +149,16 @@ pub struct OutboxSender {
     stopping: Arc<AtomicBool>,
 }
 
+/// The state in a word or two, for the outbox list and sentences: "queued", "held",
+/// "sending", "done in PC" (answered in Partner Center), …
+pub fn describe(item: &OutboxItem) -> &'static str {
+    match item.state {
+        OutboxState::Queued if item.held() => "held",
+        OutboxState::Unconfirmed if item.manual => "done in PC",
+        s => s.as_str(),
+    }
+}
+
 /// The first block of a review GUID: enough to tell reviews apart in a status line.
 pub fn short_id(review: &str) -> &str {
     review.split('-').next().unwrap_or(review)

@@ -139,15 +139,11 @@ async fn carry_out(sender: &OutboxSender, cmd: Command) -> Option<Action> {
             Some(Action::Enqueued { app, review, result })
         }
         Command::OutboxRetry { id } => {
+            // Unconfirmed: nothing to change in the database, only the wait to read it back.
             let result = sender
-                .with_db(move |db| {
-                    match db.outbox_item(id)?.state {
-                        OutboxState::Failed => db.retry(id, now())?,
-                        // Held, or waiting out a backoff: due now.
-                        OutboxState::Queued => db.send_now(id, now())?,
-                        _ => {}
-                    }
-                    Ok(())
+                .with_db(move |db| match db.outbox_item(id)?.state {
+                    OutboxState::Unconfirmed => Ok(()),
+                    _ => db.send_again(id, now()),
                 })
                 .await;
             sender.forget_verify_wait(id);
@@ -171,13 +167,8 @@ async fn carry_out(sender: &OutboxSender, cmd: Command) -> Option<Action> {
             let result = sender
                 .with_db(move |db| {
                     db.update_reply(id, &text, &support_email, public, now())?;
-                    match db.outbox_item(id)?.state {
-                        OutboxState::Failed => db.retry(id, now())?,
-                        // Held while it was edited: released now.
-                        OutboxState::Queued => db.send_now(id, now())?,
-                        _ => {}
-                    }
-                    Ok(())
+                    // Failed: queued again; held while it was edited: released.
+                    db.send_again(id, now())
                 })
                 .await;
             result.err().and_then(failed)

@@ -208,13 +208,8 @@ impl H {
     /// Characters as a terminal sends them (Shift with capitals).
     pub fn typ(&mut self, s: &str) -> Vec<Command> {
         let mut out = Vec::new();
-        for c in s.chars() {
-            let mods = if c.is_uppercase() {
-                KeyModifiers::SHIFT
-            } else {
-                KeyModifiers::NONE
-            };
-            out.extend(self.key(KeyCode::Char(c), mods));
+        for (code, mods) in super::typed(s) {
+            out.extend(self.key(code, mods));
         }
         out
     }
@@ -306,6 +301,16 @@ pub fn check_request(cmds: &[Command], id: &str) -> u64 {
             _ => None,
         })
         .expect("an eligibility check")
+}
+
+/// The `since` of each fetch asked for: `None` for a full window, else the last sync.
+pub fn fetch_since(cmds: &[Command]) -> Vec<Option<i64>> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::FetchReviews { since, .. } => Some(*since),
+            _ => None,
+        })
+        .collect()
 }
 
 pub fn fetches(cmds: &[Command]) -> Vec<(u64, &str)> {

@@ -53,6 +53,36 @@ pub fn short_timeout_config(request_secs: u64) -> Config {
 
 pub const APP: &str = "9NBLGGGZ5QDR";
 
+/// The real binary in a private HOME (its XDG directories below it), inheriting nothing but
+/// PATH: no REVIEWDESK_*, no keyring or session bus of the developer's.
+pub fn bin_in(home: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_reviewdesk"));
+    c.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_DATA_HOME", home.join("data"));
+    c
+}
+
+/// `REVIEWDESK_*` credentials and endpoints for the emulator at `url` (the UI's database is
+/// then the one named "env").
+pub fn emulator_env(cmd: &mut std::process::Command, url: &str) {
+    cmd.env("REVIEWDESK_LOGIN_URL", url)
+        .env("REVIEWDESK_API_URL", url)
+        .env("REVIEWDESK_TENANT_ID", emulator::DEFAULT_TENANT_ID)
+        .env("REVIEWDESK_CLIENT_ID", emulator::DEFAULT_CLIENT_ID)
+        .env("REVIEWDESK_CLIENT_SECRET", emulator::DEFAULT_CLIENT_SECRET);
+}
+
+/// Writes `config.toml` where the binary in `home` (see [`bin_in`]) reads it.
+pub fn write_config(home: &std::path::Path, text: &str) {
+    let dir = home.join("config").join("reviewdesk");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), text).unwrap();
+}
+
 pub fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
@@ -60,3 +90,23 @@ pub mod flows;
 pub mod keyring;
 pub mod tmux;
 pub mod tui;
+
+/// Characters as a terminal sends them: Shift with capitals.
+pub fn typed(
+    s: &str,
+) -> impl Iterator<
+    Item = (
+        ratatui::crossterm::event::KeyCode,
+        ratatui::crossterm::event::KeyModifiers,
+    ),
+> + '_ {
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+    s.chars().map(|c| {
+        let mods = if c.is_uppercase() {
+            KeyModifiers::SHIFT
+        } else {
+            KeyModifiers::NONE
+        };
+        (KeyCode::Char(c), mods)
+    })
+}

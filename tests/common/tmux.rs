@@ -204,9 +204,7 @@ impl Term {
         term.run(&args);
         term.socket_path = Some(PathBuf::from(term.display("#{socket_path}")));
         if let Some(config) = &opts.config {
-            let dir = home.join("config").join("reviewdesk");
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(dir.join("config.toml"), config).unwrap();
+            super::write_config(home, config);
         }
         std::fs::write(home.join("go"), b"").unwrap();
         term
@@ -223,21 +221,9 @@ impl Term {
     /// as the UI in the pane (its log goes to `cli.log`).
     pub fn cli(&self, emu: &Emu, args: &[&str]) -> Command {
         let home = self.dir.path();
-        let url = emu.handle.base_url();
-        let mut c = Command::new(BIN);
-        c.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", home)
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("XDG_STATE_HOME", home.join("state"))
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env("REVIEWDESK_LOG_FILE", home.join("cli.log"))
-            .env("REVIEWDESK_LOGIN_URL", &url)
-            .env("REVIEWDESK_API_URL", &url)
-            .env("REVIEWDESK_TENANT_ID", DEFAULT_TENANT_ID)
-            .env("REVIEWDESK_CLIENT_ID", DEFAULT_CLIENT_ID)
-            .env("REVIEWDESK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)
-            .args(args);
+        let mut c = super::bin_in(home);
+        super::emulator_env(&mut c, &emu.handle.base_url());
+        c.env("REVIEWDESK_LOG_FILE", home.join("cli.log")).args(args);
         c
     }
 

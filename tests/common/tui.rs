@@ -137,13 +137,8 @@ impl H {
 
     pub fn typ(&mut self, s: &str) -> Vec<Command> {
         let mut out = Vec::new();
-        for c in s.chars() {
-            let mods = if c.is_uppercase() {
-                KeyModifiers::SHIFT
-            } else {
-                KeyModifiers::NONE
-            };
-            out.extend(self.key(KeyCode::Char(c), mods));
+        for (code, mods) in super::typed(s) {
+            out.extend(self.key(code, mods));
         }
         out
     }

@@ -216,17 +216,11 @@ fn populated(dir: &std::path::Path) -> std::path::PathBuf {
 fn a_truncated_database_is_replaced_and_its_drafts_and_outbox_recovered() {
     let dir = temp();
     let path = populated(dir.path());
-    let len = fs::metadata(&path).unwrap().len();
-    fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_len(len / 2)
-        .unwrap();
+    let half = truncate_to_half(&path);
 
     let (db, report) = Db::open(dir.path(), "main").unwrap();
     assert!(report.recreated, "{report:?}");
-    assert_eq!(fs::metadata(report.moved_to.as_ref().unwrap()).unwrap().len(), len / 2);
+    assert_eq!(fs::metadata(report.moved_to.as_ref().unwrap()).unwrap().len(), half);
     assert_eq!(
         (report.recovered_drafts, report.lost_drafts),
         (5, Some(0)),
@@ -301,13 +295,7 @@ fn a_first_start_has_nothing_to_report() {
 fn processes_opening_a_damaged_file_together_replace_it_once() {
     let dir = temp();
     let path = populated(dir.path());
-    let len = fs::metadata(&path).unwrap().len();
-    fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_len(len / 2)
-        .unwrap();
+    truncate_to_half(&path);
     let data = dir.path().to_owned();
     let openers: Vec<_> = (0..3)
         .map(|_| {
@@ -347,4 +335,16 @@ fn errors_name_the_file_and_what_to_do() {
         matches!(err, DbError::Io { .. }) && text.contains("not-a-dir") && text.contains("check"),
         "{text}"
     );
+}
+
+/// Cuts the file to half its length, as a crash or a full disk can leave it; the new length.
+fn truncate_to_half(path: &std::path::Path) -> u64 {
+    let len = fs::metadata(path).unwrap().len();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_len(len / 2)
+        .unwrap();
+    len / 2
 }

@@ -8,8 +8,8 @@ use std::collections::HashSet;
 use super::editor::{Draft, Editor};
 use super::{App, Command, Mode};
 use crate::db::{HistoryEntry, OutboxItem, OutboxState};
-pub use crate::outbox_sender::short_id;
 use crate::outbox_sender::{Outcome, What};
+pub use crate::outbox_sender::{describe, short_id};
 use crate::tui::action::{Bound, ReplyState};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -387,16 +387,6 @@ impl App {
             email: item.support_email,
         };
         self.restore_draft(&item.app, &item.review, draft)
-    }
-}
-
-/// The state in a word or two, for the outbox list and sentences: "queued", "held",
-/// "sending", "done in PC" (answered in Partner Center), …
-pub fn describe(item: &OutboxItem) -> &'static str {
-    match item.state {
-        OutboxState::Queued if item.held() => "held",
-        OutboxState::Unconfirmed if item.manual => "done in PC",
-        s => s.as_str(),
     }
 }
 

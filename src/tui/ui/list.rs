@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::Theme;
 use crate::cli::output::stars;
-use crate::sanitize::{display_width, truncate_to_width};
+use crate::sanitize::{display_width, pad_to_width, truncate_to_width};
 use crate::store::Review;
 use crate::tui::action::{Eligibility, ReplyState};
 use crate::tui::app::{App, Focus, Mode};
@@ -87,7 +87,7 @@ fn row<'a>(app: &App, r: &'a Review, selected: bool, width: usize, theme: &Theme
         .unwrap_or_else(|| " ".repeat(if width >= 90 { 10 } else { 8 }));
     let market = r.market.as_deref().unwrap_or("").chars().take(2).collect::<String>();
     let reviewer_w = if width >= 90 { 16 } else { 12 };
-    let reviewer = pad(
+    let reviewer = pad_to_width(
         &truncate_to_width(&one_line(r.reviewer_name.as_deref().unwrap_or("")), reviewer_w),
         reviewer_w,
     );
@@ -127,8 +127,4 @@ fn summary(r: &Review) -> String {
         (None, Some(x)) => x,
         (None, None) => "(no text)".to_owned(),
     }
-}
-
-fn pad(s: &str, width: usize) -> String {
-    format!("{s}{}", " ".repeat(width.saturating_sub(display_width(s))))
 }

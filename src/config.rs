@@ -29,6 +29,7 @@ pub struct Config {
     pub endpoints: EndpointsConfig,
     pub network: NetworkConfig,
     pub reviews: ReviewsConfig,
+    pub ui: UiConfig,
     /// Key overrides per context, e.g. `[keys.normal] reply = ["r", "ctrl-r"]`.
     pub keys: crate::tui::keymap::KeysConfig,
     /// The profile used when no --profile is given.
@@ -97,6 +98,27 @@ pub struct ReviewsConfig {
 impl Default for ReviewsConfig {
     fn default() -> Self {
         Self { default_days: 90 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiConfig {
+    /// How often the spinner moves and a typed draft is checked for saving, in milliseconds.
+    /// Keys never wait for it: they are drawn as soon as they arrive.
+    pub tick_ms: u64,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        Self { tick_ms: 120 }
+    }
+}
+
+impl UiConfig {
+    /// Kept between 10 ms (a busy loop otherwise) and a minute (drafts must still be saved).
+    pub fn tick(&self) -> Duration {
+        Duration::from_millis(self.tick_ms.clamp(10, 60_000))
     }
 }
 

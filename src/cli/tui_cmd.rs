@@ -55,6 +55,7 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
             setup: true,
             notice: None,
             drafts: None,
+            tick: config.ui.tick(),
         };
         match tui::run(None, options).await? {
             Outcome::Quit => return Ok(ExitCode::SUCCESS),
@@ -120,6 +121,7 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
             profiles: Some(profiles),
             notice: notice.take().or(no_drafts),
             drafts,
+            tick: config.ui.tick(),
         };
         let Outcome::Switch { profile, notice: n } = launch(session.client, entries, label, options).await? else {
             return Ok(ExitCode::SUCCESS);
@@ -183,6 +185,7 @@ pub struct Options {
     pub profiles: Option<ProfilesOptions>,
     pub notice: Option<String>,
     pub drafts: Option<DraftsAt>,
+    pub tick: std::time::Duration,
 }
 
 /// Opens the UI, refusing politely when there is no terminal to draw on.
@@ -206,6 +209,7 @@ pub async fn launch(client: StoreClient, apps: Vec<AppEntry>, profile: String, o
             setup: false,
             notice: options.notice,
             drafts: options.drafts,
+            tick: options.tick,
         },
     )
     .await
@@ -230,6 +234,7 @@ pub async fn open(
         profiles: None,
         notice: None,
         drafts,
+        tick: crate::config::UiConfig::default().tick(),
     };
     launch(client, apps, profile, options).await?;
     Ok(ExitCode::SUCCESS)

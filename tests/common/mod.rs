@@ -88,6 +88,7 @@ pub fn secs(s: u64) -> Duration {
 }
 pub mod flows;
 pub mod keyring;
+pub mod pty;
 pub mod tmux;
 pub mod tui;
 

@@ -19,11 +19,11 @@ use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
+use reviewdesk::keymap::Keymap;
 use reviewdesk::store::dates::today_utc;
 use reviewdesk::store::{Review, ReviewQuery};
 use reviewdesk::tui::action::Action;
 use reviewdesk::tui::app::{App, AppEntry, Command as AppCommand};
-use reviewdesk::tui::keymap::Keymap;
 use reviewdesk::tui::{ui, worker};
 
 const APP: &str = "9NBLGGGZ5QDR";

@@ -19,7 +19,8 @@ pub const ENV_API_URL: &str = "REVIEWDESK_API_URL";
 pub const ENV_TOKEN_VERSION: &str = "REVIEWDESK_TOKEN_VERSION";
 pub const ENV_TENANT_ID: &str = "REVIEWDESK_TENANT_ID";
 pub const ENV_CLIENT_ID: &str = "REVIEWDESK_CLIENT_ID";
-pub const ENV_CLIENT_SECRET: &str = "REVIEWDESK_CLIENT_SECRET";
+/// The secrets module reads it too (the `env` backend): one name for both.
+pub const ENV_CLIENT_SECRET: &str = crate::secrets::ENV_SECRET;
 pub const ENV_CONFIG: &str = "REVIEWDESK_CONFIG";
 
 /// `config.toml`. Every section and key is optional.
@@ -27,11 +28,11 @@ pub const ENV_CONFIG: &str = "REVIEWDESK_CONFIG";
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub endpoints: EndpointsConfig,
-    pub network: NetworkConfig,
+    pub network: crate::http::NetworkConfig,
     pub reviews: ReviewsConfig,
     pub ui: UiConfig,
     /// Key overrides per context, e.g. `[keys.normal] reply = ["r", "ctrl-r"]`.
-    pub keys: crate::tui::keymap::KeysConfig,
+    pub keys: crate::keymap::KeysConfig,
     /// The profile used when no --profile is given.
     pub default_profile: Option<String>,
     pub profiles: crate::profiles::Profiles,
@@ -57,34 +58,6 @@ pub struct EndpointsConfig {
     pub login_url: Option<String>,
     pub api_url: Option<String>,
     pub token_version: Option<TokenEndpointVersion>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct NetworkConfig {
-    pub connect_timeout_secs: u64,
-    pub request_timeout_secs: u64,
-    /// Attempts for one call when the service throttles (429) or fails (5xx), the first included.
-    pub max_attempts: u32,
-}
-
-impl Default for NetworkConfig {
-    fn default() -> Self {
-        Self {
-            connect_timeout_secs: 10,
-            request_timeout_secs: 30,
-            max_attempts: 5,
-        }
-    }
-}
-
-impl NetworkConfig {
-    pub fn connect_timeout(&self) -> Duration {
-        Duration::from_secs(self.connect_timeout_secs.max(1))
-    }
-    pub fn request_timeout(&self) -> Duration {
-        Duration::from_secs(self.request_timeout_secs.max(1))
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -306,6 +279,46 @@ pub fn credentials_from(env: impl Fn(&str) -> Option<String>) -> Result<Option<C
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profiles::{ConfigFile, Profile, ProfileApp};
+
+    /// Here rather than in `profiles`: what `ConfigFile` writes is read back by `Config`.
+    #[test]
+    fn edits_keep_comments_and_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/config.toml");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "# my settings\n[reviews]\ndefault_days = 30 # a month\n").unwrap();
+        let mut f = ConfigFile::open(&path).unwrap();
+        let p = Profile {
+            tenant: "contoso.onmicrosoft.com".into(),
+            client_id: "3f2a8c1e-9b7d-4e6f-8a5b-1c2d3e4f5a6b".into(),
+            apps: vec![ProfileApp {
+                id: "9NBLGGGZ5QDR".into(),
+                name: Some("Photo".into()),
+            }],
+            support_email: Some("help@contoso.example".into()),
+            ..Profile::default()
+        };
+        f.set_profile("prod", &p);
+        f.set_default_profile("prod");
+        f.save().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("# my settings") && text.contains("# a month"), "{text}");
+        let cfg = Config::load(Some(&path)).unwrap();
+        assert_eq!(cfg.profiles.get("prod"), Some(&p));
+        assert_eq!(cfg.default_profile.as_deref(), Some("prod"));
+        assert_eq!(cfg.reviews.default_days, 30);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let mut f = ConfigFile::open(&path).unwrap();
+        assert!(f.remove_profile("prod"));
+        f.save().unwrap();
+        let cfg = Config::load(Some(&path)).unwrap();
+        assert!(cfg.profiles.is_empty() && cfg.default_profile.is_none());
+    }
 
     #[test]
     fn http_only_for_loopback() {
@@ -380,7 +393,7 @@ mod tests {
         assert_eq!(c.network.request_timeout_secs, 30);
         let keys = "[keys.normal]\nreply = [\"ctrl-r\"]\n";
         let c: Config = toml::from_str(keys).unwrap();
-        assert!(crate::tui::keymap::Keymap::with_overrides(&c.keys).is_ok());
+        assert!(crate::keymap::Keymap::with_overrides(&c.keys).is_ok());
     }
 
     #[test]

@@ -5,6 +5,8 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod emulator;
+pub mod http;
+pub mod keymap;
 pub mod logging;
 pub mod outbox_sender;
 pub mod profiles;

@@ -463,44 +463,6 @@ mod tests {
     }
 
     #[test]
-    fn edits_keep_comments_and_round_trip() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub/config.toml");
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, "# my settings\n[reviews]\ndefault_days = 30 # a month\n").unwrap();
-        let mut f = ConfigFile::open(&path).unwrap();
-        let p = Profile {
-            tenant: "contoso.onmicrosoft.com".into(),
-            client_id: "3f2a8c1e-9b7d-4e6f-8a5b-1c2d3e4f5a6b".into(),
-            apps: vec![ProfileApp {
-                id: "9NBLGGGZ5QDR".into(),
-                name: Some("Photo".into()),
-            }],
-            support_email: Some("help@contoso.example".into()),
-            ..Profile::default()
-        };
-        f.set_profile("prod", &p);
-        f.set_default_profile("prod");
-        f.save().unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains("# my settings") && text.contains("# a month"), "{text}");
-        let cfg = crate::config::Config::load(Some(&path)).unwrap();
-        assert_eq!(cfg.profiles.get("prod"), Some(&p));
-        assert_eq!(cfg.default_profile.as_deref(), Some("prod"));
-        assert_eq!(cfg.reviews.default_days, 30);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        }
-        let mut f = ConfigFile::open(&path).unwrap();
-        assert!(f.remove_profile("prod"));
-        f.save().unwrap();
-        let cfg = crate::config::Config::load(Some(&path)).unwrap();
-        assert!(cfg.profiles.is_empty() && cfg.default_profile.is_none());
-    }
-
-    #[test]
     fn choosing_a_profile() {
         let mut ps = Profiles::new();
         assert!(choose(&ps, None, None).unwrap_err().to_string().contains("profile add"));

@@ -10,11 +10,11 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::Credentials;
 use crate::config::{Config, Endpoints, default_config_path};
+use crate::http::retry::RetryPolicy;
 use crate::profiles::{ConfigFile, Profile, ProfileApp, validate_name};
 use crate::sanitize::sanitize_line;
 use crate::secrets::{BackendKind, SecretStore};
 use crate::session::{Session, backend_choice, usage};
-use crate::store::RetryPolicy;
 
 /// A profile as a form or a command gives it: the secret is new (to store) or `None` (keep the
 /// stored one).

@@ -154,10 +154,25 @@ pub fn truncate_to_width(s: &str, max: usize) -> String {
     out
 }
 
+/// How a rating reads in the terminal and in tables: `★★★☆☆`; out of range as the number.
+pub fn stars(rating: Option<i64>) -> String {
+    match rating {
+        Some(r @ 0..=5) => format!("{}{}", "★".repeat(r as usize), "☆".repeat(5 - r as usize)),
+        Some(r) => format!("{r:>5}"),
+        None => "  -  ".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn stars_render() {
+        assert_eq!(stars(Some(3)), "★★★☆☆");
+        assert_eq!(stars(None), "  -  ");
+    }
 
     #[test]
     fn removes_the_classic_attacks() {

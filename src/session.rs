@@ -8,9 +8,10 @@ use anyhow::Result;
 
 use crate::auth::{Credentials, TokenProvider};
 use crate::config::{self, Config, Endpoints};
+use crate::http::retry::RetryPolicy;
 use crate::profiles::Profile;
 use crate::secrets::{BackendChoice, SecretStore};
-use crate::store::{RetryPolicy, StoreClient, build_http_client};
+use crate::store::{StoreClient, build_http_client};
 
 pub struct Session {
     pub config: Config,

@@ -9,11 +9,11 @@ mod common;
 use common::flows::*;
 use ratatui::crossterm::event::KeyCode;
 use reviewdesk::db::{HistoryEntry, HistoryRow, OutboxItem, OutboxState};
+use reviewdesk::keymap::KeyContext;
 use reviewdesk::outbox_sender::{Outcome, What};
 use reviewdesk::tui::action::{Action, Eligibility, ReplyState};
 use reviewdesk::tui::app::outbox::OutboxTab;
 use reviewdesk::tui::app::{Command, Mode};
-use reviewdesk::tui::keymap::KeyContext;
 
 const API_DOWN: &str = "Microsoft's reviews API is down (a known outage): answer in Partner Center";
 

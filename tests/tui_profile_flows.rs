@@ -6,13 +6,13 @@ mod common;
 
 use common::tui::{APP, CLIENT, H, SECRET, TENANT, kernel_keyring, report, rows};
 use ratatui::crossterm::event::KeyCode;
+use reviewdesk::keymap::KeyContext;
 use reviewdesk::profiles::{Profile, parse_app_list};
 use reviewdesk::profiles_ops::{ProfileDraft, SecretState};
 use reviewdesk::tui::action::Action;
 use reviewdesk::tui::app::profile_form::{FormField, TestState};
 use reviewdesk::tui::app::profiles::ProfileConfirm;
 use reviewdesk::tui::app::{Command, Mode};
-use reviewdesk::tui::keymap::KeyContext;
 use secrecy::{ExposeSecret, SecretString};
 
 fn expected_draft(name: &str) -> ProfileDraft {

@@ -6,10 +6,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
+use reviewdesk::keymap::Keymap;
 use reviewdesk::store::Review;
 use reviewdesk::tui::action::{Action, Eligibility, ReplyState};
 use reviewdesk::tui::app::{App, AppEntry, Command};
-use reviewdesk::tui::keymap::Keymap;
 
 const APP: &str = "9NBLGGGZ5QDR";
 const OTHER_APP: &str = "9WZDNCRFJ3TJ";

@@ -7,8 +7,8 @@ use std::process::{Child, Command, Stdio};
 use reviewdesk::auth::{Credentials, TokenEndpointVersion};
 use reviewdesk::config::{Config, Endpoints, validate_endpoint_url};
 use reviewdesk::emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID};
+use reviewdesk::http::retry::RetryPolicy;
 use reviewdesk::session::Session;
-use reviewdesk::store::RetryPolicy;
 use secrecy::SecretString;
 
 /// `reviewdesk emulator --reviews N --app APP --seed 7`, killed on drop.

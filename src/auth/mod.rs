@@ -253,17 +253,17 @@ impl TokenProvider {
             .await
             .map_err(|e| AuthError::Network {
                 url: self.token_url.to_string(),
-                reason: crate::store::describe_reqwest_error(&e),
+                reason: crate::http::describe_reqwest_error(&e),
             })?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(|e| AuthError::Network {
             url: self.token_url.to_string(),
-            reason: crate::store::describe_reqwest_error(&e),
+            reason: crate::http::describe_reqwest_error(&e),
         })?;
         if status.as_u16() == 429 {
             return Err(AuthError::Throttled {
-                retry_after: crate::store::retry::parse_retry_after(&headers),
+                retry_after: crate::http::retry::parse_retry_after(&headers),
             });
         }
         if !status.is_success() {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::{AuthError, Credentials, explain_entra_error};
-use crate::store::flex::FlexI64;
+use crate::http::flex::FlexI64;
 
 #[derive(Deserialize)]
 pub(super) struct TokenResponse {

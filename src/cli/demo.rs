@@ -11,13 +11,13 @@ use super::{DemoArgs, output};
 use crate::auth::Credentials;
 use crate::config::{Config, Endpoints, validate_endpoint_url};
 use crate::emulator::{self, EmulatorConfig, FaultSpec};
+use crate::keymap::Keymap;
 use crate::sanitize::sanitize_line;
 use crate::session::{Session, quick_retry};
 use crate::store::dates::today_utc;
 use crate::store::{Filter, ResponseItem, ReviewQuery, StoreError};
 use crate::tui::app::AppEntry;
 use crate::tui::db_worker::DraftsAt;
-use crate::tui::keymap::Keymap;
 
 pub async fn run(args: DemoArgs) -> Result<ExitCode> {
     let config = EmulatorConfig {

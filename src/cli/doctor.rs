@@ -81,7 +81,7 @@ pub async fn run(config: Config) -> Result<ExitCode> {
     println!("\nendpoints");
     match Endpoints::resolve(&config) {
         Ok(e) => {
-            let net = crate::config::NetworkConfig {
+            let net = crate::http::NetworkConfig {
                 connect_timeout_secs: 5,
                 request_timeout_secs: 5,
                 ..config.network.clone()
@@ -92,7 +92,7 @@ pub async fn run(config: Config) -> Result<ExitCode> {
                     Ok(r) => println!("  ✓ {what:<6} {url} answers (HTTP {})", r.status().as_u16()),
                     Err(err) => {
                         problems += 1;
-                        println!("  ✗ {what:<6} {url}: {}", crate::store::describe_reqwest_error(&err));
+                        println!("  ✗ {what:<6} {url}: {}", crate::http::describe_reqwest_error(&err));
                     }
                 }
             }

@@ -6,20 +6,12 @@ use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
 
-use crate::sanitize::{pad_to_width, sanitize_line, truncate_to_width};
+use crate::sanitize::{pad_to_width, sanitize_line, stars, truncate_to_width};
 use crate::store::Review;
 use crate::store::dates::display_timestamp;
 
 /// Width of the table when stdout is not a terminal we can measure.
 const DEFAULT_WIDTH: usize = 100;
-
-pub fn stars(rating: Option<i64>) -> String {
-    match rating {
-        Some(r @ 0..=5) => format!("{}{}", "★".repeat(r as usize), "☆".repeat(5 - r as usize)),
-        Some(r) => format!("{r:>5}"),
-        None => "  -  ".to_owned(),
-    }
-}
 
 /// The width tables are fitted to: `COLUMNS` (at least 40), else [`DEFAULT_WIDTH`].
 pub fn terminal_width() -> usize {
@@ -238,11 +230,5 @@ mod tests {
         write_csv(&mut buf, &[r]).unwrap();
         let s = String::from_utf8(buf).unwrap();
         assert!(s.contains("'=HYPERLINK"), "{s}");
-    }
-
-    #[test]
-    fn stars_render() {
-        assert_eq!(stars(Some(3)), "★★★☆☆");
-        assert_eq!(stars(None), "  -  ");
     }
 }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::config::{self, Config};
+use crate::keymap::Keymap;
 use crate::outbox_sender::SendPolicy;
 use crate::profiles_ops::reload_config;
 use crate::session::{Session, usage};
@@ -15,7 +16,6 @@ use crate::store::StoreClient;
 use crate::store::validate::normalize_store_id;
 use crate::tui::app::AppEntry;
 use crate::tui::db_worker::DraftsAt;
-use crate::tui::keymap::Keymap;
 use crate::tui::{self, Outcome, ProfilesOptions, TuiOptions};
 
 pub const ENV_APPS: &str = "REVIEWDESK_APPS";

@@ -59,7 +59,7 @@ impl Default for SendPolicy {
 
 impl SendPolicy {
     /// The default timing, with the settle wait fitted to the configured request timeout.
-    pub fn for_network(net: &crate::config::NetworkConfig) -> Self {
+    pub fn for_network(net: &crate::http::NetworkConfig) -> Self {
         SendPolicy {
             settle_secs: net.request_timeout().as_secs() as i64 + 10,
             ..SendPolicy::default()
@@ -179,9 +179,9 @@ impl OutboxSender {
     pub fn new(db: Db, client: Arc<StoreClient>, owner: String, policy: SendPolicy) -> Self {
         // One attempt per claim: the client's own retries (429, 503, connect errors) could
         // outlive the claim (a suspended laptop), and the outbox backs off by itself.
-        let single = crate::store::RetryPolicy {
+        let single = crate::http::retry::RetryPolicy {
             max_attempts: 1,
-            ..crate::store::RetryPolicy::default()
+            ..crate::http::retry::RetryPolicy::default()
         };
         let client = Arc::new(StoreClient::clone(&client).with_retry(single));
         OutboxSender {

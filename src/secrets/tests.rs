@@ -385,11 +385,6 @@ fn no_store_works_lists_each_store_and_the_fixes() {
 }
 
 #[test]
-fn the_env_variable_is_the_one_the_config_reads() {
-    assert_eq!(ENV_SECRET, crate::config::ENV_CLIENT_SECRET);
-}
-
-#[test]
 fn every_choice_parses_everywhere_but_opens_only_on_its_platform() {
     #[derive(serde::Deserialize)]
     struct Section {

@@ -10,10 +10,10 @@ use url::Url;
 use super::errors::{StoreError, read_error_body};
 use super::models::{ResponseInfo, ResponseItem, Review, ReviewsPage, SubmitRequest, SubmitResponse};
 use super::query::ReviewQuery;
-use super::retry::{RetryPolicy, parse_retry_after};
 use super::validate::{normalize_store_id, validate_email, validate_response_text, validate_review_id};
 use crate::auth::{AccessToken, AuthError, TokenProvider};
-use crate::config::NetworkConfig;
+use crate::http::retry::{RetryPolicy, parse_retry_after};
+use crate::http::{NetworkConfig, describe_reqwest_error};
 
 /// The documented maximum is not stated; 100 per call keeps one failure small [INF].
 pub const SUBMIT_CHUNK: usize = 100;
@@ -76,19 +76,6 @@ pub fn build_http_client(net: &NetworkConfig) -> anyhow::Result<reqwest::Client>
         // Nothing here redirects; following one could carry a bearer token somewhere unexpected.
         .redirect(reqwest::redirect::Policy::none())
         .build()?)
-}
-
-/// What a reqwest error means to a person, without dumping internals.
-pub fn describe_reqwest_error(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "the request timed out".to_owned()
-    } else if e.is_connect() {
-        "the connection failed (refused, unreachable or TLS)".to_owned()
-    } else if e.is_body() || e.is_decode() {
-        "the answer broke off".to_owned()
-    } else {
-        crate::sanitize::sanitize_line(&e.to_string())
-    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

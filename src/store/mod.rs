@@ -3,17 +3,14 @@
 mod client;
 pub mod dates;
 pub mod errors;
-pub mod flex;
 pub mod models;
 pub mod query;
-pub mod retry;
 pub mod validate;
 
 pub use client::{
     Progress, ProgressFn, ReviewsFetch, SUBMIT_CHUNK, StoreClient, SubmitOutcome, SubmitReport, SubmitStatus,
-    build_http_client, describe_reqwest_error,
+    build_http_client,
 };
 pub use errors::{StoreError, partner_center_url};
 pub use models::{ResponseInfo, ResponseItem, Review, ReviewsPage};
 pub use query::{Filter, ReviewQuery};
-pub use retry::RetryPolicy;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::dates::parse_store_date;
-use super::flex::{FlexBool, FlexI64, FlexString};
+use crate::http::flex::{FlexBool, FlexI64, FlexString};
 
 /// One review from get-app-reviews. Field names follow the Store's camelCase.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -3,64 +3,14 @@
 
 use std::time::Instant;
 
+use crate::keymap::KeyAction;
 use ratatui::crossterm::event::KeyEvent;
-use serde::{Deserialize, Serialize};
 
 use crate::db::{HistoryEntry, OutboxItem, StoredDraft};
 use crate::outbox_sender::Outcome;
 use crate::profiles::Profile;
 use crate::profiles_ops::{SecretState, TestReport};
 use crate::store::Review;
-
-/// The named actions a key can be bound to; the config file uses these names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum Bound {
-    MoveDown,
-    MoveUp,
-    First,
-    Last,
-    PageDown,
-    PageUp,
-    FocusDetail,
-    SwitchPane,
-    Reply,
-    Send,
-    Confirm,
-    Back,
-    Search,
-    NextMatch,
-    PrevMatch,
-    Filters,
-    UnansweredFirst,
-    Refresh,
-    SwitchApp,
-    Help,
-    Quit,
-    TogglePublic,
-    NextField,
-    ExternalEditor,
-    Suspend,
-    Profiles,
-    Save,
-    Test,
-    Add,
-    Edit,
-    Remove,
-    Outbox,
-    Retry,
-    Copy,
-    MarkAnswered,
-}
-
-impl Bound {
-    pub fn name(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
-    }
-}
 
 /// How a review can be answered, from get-response-info.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,7 +73,7 @@ pub enum ReplyState {
 
 #[derive(Clone, Debug)]
 pub enum Action {
-    Key(Bound),
+    Key(KeyAction),
     /// A key with no binding in the current mode: text for the editor, search or a form.
     Input(KeyEvent),
     Paste(String),

@@ -4,7 +4,6 @@
 pub mod action;
 pub mod app;
 pub mod db_worker;
-pub mod keymap;
 pub mod layout;
 pub mod outbox_worker;
 pub mod profile_worker;
@@ -27,8 +26,8 @@ use tokio::sync::mpsc;
 
 use self::action::Action;
 use self::app::{App, AppEntry, Command};
-use self::keymap::Keymap;
 use crate::config::Config;
+use crate::keymap::Keymap;
 use crate::store::StoreClient;
 
 pub struct TuiOptions {

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use reviewdesk::keymap::Keymap;
 use reviewdesk::store::{ResponseItem, Review};
 use reviewdesk::tui::action::{Action, CachedReviews, Eligibility, ReplyState};
 use reviewdesk::tui::app::editor::Field;
 use reviewdesk::tui::app::view::Answered;
 use reviewdesk::tui::app::{App, AppEntry, Command, Focus, Mode};
-use reviewdesk::tui::keymap::Keymap;
 use reviewdesk::tui::layout::list_rows;
 
 pub const APP: &str = "9NBLGGGZ5QDR";

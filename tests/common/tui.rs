@@ -5,11 +5,11 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use reviewdesk::keymap::Keymap;
 use reviewdesk::profiles::{Profile, ProfileApp};
 use reviewdesk::profiles_ops::{Check, SecretState, TestReport};
 use reviewdesk::tui::action::{Action, ProfileRow, StoreInfo};
 use reviewdesk::tui::app::{App, AppEntry, Command};
-use reviewdesk::tui::keymap::Keymap;
 
 pub const APP: &str = "9NBLGGGZ5QDR";
 pub const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";

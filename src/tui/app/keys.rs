@@ -5,40 +5,40 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use super::filter_form::FilterForm;
 use super::view::search;
 use super::{App, Command, Focus, Mode, Search};
-use crate::tui::action::Bound;
+use crate::keymap::KeyAction;
 use crate::tui::layout::list_rows;
 
 impl App {
-    pub(super) fn normal_key(&mut self, b: Bound) -> Vec<Command> {
+    pub(super) fn normal_key(&mut self, b: KeyAction) -> Vec<Command> {
         let page = list_rows(self.size).max(1);
         match b {
-            Bound::MoveDown if self.focus == Focus::Detail => {
+            KeyAction::MoveDown if self.focus == Focus::Detail => {
                 self.detail_scroll = self.detail_scroll.saturating_add(1);
                 Vec::new()
             }
-            Bound::MoveUp if self.focus == Focus::Detail => {
+            KeyAction::MoveUp if self.focus == Focus::Detail => {
                 self.detail_scroll = self.detail_scroll.saturating_sub(1);
                 Vec::new()
             }
-            Bound::PageDown if self.focus == Focus::Detail => {
+            KeyAction::PageDown if self.focus == Focus::Detail => {
                 self.detail_scroll = self.detail_scroll.saturating_add(page as u16);
                 Vec::new()
             }
-            Bound::PageUp if self.focus == Focus::Detail => {
+            KeyAction::PageUp if self.focus == Focus::Detail => {
                 self.detail_scroll = self.detail_scroll.saturating_sub(page as u16);
                 Vec::new()
             }
-            Bound::MoveDown => self.select(self.selected.saturating_add(1)),
-            Bound::MoveUp => self.select(self.selected.saturating_sub(1)),
-            Bound::PageDown => self.select(self.selected.saturating_add(page)),
-            Bound::PageUp => self.select(self.selected.saturating_sub(page)),
-            Bound::First => self.select(0),
-            Bound::Last => self.select(self.view.len().saturating_sub(1)),
-            Bound::FocusDetail => {
+            KeyAction::MoveDown => self.select(self.selected.saturating_add(1)),
+            KeyAction::MoveUp => self.select(self.selected.saturating_sub(1)),
+            KeyAction::PageDown => self.select(self.selected.saturating_add(page)),
+            KeyAction::PageUp => self.select(self.selected.saturating_sub(page)),
+            KeyAction::First => self.select(0),
+            KeyAction::Last => self.select(self.view.len().saturating_sub(1)),
+            KeyAction::FocusDetail => {
                 self.focus = Focus::Detail;
                 Vec::new()
             }
-            Bound::SwitchPane => {
+            KeyAction::SwitchPane => {
                 self.focus = if self.focus == Focus::List {
                     Focus::Detail
                 } else {
@@ -46,7 +46,7 @@ impl App {
                 };
                 Vec::new()
             }
-            Bound::Back => {
+            KeyAction::Back => {
                 if self.last_error.take().is_some() {
                 } else if !self.search.query.is_empty() {
                     self.search = Search::default();
@@ -55,14 +55,14 @@ impl App {
                 }
                 Vec::new()
             }
-            Bound::Reply => self.open_editor(),
-            Bound::Search => {
+            KeyAction::Reply => self.open_editor(),
+            KeyAction::Search => {
                 self.mode = Mode::Search;
                 self.search = Search::default();
                 self.search_origin = self.selected;
                 Vec::new()
             }
-            Bound::NextMatch | Bound::PrevMatch => {
+            KeyAction::NextMatch | KeyAction::PrevMatch => {
                 let n = self.search.matches.len();
                 if n == 0 {
                     if !self.search.query.is_empty() {
@@ -70,24 +70,24 @@ impl App {
                     }
                     return Vec::new();
                 }
-                self.search.current = if b == Bound::NextMatch {
+                self.search.current = if b == KeyAction::NextMatch {
                     (self.search.current + 1) % n
                 } else {
                     (self.search.current + n - 1) % n
                 };
                 self.select(self.search.matches[self.search.current])
             }
-            Bound::Filters => {
+            KeyAction::Filters => {
                 self.filter_form = Some(FilterForm::new(&self.filters));
                 self.mode = Mode::Filters;
                 Vec::new()
             }
-            Bound::UnansweredFirst => {
+            KeyAction::UnansweredFirst => {
                 self.unanswered_first = !self.unanswered_first;
                 self.rebuild_view()
             }
-            Bound::Refresh => self.fetch_reviews(),
-            Bound::SwitchApp => {
+            KeyAction::Refresh => self.fetch_reviews(),
+            KeyAction::SwitchApp => {
                 if self.apps.len() < 2 {
                     self.last_error = Some("Only one app: name more with --app to switch between them".to_owned());
                 } else {
@@ -96,12 +96,12 @@ impl App {
                 }
                 Vec::new()
             }
-            Bound::Help => {
+            KeyAction::Help => {
                 self.help_scroll = 0;
                 self.mode = Mode::Help;
                 Vec::new()
             }
-            Bound::Quit => {
+            KeyAction::Quit => {
                 // Drafts in the database are safe; only ones kept in memory are worth asking about.
                 let queued = self.outbox.to_send() > 0;
                 if self.sending_count() > 0 || queued || (!self.drafts.is_empty() && !self.drafts_safe()) {
@@ -112,9 +112,9 @@ impl App {
                     vec![Command::Quit]
                 }
             }
-            Bound::Suspend => vec![Command::Suspend],
-            Bound::Profiles => self.open_profiles(),
-            Bound::Outbox => self.open_outbox(),
+            KeyAction::Suspend => vec![Command::Suspend],
+            KeyAction::Profiles => self.open_profiles(),
+            KeyAction::Outbox => self.open_outbox(),
             _ => Vec::new(),
         }
     }
@@ -169,19 +169,19 @@ impl App {
         }
     }
 
-    pub(super) fn filters_key(&mut self, b: Bound) -> Vec<Command> {
+    pub(super) fn filters_key(&mut self, b: KeyAction) -> Vec<Command> {
         let Some(form) = self.filter_form.as_mut() else {
             self.mode = Mode::Normal;
             return Vec::new();
         };
         match b {
-            Bound::MoveDown => form.move_by(1),
-            Bound::MoveUp => form.move_by(-1),
-            Bound::Back => {
+            KeyAction::MoveDown => form.move_by(1),
+            KeyAction::MoveUp => form.move_by(-1),
+            KeyAction::Back => {
                 self.filter_form = None;
                 self.mode = Mode::Normal;
             }
-            Bound::Confirm => match form.finish() {
+            KeyAction::Confirm => match form.finish() {
                 Ok(f) => {
                     self.filters = f;
                     self.filter_form = None;

@@ -27,8 +27,9 @@ use self::outbox::OutboxView;
 use self::profile_form::ProfileForm;
 use self::profiles::ProfilesScreen;
 use self::view::Filters;
-use super::action::{Action, Bound, Eligibility, ReplyState};
-use super::keymap::{KeyContext, Keymap};
+use super::action::{Action, Eligibility, ReplyState};
+use crate::keymap::KeyAction;
+use crate::keymap::{KeyContext, Keymap};
 use crate::store::Review;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -479,19 +480,19 @@ impl App {
         }
     }
 
-    fn on_key(&mut self, b: Bound) -> Vec<Command> {
+    fn on_key(&mut self, b: KeyAction) -> Vec<Command> {
         match self.mode {
             Mode::Normal => self.normal_key(b),
             Mode::Search => {
                 match b {
-                    Bound::Confirm => {
+                    KeyAction::Confirm => {
                         self.mode = Mode::Normal;
                         if let Some(&first) = self.search.matches.first() {
                             self.search.current = 0;
                             return self.select(first);
                         }
                     }
-                    Bound::Back => {
+                    KeyAction::Back => {
                         self.mode = Mode::Normal;
                         self.search = Search::default();
                         return self.select(self.search_origin);
@@ -502,19 +503,19 @@ impl App {
             }
             Mode::Editor => self.editor_key(b),
             Mode::Confirm => match b {
-                Bound::Confirm => self.send(),
-                Bound::Back => {
+                KeyAction::Confirm => self.send(),
+                KeyAction::Back => {
                     self.mode = Mode::Editor;
                     Vec::new()
                 }
                 _ => Vec::new(),
             },
             Mode::QuitConfirm => match b {
-                Bound::Confirm => {
+                KeyAction::Confirm => {
                     self.should_quit = true;
                     vec![Command::Quit]
                 }
-                Bound::Back => {
+                KeyAction::Back => {
                     self.mode = Mode::Normal;
                     Vec::new()
                 }
@@ -522,28 +523,28 @@ impl App {
             },
             Mode::Help => {
                 match b {
-                    Bound::Back => self.mode = Mode::Normal,
-                    Bound::MoveDown => self.help_scroll = self.help_scroll.saturating_add(1),
-                    Bound::MoveUp => self.help_scroll = self.help_scroll.saturating_sub(1),
+                    KeyAction::Back => self.mode = Mode::Normal,
+                    KeyAction::MoveDown => self.help_scroll = self.help_scroll.saturating_add(1),
+                    KeyAction::MoveUp => self.help_scroll = self.help_scroll.saturating_sub(1),
                     _ => {}
                 }
                 Vec::new()
             }
             Mode::Filters => self.filters_key(b),
             Mode::Apps => match b {
-                Bound::MoveDown => {
+                KeyAction::MoveDown => {
                     self.app_picker = (self.app_picker + 1).min(self.apps.len().saturating_sub(1));
                     Vec::new()
                 }
-                Bound::MoveUp => {
+                KeyAction::MoveUp => {
                     self.app_picker = self.app_picker.saturating_sub(1);
                     Vec::new()
                 }
-                Bound::Confirm => {
+                KeyAction::Confirm => {
                     self.mode = Mode::Normal;
                     self.switch_app(self.app_picker)
                 }
-                Bound::Back => {
+                KeyAction::Back => {
                     self.mode = Mode::Normal;
                     Vec::new()
                 }

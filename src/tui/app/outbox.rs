@@ -8,9 +8,10 @@ use std::collections::HashSet;
 use super::editor::{Draft, Editor};
 use super::{App, Command, Mode};
 use crate::db::{HistoryEntry, OutboxItem, OutboxState};
+use crate::keymap::KeyAction;
 use crate::outbox_sender::{Outcome, What};
 pub use crate::outbox_sender::{describe, short_id};
-use crate::tui::action::{Bound, ReplyState};
+use crate::tui::action::ReplyState;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum OutboxTab {
@@ -251,10 +252,10 @@ impl App {
         vec![Command::ServiceAnswered]
     }
 
-    pub(super) fn outbox_key(&mut self, b: Bound) -> Vec<Command> {
+    pub(super) fn outbox_key(&mut self, b: KeyAction) -> Vec<Command> {
         if let Some(id) = self.outbox.confirm_discard.take() {
             return match b {
-                Bound::Confirm => vec![Command::OutboxDiscard { id }],
+                KeyAction::Confirm => vec![Command::OutboxDiscard { id }],
                 _ => Vec::new(),
             };
         }
@@ -267,12 +268,12 @@ impl App {
                 .and_then(|h| h.as_ref().ok())
                 .map_or(0, Vec::len);
             match b {
-                Bound::MoveDown => {
+                KeyAction::MoveDown => {
                     self.outbox.history_selected = (self.outbox.history_selected + 1).min(len.saturating_sub(1))
                 }
-                Bound::MoveUp => self.outbox.history_selected = self.outbox.history_selected.saturating_sub(1),
-                Bound::SwitchPane => self.outbox.tab = OutboxTab::Queue,
-                Bound::Back | Bound::Outbox => self.mode = Mode::Normal,
+                KeyAction::MoveUp => self.outbox.history_selected = self.outbox.history_selected.saturating_sub(1),
+                KeyAction::SwitchPane => self.outbox.tab = OutboxTab::Queue,
+                KeyAction::Back | KeyAction::Outbox => self.mode = Mode::Normal,
                 _ => {}
             }
             return Vec::new();
@@ -280,19 +281,19 @@ impl App {
         let len = self.outbox.items.len();
         let Some(item) = self.outbox.selected_item().cloned() else {
             match b {
-                Bound::SwitchPane => return self.show_history(),
-                Bound::Back | Bound::Outbox => self.mode = Mode::Normal,
+                KeyAction::SwitchPane => return self.show_history(),
+                KeyAction::Back | KeyAction::Outbox => self.mode = Mode::Normal,
                 _ => {}
             }
             return Vec::new();
         };
         use OutboxState::{Failed, Queued, Sending, Sent, Unconfirmed};
         match b {
-            Bound::MoveDown => self.outbox.selected = (self.outbox.selected + 1).min(len.saturating_sub(1)),
-            Bound::MoveUp => self.outbox.selected = self.outbox.selected.saturating_sub(1),
-            Bound::SwitchPane => return self.show_history(),
-            Bound::Back | Bound::Outbox => self.mode = Mode::Normal,
-            Bound::Retry => match item.state {
+            KeyAction::MoveDown => self.outbox.selected = (self.outbox.selected + 1).min(len.saturating_sub(1)),
+            KeyAction::MoveUp => self.outbox.selected = self.outbox.selected.saturating_sub(1),
+            KeyAction::SwitchPane => return self.show_history(),
+            KeyAction::Back | KeyAction::Outbox => self.mode = Mode::Normal,
+            KeyAction::Retry => match item.state {
                 Failed | Queued | Unconfirmed if !item.manual => {
                     self.outbox.notice = Some(match item.state {
                         Unconfirmed => "Reading the review back to see whether the reply arrived".to_owned(),
@@ -302,7 +303,7 @@ impl App {
                 }
                 _ => self.outbox.notice = Some(format!("This reply ({}) is not retried", describe(&item))),
             },
-            Bound::Edit => match item.state {
+            KeyAction::Edit => match item.state {
                 Queued | Failed => {
                     let draft = Draft {
                         text: item.text.clone(),
@@ -328,7 +329,7 @@ impl App {
                     ))
                 }
             },
-            Bound::Remove => match item.state {
+            KeyAction::Remove => match item.state {
                 Queued | Failed => self.outbox.confirm_discard = Some(item.id),
                 _ => {
                     self.outbox.notice = Some(format!(
@@ -337,7 +338,7 @@ impl App {
                     ))
                 }
             },
-            Bound::Copy => {
+            KeyAction::Copy => {
                 let held = item.held();
                 let mut cmds = vec![Command::CopyToClipboard { text: item.text }];
                 // Copying in the outage means answering in Partner Center: the reply must not
@@ -356,7 +357,7 @@ impl App {
                 }
                 return cmds;
             }
-            Bound::MarkAnswered => match item.state {
+            KeyAction::MarkAnswered => match item.state {
                 Queued | Failed | Unconfirmed if !item.manual => {
                     self.outbox.notice = Some(
                         "Marked answered in Partner Center: never sent from here; a refresh confirms it".to_owned(),

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use super::profile_form::{FormKind, ProfileForm, TestState};
 use super::{App, Command, Mode};
+use crate::keymap::KeyAction;
 use crate::profiles_ops::{ProfileDraft, SecretState, TestReport};
-use crate::tui::action::{Action, Bound, ProfileRow, StoreInfo};
+use crate::tui::action::{Action, ProfileRow, StoreInfo};
 
 /// Where the secret store stands, as far as the screen knows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -61,7 +62,7 @@ impl ProfilesScreen {
 
 impl App {
     /// The first-run setup: only the form, no reviews.
-    pub fn setup(keymap: crate::tui::keymap::Keymap, size: (u16, u16)) -> App {
+    pub fn setup(keymap: crate::keymap::Keymap, size: (u16, u16)) -> App {
         let mut app = App::new(keymap, String::new(), Vec::new(), size);
         app.profiles.available = true;
         app.profile_form = Some(ProfileForm::setup());
@@ -98,15 +99,15 @@ impl App {
         self.list_profiles()
     }
 
-    pub(super) fn profiles_key(&mut self, b: Bound) -> Vec<Command> {
+    pub(super) fn profiles_key(&mut self, b: KeyAction) -> Vec<Command> {
         let row = self.profiles.selected_row().cloned();
         match b {
-            Bound::MoveDown => {
+            KeyAction::MoveDown => {
                 self.profiles.selected = (self.profiles.selected + 1).min(self.profiles.rows.len().saturating_sub(1));
             }
-            Bound::MoveUp => self.profiles.selected = self.profiles.selected.saturating_sub(1),
-            Bound::Back => self.mode = Mode::Normal,
-            Bound::Add => {
+            KeyAction::MoveUp => self.profiles.selected = self.profiles.selected.saturating_sub(1),
+            KeyAction::Back => self.mode = Mode::Normal,
+            KeyAction::Add => {
                 let taken = self.profiles.rows.iter().map(|r| r.name.clone()).collect();
                 self.profile_form = Some(ProfileForm::add(taken));
                 self.mode = Mode::ProfileForm;
@@ -114,19 +115,19 @@ impl App {
             _ if self.profiles.busy.is_some() => {
                 self.profiles.message = Some((false, "Wait for the operation under way to finish".to_owned()));
             }
-            Bound::Edit | Bound::Remove | Bound::Test | Bound::Confirm if row.is_none() => {
+            KeyAction::Edit | KeyAction::Remove | KeyAction::Test | KeyAction::Confirm if row.is_none() => {
                 self.profiles.message = Some((false, "No profile yet: add one with a".to_owned()));
             }
-            Bound::Edit => {
+            KeyAction::Edit => {
                 let row = row.expect("checked");
                 self.profile_form = Some(ProfileForm::edit(&row.name, &row.profile));
                 self.mode = Mode::ProfileForm;
             }
-            Bound::Remove => {
+            KeyAction::Remove => {
                 self.profiles.confirm = Some(ProfileConfirm::Remove(row.expect("checked").name));
                 self.mode = Mode::ProfileConfirm;
             }
-            Bound::Test => {
+            KeyAction::Test => {
                 let row = row.expect("checked");
                 let request = self.request_id();
                 self.profiles.test = Some((row.name.clone(), TestState::Running(request)));
@@ -138,7 +139,7 @@ impl App {
                 };
                 return vec![Command::TestProfile { request, draft }];
             }
-            Bound::Confirm => {
+            KeyAction::Confirm => {
                 let name = row.expect("checked").name;
                 if self.profiles.current.as_deref() == Some(name.as_str()) && !self.profiles.current_changed {
                     self.profiles.message = Some((true, format!("{name} is the profile in use")));
@@ -161,13 +162,13 @@ impl App {
         vec![Command::CheckSwitch { request, name }]
     }
 
-    pub(super) fn profile_confirm_key(&mut self, b: Bound) -> Vec<Command> {
+    pub(super) fn profile_confirm_key(&mut self, b: KeyAction) -> Vec<Command> {
         let Some(question) = self.profiles.confirm.take() else {
             self.mode = Mode::Profiles;
             return Vec::new();
         };
         match b {
-            Bound::Confirm => {
+            KeyAction::Confirm => {
                 self.mode = Mode::Profiles;
                 match question {
                     ProfileConfirm::Remove(name) => {
@@ -179,7 +180,7 @@ impl App {
                     ProfileConfirm::Switch(name) => self.check_switch(name),
                 }
             }
-            Bound::Back => {
+            KeyAction::Back => {
                 self.mode = Mode::Profiles;
                 Vec::new()
             }
@@ -190,26 +191,26 @@ impl App {
         }
     }
 
-    pub(super) fn form_key(&mut self, b: Bound) -> Vec<Command> {
+    pub(super) fn form_key(&mut self, b: KeyAction) -> Vec<Command> {
         let Some(form) = self.profile_form.as_mut() else {
             self.mode = Mode::Normal;
             return Vec::new();
         };
         if form.confirm_discard {
             match b {
-                Bound::Confirm => return self.close_form(),
-                Bound::Back => form.confirm_discard = false,
+                KeyAction::Confirm => return self.close_form(),
+                KeyAction::Back => form.confirm_discard = false,
                 _ => {}
             }
             return Vec::new();
         }
         match b {
-            Bound::MoveDown => form.move_by(1),
-            Bound::MoveUp => form.move_by(-1),
-            Bound::Back if form.dirty => form.confirm_discard = true,
-            Bound::Back => return self.close_form(),
-            Bound::Save if form.saving.is_some() => {}
-            Bound::Save => {
+            KeyAction::MoveDown => form.move_by(1),
+            KeyAction::MoveUp => form.move_by(-1),
+            KeyAction::Back if form.dirty => form.confirm_discard = true,
+            KeyAction::Back => return self.close_form(),
+            KeyAction::Save if form.saving.is_some() => {}
+            KeyAction::Save => {
                 if let Some(draft) = form.to_save() {
                     let request = self.request_id();
                     let form = self.profile_form.as_mut().expect("open");
@@ -219,7 +220,7 @@ impl App {
                     return vec![Command::SaveProfile { request, draft }];
                 }
             }
-            Bound::Test => {
+            KeyAction::Test => {
                 if let Some(draft) = form.to_test() {
                     let request = self.request_id();
                     self.profile_form.as_mut().expect("open").test = Some(TestState::Running(request));

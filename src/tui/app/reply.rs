@@ -3,8 +3,9 @@
 use super::editor::{Draft, Editor};
 use super::{App, Command, Mode};
 use crate::db::OutboxState;
+use crate::keymap::KeyAction;
 use crate::store::ResponseItem;
-use crate::tui::action::{Bound, Eligibility, ReplyState};
+use crate::tui::action::{Eligibility, ReplyState};
 
 impl App {
     pub(super) fn open_editor(&mut self) -> Vec<Command> {
@@ -73,13 +74,13 @@ impl App {
         self.prefetch_eligibility()
     }
 
-    pub(super) fn editor_key(&mut self, b: Bound) -> Vec<Command> {
+    pub(super) fn editor_key(&mut self, b: KeyAction) -> Vec<Command> {
         let Some(editor) = self.editor.as_mut() else {
             self.mode = Mode::Normal;
             return Vec::new();
         };
         match b {
-            Bound::Back => {
+            KeyAction::Back => {
                 // Saved at once, not at the next tick: kept in memory, and on disk with a database.
                 self.draft_changed();
                 let cmds = self.save_editor_draft();
@@ -103,7 +104,7 @@ impl App {
                 };
                 return cmds;
             }
-            Bound::TogglePublic => {
+            KeyAction::TogglePublic => {
                 if editor.public {
                     match self.eligibility.get(&editor.review_id) {
                         Some(Eligibility::CanRespond { .. }) => editor.public = false,
@@ -121,9 +122,9 @@ impl App {
                 }
                 self.draft_changed();
             }
-            Bound::NextField => editor.next_field(),
-            Bound::ExternalEditor => return vec![Command::OpenExternalEditor { text: editor.body() }],
-            Bound::Send => {
+            KeyAction::NextField => editor.next_field(),
+            KeyAction::ExternalEditor => return vec![Command::OpenExternalEditor { text: editor.body() }],
+            KeyAction::Send => {
                 // An edit of a queued reply was checked when it was first confirmed.
                 if self.outbox.editing.is_some() {
                     editor.problem = editor.check().err();
@@ -162,7 +163,7 @@ impl App {
                     }
                 }
             }
-            Bound::Suspend => return vec![Command::Suspend],
+            KeyAction::Suspend => return vec![Command::Suspend],
             _ => {}
         }
         Vec::new()

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::Theme;
 use super::wrap::wrap;
-use crate::cli::output::stars;
+use crate::sanitize::stars;
 use crate::sanitize::{sanitize_line, truncate_to_width};
 use crate::store::dates::display_timestamp;
 use crate::tui::action::{Eligibility, ReplyState};

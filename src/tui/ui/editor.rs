@@ -6,12 +6,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Theme;
+use crate::keymap::KeyAction;
+use crate::keymap::KeyContext;
 use crate::store::validate::MAX_RESPONSE_UTF16;
-use crate::tui::action::Bound;
 use crate::tui::action::Eligibility;
 use crate::tui::app::App;
 use crate::tui::app::editor::{Field, WARN_AT};
-use crate::tui::keymap::KeyContext;
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     let Some(ed) = app.editor.as_ref() else { return };
@@ -50,7 +50,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         Span::styled(
             format!(
                 "public: shown under the review ({} private)",
-                km.key_for(KeyContext::Editor, Bound::TogglePublic)
+                km.key_for(KeyContext::Editor, KeyAction::TogglePublic)
             ),
             theme.good(),
         )
@@ -58,7 +58,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         Span::styled(
             format!(
                 "private: by email only ({} public)",
-                km.key_for(KeyContext::Editor, Bound::TogglePublic)
+                km.key_for(KeyContext::Editor, KeyAction::TogglePublic)
             ),
             theme.warn(),
         )
@@ -104,10 +104,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         None => vec![Line::styled(
             format!(
                 "{} send · {} field · {} $EDITOR · {} close (draft kept)",
-                km.key_for(KeyContext::Editor, Bound::Send),
-                km.key_for(KeyContext::Editor, Bound::NextField),
-                km.key_for(KeyContext::Editor, Bound::ExternalEditor),
-                km.key_for(KeyContext::Editor, Bound::Back)
+                km.key_for(KeyContext::Editor, KeyAction::Send),
+                km.key_for(KeyContext::Editor, KeyAction::NextField),
+                km.key_for(KeyContext::Editor, KeyAction::ExternalEditor),
+                km.key_for(KeyContext::Editor, KeyAction::Back)
             ),
             theme.dim(),
         )],

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Theme;
-use crate::cli::output::stars;
+use crate::sanitize::stars;
 use crate::sanitize::{display_width, pad_to_width, truncate_to_width};
 use crate::store::Review;
 use crate::tui::action::{Eligibility, ReplyState};

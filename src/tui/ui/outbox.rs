@@ -12,12 +12,12 @@ use ratatui::widgets::Paragraph;
 use super::wrap::wrap;
 use super::{Theme, popup};
 use crate::db::{OutboxItem, OutboxState};
+use crate::keymap::KeyAction;
+use crate::keymap::KeyContext;
 use crate::sanitize::{sanitize_line, truncate_to_width};
 use crate::store::partner_center_url;
-use crate::tui::action::Bound;
 use crate::tui::app::App;
 use crate::tui::app::outbox::{OutboxTab, clock, describe, short_id};
-use crate::tui::keymap::KeyContext;
 use crate::tui::layout::centered;
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
@@ -112,8 +112,8 @@ fn queue(l: &mut Lines, app: &App, height: usize, theme: &Theme) {
             &format!(
                 "To answer now: {} copies the reply; paste it in Partner Center (link below); then {} marks it \
                  answered there.",
-                km.key_for(KeyContext::Outbox, Bound::Copy),
-                km.key_for(KeyContext::Outbox, Bound::MarkAnswered)
+                km.key_for(KeyContext::Outbox, KeyAction::Copy),
+                km.key_for(KeyContext::Outbox, KeyAction::MarkAnswered)
             ),
             0,
             theme.dim(),
@@ -293,27 +293,29 @@ fn hint_line(app: &App, theme: &Theme) -> Line<'static> {
     let km = &app.keymap;
     let ctx = KeyContext::Outbox;
     // What applies now, shortest first to fit 80 columns; the full list is in the help (?).
-    let pairs: &[(Bound, &str)] = match app.outbox.tab {
+    let pairs: &[(KeyAction, &str)] = match app.outbox.tab {
         _ if app.outbox.confirm_discard.is_some() => &[],
-        OutboxTab::Queue if app.outbox.items.is_empty() => &[(Bound::SwitchPane, "history"), (Bound::Back, "back")],
+        OutboxTab::Queue if app.outbox.items.is_empty() => {
+            &[(KeyAction::SwitchPane, "history"), (KeyAction::Back, "back")]
+        }
         OutboxTab::Queue => &[
-            (Bound::Retry, "retry"),
-            (Bound::Edit, "edit"),
-            (Bound::Remove, "discard"),
-            (Bound::Copy, "copy"),
-            (Bound::MarkAnswered, "answered in PC"),
+            (KeyAction::Retry, "retry"),
+            (KeyAction::Edit, "edit"),
+            (KeyAction::Remove, "discard"),
+            (KeyAction::Copy, "copy"),
+            (KeyAction::MarkAnswered, "answered in PC"),
             // Tab (history) is in the title.
-            (Bound::Back, "back"),
+            (KeyAction::Back, "back"),
         ],
-        OutboxTab::History => &[(Bound::SwitchPane, "outbox"), (Bound::Back, "back")],
+        OutboxTab::History => &[(KeyAction::SwitchPane, "outbox"), (KeyAction::Back, "back")],
     };
     let mut spans = Vec::new();
     if app.outbox.confirm_discard.is_none() && (app.outbox.tab == OutboxTab::History || app.outbox.items.len() > 1) {
         spans.push(Span::styled(
             format!(
                 "{}/{}",
-                km.key_for(ctx, Bound::MoveDown),
-                km.key_for(ctx, Bound::MoveUp)
+                km.key_for(ctx, KeyAction::MoveDown),
+                km.key_for(ctx, KeyAction::MoveUp)
             ),
             theme.accent(),
         ));

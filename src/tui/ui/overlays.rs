@@ -6,10 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Theme, popup};
+use crate::keymap::KeyContext;
 use crate::store::validate::MAX_RESPONSE_UTF16;
 use crate::tui::app::App;
 use crate::tui::app::filter_form::{FIELDS, FilterField};
-use crate::tui::keymap::KeyContext;
 use crate::tui::layout::centered;
 
 pub fn help(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {

@@ -9,12 +9,12 @@ use ratatui::widgets::Paragraph;
 
 use super::wrap::wrap;
 use super::{SPINNER, Theme, popup};
+use crate::keymap::KeyAction;
+use crate::keymap::KeyContext;
 use crate::sanitize::{display_width, sanitize_line, truncate_to_width};
-use crate::tui::action::Bound;
 use crate::tui::app::App;
 use crate::tui::app::profile_form::{FORM_FIELDS, FormField, FormKind, ProfileForm, TestState};
 use crate::tui::app::profiles::{StoreStatus, report_lines};
-use crate::tui::keymap::KeyContext;
 use crate::tui::layout::centered;
 
 /// Label column, "▸ " included.
@@ -186,11 +186,11 @@ fn hint_line<'a>(app: &App, form: &ProfileForm, theme: &Theme) -> Line<'a> {
     let ctx = KeyContext::ProfileForm;
     let back = if form.kind == FormKind::Setup { "quit" } else { "cancel" };
     let pairs = [
-        (Bound::MoveDown, "next"),
-        (Bound::MoveUp, "previous"),
-        (Bound::Save, "save"),
-        (Bound::Test, "test connection"),
-        (Bound::Back, back),
+        (KeyAction::MoveDown, "next"),
+        (KeyAction::MoveUp, "previous"),
+        (KeyAction::Save, "save"),
+        (KeyAction::Test, "test connection"),
+        (KeyAction::Back, back),
     ];
     let mut spans = Vec::new();
     for (b, label) in pairs {

@@ -10,13 +10,14 @@ use ratatui::widgets::Paragraph;
 use super::wrap::wrap;
 use super::{SPINNER, Theme, popup};
 use crate::config::{ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_TENANT_ID};
+use crate::keymap::KeyAction;
+use crate::keymap::KeyContext;
 use crate::profiles_ops::app_label;
 use crate::sanitize::{sanitize_line, truncate_to_width};
-use crate::tui::action::{Bound, ProfileRow};
+use crate::tui::action::ProfileRow;
 use crate::tui::app::profile_form::TestState;
 use crate::tui::app::profiles::{ProfileConfirm, StoreStatus, report_lines};
 use crate::tui::app::{App, Mode};
-use crate::tui::keymap::KeyContext;
 use crate::tui::layout::centered;
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
@@ -141,19 +142,19 @@ fn hint_line(app: &App, theme: &Theme) -> Line<'static> {
     let km = &app.keymap;
     let ctx = KeyContext::Profiles;
     let pairs = [
-        (Bound::Confirm, "switch"),
-        (Bound::Add, "add"),
-        (Bound::Edit, "edit"),
-        (Bound::Remove, "remove"),
-        (Bound::Test, "test"),
-        (Bound::Back, "back"),
+        (KeyAction::Confirm, "switch"),
+        (KeyAction::Add, "add"),
+        (KeyAction::Edit, "edit"),
+        (KeyAction::Remove, "remove"),
+        (KeyAction::Test, "test"),
+        (KeyAction::Back, "back"),
     ];
     let mut spans = vec![
         Span::styled(
             format!(
                 "{}/{}",
-                km.key_for(ctx, Bound::MoveDown),
-                km.key_for(ctx, Bound::MoveUp)
+                km.key_for(ctx, KeyAction::MoveDown),
+                km.key_for(ctx, KeyAction::MoveUp)
             ),
             theme.accent(),
         ),

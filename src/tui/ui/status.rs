@@ -6,10 +6,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{SPINNER, Theme};
+use crate::keymap::KeyAction;
+use crate::keymap::KeyContext;
 use crate::sanitize::truncate_to_width;
-use crate::tui::action::Bound;
 use crate::tui::app::{App, Mode, describe_age};
-use crate::tui::keymap::KeyContext;
 
 pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     let width = area.width as usize;
@@ -33,27 +33,27 @@ pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     } else {
         let km = &app.keymap;
         let ctx = KeyContext::Normal;
-        let pairs: &[(Bound, &str)] = match app.mode {
+        let pairs: &[(KeyAction, &str)] = match app.mode {
             Mode::Normal => &[
-                (Bound::MoveDown, "move"),
-                (Bound::FocusDetail, "read"),
-                (Bound::Reply, "reply"),
-                (Bound::Search, "search"),
-                (Bound::Help, "help"),
-                (Bound::Quit, "quit"),
-                (Bound::Filters, "filters"),
-                (Bound::UnansweredFirst, "unanswered first"),
-                (Bound::SwitchApp, "apps"),
+                (KeyAction::MoveDown, "move"),
+                (KeyAction::FocusDetail, "read"),
+                (KeyAction::Reply, "reply"),
+                (KeyAction::Search, "search"),
+                (KeyAction::Help, "help"),
+                (KeyAction::Quit, "quit"),
+                (KeyAction::Filters, "filters"),
+                (KeyAction::UnansweredFirst, "unanswered first"),
+                (KeyAction::SwitchApp, "apps"),
             ],
             _ => &[],
         };
         let mut spans = Vec::new();
         for (b, label) in pairs {
-            let key = if *b == Bound::MoveDown {
+            let key = if *b == KeyAction::MoveDown {
                 format!(
                     "{}/{}",
-                    km.key_for(ctx, Bound::MoveDown),
-                    km.key_for(ctx, Bound::MoveUp)
+                    km.key_for(ctx, KeyAction::MoveDown),
+                    km.key_for(ctx, KeyAction::MoveUp)
                 )
             } else {
                 km.key_for(ctx, *b)

@@ -8,7 +8,55 @@ use std::fmt;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::{Deserialize, Serialize};
 
-use super::action::Bound;
+/// The named actions a key can be bound to; the config file uses these names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyAction {
+    MoveDown,
+    MoveUp,
+    First,
+    Last,
+    PageDown,
+    PageUp,
+    FocusDetail,
+    SwitchPane,
+    Reply,
+    Send,
+    Confirm,
+    Back,
+    Search,
+    NextMatch,
+    PrevMatch,
+    Filters,
+    UnansweredFirst,
+    Refresh,
+    SwitchApp,
+    Help,
+    Quit,
+    TogglePublic,
+    NextField,
+    ExternalEditor,
+    Suspend,
+    Profiles,
+    Save,
+    Test,
+    Add,
+    Edit,
+    Remove,
+    Outbox,
+    Retry,
+    Copy,
+    MarkAnswered,
+}
+
+impl KeyAction {
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -43,7 +91,7 @@ impl KeyContext {
 }
 
 /// `[keys]` in config.toml.
-pub type KeysConfig = BTreeMap<KeyContext, BTreeMap<Bound, Vec<String>>>;
+pub type KeysConfig = BTreeMap<KeyContext, BTreeMap<KeyAction, Vec<String>>>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeySpec {
@@ -157,7 +205,7 @@ impl fmt::Display for KeySpec {
 #[derive(Clone, Debug)]
 pub struct Binding {
     pub context: KeyContext,
-    pub action: Bound,
+    pub action: KeyAction,
     pub keys: Vec<KeySpec>,
     pub description: &'static str,
 }
@@ -167,8 +215,8 @@ pub struct Keymap {
     bindings: Vec<Binding>,
 }
 
-const DEFAULTS: &[(KeyContext, Bound, &[&str], &str)] = {
-    use Bound as B;
+const DEFAULTS: &[(KeyContext, KeyAction, &[&str], &str)] = {
+    use KeyAction as B;
     use KeyContext as C;
     &[
         (
@@ -347,7 +395,7 @@ impl Keymap {
         Ok(map)
     }
 
-    pub fn lookup(&self, context: KeyContext, ev: &KeyEvent) -> Option<Bound> {
+    pub fn lookup(&self, context: KeyContext, ev: &KeyEvent) -> Option<KeyAction> {
         self.bindings
             .iter()
             .find(|b| b.context == context && b.keys.iter().any(|k| k.matches(ev)))
@@ -359,7 +407,7 @@ impl Keymap {
     }
 
     /// The first key of an action, for hints: "r", "Ctrl-s".
-    pub fn key_for(&self, context: KeyContext, action: Bound) -> String {
+    pub fn key_for(&self, context: KeyContext, action: KeyAction) -> String {
         self.bindings
             .iter()
             .find(|b| b.context == context && b.action == action)
@@ -395,22 +443,22 @@ mod tests {
         let k = Keymap::default();
         assert_eq!(
             k.lookup(KeyContext::Normal, &ev(KeyCode::Char('j'), KeyModifiers::NONE)),
-            Some(Bound::MoveDown)
+            Some(KeyAction::MoveDown)
         );
         assert_eq!(
             k.lookup(KeyContext::Normal, &ev(KeyCode::Char('G'), KeyModifiers::SHIFT)),
-            Some(Bound::Last)
+            Some(KeyAction::Last)
         );
         assert_eq!(
             k.lookup(KeyContext::Editor, &ev(KeyCode::Char('s'), KeyModifiers::CONTROL)),
-            Some(Bound::Send)
+            Some(KeyAction::Send)
         );
         assert_eq!(
             k.lookup(KeyContext::Editor, &ev(KeyCode::Char('s'), KeyModifiers::NONE)),
             None,
             "plain s is text"
         );
-        assert_eq!(k.key_for(KeyContext::Editor, Bound::Send), "Ctrl-s");
+        assert_eq!(k.key_for(KeyContext::Editor, KeyAction::Send), "Ctrl-s");
     }
 
     #[test]
@@ -419,7 +467,7 @@ mod tests {
         let k = Keymap::with_overrides(&cfg).unwrap();
         assert_eq!(
             k.lookup(KeyContext::Normal, &ev(KeyCode::Char('e'), KeyModifiers::NONE)),
-            Some(Bound::Reply)
+            Some(KeyAction::Reply)
         );
         assert_eq!(
             k.lookup(KeyContext::Normal, &ev(KeyCode::Char('r'), KeyModifiers::NONE)),
@@ -427,7 +475,7 @@ mod tests {
         );
         assert_eq!(
             k.lookup(KeyContext::Normal, &ev(KeyCode::Char('j'), KeyModifiers::NONE)),
-            Some(Bound::MoveDown)
+            Some(KeyAction::MoveDown)
         );
         let bad: Result<KeysConfig, _> = toml::from_str("[normal]\nreplyy = [\"r\"]\n");
         assert!(bad.unwrap_err().to_string().contains("replyy"));

@@ -10,6 +10,7 @@
 
 mod common;
 
+use reviewdesk::tui::app::StoreCommand;
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -24,7 +25,7 @@ use reviewdesk::store::dates::today_utc;
 use reviewdesk::store::{Review, ReviewQuery};
 use reviewdesk::tui::action::Action;
 use reviewdesk::tui::app::{App, AppEntry, Command as AppCommand};
-use reviewdesk::tui::{ui, worker};
+use reviewdesk::tui::{store_worker, ui};
 
 const APP: &str = "9NBLGGGZ5QDR";
 const N: usize = 100_000;
@@ -70,7 +71,7 @@ fn bench_app() -> App {
 fn app_with(reviews: Vec<Review>) -> App {
     let mut app = bench_app();
     let request = match app.start().first() {
-        Some(AppCommand::FetchReviews { request, .. }) => *request,
+        Some(AppCommand::Store(StoreCommand::FetchReviews { request, .. })) => *request,
         other => panic!("{other:?}"),
     };
     let total = reviews.len() as u64;
@@ -142,10 +143,15 @@ fn main() {
     // Key latency while the reviews arrive: the real worker, a synthetic key every 10 ms.
     let rss_before = rss_mb();
     let latencies = rt.block_on(async {
-        let (action_tx, mut action_rx) = tokio::sync::mpsc::channel(worker::CHANNEL);
-        let commands = worker::spawn(session().client, 1000, action_tx);
+        let (action_tx, mut action_rx) = tokio::sync::mpsc::channel(store_worker::CHANNEL);
+        let commands = store_worker::spawn(session().client, 1000, action_tx);
         let mut app = bench_app();
-        for c in app.start() {
+        // Only the Store's work is carried out here: there is no database in this bench.
+        let to_store = |c: AppCommand| match c {
+            AppCommand::Store(c) => Some(c),
+            _ => None,
+        };
+        for c in app.start().into_iter().filter_map(to_store) {
             commands.try_send(c).unwrap();
         }
         let (key_tx, mut key_rx) = tokio::sync::mpsc::channel::<Instant>(1024);
@@ -164,11 +170,11 @@ fn main() {
         while (app.loading.is_some() || app.reviews.is_empty()) && Instant::now() < deadline {
             tokio::select! {
                 Some(a) = action_rx.recv() => {
-                    for c in app.update(a) { let _ = commands.try_send(c); }
+                    for c in app.update(a).into_iter().filter_map(to_store) { let _ = commands.try_send(c); }
                     term.draw(|f| ui::draw(f, &app)).unwrap();
                 }
                 Some(sent) = key_rx.recv() => {
-                    for c in app.key(key('j')) { let _ = commands.try_send(c); }
+                    for c in app.key(key('j')).into_iter().filter_map(to_store) { let _ = commands.try_send(c); }
                     term.draw(|f| ui::draw(f, &app)).unwrap();
                     lat.push(sent.elapsed());
                 }

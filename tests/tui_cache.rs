@@ -9,6 +9,7 @@ use ratatui::backend::TestBackend;
 use reviewdesk::store::Review;
 use reviewdesk::tui::action::{Action, CachedReviews};
 use reviewdesk::tui::app::{App, Command, Mode};
+use reviewdesk::tui::app::{DbCommand, StoreCommand};
 use reviewdesk::tui::db_worker::{self, DraftsAt};
 
 fn cache(reviews: Vec<Review>, vanished: &[&str]) -> CachedReviews {
@@ -30,7 +31,7 @@ fn screen(app: &App) -> String {
 fn cache_writes(cmds: &[Command]) -> Vec<Vec<&str>> {
     cmds.iter()
         .filter_map(|c| match c {
-            Command::CacheReviews { app, reviews } if app == APP => {
+            Command::Db(DbCommand::CacheReviews { app, reviews }) if app == APP => {
                 Some(reviews.iter().filter_map(|r| r.id.as_deref()).collect())
             }
             _ => None,
@@ -41,9 +42,9 @@ fn cache_writes(cmds: &[Command]) -> Vec<Vec<&str>> {
 fn synced(cmds: &[Command]) -> Vec<(i64, i64, Vec<&str>)> {
     cmds.iter()
         .filter_map(|c| match c {
-            Command::CacheSynced {
+            Command::Db(DbCommand::CacheSynced {
                 start_ts, end_ts, seen, ..
-            } => {
+            }) => {
                 let mut seen: Vec<&str> = seen.iter().map(String::as_str).collect();
                 seen.sort();
                 Some((*start_ts, *end_ts, seen))
@@ -75,7 +76,7 @@ fn cached_reviews_show_at_once_then_the_refresh_merges_and_keeps_the_selection()
     h.world.window = Some((day(14), day(30)));
     let start = h.take();
     assert!(
-        matches!(&start[..], [Command::LoadCache { app, .. }] if app == APP),
+        matches!(&start[..], [Command::Db(DbCommand::LoadCache { app, .. })] if app == APP),
         "{start:?}"
     );
     assert!(
@@ -95,7 +96,7 @@ fn cached_reviews_show_at_once_then_the_refresh_merges_and_keeps_the_selection()
     h.take();
     let fetch: Vec<Command> = cmds
         .into_iter()
-        .filter(|c| matches!(c, Command::FetchReviews { .. }))
+        .filter(|c| matches!(c, Command::Store(StoreCommand::FetchReviews { .. })))
         .collect();
     h.push(fetch);
 
@@ -137,7 +138,7 @@ fn in_two_parts(request: u64, all: CachedReviews, first: usize) -> [Action; 2] {
 
 fn load_request(cmds: &[Command]) -> u64 {
     match cmds {
-        [Command::LoadCache { request, .. }] => *request,
+        [Command::Db(DbCommand::LoadCache { request, .. })] => *request,
         other => panic!("expected one LoadCache: {other:?}"),
     }
 }
@@ -277,14 +278,14 @@ fn offline_the_cache_stays_with_the_error_and_drafting_works() {
     assert!(
         h.log
             .iter()
-            .any(|c| matches!(c, Command::SaveDraft { review, .. } if review == "r2"))
+            .any(|c| matches!(c, Command::Db(DbCommand::SaveDraft { review, .. }) if review == "r2"))
     );
 }
 
 #[test]
 fn an_incremental_refresh_asks_from_the_last_sync_minus_a_week_never_more_than_the_window() {
     use chrono::NaiveDate;
-    use reviewdesk::tui::worker::{fetch_query, query_window};
+    use reviewdesk::tui::store_worker::{fetch_query, query_window};
     let date = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
     let today = date(28);
     let first = fetch_query(APP, 30, None, today);
@@ -303,7 +304,10 @@ fn without_a_cache_nothing_is_cached_and_the_first_command_fetches() {
     let mut h = H::new(&[APP], (80, 24), many(2));
     let start = h.take();
     assert!(
-        matches!(&start[..], [Command::FetchReviews { since: None, .. }]),
+        matches!(
+            &start[..],
+            [Command::Store(StoreCommand::FetchReviews { since: None, .. })]
+        ),
         "{start:?}"
     );
     h.push(start);
@@ -340,15 +344,15 @@ fn pages_written_by_the_db_thread_come_back_at_the_next_start() {
         .extra
         .get_or_insert_with(Default::default)
         .insert("futureField".into(), serde_json::json!({"kept": true}));
-    worker.send(Command::CacheReviews {
+    worker.send(DbCommand::CacheReviews {
         app: APP.into(),
         reviews: reviews[..2].to_vec(),
     });
-    worker.send(Command::CacheReviews {
+    worker.send(DbCommand::CacheReviews {
         app: APP.into(),
         reviews: reviews[2..].to_vec(),
     });
-    worker.send(Command::CacheSynced {
+    worker.send(DbCommand::CacheSynced {
         app: APP.into(),
         start_ts: day(1),
         end_ts: day(30),
@@ -357,7 +361,7 @@ fn pages_written_by_the_db_thread_come_back_at_the_next_start() {
     worker.finish();
 
     let (worker, mut rx) = open(&at);
-    worker.send(Command::LoadCache {
+    worker.send(DbCommand::LoadCache {
         request: 7,
         app: APP.into(),
     });
@@ -406,12 +410,12 @@ fn a_large_cache_comes_back_from_the_db_thread_in_two_parts() {
     let (tx, mut rx) = tokio::sync::mpsc::channel(16);
     let worker = db_worker::spawn(at.clone(), vec![APP.into()], tx);
     for page in reviews.chunks(100) {
-        worker.send(Command::CacheReviews {
+        worker.send(DbCommand::CacheReviews {
             app: APP.into(),
             reviews: page.to_vec(),
         });
     }
-    worker.send(Command::LoadCache {
+    worker.send(DbCommand::LoadCache {
         request: 3,
         app: APP.into(),
     });

@@ -3,6 +3,7 @@
 
 mod common;
 
+use reviewdesk::tui::app::DbCommand;
 use std::time::{Duration, Instant};
 
 use common::flows::*;
@@ -24,7 +25,7 @@ fn with_db(reviews: Vec<reviewdesk::store::Review>) -> H {
 fn saves(cmds: &[Command]) -> Vec<(&str, &str, &Draft)> {
     cmds.iter()
         .filter_map(|c| match c {
-            Command::SaveDraft { app, review, draft } => Some((app.as_str(), review.as_str(), draft)),
+            Command::Db(DbCommand::SaveDraft { app, review, draft }) => Some((app.as_str(), review.as_str(), draft)),
             _ => None,
         })
         .collect()
@@ -33,7 +34,7 @@ fn saves(cmds: &[Command]) -> Vec<(&str, &str, &Draft)> {
 fn deletes(cmds: &[Command]) -> Vec<(&str, &str)> {
     cmds.iter()
         .filter_map(|c| match c {
-            Command::DeleteDraft { app, review } => Some((app.as_str(), review.as_str())),
+            Command::Db(DbCommand::DeleteDraft { app, review }) => Some((app.as_str(), review.as_str())),
             _ => None,
         })
         .collect()
@@ -216,13 +217,13 @@ fn the_db_thread_writes_drafts_a_second_open_reads() {
         email: EMAIL.into(),
     };
     for (review, text) in [("r0", "first"), ("r0", "first, then more"), ("r1", "gone soon")] {
-        worker.send(Command::SaveDraft {
+        worker.send(DbCommand::SaveDraft {
             app: APP.into(),
             review: review.into(),
             draft: draft(text),
         });
     }
-    worker.send(Command::DeleteDraft {
+    worker.send(DbCommand::DeleteDraft {
         app: APP.into(),
         review: "r1".into(),
     });

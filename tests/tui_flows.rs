@@ -8,6 +8,7 @@ use common::flows::*;
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use reviewdesk::store::ResponseItem;
 use reviewdesk::tui::action::{Action, Eligibility, ReplyState};
+use reviewdesk::tui::app::StoreCommand;
 use reviewdesk::tui::app::editor::Field;
 use reviewdesk::tui::app::{Command, Focus, Mode};
 use reviewdesk::tui::layout::list_rows;
@@ -163,7 +164,7 @@ fn eligibility_is_fetched_for_the_selected_review_and_the_next_three_once() {
     let asked: usize = h
         .log
         .iter()
-        .filter(|c| matches!(c, Command::CheckEligibility { .. }))
+        .filter(|c| matches!(c, Command::Store(StoreCommand::CheckEligibility { .. })))
         .count();
     assert_eq!(
         asked, 8,

@@ -7,6 +7,7 @@ mod common;
 use common::flows::*;
 use ratatui::crossterm::event::KeyCode;
 use reviewdesk::tui::action::{Action, ReplyState};
+use reviewdesk::tui::app::StoreCommand;
 use reviewdesk::tui::app::view::Answered;
 use reviewdesk::tui::app::{Command, Mode};
 use reviewdesk::tui::layout::list_rows;
@@ -228,7 +229,8 @@ fn a_reply_confirmed_while_another_app_is_shown_marks_its_review_answered() {
         .insert(OTHER.into(), vec![vec![rv("o1", 4, 25, "O1", "US")]]);
     h.serve();
     let cmds = h.reply("Fixed in 3.2");
-    h.pending.retain(|c| !matches!(c, Command::Submit { .. }));
+    h.pending
+        .retain(|c| !matches!(c, Command::Store(StoreCommand::Submit { .. })));
     h.typ("aj");
     h.code(KeyCode::Enter);
     assert_eq!(h.app.app_id(), OTHER);

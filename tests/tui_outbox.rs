@@ -14,6 +14,7 @@ use reviewdesk::outbox_sender::{Outcome, What};
 use reviewdesk::tui::action::{Action, Eligibility, ReplyState};
 use reviewdesk::tui::app::outbox::OutboxTab;
 use reviewdesk::tui::app::{Command, Mode};
+use reviewdesk::tui::app::{DbCommand, OutboxCommand};
 
 const API_DOWN: &str = "Microsoft's reviews API is down (a known outage): answer in Partner Center";
 
@@ -57,13 +58,13 @@ struct Enq<'a> {
 fn enqueues(cmds: &[Command]) -> Vec<Enq<'_>> {
     cmds.iter()
         .filter_map(|c| match c {
-            Command::Enqueue {
+            Command::Outbox(OutboxCommand::Enqueue {
                 app,
                 review,
                 text,
                 support_email,
                 public,
-            } => Some(Enq {
+            }) => Some(Enq {
                 app,
                 review,
                 text,
@@ -76,16 +77,18 @@ fn enqueues(cmds: &[Command]) -> Vec<Enq<'_>> {
 }
 
 fn outbox_ops(cmds: &[Command]) -> Vec<&Command> {
-    cmds.iter().filter(|c| c.is_outbox_op()).collect()
+    cmds.iter().filter(|c| matches!(c, Command::Outbox(_))).collect()
 }
 
 fn nudges(cmds: &[Command]) -> usize {
-    cmds.iter().filter(|c| matches!(c, Command::ServiceAnswered)).count()
+    cmds.iter()
+        .filter(|c| matches!(c, Command::Outbox(OutboxCommand::ServiceAnswered)))
+        .count()
 }
 
 fn saves<'a>(cmds: &'a [Command], id: &str) -> Vec<&'a Command> {
     cmds.iter()
-        .filter(|c| matches!(c, Command::SaveDraft { review, .. } if review == id))
+        .filter(|c| matches!(c, Command::Db(DbCommand::SaveDraft { review, .. }) if review == id))
         .collect()
 }
 
@@ -367,7 +370,7 @@ fn a_sent_outcome_marks_the_review_answered_and_drops_its_draft() {
     }));
     assert!(
         cmds.iter()
-            .any(|c| matches!(c, Command::DeleteDraft { review, .. } if review == "r0")),
+            .any(|c| matches!(c, Command::Db(DbCommand::DeleteDraft { review, .. }) if review == "r0")),
         "{cmds:?}"
     );
     assert!(!h.app.drafts.contains_key("r0"));
@@ -401,7 +404,7 @@ fn outbox_open() -> H {
 #[test]
 fn outbox_retry_copy_and_answered_elsewhere() {
     let mut h = outbox_open();
-    assert_eq!(h.typ("r"), vec![Command::OutboxRetry { id: 1 }]);
+    assert_eq!(h.typ("r"), vec![Command::Outbox(OutboxCommand::OutboxRetry { id: 1 })]);
     assert_eq!(
         h.typ("c"),
         vec![Command::CopyToClipboard {
@@ -409,7 +412,10 @@ fn outbox_retry_copy_and_answered_elsewhere() {
         }]
     );
     assert!(notice(&h).contains("Copied"), "{}", notice(&h));
-    assert_eq!(h.typ("m"), vec![Command::OutboxAnsweredElsewhere { id: 1 }]);
+    assert_eq!(
+        h.typ("m"),
+        vec![Command::Outbox(OutboxCommand::OutboxAnsweredElsewhere { id: 1 })]
+    );
     // Sending: nothing to retry or mark.
     h.typ("jj");
     assert_eq!(h.app.outbox.selected, 2);
@@ -419,9 +425,12 @@ fn outbox_retry_copy_and_answered_elsewhere() {
     // Unconfirmed: retry reads the review back.
     h.typ("jj");
     assert_eq!(h.app.outbox.selected, 4);
-    assert_eq!(h.typ("r"), vec![Command::OutboxRetry { id: 5 }]);
+    assert_eq!(h.typ("r"), vec![Command::Outbox(OutboxCommand::OutboxRetry { id: 5 })]);
     assert!(notice(&h).contains("Reading the review back"), "{}", notice(&h));
-    assert_eq!(h.typ("m"), vec![Command::OutboxAnsweredElsewhere { id: 5 }]);
+    assert_eq!(
+        h.typ("m"),
+        vec![Command::Outbox(OutboxCommand::OutboxAnsweredElsewhere { id: 5 })]
+    );
     h.typ("j");
     assert_eq!(h.app.outbox.selected, 4, "stays on the last");
 }
@@ -433,7 +442,10 @@ fn editing_a_queued_reply_changes_it_in_the_outbox() {
     // Held while it is edited, so the sender cannot take the old text meanwhile.
     let cmds = h.typ("e");
     assert!(
-        matches!(outbox_ops(&cmds)[..], [Command::OutboxHold { id: 2, .. }]),
+        matches!(
+            outbox_ops(&cmds)[..],
+            [Command::Outbox(OutboxCommand::OutboxHold { id: 2, .. })]
+        ),
         "{cmds:?}"
     );
     assert_eq!(h.app.mode, Mode::Editor);
@@ -445,12 +457,12 @@ fn editing_a_queued_reply_changes_it_in_the_outbox() {
     let cmds = h.typ("y");
     assert_eq!(
         outbox_ops(&cmds),
-        vec![&Command::OutboxEdit {
+        vec![&Command::Outbox(OutboxCommand::OutboxEdit {
             id: 2,
             text: "queued text, edited".into(),
             support_email: EMAIL.into(),
             public: true,
-        }]
+        })]
     );
     assert!(enqueues(&h.log).is_empty() && submits(&h.log).is_empty(), "{:?}", h.log);
     assert_eq!(h.app.mode, Mode::Outbox);
@@ -461,7 +473,11 @@ fn editing_a_queued_reply_changes_it_in_the_outbox() {
     h.typ("e");
     assert_eq!(h.app.mode, Mode::Editor);
     let cmds = h.code(KeyCode::Esc);
-    assert_eq!(outbox_ops(&cmds), vec![&Command::OutboxRetry { id: 2 }], "released");
+    assert_eq!(
+        outbox_ops(&cmds),
+        vec![&Command::Outbox(OutboxCommand::OutboxRetry { id: 2 })],
+        "released"
+    );
     assert_eq!(h.app.mode, Mode::Outbox);
     assert_eq!(h.app.outbox.editing, None);
     // A sending one cannot be edited.
@@ -481,7 +497,10 @@ fn discarding_asks_first_and_only_for_queued_or_failed() {
     assert_eq!(h.app.context(), KeyContext::Outbox);
     assert_eq!(h.app.mode, Mode::Outbox);
     h.typ("d");
-    assert_eq!(h.typ("y"), vec![Command::OutboxDiscard { id: 2 }]);
+    assert_eq!(
+        h.typ("y"),
+        vec![Command::Outbox(OutboxCommand::OutboxDiscard { id: 2 })]
+    );
     assert_eq!(h.app.context(), KeyContext::Outbox);
     // Esc is a no too, and stays in the outbox.
     h.typ("k");
@@ -501,7 +520,7 @@ fn discarding_asks_first_and_only_for_queued_or_failed() {
     assert_eq!(
         h.log
             .iter()
-            .filter(|c| matches!(c, Command::OutboxDiscard { .. }))
+            .filter(|c| matches!(c, Command::Outbox(OutboxCommand::OutboxDiscard { .. })))
             .count(),
         1
     );
@@ -510,7 +529,7 @@ fn discarding_asks_first_and_only_for_queued_or_failed() {
 #[test]
 fn the_history_tab_loads_and_shows_entries() {
     let mut h = outbox_open();
-    assert_eq!(h.code(KeyCode::Tab), vec![Command::LoadHistory]);
+    assert_eq!(h.code(KeyCode::Tab), vec![Command::Outbox(OutboxCommand::LoadHistory)]);
     assert_eq!(h.app.outbox.tab, OutboxTab::History);
     assert!(h.app.outbox.history.is_none());
     h.act(Action::HistoryLoaded(Ok(vec![
@@ -534,7 +553,7 @@ fn the_history_tab_loads_and_shows_entries() {
     assert!(h.typ("o").is_empty(), "left on the outbox tab");
     h.code(KeyCode::Tab);
     h.code(KeyCode::Esc);
-    assert_eq!(h.typ("o"), vec![Command::LoadHistory]);
+    assert_eq!(h.typ("o"), vec![Command::Outbox(OutboxCommand::LoadHistory)]);
     assert_eq!(h.app.outbox.tab, OutboxTab::History);
 }
 
@@ -678,7 +697,7 @@ fn discard_acts_on_the_reply_it_asked_about() {
     h.act(Action::OutboxSnapshot(rest));
     let cmds = h.typ("y");
     assert!(
-        cmds.is_empty() || cmds == vec![Command::OutboxDiscard { id: 2 }],
+        cmds.is_empty() || cmds == vec![Command::Outbox(OutboxCommand::OutboxDiscard { id: 2 })],
         "discarded another reply than the one asked about: {cmds:?}"
     );
 }
@@ -697,7 +716,7 @@ fn copying_in_the_outage_holds_the_reply() {
     assert!(
         matches!(
             &cmds[..],
-            [Command::CopyToClipboard { text }, Command::OutboxHold { id: 2, .. }] if text == "queued text"
+            [Command::CopyToClipboard { text }, Command::Outbox(OutboxCommand::OutboxHold { id: 2, .. })] if text == "queued text"
         ),
         "{cmds:?}"
     );
@@ -709,5 +728,5 @@ fn copying_in_the_outage_holds_the_reply() {
     items[1] = held;
     h.act(Action::OutboxSnapshot(items));
     assert!(h.app.outbox.selected_item().unwrap().held());
-    assert_eq!(h.typ("r"), vec![Command::OutboxRetry { id: 2 }]);
+    assert_eq!(h.typ("r"), vec![Command::Outbox(OutboxCommand::OutboxRetry { id: 2 })]);
 }

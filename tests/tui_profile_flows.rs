@@ -10,6 +10,7 @@ use reviewdesk::keymap::KeyContext;
 use reviewdesk::profiles::{Profile, parse_app_list};
 use reviewdesk::profiles_ops::{ProfileDraft, SecretState};
 use reviewdesk::tui::action::Action;
+use reviewdesk::tui::app::ProfilesCommand;
 use reviewdesk::tui::app::profile_form::{FormField, TestState};
 use reviewdesk::tui::app::profiles::ProfileConfirm;
 use reviewdesk::tui::app::{Command, Mode};
@@ -31,7 +32,7 @@ fn expected_draft(name: &str) -> ProfileDraft {
 
 fn save_of(cmds: &[Command]) -> (u64, ProfileDraft) {
     match cmds {
-        [Command::SaveProfile { request, draft }] => (*request, draft.clone()),
+        [Command::Profiles(ProfilesCommand::SaveProfile { request, draft })] => (*request, draft.clone()),
         other => panic!("expected one SaveProfile: {other:?}"),
     }
 }
@@ -41,7 +42,7 @@ fn setup_saves_then_switches_to_the_new_profile() {
     let mut h = H::setup(80, 24);
     assert_eq!(
         h.log,
-        [Command::ListProfiles { request: 1 }],
+        [Command::Profiles(ProfilesCommand::ListProfiles { request: 1 })],
         "the store is probed at once"
     );
     assert_eq!(h.app.context(), KeyContext::ProfileForm);
@@ -116,7 +117,7 @@ fn setup_tests_the_connection_in_the_background() {
     h.fill("contoso-prod");
     let cmds = h.ctrl('t');
     let request = match &cmds[..] {
-        [Command::TestProfile { request, draft }] => {
+        [Command::Profiles(ProfilesCommand::TestProfile { request, draft })] => {
             assert_eq!(draft, &expected_draft("contoso-prod"));
             *request
         }
@@ -185,7 +186,10 @@ fn esc_quits_the_setup_but_asks_when_something_was_typed() {
 }
 
 fn profiles(h: &mut H) {
-    assert!(matches!(h.typ("p")[..], [Command::ListProfiles { .. }]));
+    assert!(matches!(
+        h.typ("p")[..],
+        [Command::Profiles(ProfilesCommand::ListProfiles { .. })]
+    ));
     assert_eq!(h.app.mode, Mode::Profiles);
     h.listed(
         rows(),
@@ -204,7 +208,7 @@ fn enter_switches_after_a_background_check() {
     h.typ("j");
     let cmds = h.code(KeyCode::Enter);
     let request = match &cmds[..] {
-        [Command::CheckSwitch { request, name }] if name == "fabrikam-test" => *request,
+        [Command::Profiles(ProfilesCommand::CheckSwitch { request, name })] if name == "fabrikam-test" => *request,
         other => panic!("{other:?}"),
     };
     let cmds = h.update(Action::SwitchChecked {
@@ -221,7 +225,7 @@ fn enter_switches_after_a_background_check() {
     );
     // A failed check stays on the screen and says why.
     let cmds = h.code(KeyCode::Enter);
-    let [Command::CheckSwitch { request, .. }] = cmds[..] else {
+    let [Command::Profiles(ProfilesCommand::CheckSwitch { request, .. })] = cmds[..] else {
         panic!("{cmds:?}")
     };
     let cmds = h.update(Action::SwitchChecked {
@@ -248,7 +252,10 @@ fn switching_with_a_draft_asks_first() {
     assert!(h.typ("n").is_empty());
     assert_eq!(h.app.mode, Mode::Profiles);
     h.code(KeyCode::Enter);
-    assert!(matches!(h.typ("y")[..], [Command::CheckSwitch { .. }]));
+    assert!(matches!(
+        h.typ("y")[..],
+        [Command::Profiles(ProfilesCommand::CheckSwitch { .. })]
+    ));
 }
 
 #[test]
@@ -276,14 +283,14 @@ fn edit_keeps_the_stored_secret_unless_a_new_one_is_typed() {
         result: Ok(kernel_keyring()),
     });
     assert!(
-        matches!(cmds[..], [Command::ListProfiles { .. }]),
+        matches!(cmds[..], [Command::Profiles(ProfilesCommand::ListProfiles { .. })]),
         "the list is read again"
     );
     assert_eq!(h.app.mode, Mode::Profiles);
     assert!(h.render().contains("Saved profile contoso-prod; its secret"));
     // The profile in use changed: Enter opens it again.
     let cmds = h.code(KeyCode::Enter);
-    let [Command::CheckSwitch { request, ref name }] = cmds[..] else {
+    let [Command::Profiles(ProfilesCommand::CheckSwitch { request, ref name })] = cmds[..] else {
         panic!("{cmds:?}")
     };
     assert_eq!(name, "contoso-prod");
@@ -336,7 +343,7 @@ fn remove_asks_then_removes_and_lists_again() {
     h.typ("d");
     let cmds = h.typ("y");
     let request = match &cmds[..] {
-        [Command::RemoveProfile { request, name }] if name == "fabrikam-test" => *request,
+        [Command::Profiles(ProfilesCommand::RemoveProfile { request, name })] if name == "fabrikam-test" => *request,
         other => panic!("{other:?}"),
     };
     assert!(h.render().contains("Removing fabrikam-test"));
@@ -347,7 +354,10 @@ fn remove_asks_then_removes_and_lists_again() {
         name: "fabrikam-test".into(),
         result: Ok((true, kernel_keyring())),
     });
-    assert!(matches!(cmds[..], [Command::ListProfiles { .. }]));
+    assert!(matches!(
+        cmds[..],
+        [Command::Profiles(ProfilesCommand::ListProfiles { .. })]
+    ));
     assert!(
         h.render()
             .contains("Removed profile fabrikam-test and its secret from the kernel keyring")
@@ -360,7 +370,7 @@ fn test_uses_the_stored_secret() {
     profiles(&mut h);
     let cmds = h.typ("t");
     let request = match &cmds[..] {
-        [Command::TestProfile { request, draft }] => {
+        [Command::Profiles(ProfilesCommand::TestProfile { request, draft })] => {
             assert_eq!((draft.name.as_str(), draft.secret.is_none()), ("contoso-prod", true));
             *request
         }

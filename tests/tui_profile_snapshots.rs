@@ -8,6 +8,7 @@ use ratatui::crossterm::event::KeyCode;
 use reviewdesk::profiles_ops::SecretState;
 use reviewdesk::tui::action::Action;
 use reviewdesk::tui::app::Command;
+use reviewdesk::tui::app::ProfilesCommand;
 use reviewdesk::tui::app::profile_form::TestState;
 
 fn both(name: &str, build: impl Fn(u16, u16) -> H) {
@@ -97,7 +98,7 @@ fn setup_form_saving() {
         s.fill("contoso-prod");
         s.ctrl('s');
         let request = s.request(|c| match c {
-            Command::SaveProfile { request, .. } => Some(*request),
+            Command::Profiles(ProfilesCommand::SaveProfile { request, .. }) => Some(*request),
             _ => None,
         });
         s.update(Action::ProfileProgress {
@@ -117,7 +118,7 @@ fn profiles_screen() {
         s.typ("j");
         s.typ("t");
         let request = s.request(|c| match c {
-            Command::TestProfile { request, .. } => Some(*request),
+            Command::Profiles(ProfilesCommand::TestProfile { request, .. }) => Some(*request),
             _ => None,
         });
         s.update(Action::ProfileTested {

@@ -9,6 +9,7 @@ use ratatui::style::Color;
 use reviewdesk::keymap::Keymap;
 use reviewdesk::store::Review;
 use reviewdesk::tui::action::{Action, Eligibility, ReplyState};
+use reviewdesk::tui::app::StoreCommand;
 use reviewdesk::tui::app::{App, AppEntry, Command};
 
 const APP: &str = "9NBLGGGZ5QDR";
@@ -175,7 +176,7 @@ impl Screen {
             .iter()
             .rev()
             .find_map(|c| match c {
-                Command::FetchReviews { request, .. } => Some(*request),
+                Command::Store(StoreCommand::FetchReviews { request, .. }) => Some(*request),
                 _ => None,
             })
             .expect("a FetchReviews command")
@@ -219,7 +220,9 @@ impl Screen {
             .iter()
             .rev()
             .find_map(|c| match c {
-                Command::CheckEligibility { request, review: r, .. } if r == review => Some(*request),
+                Command::Store(StoreCommand::CheckEligibility { request, review: r, .. }) if r == review => {
+                    Some(*request)
+                }
                 _ => None,
             })
             .expect("an eligibility check for the review");
@@ -241,7 +244,7 @@ impl Screen {
         self.cmds
             .iter()
             .find_map(|c| match c {
-                Command::Submit { request, .. } => Some(*request),
+                Command::Store(StoreCommand::Submit { request, .. }) => Some(*request),
                 _ => None,
             })
             .expect("a Submit command")

@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use tokio::sync::mpsc;
 
 use super::action::{Action, CachedReviews};
-use super::app::Command;
+use super::app::DbCommand;
 use super::app::sanitize_review;
 use super::app::view::haystack;
 use crate::db::{CachedReview, Db, DbError, DraftRow, StoredReview};
@@ -29,7 +29,7 @@ pub type OutboxDb = tokio::sync::oneshot::Sender<Result<Db, String>>;
 
 /// The handle the event loop keeps.
 pub struct DbWorker {
-    tx: Option<std_mpsc::Sender<Command>>,
+    tx: Option<std_mpsc::Sender<DbCommand>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -47,7 +47,7 @@ pub fn spawn_with_outbox(
     actions: mpsc::Sender<Action>,
     outbox: Option<OutboxDb>,
 ) -> DbWorker {
-    let (tx, rx) = std_mpsc::channel::<Command>();
+    let (tx, rx) = std_mpsc::channel::<DbCommand>();
     let thread = std::thread::Builder::new()
         .name("reviewdesk-db".into())
         .spawn(move || serve(at, apps, rx, actions, outbox))
@@ -59,11 +59,8 @@ pub fn spawn_with_outbox(
 }
 
 impl DbWorker {
-    /// Drafts and cache commands go to the thread; anything else is not its business.
-    pub fn send(&self, cmd: Command) {
-        if let Some(tx) = &self.tx
-            && cmd.is_db_op()
-        {
+    pub fn send(&self, cmd: DbCommand) {
+        if let Some(tx) = &self.tx {
             let _ = tx.send(cmd);
         }
     }
@@ -84,7 +81,7 @@ fn now() -> i64 {
 fn serve(
     at: DraftsAt,
     apps: Vec<String>,
-    rx: std_mpsc::Receiver<Command>,
+    rx: std_mpsc::Receiver<DbCommand>,
     actions: mpsc::Sender<Action>,
     outbox: Option<OutboxDb>,
 ) {
@@ -125,7 +122,7 @@ fn serve(
     let Some(mut db) = db else {
         // Nothing is written; a cache read is answered, so the app goes on to fetch.
         for cmd in rx {
-            if let Command::LoadCache { request, app } = cmd {
+            if let DbCommand::LoadCache { request, app } = cmd {
                 tell(Action::CacheLoaded {
                     request,
                     app,
@@ -153,7 +150,7 @@ fn serve(
             continue;
         }
         let result = db.check_file().and_then(|()| match &cmd {
-            Command::SaveDraft { app, review, draft } => {
+            DbCommand::SaveDraft { app, review, draft } => {
                 let row = DraftRow {
                     text: draft.text.clone(),
                     public: draft.public,
@@ -161,8 +158,9 @@ fn serve(
                 };
                 db.save_draft(app, review, &row, now())
             }
-            Command::DeleteDraft { app, review } => db.delete_draft(app, review).map(drop),
-            _ => Ok(()),
+            DbCommand::DeleteDraft { app, review } => db.delete_draft(app, review).map(drop),
+            // Answered by `cache` above.
+            DbCommand::LoadCache { .. } | DbCommand::CacheReviews { .. } | DbCommand::CacheSynced { .. } => Ok(()),
         });
         match result {
             Ok(()) => last_error = None,
@@ -180,9 +178,9 @@ fn serve(
 }
 
 /// The review cache's commands; `None` for any other.
-fn cache(db: &mut Db, cmd: &Command, tell: &impl Fn(Action)) -> Option<Result<(), DbError>> {
+fn cache(db: &mut Db, cmd: &DbCommand, tell: &impl Fn(Action)) -> Option<Result<(), DbError>> {
     Some(match cmd {
-        Command::LoadCache { request, app } => {
+        DbCommand::LoadCache { request, app } => {
             let answer = |result| {
                 tell(Action::CacheLoaded {
                     request: *request,
@@ -203,7 +201,7 @@ fn cache(db: &mut Db, cmd: &Command, tell: &impl Fn(Action)) -> Option<Result<()
             answer(result);
             Ok(())
         }
-        Command::CacheReviews { app, reviews } => {
+        DbCommand::CacheReviews { app, reviews } => {
             let rows: Vec<CachedReview> = reviews
                 .iter()
                 .filter_map(|r| {
@@ -220,7 +218,7 @@ fn cache(db: &mut Db, cmd: &Command, tell: &impl Fn(Action)) -> Option<Result<()
                 .and_then(|()| db.upsert_reviews(app, &rows, now()))
                 .map(drop)
         }
-        Command::CacheSynced {
+        DbCommand::CacheSynced {
             app,
             start_ts,
             end_ts,
@@ -231,7 +229,7 @@ fn cache(db: &mut Db, cmd: &Command, tell: &impl Fn(Action)) -> Option<Result<()
                 .and_then(|()| db.mark_vanished(app, *start_ts, *end_ts, &seen))
                 .and_then(|_| db.set_last_sync(app, now()))
         }
-        _ => return None,
+        DbCommand::SaveDraft { .. } | DbCommand::DeleteDraft { .. } => return None,
     })
 }
 

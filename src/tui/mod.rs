@@ -7,8 +7,8 @@ pub mod db_worker;
 pub mod layout;
 pub mod outbox_worker;
 pub mod profile_worker;
+pub mod store_worker;
 pub mod ui;
-pub mod worker;
 
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
@@ -118,7 +118,7 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
     terminal.clear()?;
     let size = terminal.size()?;
 
-    let (action_tx, mut action_rx) = mpsc::channel::<Action>(worker::CHANNEL);
+    let (action_tx, mut action_rx) = mpsc::channel::<Action>(store_worker::CHANNEL);
     // Replies go through the durable outbox whenever there is a database to keep it in.
     let (outbox, outbox_db) = match (&client, &options.drafts) {
         (Some(c), Some(_)) if !options.setup => {
@@ -135,7 +135,7 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
         }
         _ => (None, None),
     };
-    let commands = client.map(|c| worker::spawn(c, options.days, action_tx.clone()));
+    let commands = client.map(|c| store_worker::spawn(c, options.days, action_tx.clone()));
     let size = (size.width, size.height);
     let mut app = if options.setup {
         App::setup(options.keymap, size)
@@ -182,7 +182,7 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
                     Command::Suspend => {
                         // A stopped process may well be killed: its draft goes to disk first.
                         for c in app.update(Action::SaveNow) {
-                            if let Some(db) = &db {
+                            if let (Command::Db(c), Some(db)) = (c, &db) {
                                 db.send(c);
                             }
                         }
@@ -205,23 +205,23 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
                         copy_to_clipboard(&text);
                         dirty = true;
                     }
-                    db_cmd if db_cmd.is_db_op() => {
+                    Command::Db(c) => {
                         if let Some(db) = &db {
-                            db.send(db_cmd);
+                            db.send(c);
                         }
                     }
-                    outbox_cmd if outbox_cmd.is_outbox_op() => {
+                    Command::Outbox(c) => {
                         if let Some(outbox) = &outbox {
-                            outbox.send(outbox_cmd);
+                            outbox.send(c);
                         }
                     }
-                    worker_cmd => {
-                        let to = if worker_cmd.is_profile_op() {
-                            profile_commands.as_ref()
-                        } else {
-                            commands.as_ref()
-                        };
-                        if to.is_some_and(|w| w.try_send(worker_cmd).is_err()) {
+                    Command::Profiles(c) => {
+                        if profile_commands.as_ref().is_some_and(|w| w.try_send(c).is_err()) {
+                            app.last_error = Some("The background worker is not keeping up; try again".to_owned());
+                        }
+                    }
+                    Command::Store(c) => {
+                        if commands.as_ref().is_some_and(|w| w.try_send(c).is_err()) {
                             app.last_error = Some("The background worker is not keeping up; try again".to_owned());
                         }
                     }
@@ -271,7 +271,9 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
     // editor's draft is written, and every save asked for before it, before returning.
     if let Some(db) = db {
         for c in app.update(Action::SaveNow) {
-            db.send(c);
+            if let Command::Db(c) = c {
+                db.send(c);
+            }
         }
         db.finish();
     }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use super::action::Action;
-use super::app::Command;
+use super::app::OutboxCommand;
 use crate::db::{Db, OutboxNew, OutboxState, process_owner};
 use crate::outbox_sender::{OutboxSender, SendPolicy, now};
 use crate::store::StoreClient;
@@ -25,16 +25,13 @@ pub const HISTORY_SHOWN: usize = 500;
 
 /// The handle the event loop keeps.
 pub struct OutboxWorker {
-    tx: Option<mpsc::UnboundedSender<Command>>,
+    tx: Option<mpsc::UnboundedSender<OutboxCommand>>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl OutboxWorker {
-    /// Outbox commands go to the worker; anything else is not its business.
-    pub fn send(&self, cmd: Command) {
-        if let Some(tx) = &self.tx
-            && cmd.is_outbox_op()
-        {
+    pub fn send(&self, cmd: OutboxCommand) {
+        if let Some(tx) = &self.tx {
             let _ = tx.send(cmd);
         }
     }
@@ -79,7 +76,7 @@ async fn serve(
     client: StoreClient,
     policy: SendPolicy,
     actions: mpsc::Sender<Action>,
-    mut rx: mpsc::UnboundedReceiver<Command>,
+    mut rx: mpsc::UnboundedReceiver<OutboxCommand>,
 ) {
     let db = match db.await {
         Ok(Ok(db)) => db,
@@ -108,20 +105,20 @@ async fn serve(
 }
 
 /// Without a database nothing can be queued: say so, and refuse what comes.
-async fn unavailable(why: String, actions: &mpsc::Sender<Action>, mut rx: mpsc::UnboundedReceiver<Command>) {
+async fn unavailable(why: String, actions: &mpsc::Sender<Action>, mut rx: mpsc::UnboundedReceiver<OutboxCommand>) {
     let _ = actions.send(Action::OutboxOpened(Err(why.clone()))).await;
     while let Some(cmd) = rx.recv().await {
-        if let Command::Enqueue { app, review, .. } = cmd {
+        if let OutboxCommand::Enqueue { app, review, .. } = cmd {
             let result = Err(format!("the outbox is not available ({why})"));
             let _ = actions.send(Action::Enqueued { app, review, result }).await;
         }
     }
 }
 
-async fn carry_out(sender: &OutboxSender, cmd: Command) -> Option<Action> {
+async fn carry_out(sender: &OutboxSender, cmd: OutboxCommand) -> Option<Action> {
     let failed = |e: crate::db::DbError| Some(Action::OutboxFailed(e.to_string()));
     match cmd {
-        Command::Enqueue {
+        OutboxCommand::Enqueue {
             app,
             review,
             text,
@@ -138,7 +135,7 @@ async fn carry_out(sender: &OutboxSender, cmd: Command) -> Option<Action> {
             let result = sender.enqueue(new).await.map_err(|e| e.to_string());
             Some(Action::Enqueued { app, review, result })
         }
-        Command::OutboxRetry { id } => {
+        OutboxCommand::OutboxRetry { id } => {
             // Unconfirmed: nothing to change in the database, only the wait to read it back.
             let result = sender
                 .with_db(move |db| match db.outbox_item(id)?.state {
@@ -149,16 +146,16 @@ async fn carry_out(sender: &OutboxSender, cmd: Command) -> Option<Action> {
             sender.forget_verify_wait(id);
             result.err().and_then(failed)
         }
-        Command::OutboxHold { id, reason } => sender
+        OutboxCommand::OutboxHold { id, reason } => sender
             .with_db(move |db| db.hold(id, &reason, now()))
             .await
             .err()
             .and_then(failed),
-        Command::OutboxDiscard { id } => match sender.with_db(move |db| db.discard(id)).await {
+        OutboxCommand::OutboxDiscard { id } => match sender.with_db(move |db| db.discard(id)).await {
             Ok(item) => Some(Action::OutboxDiscarded(item)),
             Err(e) => failed(e),
         },
-        Command::OutboxEdit {
+        OutboxCommand::OutboxEdit {
             id,
             text,
             support_email,
@@ -173,19 +170,18 @@ async fn carry_out(sender: &OutboxSender, cmd: Command) -> Option<Action> {
                 .await;
             result.err().and_then(failed)
         }
-        Command::OutboxAnsweredElsewhere { id } => sender
+        OutboxCommand::OutboxAnsweredElsewhere { id } => sender
             .with_db(move |db| db.mark_answered_elsewhere(id, now()))
             .await
             .err()
             .and_then(failed),
-        Command::LoadHistory => Some(Action::HistoryLoaded(
+        OutboxCommand::LoadHistory => Some(Action::HistoryLoaded(
             sender
                 .with_db(|db| db.history(HISTORY_SHOWN))
                 .await
                 .map_err(|e| e.to_string()),
         )),
-        Command::ServiceAnswered => sender.service_answered().await.err().and_then(failed),
-        _ => None,
+        OutboxCommand::ServiceAnswered => sender.service_answered().await.err().and_then(failed),
     }
 }
 

@@ -7,14 +7,14 @@ use secrecy::SecretString;
 use tokio::sync::mpsc;
 
 use super::action::{Action, ProfileRow, StoreInfo};
-use super::app::Command;
+use super::app::ProfilesCommand;
 use crate::config::Config;
 use crate::profiles_ops::{self, ProfileDraft, config_path, reload_config, store_name};
 use crate::secrets::SecretStore;
 
 /// Starts the worker; answers arrive on `actions`.
-pub fn spawn(base: Config, actions: mpsc::Sender<Action>) -> mpsc::Sender<Command> {
-    let (tx, mut rx) = mpsc::channel::<Command>(super::worker::CHANNEL);
+pub fn spawn(base: Config, actions: mpsc::Sender<Action>) -> mpsc::Sender<ProfilesCommand> {
+    let (tx, mut rx) = mpsc::channel::<ProfilesCommand>(super::store_worker::CHANNEL);
     tokio::spawn(async move {
         let mut worker = Worker {
             base,
@@ -82,9 +82,9 @@ impl Worker {
         Ok(store)
     }
 
-    async fn handle(&mut self, cmd: Command) {
+    async fn handle(&mut self, cmd: ProfilesCommand) {
         match cmd {
-            Command::ListProfiles { request } => {
+            ProfilesCommand::ListProfiles { request } => {
                 let listed = self.config().map(|c| rows(&c));
                 let names: Vec<String> = listed.iter().flatten().map(|r| r.name.clone()).collect();
                 self.send(Action::ProfilesListed {
@@ -105,22 +105,21 @@ impl Worker {
                 };
                 self.send(Action::SecretsChecked { request, result }).await;
             }
-            Command::SaveProfile { request, draft } => {
+            ProfilesCommand::SaveProfile { request, draft } => {
                 let result = self.save(request, &draft).await;
                 let name = draft.name.clone();
                 drop(draft);
                 self.send(Action::ProfileSaved { request, name, result }).await;
             }
-            Command::RemoveProfile { request, name } => {
+            ProfilesCommand::RemoveProfile { request, name } => {
                 let result = self.remove(request, &name).await;
                 self.send(Action::ProfileRemoved { request, name, result }).await;
             }
-            Command::TestProfile { request, draft } => self.test(request, draft).await,
-            Command::CheckSwitch { request, name } => {
+            ProfilesCommand::TestProfile { request, draft } => self.test(request, draft).await,
+            ProfilesCommand::CheckSwitch { request, name } => {
                 let result = self.check_switch(request, &name).await;
                 self.send(Action::SwitchChecked { request, name, result }).await;
             }
-            _ => {}
         }
     }
 

@@ -1,6 +1,7 @@
 //! The headless-flow harness: an App driven by keys, and a fake worker that answers its commands.
 #![allow(dead_code, unused_imports)]
 
+use reviewdesk::tui::app::{DbCommand, StoreCommand};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -71,16 +72,18 @@ impl World {
     /// Like the real worker: each page with `done: false`, then an empty page with `done: true`.
     pub fn answer(&self, cmd: &Command) -> Vec<Action> {
         match cmd {
-            Command::LoadCache { request, app } => vec![Action::CacheLoaded {
+            Command::Db(DbCommand::LoadCache { request, app }) => vec![Action::CacheLoaded {
                 request: *request,
                 app: app.clone(),
                 result: Ok(self.cached.get(app).cloned().unwrap_or_default()),
             }],
-            Command::FetchReviews { request, .. } if self.offline.is_some() => vec![Action::ReviewsFailed {
-                request: *request,
-                error: self.offline.clone().unwrap_or_default(),
-            }],
-            Command::FetchReviews { request, app, .. } => {
+            Command::Store(StoreCommand::FetchReviews { request, .. }) if self.offline.is_some() => {
+                vec![Action::ReviewsFailed {
+                    request: *request,
+                    error: self.offline.clone().unwrap_or_default(),
+                }]
+            }
+            Command::Store(StoreCommand::FetchReviews { request, app, .. }) => {
                 let window = self.window.map(|(start_ts, end_ts)| Action::FetchWindow {
                     request: *request,
                     start_ts,
@@ -107,13 +110,15 @@ impl World {
                 });
                 out
             }
-            Command::CheckEligibility { request, app, review } => vec![Action::EligibilityResult {
-                request: *request,
-                app: app.clone(),
-                review: review.clone(),
-                result: self.eligibility.get(review).cloned().unwrap_or_else(can_respond),
-            }],
-            Command::Submit { request, items } => vec![Action::SubmitDone {
+            Command::Store(StoreCommand::CheckEligibility { request, app, review }) => {
+                vec![Action::EligibilityResult {
+                    request: *request,
+                    app: app.clone(),
+                    review: review.clone(),
+                    result: self.eligibility.get(review).cloned().unwrap_or_else(can_respond),
+                }]
+            }
+            Command::Store(StoreCommand::Submit { request, items }) => vec![Action::SubmitDone {
                 request: *request,
                 outcomes: items
                     .iter()
@@ -288,7 +293,7 @@ impl H {
 pub fn checks(cmds: &[Command]) -> Vec<&str> {
     cmds.iter()
         .filter_map(|c| match c {
-            Command::CheckEligibility { review, .. } => Some(review.as_str()),
+            Command::Store(StoreCommand::CheckEligibility { review, .. }) => Some(review.as_str()),
             _ => None,
         })
         .collect()
@@ -297,7 +302,7 @@ pub fn checks(cmds: &[Command]) -> Vec<&str> {
 pub fn check_request(cmds: &[Command], id: &str) -> u64 {
     cmds.iter()
         .find_map(|c| match c {
-            Command::CheckEligibility { request, review, .. } if review == id => Some(*request),
+            Command::Store(StoreCommand::CheckEligibility { request, review, .. }) if review == id => Some(*request),
             _ => None,
         })
         .expect("an eligibility check")
@@ -307,7 +312,7 @@ pub fn check_request(cmds: &[Command], id: &str) -> u64 {
 pub fn fetch_since(cmds: &[Command]) -> Vec<Option<i64>> {
     cmds.iter()
         .filter_map(|c| match c {
-            Command::FetchReviews { since, .. } => Some(*since),
+            Command::Store(StoreCommand::FetchReviews { since, .. }) => Some(*since),
             _ => None,
         })
         .collect()
@@ -316,7 +321,7 @@ pub fn fetch_since(cmds: &[Command]) -> Vec<Option<i64>> {
 pub fn fetches(cmds: &[Command]) -> Vec<(u64, &str)> {
     cmds.iter()
         .filter_map(|c| match c {
-            Command::FetchReviews { request, app, .. } => Some((*request, app.as_str())),
+            Command::Store(StoreCommand::FetchReviews { request, app, .. }) => Some((*request, app.as_str())),
             _ => None,
         })
         .collect()
@@ -325,7 +330,7 @@ pub fn fetches(cmds: &[Command]) -> Vec<(u64, &str)> {
 pub fn submits(cmds: &[Command]) -> Vec<&Vec<ResponseItem>> {
     cmds.iter()
         .filter_map(|c| match c {
-            Command::Submit { items, .. } => Some(items),
+            Command::Store(StoreCommand::Submit { items, .. }) => Some(items),
             _ => None,
         })
         .collect()

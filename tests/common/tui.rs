@@ -9,6 +9,7 @@ use reviewdesk::keymap::Keymap;
 use reviewdesk::profiles::{Profile, ProfileApp};
 use reviewdesk::profiles_ops::{Check, SecretState, TestReport};
 use reviewdesk::tui::action::{Action, ProfileRow, StoreInfo};
+use reviewdesk::tui::app::ProfilesCommand;
 use reviewdesk::tui::app::{App, AppEntry, Command};
 
 pub const APP: &str = "9NBLGGGZ5QDR";
@@ -158,7 +159,7 @@ impl H {
 
     pub fn list_request(&self) -> u64 {
         self.request(|c| match c {
-            Command::ListProfiles { request } => Some(*request),
+            Command::Profiles(ProfilesCommand::ListProfiles { request }) => Some(*request),
             _ => None,
         })
     }

@@ -1,5 +1,7 @@
-//! What `App::update` asks the event loop to do: the Store worker's, the profiles worker's, the
-//! db thread's and the loop's own commands.
+//! What `App::update` asks for, typed by who carries it out: each worker has its own command
+//! enum and the event loop routes by the outer variant, so a new kind of work is handled by the
+//! one worker it belongs to or does not compile. The loop's own commands (the terminal, leaving)
+//! are variants of [`Command`] itself.
 
 use super::editor::Draft;
 use crate::profiles_ops::ProfileDraft;
@@ -7,6 +9,29 @@ use crate::store::{ResponseItem, Review};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
+    Store(StoreCommand),
+    Db(DbCommand),
+    Outbox(OutboxCommand),
+    Profiles(ProfilesCommand),
+    OpenExternalEditor {
+        text: String,
+    },
+    Suspend,
+    Quit,
+    /// The event loop's: put the text on the clipboard of the terminal (OSC 52).
+    CopyToClipboard {
+        text: String,
+    },
+    /// Leave the UI and start it again with this profile (for the event loop).
+    SwitchProfile {
+        name: String,
+        notice: Option<String>,
+    },
+}
+
+/// The Store worker's (`tui::store_worker`): everything that talks to the Store.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StoreCommand {
     /// Fetch the reviews of `app`; with `since` (the last complete refresh), only from then
     /// minus an overlap.
     FetchReviews {
@@ -14,6 +39,20 @@ pub enum Command {
         app: String,
         since: Option<i64>,
     },
+    CheckEligibility {
+        request: u64,
+        app: String,
+        review: String,
+    },
+    Submit {
+        request: u64,
+        items: Vec<ResponseItem>,
+    },
+}
+
+/// The db thread's (`tui::db_worker`): the review cache and the drafts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DbCommand {
     /// The review cache, for the db thread: read the cached reviews of `app`.
     LoadCache {
         request: u64,
@@ -32,15 +71,6 @@ pub enum Command {
         end_ts: i64,
         seen: Vec<String>,
     },
-    CheckEligibility {
-        request: u64,
-        app: String,
-        review: String,
-    },
-    Submit {
-        request: u64,
-        items: Vec<ResponseItem>,
-    },
     /// Drafts, for the db thread: keyed by app and review.
     SaveDraft {
         app: String,
@@ -51,34 +81,11 @@ pub enum Command {
         app: String,
         review: String,
     },
-    OpenExternalEditor {
-        text: String,
-    },
-    Suspend,
-    Quit,
-    /// Profiles: read config.toml, then which secrets the store holds.
-    ListProfiles {
-        request: u64,
-    },
-    /// The secret (if any) goes to the store, the rest to config.toml.
-    SaveProfile {
-        request: u64,
-        draft: ProfileDraft,
-    },
-    /// A token and response info per app; without a secret in the draft, the stored one.
-    TestProfile {
-        request: u64,
-        draft: ProfileDraft,
-    },
-    RemoveProfile {
-        request: u64,
-        name: String,
-    },
-    /// Whether the profile can be switched to, before leaving the screen.
-    CheckSwitch {
-        request: u64,
-        name: String,
-    },
+}
+
+/// The outbox worker's (`tui::outbox_worker`): confirmed replies, durably, and the history.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OutboxCommand {
     /// The outbox worker's: write a confirmed reply to the outbox (durably), then send it.
     Enqueue {
         app: String,
@@ -115,54 +122,32 @@ pub enum Command {
     LoadHistory,
     /// The Store answered a request: items waiting out a backoff may go now.
     ServiceAnswered,
-    /// The event loop's: put the text on the clipboard of the terminal (OSC 52).
-    CopyToClipboard {
-        text: String,
-    },
-    /// Leave the UI and start it again with this profile (for the event loop).
-    SwitchProfile {
-        name: String,
-        notice: Option<String>,
-    },
 }
 
-impl Command {
-    /// Answered by the db thread.
-    pub fn is_db_op(&self) -> bool {
-        matches!(
-            self,
-            Command::SaveDraft { .. }
-                | Command::DeleteDraft { .. }
-                | Command::LoadCache { .. }
-                | Command::CacheReviews { .. }
-                | Command::CacheSynced { .. }
-        )
-    }
-
-    /// Answered by the outbox worker.
-    pub fn is_outbox_op(&self) -> bool {
-        matches!(
-            self,
-            Command::Enqueue { .. }
-                | Command::OutboxRetry { .. }
-                | Command::OutboxHold { .. }
-                | Command::OutboxDiscard { .. }
-                | Command::OutboxEdit { .. }
-                | Command::OutboxAnsweredElsewhere { .. }
-                | Command::LoadHistory
-                | Command::ServiceAnswered
-        )
-    }
-
-    /// Answered by the profiles worker rather than the Store worker.
-    pub fn is_profile_op(&self) -> bool {
-        matches!(
-            self,
-            Command::ListProfiles { .. }
-                | Command::SaveProfile { .. }
-                | Command::TestProfile { .. }
-                | Command::RemoveProfile { .. }
-                | Command::CheckSwitch { .. }
-        )
-    }
+/// The profiles worker's (`tui::profile_worker`): config.toml and the secret store.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProfilesCommand {
+    /// Profiles: read config.toml, then which secrets the store holds.
+    ListProfiles {
+        request: u64,
+    },
+    /// The secret (if any) goes to the store, the rest to config.toml.
+    SaveProfile {
+        request: u64,
+        draft: ProfileDraft,
+    },
+    /// A token and response info per app; without a secret in the draft, the stored one.
+    TestProfile {
+        request: u64,
+        draft: ProfileDraft,
+    },
+    RemoveProfile {
+        request: u64,
+        name: String,
+    },
+    /// Whether the profile can be switched to, before leaving the screen.
+    CheckSwitch {
+        request: u64,
+        name: String,
+    },
 }

@@ -6,6 +6,7 @@
 //! most about 480 ms after it was made, however fast the person keeps typing (the wait runs
 //! from the first unsaved change, not the last), and one save covers a whole burst of keys.
 
+use super::DbCommand;
 use std::time::{Duration, Instant};
 
 use super::editor::{Draft, Editor};
@@ -84,10 +85,10 @@ impl App {
         let (app, review, draft) = (editor.app_id.clone(), editor.review_id.clone(), editor.draft());
         if draft.text.trim().is_empty() {
             let had = self.drafts.remove(&review).is_some();
-            return self.draft_command(had, Command::DeleteDraft { app, review });
+            return self.draft_command(had, Command::Db(DbCommand::DeleteDraft { app, review }));
         }
         self.drafts.insert(review.clone(), draft.clone());
-        self.draft_command(true, Command::SaveDraft { app, review, draft })
+        self.draft_command(true, Command::Db(DbCommand::SaveDraft { app, review, draft }))
     }
 
     /// The Store took the reply: its draft goes.
@@ -95,10 +96,10 @@ impl App {
         let draft = self.drafts.remove(review)?;
         let cmds = self.draft_command(
             true,
-            Command::DeleteDraft {
+            Command::Db(DbCommand::DeleteDraft {
                 app: app.to_owned(),
                 review: review.to_owned(),
-            },
+            }),
         );
         Some((draft, cmds))
     }
@@ -108,11 +109,11 @@ impl App {
         self.drafts.insert(review.to_owned(), draft.clone());
         self.draft_command(
             true,
-            Command::SaveDraft {
+            Command::Db(DbCommand::SaveDraft {
                 app: app.to_owned(),
                 review: review.to_owned(),
                 draft,
-            },
+            }),
         )
     }
 
@@ -150,11 +151,11 @@ impl App {
             let shown = self.reviews.iter().any(|r| r.id.as_deref() == Some(review.as_str()));
             let editing = self.editor.as_ref().is_some_and(|e| &e.review_id == review);
             if shown && !editing {
-                out.push(Command::SaveDraft {
+                out.push(Command::Db(DbCommand::SaveDraft {
                     app: app.clone(),
                     review: review.clone(),
                     draft: draft.clone(),
-                });
+                }));
             }
         }
         let known: Vec<&str> = self.apps.iter().map(|a| a.id.as_str()).collect();

@@ -1,5 +1,6 @@
 //! Loading reviews, keeping the selection, and asking for eligibility ahead of time.
 
+use super::{DbCommand, StoreCommand};
 use std::collections::{HashMap, HashSet};
 
 use super::view::{build_view, haystack, search};
@@ -65,11 +66,11 @@ impl App {
             let request = self.request_id();
             self.pending_info.insert(review.clone(), request);
             self.eligibility.insert(review.clone(), Eligibility::Checking);
-            out.push(Command::CheckEligibility {
+            out.push(Command::Store(StoreCommand::CheckEligibility {
                 request,
                 app: app.clone(),
                 review,
-            });
+            }));
         }
         out
     }
@@ -87,10 +88,10 @@ impl App {
         });
         self.cache_request = Some(request);
         self.activity = Some("reading cached reviews".to_owned());
-        vec![Command::LoadCache {
+        vec![Command::Db(DbCommand::LoadCache {
             request,
             app: self.app_id().to_owned(),
-        }]
+        })]
     }
 
     /// The cached reviews, in one answer or two (the newest first, then the rest): shown at once,
@@ -191,11 +192,11 @@ impl App {
         });
         self.activity = Some(self.fetch_activity("fetching reviews"));
         self.last_error = None;
-        vec![Command::FetchReviews {
+        vec![Command::Store(StoreCommand::FetchReviews {
             request,
             app: self.app_id().to_owned(),
             since: self.last_sync,
-        }]
+        })]
     }
 
     /// "fetching reviews: …", or with cached reviews shown "refreshing: …" (the status bar says
@@ -269,10 +270,10 @@ impl App {
             None => format!("fetching reviews: page {}", loading.pages),
         };
         if self.use_cache && !page.is_empty() {
-            cmds.push(Command::CacheReviews {
+            cmds.push(Command::Db(DbCommand::CacheReviews {
                 app: app.clone(),
                 reviews: page.clone(),
-            });
+            }));
         }
         // Merged by id: the list is never emptied during a refresh, and the selection is kept.
         let keep = self.selected_id().map(str::to_owned);
@@ -293,12 +294,12 @@ impl App {
                         .cloned(),
                 );
                 if self.use_cache {
-                    cmds.push(Command::CacheSynced {
+                    cmds.push(Command::Db(DbCommand::CacheSynced {
                         app,
                         start_ts,
                         end_ts,
                         seen: loading.seen.into_iter().collect(),
-                    });
+                    }));
                 }
             }
         } else {

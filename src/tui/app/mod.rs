@@ -13,7 +13,7 @@ pub mod profiles;
 mod reply;
 pub mod view;
 
-pub use command::Command;
+pub use command::{Command, DbCommand, OutboxCommand, ProfilesCommand, StoreCommand};
 pub use loading::{describe_age, sanitize_review};
 
 use std::collections::{HashMap, HashSet};

@@ -3,6 +3,7 @@
 //! discard, copy, or "answered in Partner Center" when Microsoft's reviews API is down. Also the
 //! history of replies, on the view's second tab.
 
+use super::OutboxCommand;
 use std::collections::HashSet;
 
 use super::editor::{Draft, Editor};
@@ -106,7 +107,7 @@ impl App {
         self.outbox.confirm_discard = None;
         self.outbox.notice = None;
         if self.outbox.tab == OutboxTab::History {
-            return vec![Command::LoadHistory];
+            return vec![Command::Outbox(OutboxCommand::LoadHistory)];
         }
         Vec::new()
     }
@@ -116,12 +117,12 @@ impl App {
         if let Some(id) = self.outbox.editing.take() {
             self.mode = Mode::Outbox;
             self.outbox.notice = Some("Reply changed; it goes out with the next attempt".to_owned());
-            return vec![Command::OutboxEdit {
+            return vec![Command::Outbox(OutboxCommand::OutboxEdit {
                 id,
                 text: editor.body(),
                 support_email: editor.email_value(),
                 public: editor.public,
-            }];
+            })];
         }
         self.mode = Mode::Normal;
         // Whatever went wrong while writing it (an editor that would not start, a check that
@@ -130,13 +131,13 @@ impl App {
         self.replies.insert(editor.review_id.clone(), ReplyState::Queued(None));
         self.outbox.enqueueing.insert(editor.review_id.clone());
         self.activity = Some("writing the reply to the outbox".to_owned());
-        vec![Command::Enqueue {
+        vec![Command::Outbox(OutboxCommand::Enqueue {
             app: editor.app_id.clone(),
             review: editor.review_id.clone(),
             text: editor.body(),
             support_email: editor.email_value(),
             public: editor.public,
-        }]
+        })]
     }
 
     pub(super) fn on_enqueued(&mut self, review: String, result: Result<i64, String>) -> Vec<Command> {
@@ -249,13 +250,13 @@ impl App {
             return Vec::new();
         }
         self.outbox.nudged_at = now;
-        vec![Command::ServiceAnswered]
+        vec![Command::Outbox(OutboxCommand::ServiceAnswered)]
     }
 
     pub(super) fn outbox_key(&mut self, b: KeyAction) -> Vec<Command> {
         if let Some(id) = self.outbox.confirm_discard.take() {
             return match b {
-                KeyAction::Confirm => vec![Command::OutboxDiscard { id }],
+                KeyAction::Confirm => vec![Command::Outbox(OutboxCommand::OutboxDiscard { id })],
                 _ => Vec::new(),
             };
         }
@@ -299,7 +300,7 @@ impl App {
                         Unconfirmed => "Reading the review back to see whether the reply arrived".to_owned(),
                         _ => "Sending it now".to_owned(),
                     });
-                    return vec![Command::OutboxRetry { id: item.id }];
+                    return vec![Command::Outbox(OutboxCommand::OutboxRetry { id: item.id })];
                 }
                 _ => self.outbox.notice = Some(format!("This reply ({}) is not retried", describe(&item))),
             },
@@ -316,10 +317,10 @@ impl App {
                     // Not sent while it is being changed; saving or closing the editor lets it go.
                     self.outbox.editing_hold = item.state == Queued && !item.held();
                     if self.outbox.editing_hold {
-                        return vec![Command::OutboxHold {
+                        return vec![Command::Outbox(OutboxCommand::OutboxHold {
                             id: item.id,
                             reason: "held while it is being edited".to_owned(),
-                        }];
+                        })];
                     }
                 }
                 _ => {
@@ -344,10 +345,10 @@ impl App {
                 // Copying in the outage means answering in Partner Center: the reply must not
                 // also go out from here should the API come back meanwhile.
                 if self.outbox.api_down.is_some() && item.state == Queued && !held {
-                    cmds.push(Command::OutboxHold {
+                    cmds.push(Command::Outbox(OutboxCommand::OutboxHold {
                         id: item.id,
                         reason: "held: copied to answer in Partner Center; r sends it from here instead".to_owned(),
-                    });
+                    }));
                     self.outbox.notice =
                         Some("Copied and held: r sends it from here; m once you answered in Partner Center".to_owned());
                 } else {
@@ -362,7 +363,7 @@ impl App {
                     self.outbox.notice = Some(
                         "Marked answered in Partner Center: never sent from here; a refresh confirms it".to_owned(),
                     );
-                    return vec![Command::OutboxAnsweredElsewhere { id: item.id }];
+                    return vec![Command::Outbox(OutboxCommand::OutboxAnsweredElsewhere { id: item.id })];
                 }
                 Sending | Sent => {
                     self.outbox.notice = Some(format!("This reply ({}) needs nothing more", describe(&item)))
@@ -376,7 +377,7 @@ impl App {
 
     fn show_history(&mut self) -> Vec<Command> {
         self.outbox.tab = OutboxTab::History;
-        vec![Command::LoadHistory]
+        vec![Command::Outbox(OutboxCommand::LoadHistory)]
     }
 
     /// The text of a discarded reply comes back as its review's draft: nothing typed is lost.

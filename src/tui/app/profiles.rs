@@ -2,6 +2,7 @@
 //! keys, and the worker's answers. Nothing here touches the disk or the keyring: that is asked
 //! for with `Command`s and comes back as `Action`s carrying the request id.
 
+use super::ProfilesCommand;
 use std::collections::HashMap;
 
 use super::profile_form::{FormKind, ProfileForm, TestState};
@@ -85,7 +86,7 @@ impl App {
         let request = self.request_id();
         self.profiles.list_request = request;
         self.profiles.store = StoreStatus::Checking;
-        vec![Command::ListProfiles { request }]
+        vec![Command::Profiles(ProfilesCommand::ListProfiles { request })]
     }
 
     pub(super) fn open_profiles(&mut self) -> Vec<Command> {
@@ -137,7 +138,7 @@ impl App {
                     secret: None,
                     new: false,
                 };
-                return vec![Command::TestProfile { request, draft }];
+                return vec![Command::Profiles(ProfilesCommand::TestProfile { request, draft })];
             }
             KeyAction::Confirm => {
                 let name = row.expect("checked").name;
@@ -159,7 +160,7 @@ impl App {
         let request = self.request_id();
         self.profiles.busy = Some((request, format!("Opening {name}…")));
         self.profiles.message = None;
-        vec![Command::CheckSwitch { request, name }]
+        vec![Command::Profiles(ProfilesCommand::CheckSwitch { request, name })]
     }
 
     pub(super) fn profile_confirm_key(&mut self, b: KeyAction) -> Vec<Command> {
@@ -175,7 +176,7 @@ impl App {
                         let request = self.request_id();
                         self.profiles.busy = Some((request, format!("Removing {name}…")));
                         self.profiles.message = None;
-                        vec![Command::RemoveProfile { request, name }]
+                        vec![Command::Profiles(ProfilesCommand::RemoveProfile { request, name })]
                     }
                     ProfileConfirm::Switch(name) => self.check_switch(name),
                 }
@@ -217,14 +218,14 @@ impl App {
                     form.saving = Some(request);
                     form.problem = None;
                     form.progress = Some("Saving…".to_owned());
-                    return vec![Command::SaveProfile { request, draft }];
+                    return vec![Command::Profiles(ProfilesCommand::SaveProfile { request, draft })];
                 }
             }
             KeyAction::Test => {
                 if let Some(draft) = form.to_test() {
                     let request = self.request_id();
                     self.profile_form.as_mut().expect("open").test = Some(TestState::Running(request));
-                    return vec![Command::TestProfile { request, draft }];
+                    return vec![Command::Profiles(ProfilesCommand::TestProfile { request, draft })];
                 }
             }
             _ => {}

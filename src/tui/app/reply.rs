@@ -2,6 +2,7 @@
 
 use super::editor::{Draft, Editor};
 use super::{App, Command, Mode};
+use super::{OutboxCommand, StoreCommand};
 use crate::db::OutboxState;
 use crate::keymap::KeyAction;
 use crate::store::ResponseItem;
@@ -96,7 +97,7 @@ impl App {
                                 .iter()
                                 .any(|i| i.id == id && i.state == OutboxState::Queued)
                         {
-                            cmds.push(Command::OutboxRetry { id });
+                            cmds.push(Command::Outbox(OutboxCommand::OutboxRetry { id }));
                         }
                         Mode::Outbox
                     }
@@ -195,10 +196,10 @@ impl App {
             .insert(request, (editor.app_id.clone(), vec![editor.review_id.clone()]));
         self.mode = Mode::Normal;
         self.activity = Some("sending the reply".to_owned());
-        out.push(Command::Submit {
+        out.push(Command::Store(StoreCommand::Submit {
             request,
             items: vec![item],
-        });
+        }));
         out
     }
 

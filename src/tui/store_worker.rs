@@ -8,7 +8,7 @@ use tokio::sync::{Mutex, Semaphore, mpsc};
 use tokio::task::JoinHandle;
 
 use super::action::{Action, Eligibility, ReplyState};
-use super::app::Command;
+use super::app::StoreCommand;
 use crate::store::dates::today_utc;
 use crate::store::{Progress, ReviewQuery, StoreClient, StoreError, SubmitStatus};
 
@@ -17,8 +17,8 @@ const CONCURRENT_CHECKS: usize = 4;
 pub const CHANNEL: usize = 256;
 
 /// Starts the worker; returns where to send commands. Answers arrive on `actions`.
-pub fn spawn(client: StoreClient, days: u32, actions: mpsc::Sender<Action>) -> mpsc::Sender<Command> {
-    let (tx, mut rx) = mpsc::channel::<Command>(CHANNEL);
+pub fn spawn(client: StoreClient, days: u32, actions: mpsc::Sender<Action>) -> mpsc::Sender<StoreCommand> {
+    let (tx, mut rx) = mpsc::channel::<StoreCommand>(CHANNEL);
     let progress_out = actions.clone();
     let client = Arc::new(client.with_progress(Arc::new(move |p: Progress| {
         // Progress is advisory: when the UI is behind, dropping a line of it is fine.
@@ -33,7 +33,7 @@ pub fn spawn(client: StoreClient, days: u32, actions: mpsc::Sender<Action>) -> m
         let mut fetch: Option<JoinHandle<()>> = None;
         while let Some(cmd) = rx.recv().await {
             match cmd {
-                Command::FetchReviews { request, app, since } => {
+                StoreCommand::FetchReviews { request, app, since } => {
                     // Only the newest refresh matters.
                     if let Some(old) = fetch.take() {
                         old.abort();
@@ -46,7 +46,7 @@ pub fn spawn(client: StoreClient, days: u32, actions: mpsc::Sender<Action>) -> m
                         actions.clone(),
                     )));
                 }
-                Command::CheckEligibility { request, app, review } => {
+                StoreCommand::CheckEligibility { request, app, review } => {
                     let (client, out, checks) = (Arc::clone(&client), actions.clone(), Arc::clone(&checks));
                     tokio::spawn(async move {
                         let _permit = checks.acquire().await;
@@ -68,7 +68,7 @@ pub fn spawn(client: StoreClient, days: u32, actions: mpsc::Sender<Action>) -> m
                             .await;
                     });
                 }
-                Command::Submit { request, items } => {
+                StoreCommand::Submit { request, items } => {
                     let (client, out, lock) = (Arc::clone(&client), actions.clone(), Arc::clone(&submitting));
                     tokio::spawn(async move {
                         let _guard = lock.lock().await;
@@ -106,8 +106,6 @@ pub fn spawn(client: StoreClient, days: u32, actions: mpsc::Sender<Action>) -> m
                         let _ = out.send(action).await;
                     });
                 }
-                // The event loop's own, and the profiles worker's.
-                _ => {}
             }
         }
     });

@@ -101,16 +101,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
             .into_iter()
             .map(|l| Line::styled(l, theme.bad()))
             .collect(),
-        None => vec![Line::styled(
-            format!(
-                "{} send · {} field · {} $EDITOR · {} close (draft kept)",
-                km.key_for(KeyContext::Editor, KeyAction::Send),
-                km.key_for(KeyContext::Editor, KeyAction::NextField),
-                km.key_for(KeyContext::Editor, KeyAction::ExternalEditor),
-                km.key_for(KeyContext::Editor, KeyAction::Back)
-            ),
-            theme.dim(),
-        )],
+        None => {
+            use KeyAction as A;
+            let hints = km.hints(KeyContext::Editor, &[A::Send, A::NextField, A::ExternalEditor, A::Back]);
+            let text: Vec<String> = hints.iter().map(|h| format!("{} {}", h.keys, h.label)).collect();
+            vec![Line::styled(text.join(" · "), theme.dim())]
+        }
     };
     f.render_widget(Paragraph::new(bottom), problem);
 }

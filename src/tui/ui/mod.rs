@@ -137,3 +137,13 @@ pub fn popup(f: &mut Frame, area: Rect, title: &str, theme: &Theme) -> Rect {
     f.render_widget(block, area);
     inner
 }
+
+/// A hint line's spans: each key in the accent colour, its label dimmed.
+pub fn hint_spans(hints: &[crate::keymap::Hint], theme: &Theme) -> Vec<ratatui::text::Span<'static>> {
+    let mut spans = Vec::with_capacity(hints.len() * 2);
+    for h in hints {
+        spans.push(ratatui::text::Span::styled(h.keys.clone(), theme.accent()));
+        spans.push(ratatui::text::Span::styled(format!(" {}  ", h.label), theme.dim()));
+    }
+    spans
+}

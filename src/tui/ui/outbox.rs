@@ -6,9 +6,10 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
+use super::hint_spans;
 use super::wrap::wrap;
 use super::{Theme, popup};
 use crate::db::{OutboxItem, OutboxState};
@@ -290,42 +291,27 @@ fn when(ts: i64) -> String {
 }
 
 fn hint_line(app: &App, theme: &Theme) -> Line<'static> {
-    let km = &app.keymap;
-    let ctx = KeyContext::Outbox;
-    // What applies now, shortest first to fit 80 columns; the full list is in the help (?).
-    let pairs: &[(KeyAction, &str)] = match app.outbox.tab {
-        _ if app.outbox.confirm_discard.is_some() => &[],
-        OutboxTab::Queue if app.outbox.items.is_empty() => {
-            &[(KeyAction::SwitchPane, "history"), (KeyAction::Back, "back")]
-        }
-        OutboxTab::Queue => &[
-            (KeyAction::Retry, "retry"),
-            (KeyAction::Edit, "edit"),
-            (KeyAction::Remove, "discard"),
-            (KeyAction::Copy, "copy"),
-            (KeyAction::MarkAnswered, "answered in PC"),
-            // Tab (history) is in the title.
-            (KeyAction::Back, "back"),
-        ],
-        OutboxTab::History => &[(KeyAction::SwitchPane, "outbox"), (KeyAction::Back, "back")],
-    };
-    let mut spans = Vec::new();
+    use KeyAction as A;
+    let mut actions: Vec<KeyAction> = Vec::new();
     if app.outbox.confirm_discard.is_none() && (app.outbox.tab == OutboxTab::History || app.outbox.items.len() > 1) {
-        spans.push(Span::styled(
-            format!(
-                "{}/{}",
-                km.key_for(ctx, KeyAction::MoveDown),
-                km.key_for(ctx, KeyAction::MoveUp)
-            ),
-            theme.accent(),
-        ));
-        spans.push(Span::styled(" move  ", theme.dim()));
+        actions.extend([A::MoveDown, A::MoveUp]);
     }
-    for (b, label) in pairs {
-        spans.push(Span::styled(km.key_for(ctx, *b), theme.accent()));
-        spans.push(Span::styled(format!(" {label}  "), theme.dim()));
+    // What applies now, shortest first to fit 80 columns; the full list is in the help (?).
+    actions.extend_from_slice(match app.outbox.tab {
+        _ if app.outbox.confirm_discard.is_some() => &[],
+        OutboxTab::Queue if app.outbox.items.is_empty() => &[A::SwitchPane, A::Back],
+        // Tab (history) is in the title.
+        OutboxTab::Queue => &[A::Retry, A::Edit, A::Remove, A::Copy, A::MarkAnswered, A::Back],
+        OutboxTab::History => &[A::SwitchPane, A::Back],
+    });
+    let mut hints = app.keymap.hints(KeyContext::Outbox, &actions);
+    for h in &mut hints {
+        // In the history, the same key goes back to the outbox.
+        if h.action == A::SwitchPane && app.outbox.tab == OutboxTab::History {
+            h.label = "outbox";
+        }
     }
-    Line::from(spans)
+    Line::from(hint_spans(&hints, theme))
 }
 
 fn confirm_discard(f: &mut Frame, item: &OutboxItem, area: Rect, theme: &Theme) {

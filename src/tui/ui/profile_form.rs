@@ -7,6 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::hint_spans;
 use super::wrap::wrap;
 use super::{SPINNER, Theme, popup};
 use crate::keymap::KeyAction;
@@ -182,22 +183,16 @@ fn tail_to_width(s: &str, max: usize) -> String {
 }
 
 fn hint_line<'a>(app: &App, form: &ProfileForm, theme: &Theme) -> Line<'a> {
-    let km = &app.keymap;
-    let ctx = KeyContext::ProfileForm;
-    let back = if form.kind == FormKind::Setup { "quit" } else { "cancel" };
-    let pairs = [
-        (KeyAction::MoveDown, "next"),
-        (KeyAction::MoveUp, "previous"),
-        (KeyAction::Save, "save"),
-        (KeyAction::Test, "test connection"),
-        (KeyAction::Back, back),
-    ];
-    let mut spans = Vec::new();
-    for (b, label) in pairs {
-        spans.push(Span::styled(km.key_for(ctx, b), theme.accent()));
-        spans.push(Span::styled(format!(" {label}  "), theme.dim()));
+    use KeyAction as A;
+    let actions = [A::MoveDown, A::MoveUp, A::Save, A::Test, A::Back];
+    let mut hints = app.keymap.hints(KeyContext::ProfileForm, &actions);
+    for h in &mut hints {
+        // Leaving the first-run form leaves the program.
+        if h.action == A::Back && form.kind == FormKind::Setup {
+            h.label = "quit";
+        }
     }
-    Line::from(spans)
+    Line::from(hint_spans(&hints, theme))
 }
 
 fn discard(f: &mut Frame, form: &ProfileForm, area: Rect, theme: &Theme) {

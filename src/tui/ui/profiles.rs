@@ -4,9 +4,10 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
+use super::hint_spans;
 use super::wrap::wrap;
 use super::{SPINNER, Theme, popup};
 use crate::config::{ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_TENANT_ID};
@@ -139,32 +140,18 @@ fn row_text(app: &App, row: &ProfileRow, name_w: usize, tenant_w: usize) -> Stri
 }
 
 fn hint_line(app: &App, theme: &Theme) -> Line<'static> {
-    let km = &app.keymap;
-    let ctx = KeyContext::Profiles;
-    let pairs = [
-        (KeyAction::Confirm, "switch"),
-        (KeyAction::Add, "add"),
-        (KeyAction::Edit, "edit"),
-        (KeyAction::Remove, "remove"),
-        (KeyAction::Test, "test"),
-        (KeyAction::Back, "back"),
+    use KeyAction as A;
+    let actions = [
+        A::MoveDown,
+        A::MoveUp,
+        A::Confirm,
+        A::Add,
+        A::Edit,
+        A::Remove,
+        A::Test,
+        A::Back,
     ];
-    let mut spans = vec![
-        Span::styled(
-            format!(
-                "{}/{}",
-                km.key_for(ctx, KeyAction::MoveDown),
-                km.key_for(ctx, KeyAction::MoveUp)
-            ),
-            theme.accent(),
-        ),
-        Span::styled(" move  ", theme.dim()),
-    ];
-    for (b, label) in pairs {
-        spans.push(Span::styled(km.key_for(ctx, b), theme.accent()));
-        spans.push(Span::styled(format!(" {label}  "), theme.dim()));
-    }
-    Line::from(spans)
+    Line::from(hint_spans(&app.keymap.hints(KeyContext::Profiles, &actions), theme))
 }
 
 fn confirm(f: &mut Frame, app: &App, q: &ProfileConfirm, area: Rect, theme: &Theme) {

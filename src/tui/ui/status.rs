@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::hint_spans;
 use super::{SPINNER, Theme};
 use crate::keymap::KeyAction;
 use crate::keymap::KeyContext;
@@ -31,36 +32,23 @@ pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     } else if let Some(err) = &app.last_error {
         Line::styled(truncate_to_width(&format!("! {err}"), width), theme.bad())
     } else {
-        let km = &app.keymap;
-        let ctx = KeyContext::Normal;
-        let pairs: &[(KeyAction, &str)] = match app.mode {
+        use KeyAction as A;
+        let actions: &[KeyAction] = match app.mode {
             Mode::Normal => &[
-                (KeyAction::MoveDown, "move"),
-                (KeyAction::FocusDetail, "read"),
-                (KeyAction::Reply, "reply"),
-                (KeyAction::Search, "search"),
-                (KeyAction::Help, "help"),
-                (KeyAction::Quit, "quit"),
-                (KeyAction::Filters, "filters"),
-                (KeyAction::UnansweredFirst, "unanswered first"),
-                (KeyAction::SwitchApp, "apps"),
+                A::MoveDown,
+                A::MoveUp,
+                A::FocusDetail,
+                A::Reply,
+                A::Search,
+                A::Help,
+                A::Quit,
+                A::Filters,
+                A::UnansweredFirst,
+                A::SwitchApp,
             ],
             _ => &[],
         };
-        let mut spans = Vec::new();
-        for (b, label) in pairs {
-            let key = if *b == KeyAction::MoveDown {
-                format!(
-                    "{}/{}",
-                    km.key_for(ctx, KeyAction::MoveDown),
-                    km.key_for(ctx, KeyAction::MoveUp)
-                )
-            } else {
-                km.key_for(ctx, *b)
-            };
-            spans.push(Span::styled(key, theme.accent()));
-            spans.push(Span::styled(format!(" {label}  "), theme.dim()));
-        }
+        let mut spans = hint_spans(&app.keymap.hints(KeyContext::Normal, actions), theme);
         if !app.search.query.is_empty() && app.mode == Mode::Normal {
             spans.insert(
                 0,

@@ -35,7 +35,7 @@ fn two_pages_keep_the_selection_on_the_same_review() {
         done: false,
     });
     assert_eq!(h.view_ids(), ["a", "b", "c", "d"]);
-    assert_eq!(h.app.activity.as_deref(), Some("fetching reviews: 4 of 7"));
+    assert_eq!(h.app.activity.as_ref().map(ToString::to_string).as_deref(), Some("fetching reviews: 4 of 7"));
     assert!(!h.app.complete);
     h.typ("jj");
     assert_eq!(h.selected(), "c");
@@ -221,7 +221,7 @@ fn reply_is_refused_for_opted_out_and_answered_reviews() {
     assert!(h.app.editor.is_none());
     assert!(h.error().contains("opted out"), "{}", h.error());
     h.code(KeyCode::Esc);
-    assert_eq!(h.app.last_error, None, "Esc dismisses the message");
+    assert_eq!(h.app.notices.shown_text(), None, "Esc dismisses the message");
 
     h.goto("ans");
     assert!(h.typ("r").is_empty());

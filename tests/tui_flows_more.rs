@@ -366,7 +366,7 @@ fn a_failed_fetch_shows_its_error_and_keeps_the_list() {
         request: request + 100,
         error: "stale".into(),
     });
-    assert_eq!(h.app.last_error, None, "another request's failure");
+    assert_eq!(h.app.notices.shown_text(), None, "another request's failure");
     h.act(Action::ReviewsFailed {
         request,
         error: "connection refused".into(),

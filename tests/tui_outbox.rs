@@ -140,7 +140,7 @@ fn confirming_a_reply_queues_it_instead_of_sending() {
     assert!(cmds.is_empty(), "{cmds:?}");
     assert_eq!(h.app.replies.get("r0"), Some(&ReplyState::Queued(None)));
     assert!(h.app.outbox.enqueueing.is_empty());
-    assert!(h.app.last_error.is_none(), "{}", h.error());
+    assert!(h.app.notices.shown().is_none(), "{}", h.error());
 }
 
 #[test]

@@ -395,7 +395,7 @@ fn without_profile_management_p_says_why() {
     h.app.profiles.available = false;
     assert!(h.typ("p").is_empty());
     assert_eq!(h.app.mode, Mode::Normal);
-    assert!(h.app.last_error.as_deref().unwrap().contains("demo"));
+    assert!(h.app.notices.shown_text().unwrap().contains("demo"));
 }
 
 #[test]

@@ -217,12 +217,12 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
                     }
                     Command::Profiles(c) => {
                         if profile_commands.as_ref().is_some_and(|w| w.try_send(c).is_err()) {
-                            app.last_error = Some("The background worker is not keeping up; try again".to_owned());
+                            app.notices.error("The background worker is not keeping up; try again");
                         }
                     }
                     Command::Store(c) => {
                         if commands.as_ref().is_some_and(|w| w.try_send(c).is_err()) {
-                            app.last_error = Some("The background worker is not keeping up; try again".to_owned());
+                            app.notices.error("The background worker is not keeping up; try again");
                         }
                     }
                 }
@@ -257,7 +257,7 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
                     dirty = true;
                 }
                 _ = tick.tick() => {
-                    if app.is_busy() || app.draft_waiting() {
+                    if app.is_busy() || app.draft_waiting() || app.notices.expiring() {
                         pending.extend(app.update(Action::Tick(Instant::now())));
                         dirty = true;
                     }

@@ -276,7 +276,7 @@ impl H {
     }
 
     pub fn error(&self) -> String {
-        self.app.last_error.clone().unwrap_or_default()
+        self.app.notices.shown_text().unwrap_or_default().to_owned()
     }
 
     /// r, the text, Ctrl-s, y: the Submit commands produced.

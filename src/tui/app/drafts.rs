@@ -132,7 +132,7 @@ impl App {
         let (stored, message) = match result {
             Ok(loaded) => loaded,
             Err(why) => {
-                self.last_error = Some(format!(
+                self.notices.error(format!(
                     "Drafts cannot be saved ({why}); they are kept only while reviewdesk runs"
                 ));
                 return Vec::new();
@@ -185,7 +185,7 @@ impl App {
 
     pub(super) fn on_draft_store_failed(&mut self, why: String) {
         self.draft_sync.store = DraftStore::Failing;
-        self.last_error = Some(format!(
+        self.notices.error(format!(
             "A draft could not be saved: {why}. Drafts are kept in memory; quitting asks first"
         ));
     }

@@ -47,7 +47,7 @@ impl App {
                 Vec::new()
             }
             KeyAction::Back => {
-                if self.last_error.take().is_some() {
+                if self.notices.dismiss() {
                 } else if !self.search.query.is_empty() {
                     self.search = Search::default();
                 } else {
@@ -66,7 +66,8 @@ impl App {
                 let n = self.search.matches.len();
                 if n == 0 {
                     if !self.search.query.is_empty() {
-                        self.last_error = Some(format!("No review matches \"{}\"", self.search.query));
+                        self.notices
+                            .warn(format!("No review matches \"{}\"", self.search.query));
                     }
                     return Vec::new();
                 }
@@ -89,7 +90,8 @@ impl App {
             KeyAction::Refresh => self.fetch_reviews(),
             KeyAction::SwitchApp => {
                 if self.apps.len() < 2 {
-                    self.last_error = Some("Only one app: name more with --app to switch between them".to_owned());
+                    self.notices
+                        .warn("Only one app: name more with --app to switch between them");
                 } else {
                     self.app_picker = self.app_index;
                     self.mode = Mode::Apps;

@@ -3,6 +3,7 @@
 use super::{DbCommand, StoreCommand};
 use std::collections::{HashMap, HashSet};
 
+use super::notices::{Activity, Topic};
 use super::view::{build_view, haystack, search};
 use super::{App, AppCache, Command, Loading, Search};
 use crate::store::Review;
@@ -87,7 +88,7 @@ impl App {
             ..Loading::default()
         });
         self.cache_request = Some(request);
-        self.activity = Some("reading cached reviews".to_owned());
+        self.activity = Some(Activity::ReadingCache);
         vec![Command::Db(DbCommand::LoadCache {
             request,
             app: self.app_id().to_owned(),
@@ -139,8 +140,8 @@ impl App {
         if ours && !more {
             cmds.extend(self.fetch_reviews());
         }
-        if error.is_some() {
-            self.last_error = error;
+        if let Some(e) = error {
+            self.notices.error(e);
         }
         cmds
     }
@@ -190,8 +191,8 @@ impl App {
             request,
             ..Loading::default()
         });
-        self.activity = Some(self.fetch_activity("fetching reviews"));
-        self.last_error = None;
+        self.activity = Some(Activity::Fetching(self.fetch_activity("fetching reviews")));
+        self.notices.clear(Topic::Fetch);
         vec![Command::Store(StoreCommand::FetchReviews {
             request,
             app: self.app_id().to_owned(),
@@ -303,7 +304,7 @@ impl App {
                 }
             }
         } else {
-            self.activity = Some(self.fetch_activity(&pages_text));
+            self.activity = Some(Activity::Fetching(self.fetch_activity(&pages_text)));
         }
         cmds.extend(self.rebuild_view_keeping(keep));
         cmds

@@ -7,6 +7,7 @@ pub mod editor;
 pub mod filter_form;
 mod keys;
 mod loading;
+pub mod notices;
 pub mod outbox;
 pub mod profile_form;
 pub mod profiles;
@@ -23,6 +24,7 @@ use ratatui::crossterm::event::KeyEvent;
 use self::drafts::DraftSync;
 use self::editor::{Draft, Editor};
 use self::filter_form::FilterForm;
+use self::notices::{Activity, Notices, Topic};
 use self::outbox::OutboxView;
 use self::profile_form::ProfileForm;
 use self::profiles::ProfilesScreen;
@@ -124,8 +126,9 @@ pub struct App {
     pub filter_form: Option<FilterForm>,
     pub unanswered_first: bool,
     pub loading: Option<Loading>,
-    pub activity: Option<String>,
-    pub last_error: Option<String>,
+    pub activity: Option<Activity>,
+    /// Messages for the hint line, with levels; see `notices` for how they show and expire.
+    pub notices: Notices,
     pub spinner: usize,
     pub size: (u16, u16),
     pub default_public: bool,
@@ -186,7 +189,7 @@ impl App {
             unanswered_first: false,
             loading: None,
             activity: None,
-            last_error: None,
+            notices: Notices::default(),
             spinner: 0,
             size,
             default_public: true,
@@ -329,6 +332,7 @@ impl App {
                 if self.is_busy() {
                     self.spinner = self.spinner.wrapping_add(1);
                 }
+                self.notices.expire(now);
                 self.draft_tick(now)
             }
             Action::SaveNow => self.save_now(),
@@ -343,7 +347,7 @@ impl App {
                         e.replace_text(text.trim_end_matches('\n'));
                         self.draft_changed();
                     }
-                    (Err(why), _) => self.last_error = Some(why),
+                    (Err(why), _) => self.notices.error(why),
                     _ => {}
                 }
                 Vec::new()
@@ -363,7 +367,8 @@ impl App {
             }
             Action::CacheLoaded { request, app, result } => self.on_cache_loaded(request, app, result),
             Action::CacheStoreFailed(why) => {
-                self.last_error = Some(format!("Could not keep reviews in the local cache: {why}"));
+                self.notices
+                    .error(format!("Could not keep reviews in the local cache: {why}"));
                 Vec::new()
             }
             Action::FetchWindow {
@@ -384,7 +389,7 @@ impl App {
                 {
                     self.loading = None;
                     self.activity = None;
-                    self.last_error = Some(error);
+                    self.notices.error_about(Topic::Fetch, error);
                 }
                 Vec::new()
             }
@@ -397,7 +402,7 @@ impl App {
                 if app == self.app_id() && self.pending_info.get(&review) == Some(&request) {
                     self.pending_info.remove(&review);
                     if let Eligibility::ApiDown(why) = &result {
-                        self.last_error = Some(why.clone());
+                        self.notices.error(why.clone());
                     }
                     // The answer may come after the editor opened: fill the support email then,
                     // unless the person already typed one.
@@ -438,7 +443,7 @@ impl App {
                     )),
                     Ok(_) => {}
                     Err(why) => {
-                        self.last_error = Some(format!(
+                        self.notices.error(format!(
                             "The outbox is not available ({why}): replies are sent directly, and not kept if sending fails"
                         ));
                         self.outbox.broken = Some(why);
@@ -457,7 +462,7 @@ impl App {
                 if self.mode == Mode::Outbox {
                     self.outbox.notice = Some(why);
                 } else {
-                    self.last_error = Some(why);
+                    self.notices.error(why);
                 }
                 Vec::new()
             }
@@ -467,7 +472,7 @@ impl App {
                 Vec::new()
             }
             Action::Activity(text) => {
-                self.activity = Some(text);
+                self.activity = Some(Activity::Service(text));
                 Vec::new()
             }
             profile @ (Action::ProfilesListed { .. }

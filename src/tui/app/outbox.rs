@@ -7,6 +7,7 @@ use super::OutboxCommand;
 use std::collections::HashSet;
 
 use super::editor::{Draft, Editor};
+use super::notices::{Activity, Topic};
 use super::{App, Command, Mode};
 use crate::db::{HistoryEntry, OutboxItem, OutboxState};
 use crate::keymap::KeyAction;
@@ -100,7 +101,8 @@ pub fn reply_state(item: &OutboxItem) -> ReplyState {
 impl App {
     pub(super) fn open_outbox(&mut self) -> Vec<Command> {
         if !self.outbox.available {
-            self.last_error = Some("There is no outbox without a local database: replies are sent directly".to_owned());
+            self.notices
+                .warn("There is no outbox without a local database: replies are sent directly");
             return Vec::new();
         }
         self.mode = Mode::Outbox;
@@ -127,10 +129,10 @@ impl App {
         self.mode = Mode::Normal;
         // Whatever went wrong while writing it (an editor that would not start, a check that
         // failed) is behind the person now.
-        self.last_error = None;
+        self.notices.clear(Topic::Reply);
         self.replies.insert(editor.review_id.clone(), ReplyState::Queued(None));
         self.outbox.enqueueing.insert(editor.review_id.clone());
-        self.activity = Some("writing the reply to the outbox".to_owned());
+        self.activity = Some(Activity::WritingReply);
         vec![Command::Outbox(OutboxCommand::Enqueue {
             app: editor.app_id.clone(),
             review: editor.review_id.clone(),
@@ -142,14 +144,15 @@ impl App {
 
     pub(super) fn on_enqueued(&mut self, review: String, result: Result<i64, String>) -> Vec<Command> {
         self.outbox.enqueueing.remove(&review);
-        if self.activity.as_deref() == Some("writing the reply to the outbox") {
+        if self.activity == Some(Activity::WritingReply) {
             self.activity = None;
         }
         if let Err(why) = result {
             self.replies.remove(&review);
-            self.last_error = Some(format!(
-                "The reply was not queued: {why}. It is kept as a draft: r to try again"
-            ));
+            self.notices.error_about(
+                Topic::Reply,
+                format!("The reply was not queued: {why}. It is kept as a draft: r to try again"),
+            );
         }
         Vec::new()
     }
@@ -196,11 +199,16 @@ impl App {
                 ));
             }
             What::VerifiedNotApplied => {
-                self.activity = Some(format!("reply to review {short} did not arrive; sending it again"))
+                self.activity = Some(Activity::Resending {
+                    review: short.to_owned(),
+                })
             }
             What::Failed(why) => {
                 self.activity = None;
-                self.last_error = Some(format!("Reply to review {short} failed: {why} (o: outbox)"));
+                self.notices.error_about(
+                    Topic::Reply,
+                    format!("Reply to review {short} failed: {why} (o: outbox)"),
+                );
             }
             // The status bar shows the outbox and its next try; the reason is on the review.
             What::Retrying { .. } => self.activity = None,
@@ -216,8 +224,17 @@ impl App {
                     }
                 }
             }
-            What::Unconfirmed(_) => self.activity = Some(format!("checking whether the reply to {short} arrived")),
-            What::StillUnknown(why) => self.activity = Some(format!("reply to review {short}: {why}")),
+            What::Unconfirmed(_) => {
+                self.activity = Some(Activity::CheckingReply {
+                    review: short.to_owned(),
+                })
+            }
+            What::StillUnknown(why) => {
+                self.activity = Some(Activity::ReplyUnknown {
+                    review: short.to_owned(),
+                    why,
+                })
+            }
         }
         out
     }

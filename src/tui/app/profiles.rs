@@ -91,7 +91,8 @@ impl App {
 
     pub(super) fn open_profiles(&mut self) -> Vec<Command> {
         if !self.profiles.available {
-            self.last_error = Some("Profiles cannot be managed here (the demo uses made-up credentials)".to_owned());
+            self.notices
+                .warn("Profiles cannot be managed here (the demo uses made-up credentials)");
             return Vec::new();
         }
         self.mode = Mode::Profiles;

@@ -1,6 +1,7 @@
 //! Writing, confirming and sending a reply, and what comes back.
 
 use super::editor::{Draft, Editor};
+use super::notices::{Activity, Topic};
 use super::{App, Command, Mode};
 use super::{OutboxCommand, StoreCommand};
 use crate::db::OutboxState;
@@ -14,42 +15,40 @@ impl App {
             return Vec::new();
         };
         let Some(id) = review.id.clone() else {
-            self.last_error = Some("This review has no ID, so the Store cannot take a response to it".to_owned());
+            self.notices
+                .warn("This review has no ID, so the Store cannot take a response to it");
             return Vec::new();
         };
         if self.vanished.contains(&id) {
-            self.last_error = Some(
-                "Removed by Microsoft (spam or pre-release): this review is no longer live and cannot be answered"
-                    .to_owned(),
+            self.notices.warn(
+                "Removed by Microsoft (spam or pre-release): this review is no longer live and cannot be answered",
             );
             return Vec::new();
         }
         if review.is_answered() && !review.revised_after_response() {
-            self.last_error = Some(
-                "Already answered: the Store takes a new response only after the customer revises the review"
-                    .to_owned(),
-            );
+            self.notices
+                .warn("Already answered: the Store takes a new response only after the customer revises the review");
             return Vec::new();
         }
         match self.replies.get(&id) {
             Some(ReplyState::Sending) => {
-                self.last_error = Some("A reply to this review is being sent".to_owned());
+                self.notices.warn("A reply to this review is being sent");
                 return Vec::new();
             }
             Some(ReplyState::Queued(_) | ReplyState::Unconfirmed(_)) if self.outbox.in_use() => {
-                self.last_error =
-                    Some("A reply to this review is in the outbox: o to edit, retry or discard it".to_owned());
+                self.notices
+                    .warn("A reply to this review is in the outbox: o to edit, retry or discard it");
                 return Vec::new();
             }
             _ => {}
         }
         match self.eligibility.get(&id) {
             Some(Eligibility::OptedOut) => {
-                self.last_error =
-                    Some("The customer opted out of responses: this review cannot be answered".to_owned());
+                self.notices
+                    .warn("The customer opted out of responses: this review cannot be answered");
                 return Vec::new();
             }
-            Some(Eligibility::ApiDown(why)) => self.last_error = Some(why.clone()),
+            Some(Eligibility::ApiDown(why)) => self.notices.error(why.clone()),
             _ => {}
         }
         // The listing's support email; else the profile's (the check may not have answered, or
@@ -195,7 +194,7 @@ impl App {
         self.sending
             .insert(request, (editor.app_id.clone(), vec![editor.review_id.clone()]));
         self.mode = Mode::Normal;
-        self.activity = Some("sending the reply".to_owned());
+        self.activity = Some(Activity::SendingReply);
         out.push(Command::Store(StoreCommand::Submit {
             request,
             items: vec![item],
@@ -217,14 +216,14 @@ impl App {
             self.activity = None;
         }
         if let Some(e) = error {
-            self.last_error = Some(e);
+            self.notices.error_about(Topic::Reply, e);
         }
         for (review, state) in outcomes {
             if state == ReplyState::Sent {
                 let text = self.drafts.get(&review).map(|d| d.text.clone()).unwrap_or_default();
                 out.extend(self.mark_answered(&app, &review, &text));
             } else if let ReplyState::Failed(why) | ReplyState::Unconfirmed(why) = &state {
-                self.last_error = Some(why.clone());
+                self.notices.error(why.clone());
             }
             self.replies.insert(review, state);
         }

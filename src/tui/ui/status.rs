@@ -10,6 +10,7 @@ use super::{SPINNER, Theme};
 use crate::keymap::KeyAction;
 use crate::keymap::KeyContext;
 use crate::sanitize::truncate_to_width;
+use crate::tui::app::notices::Level;
 use crate::tui::app::{App, Mode, describe_age};
 
 pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
@@ -29,8 +30,19 @@ pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
             Span::styled(count, theme.dim()),
             Span::styled("   Enter keep · Esc clear", theme.dim()),
         ])
-    } else if let Some(err) = &app.last_error {
-        Line::styled(truncate_to_width(&format!("! {err}"), width), theme.bad())
+    } else if let Some(n) = app.notices.shown() {
+        let (mark, style) = match n.level {
+            Level::Error => ("! ", theme.bad()),
+            Level::Warning => ("! ", theme.warn()),
+            Level::Info => ("· ", theme.dim()),
+        };
+        let more = match app.notices.waiting() {
+            0 => String::new(),
+            n => format!(" (+{n})"),
+        };
+        let text = format!("{mark}{}", n.text);
+        let text = truncate_to_width(&text, width.saturating_sub(more.len()));
+        Line::from(vec![Span::styled(text, style), Span::styled(more, theme.dim())])
     } else {
         use KeyAction as A;
         let actions: &[KeyAction] = match app.mode {

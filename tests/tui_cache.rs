@@ -88,7 +88,10 @@ fn cached_reviews_show_at_once_then_the_refresh_merges_and_keeps_the_selection()
     // The cache's answer: the reviews at once, marked as cached, and an incremental fetch.
     let cmds = answer_pending(&mut h);
     assert_eq!(h.view_ids(), ["r0", "r1", "r2", "r3", "r4"]);
-    assert_eq!(h.app.activity.as_ref().map(ToString::to_string).as_deref(), Some("refreshing"));
+    assert_eq!(
+        h.app.activity.as_ref().map(ToString::to_string).as_deref(),
+        Some("refreshing")
+    );
     assert!(screen(&h.app).contains("cached 12 min ago · refreshing"));
     let since = fetch_since(&cmds);
     assert_eq!(since, [Some(day(20))], "asked from the last sync: {cmds:?}");
@@ -155,7 +158,10 @@ fn a_large_cache_shows_its_newest_part_first_and_fetches_after_the_rest() {
         "no fetch before the whole cache is in: {cmds:?}"
     );
     assert_eq!(h.view_ids(), ["r0", "r1"]);
-    assert_eq!(h.app.activity.as_ref().map(ToString::to_string).as_deref(), Some("reading cached reviews"));
+    assert_eq!(
+        h.app.activity.as_ref().map(ToString::to_string).as_deref(),
+        Some("reading cached reviews")
+    );
     let frame = screen(&h.app);
     assert!(frame.contains("Review 0"), "{frame}");
     h.goto("r1");

@@ -35,7 +35,10 @@ fn two_pages_keep_the_selection_on_the_same_review() {
         done: false,
     });
     assert_eq!(h.view_ids(), ["a", "b", "c", "d"]);
-    assert_eq!(h.app.activity.as_ref().map(ToString::to_string).as_deref(), Some("fetching reviews: 4 of 7"));
+    assert_eq!(
+        h.app.activity.as_ref().map(ToString::to_string).as_deref(),
+        Some("fetching reviews: 4 of 7")
+    );
     assert!(!h.app.complete);
     h.typ("jj");
     assert_eq!(h.selected(), "c");

@@ -10,7 +10,7 @@ use common::flows::*;
 use ratatui::crossterm::event::KeyCode;
 use reviewdesk::db::{HistoryEntry, HistoryRow, OutboxItem, OutboxState};
 use reviewdesk::keymap::KeyContext;
-use reviewdesk::outbox_sender::{Outcome, What};
+use reviewdesk::outbox_sender::{Delivery, Outcome};
 use reviewdesk::tui::action::{Action, Eligibility, ReplyState};
 use reviewdesk::tui::app::outbox::OutboxTab;
 use reviewdesk::tui::app::{Command, Mode};
@@ -309,7 +309,7 @@ fn an_api_down_outcome_opens_the_outbox_unless_the_person_is_busy() {
     let down = |it: &OutboxItem| {
         Action::OutboxOutcome(Outcome {
             item: it.clone(),
-            what: What::ApiDown {
+            what: Delivery::ApiDown {
                 at: now() + 300,
                 message: API_DOWN.into(),
             },
@@ -343,7 +343,7 @@ fn a_sent_outcome_marks_the_review_answered_and_drops_its_draft() {
     let mut h = outboxed_db(many(3));
     h.act(Action::OutboxOutcome(Outcome {
         item: item(1, "r1", OutboxState::Queued, "x"),
-        what: What::ApiDown {
+        what: Delivery::ApiDown {
             at: now() + 300,
             message: API_DOWN.into(),
         },
@@ -366,7 +366,7 @@ fn a_sent_outcome_marks_the_review_answered_and_drops_its_draft() {
     sent.sent_at = Some(now());
     let cmds = h.act(Action::OutboxOutcome(Outcome {
         item: sent,
-        what: What::Sent,
+        what: Delivery::Sent,
     }));
     assert!(
         cmds.iter()

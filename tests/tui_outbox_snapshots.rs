@@ -13,7 +13,7 @@ use common::flows::{APP, H, rv};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use reviewdesk::db::{HistoryEntry, HistoryRow, OutboxItem, OutboxState};
-use reviewdesk::outbox_sender::{Outcome, What};
+use reviewdesk::outbox_sender::{Delivery, Outcome};
 use reviewdesk::store::{Review, partner_center_url};
 use reviewdesk::tui::action::Action;
 use reviewdesk::tui::app::Mode;
@@ -118,7 +118,7 @@ fn degraded_mode_with_a_hostile_reply() {
         s.act(Action::OutboxSnapshot(vec![queued.clone()]));
         s.act(Action::OutboxOutcome(Outcome {
             item: queued,
-            what: What::ApiDown {
+            what: Delivery::ApiDown {
                 at: ts(20, 14, 35),
                 message: api_down_message(),
             },

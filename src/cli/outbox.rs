@@ -12,7 +12,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use super::output;
 use crate::config::{self, Config};
 use crate::db::{self, Db, OutboxItem, OutboxState, process_owner};
-use crate::outbox_sender::{OutboxSender, SendPolicy, What, describe, now, short_id};
+use crate::outbox_sender::{Delivery, OutboxSender, SendPolicy, describe, now, short_id};
 use crate::sanitize::{sanitize_line, truncate_to_width};
 use crate::session::{Session, usage};
 
@@ -115,16 +115,16 @@ async fn send(config: Config) -> Result<ExitCode> {
             .round(|o| {
                 let short = short_id(&o.item.review);
                 let line = match &o.what {
-                    What::Sent => "sent".to_owned(),
-                    What::VerifiedSent => {
+                    Delivery::Sent => "sent".to_owned(),
+                    Delivery::VerifiedSent => {
                         "sent (found on the review after an unclear answer; not sent again)".to_owned()
                     }
-                    What::VerifiedNotApplied => "did not arrive; it is sent again".to_owned(),
-                    What::Failed(why) => format!("failed: {why}"),
-                    What::Retrying { reason, .. } => format!("kept in the queue: {reason}"),
-                    What::ApiDown { message, .. } => format!("kept in the queue: {message}"),
-                    What::Unconfirmed(why) => format!("unclear ({why}); the review is read back once it settles"),
-                    What::StillUnknown(why) => format!("still unclear: {why}"),
+                    Delivery::VerifiedNotApplied => "did not arrive; it is sent again".to_owned(),
+                    Delivery::Failed(why) => format!("failed: {why}"),
+                    Delivery::Retrying { reason, .. } => format!("kept in the queue: {reason}"),
+                    Delivery::ApiDown { message, .. } => format!("kept in the queue: {message}"),
+                    Delivery::Unconfirmed(why) => format!("unclear ({why}); the review is read back once it settles"),
+                    Delivery::StillUnknown(why) => format!("still unclear: {why}"),
                 };
                 eprintln!("item {} (review {short}): {}", o.item.id, sanitize_line(&line));
             })
@@ -132,7 +132,7 @@ async fn send(config: Config) -> Result<ExitCode> {
         sent += summary
             .outcomes
             .iter()
-            .filter(|o| matches!(o.what, What::Sent | What::VerifiedSent))
+            .filter(|o| matches!(o.what, Delivery::Sent | Delivery::VerifiedSent))
             .count();
         let again = match (summary.paused_until, summary.verify_again_at, summary.next_due) {
             (Some(_), ..) => None,

@@ -16,7 +16,7 @@
 //!    body left, 5xx) → `unconfirmed`, verified at once.
 //!
 //! The documented outage of the reviews API keeps the item queued (retried every few minutes)
-//! and is reported as [`What::ApiDown`], for the UI's degraded mode.
+//! and is reported as [`Delivery::ApiDown`], for the UI's degraded mode.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -75,9 +75,9 @@ impl SendPolicy {
     }
 }
 
-/// What happened to one item in a round.
+/// What became of one item in a round: delivered, verified, failed, waiting or unclear.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum What {
+pub enum Delivery {
     Sent,
     /// Found on the review after an unclear answer: sent, and not sent again.
     VerifiedSent,
@@ -104,7 +104,7 @@ pub enum What {
 pub struct Outcome {
     /// The item as stored after the change.
     pub item: OutboxItem,
-    pub what: What,
+    pub what: Delivery,
 }
 
 /// What a round leaves for the next one.
@@ -316,7 +316,7 @@ impl OutboxSender {
                 break;
             };
             let outcome = self.send(item, &mut summary).await?;
-            if matches!(outcome.what, What::Unconfirmed(_)) {
+            if matches!(outcome.what, Delivery::Unconfirmed(_)) {
                 // Read back only once the Store has surely processed what it received.
                 self.settle(&[outcome.item.id]);
                 let at = now() + self.policy.settle_secs;
@@ -349,7 +349,7 @@ impl OutboxSender {
             let item = self.with_db(move |db| db.outbox_item(id)).await?;
             return Ok(Outcome {
                 item,
-                what: What::StillUnknown(format!("not sent: {e}")),
+                what: Delivery::StillUnknown(format!("not sent: {e}")),
             });
         }
         let result = match token {
@@ -368,11 +368,11 @@ impl OutboxSender {
         let policy = self.policy;
         let id = item.id;
         let what = match status {
-            SubmitStatus::Sent => What::Sent,
-            SubmitStatus::Rejected(why) => What::Failed(format!("the Store refused the reply: {why}")),
-            SubmitStatus::Unconfirmed(why) => What::Unconfirmed(why),
+            SubmitStatus::Sent => Delivery::Sent,
+            SubmitStatus::Rejected(why) => Delivery::Failed(format!("the Store refused the reply: {why}")),
+            SubmitStatus::Unconfirmed(why) => Delivery::Unconfirmed(why),
             SubmitStatus::Failed(why) | SubmitStatus::NotSent(why) => match &error {
-                Some(StoreError::ReviewsApiDown { .. }) => What::ApiDown {
+                Some(StoreError::ReviewsApiDown { .. }) => Delivery::ApiDown {
                     at: now() + policy.api_down_backoff_secs,
                     message: why,
                 },
@@ -381,18 +381,18 @@ impl OutboxSender {
                     | StoreError::Throttled { .. }
                     | StoreError::Auth(_)
                     | StoreError::Unauthorized { .. },
-                ) => What::Retrying {
+                ) => Delivery::Retrying {
                     at: now() + policy.backoff(item.attempts),
                     reason: why,
                 },
                 // A 503 may come from a front end that timed out while the Store went on.
                 Some(StoreError::ServerError { .. } | StoreError::Unconfirmed(_) | StoreError::Unexpected { .. })
-                | None => What::Unconfirmed(why),
-                Some(StoreError::Invalid(_) | StoreError::Api { .. }) => What::Failed(why),
+                | None => Delivery::Unconfirmed(why),
+                Some(StoreError::Invalid(_) | StoreError::Api { .. }) => Delivery::Failed(why),
             },
         };
         match &what {
-            What::Retrying { at, .. } | What::ApiDown { at, .. } => summary.paused_until = Some(*at),
+            Delivery::Retrying { at, .. } | Delivery::ApiDown { at, .. } => summary.paused_until = Some(*at),
             _ => {}
         }
         let stored_what = what.clone();
@@ -400,11 +400,11 @@ impl OutboxSender {
             .with_db(move |db| {
                 let t = now();
                 match &stored_what {
-                    What::Sent => return db.mark_sent(id, t),
-                    What::Failed(why) => db.mark_failed(id, &owner, why, t)?,
-                    What::Unconfirmed(why) => db.mark_unconfirmed(id, &owner, why, t)?,
-                    What::Retrying { at, reason } => db.requeue(id, &owner, *at, reason, t)?,
-                    What::ApiDown { at, message } => db.requeue(id, &owner, *at, message, t)?,
+                    Delivery::Sent => return db.mark_sent(id, t),
+                    Delivery::Failed(why) => db.mark_failed(id, &owner, why, t)?,
+                    Delivery::Unconfirmed(why) => db.mark_unconfirmed(id, &owner, why, t)?,
+                    Delivery::Retrying { at, reason } => db.requeue(id, &owner, *at, reason, t)?,
+                    Delivery::ApiDown { at, message } => db.requeue(id, &owner, *at, message, t)?,
                     _ => {}
                 }
                 db.outbox_item(id)
@@ -429,14 +429,14 @@ impl OutboxSender {
                 summary.verify_again_at = min_some(summary.verify_again_at, Some(at));
                 return Ok(Some(Outcome {
                     item,
-                    what: What::StillUnknown(format!("could not read the review back to check: {e}")),
+                    what: Delivery::StillUnknown(format!("could not read the review back to check: {e}")),
                 }));
             }
         };
         self.verify_after.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
         let verdict = judge(&item, review.as_ref());
         let (what, applied) = match verdict {
-            Verdict::Applied => (What::VerifiedSent, true),
+            Verdict::Applied => (Delivery::VerifiedSent, true),
             Verdict::NotApplied if item.manual => {
                 // Answered in Partner Center, not showing yet: look again in a while (a refresh
                 // that answers sooner clears this wait).
@@ -448,8 +448,8 @@ impl OutboxSender {
                 summary.verify_again_at = min_some(summary.verify_again_at, Some(at));
                 return Ok(None);
             }
-            Verdict::NotApplied => (What::VerifiedNotApplied, false),
-            Verdict::Conflict(why) => (What::Failed(why), false),
+            Verdict::NotApplied => (Delivery::VerifiedNotApplied, false),
+            Verdict::Conflict(why) => (Delivery::Failed(why), false),
         };
         let stored_what = what.clone();
         let owner = self.owner.clone();
@@ -464,7 +464,7 @@ impl OutboxSender {
                     return Ok(None);
                 }
                 match &stored_what {
-                    What::Failed(why) => db.mark_failed(id, &owner, why, t)?,
+                    Delivery::Failed(why) => db.mark_failed(id, &owner, why, t)?,
                     _ => {
                         db.verify_unconfirmed(id, applied, t)?;
                     }

@@ -11,7 +11,7 @@ use super::notices::{Activity, Topic};
 use super::{App, Command, Mode};
 use crate::db::{HistoryEntry, OutboxItem, OutboxState};
 use crate::keymap::KeyAction;
-use crate::outbox_sender::{Outcome, What};
+use crate::outbox_sender::{Delivery, Outcome};
 pub use crate::outbox_sender::{describe, short_id};
 use crate::tui::action::ReplyState;
 
@@ -185,25 +185,25 @@ impl App {
         let short = short_id(&item.review);
         let mut out = Vec::new();
         match what {
-            What::Sent | What::VerifiedSent => {
+            Delivery::Sent | Delivery::VerifiedSent => {
                 out.extend(self.mark_answered(&item.app, &item.review, &item.text));
                 self.outbox.api_down = None;
                 self.activity = None;
                 self.notice_or_activity(format!(
                     "Reply to review {short} sent{}",
-                    if what == What::VerifiedSent {
+                    if what == Delivery::VerifiedSent {
                         " (found on the review after an unclear answer; not sent again)"
                     } else {
                         ""
                     }
                 ));
             }
-            What::VerifiedNotApplied => {
+            Delivery::VerifiedNotApplied => {
                 self.activity = Some(Activity::Resending {
                     review: short.to_owned(),
                 })
             }
-            What::Failed(why) => {
+            Delivery::Failed(why) => {
                 self.activity = None;
                 self.notices.error_about(
                     Topic::Reply,
@@ -211,8 +211,8 @@ impl App {
                 );
             }
             // The status bar shows the outbox and its next try; the reason is on the review.
-            What::Retrying { .. } => self.activity = None,
-            What::ApiDown { message, .. } => {
+            Delivery::Retrying { .. } => self.activity = None,
+            Delivery::ApiDown { message, .. } => {
                 self.activity = None;
                 self.outbox.api_down = Some(message);
                 // Degraded mode: show the outbox with this item, unless the person is busy.
@@ -224,12 +224,12 @@ impl App {
                     }
                 }
             }
-            What::Unconfirmed(_) => {
+            Delivery::Unconfirmed(_) => {
                 self.activity = Some(Activity::CheckingReply {
                     review: short.to_owned(),
                 })
             }
-            What::StillUnknown(why) => {
+            Delivery::StillUnknown(why) => {
                 self.activity = Some(Activity::ReplyUnknown {
                     review: short.to_owned(),
                     why,

@@ -52,12 +52,11 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
                 current: None,
                 env_credentials,
             }),
-            setup: true,
             notice: None,
             drafts: None,
             tick: config.ui.tick(),
         };
-        match tui::run(None, options).await? {
+        match tui::run(tui::Start::Setup, options).await? {
             Outcome::Quit => return Ok(ExitCode::SUCCESS),
             Outcome::Switch { profile, notice: n } => {
                 config = switched(&config, profile)?;
@@ -196,7 +195,7 @@ pub async fn launch(client: StoreClient, apps: Vec<AppEntry>, profile: String, o
         ));
     }
     tui::run(
-        Some(client),
+        tui::Start::Reviews(client),
         TuiOptions {
             apps,
             profile,
@@ -206,7 +205,6 @@ pub async fn launch(client: StoreClient, apps: Vec<AppEntry>, profile: String, o
             support_email: options.support_email,
             send_policy: options.send_policy,
             profiles: options.profiles,
-            setup: false,
             notice: options.notice,
             drafts: options.drafts,
             tick: options.tick,

@@ -42,8 +42,6 @@ pub struct TuiOptions {
     pub support_email: Option<String>,
     /// Profile management (`p`, the setup form); `None` in the demo.
     pub profiles: Option<ProfilesOptions>,
-    /// Open the first-run setup form instead of the reviews (there is no client then).
-    pub setup: bool,
     /// Shown over the reviews until a key is pressed.
     pub notice: Option<String>,
     /// How the outbox times its retries and read-backs.
@@ -108,9 +106,21 @@ fn install_panic_hook() {
     });
 }
 
-/// Runs the UI until it quits or asks to switch profiles. Without a client (the setup form)
-/// nothing is asked of the Store.
-pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Outcome> {
+/// What the UI opens on.
+pub enum Start {
+    /// The first-run form: there is no profile yet, so no client, no database and no reviews.
+    Setup,
+    /// The reviews of `options.apps`, through this client.
+    Reviews(StoreClient),
+}
+
+/// Runs the UI until it quits or asks to switch profiles. In the setup form nothing is asked
+/// of the Store.
+pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
+    let (client, setup) = match start {
+        Start::Setup => (None, true),
+        Start::Reviews(client) => (Some(client), false),
+    };
     install_panic_hook();
     enter().context("cannot put the terminal in full-screen mode")?;
     let _guard = TerminalGuard;
@@ -121,7 +131,7 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
     let (action_tx, mut action_rx) = mpsc::channel::<Action>(store_worker::CHANNEL);
     // Replies go through the durable outbox whenever there is a database to keep it in.
     let (outbox, outbox_db) = match (&client, &options.drafts) {
-        (Some(c), Some(_)) if !options.setup => {
+        (Some(c), Some(_)) => {
             let (db_tx, db_rx) = tokio::sync::oneshot::channel();
             (
                 Some(outbox_worker::spawn(
@@ -137,7 +147,7 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
     };
     let commands = client.map(|c| store_worker::spawn(c, options.days, action_tx.clone()));
     let size = (size.width, size.height);
-    let mut app = if options.setup {
+    let mut app = if setup {
         App::setup(options.keymap, size)
     } else {
         App::new(options.keymap, options.profile, options.apps, size)
@@ -149,7 +159,7 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
         profile_worker::spawn(p.config, action_tx.clone())
     });
     let db = match options.drafts {
-        Some(at) if !options.setup => {
+        Some(at) if !setup => {
             let apps = app.apps.iter().map(|a| a.id.clone()).collect();
             Some(db_worker::spawn_with_outbox(at, apps, action_tx.clone(), outbox_db))
         }

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod emulator;
+pub mod hardening;
 pub mod logging;
 pub mod outbox_sender;
 pub mod profiles;

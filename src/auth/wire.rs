@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use secrecy::SecretString;
 use serde::Deserialize;
 
 use super::{AuthError, Credentials, explain_entra_error};
@@ -17,6 +18,57 @@ pub(super) struct TokenResponse {
     /// Unix seconds (v1 only, as a string).
     #[serde(default)]
     pub expires_on: Option<FlexI64>,
+}
+
+/// The token endpoint's answer (any status but 429, which the caller handles): the access token
+/// and how long it lasts, or the error for a person. `secret` is scrubbed from anything echoed.
+pub fn read_token_answer(
+    status: u16,
+    body: &[u8],
+    creds: &Credentials,
+    secret: &str,
+) -> Result<(SecretString, Duration), AuthError> {
+    if !(200..300).contains(&status) {
+        return Err(error_from_body(status, body, creds, secret));
+    }
+    let mut parsed: TokenResponse = serde_json::from_slice(body).map_err(|e| AuthError::Unexpected {
+        status,
+        // serde's message can quote the offending value: bytes from outside.
+        detail: scrub(
+            &crate::sanitize::sanitize_line(&format!("unreadable JSON: {e}")),
+            secret,
+        ),
+    })?;
+    let lifetime = parsed.lifetime().ok_or_else(|| AuthError::Unexpected {
+        status,
+        detail: "no expires_in in the answer".into(),
+    })?;
+    if parsed.access_token.is_empty() {
+        return Err(AuthError::Unexpected {
+            status,
+            detail: "an empty access_token".into(),
+        });
+    }
+    Ok((SecretString::from(std::mem::take(&mut parsed.access_token)), lifetime))
+}
+
+/// Zeroised when dropped, on the error paths too; the token leaves it with `mem::take`.
+impl Drop for TokenResponse {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.access_token);
+    }
+}
+
+/// The token request's form body, percent-encoded (so secrets with + / = ~ & % arrive intact)
+/// into one buffer that is big enough from the start, and zeroised when the request is done
+/// with it: the client secret is in it.
+pub(super) fn form_body(pairs: &[(&str, &str)]) -> reqwest::Body {
+    // Percent-encoding at most triples a byte; one `=` and one `&` per pair.
+    let capacity = pairs.iter().map(|(k, v)| 3 * (k.len() + v.len()) + 2).sum();
+    let mut serializer = url::form_urlencoded::Serializer::new(String::with_capacity(capacity));
+    serializer.extend_pairs(pairs);
+    let encoded = zeroize::Zeroizing::new(serializer.finish().into_bytes());
+    reqwest::Body::from(bytes::Bytes::from_owner(encoded))
 }
 
 impl TokenResponse {
@@ -112,7 +164,6 @@ fn field_in_description(description: &str, label: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::SecretString;
 
     fn creds() -> Credentials {
         Credentials {
@@ -120,6 +171,21 @@ mod tests {
             client_id: "3f2a8c1e-0000-0000-0000-000000000000".into(),
             secret: SecretString::from("s3cr3t+/="),
         }
+    }
+
+    #[test]
+    fn the_form_body_carries_every_character_of_the_secret() {
+        let secret = "emu~Secret+/=&%42 .local";
+        let pairs = [("grant_type", "client_credentials"), ("client_secret", secret)];
+        let body = form_body(&pairs);
+        let bytes = body.as_bytes().expect("a body in memory");
+        let decoded: Vec<(String, String)> = url::form_urlencoded::parse(bytes).into_owned().collect();
+        assert_eq!(
+            decoded,
+            pairs.map(|(k, v)| (k.to_owned(), v.to_owned())).to_vec(),
+            "{}",
+            String::from_utf8_lossy(bytes)
+        );
     }
 
     #[test]

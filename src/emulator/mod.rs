@@ -277,6 +277,12 @@ impl EmulatorHandle {
         self.shared.revoke_tokens();
     }
 
+    /// The bearer tokens this emulator has issued: what a leak test looks for in files, logs
+    /// and screens.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        lock(&self.shared.tokens).tokens()
+    }
+
     /// Inserts a crafted review (camelCase Store fields; `id` optional; dated now unless `date`
     /// is given; the emulator-only key `"optedOut": true` makes `CanRespond` false) and returns
     /// its id. A review with an existing id replaces it; an unknown app is created. Lenient:

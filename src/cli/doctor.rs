@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use crate::config::{Config, Endpoints, default_config_path};
 use crate::secrets::{SecretStore, diagnose};
+use crate::store::ENV_CA_FILE;
 
 pub async fn run(config: Config) -> Result<ExitCode> {
     let mut problems = 0;
@@ -79,7 +80,27 @@ pub async fn run(config: Config) -> Result<ExitCode> {
     }
 
     println!("\nendpoints");
+    let ca_ok = match crate::store::extra_ca_certificates() {
+        Ok(Some((path, certs))) => {
+            println!(
+                "  trusted CAs: the system's, and {} certificate(s) from {ENV_CA_FILE} ({})",
+                certs.len(),
+                path.display()
+            );
+            true
+        }
+        Ok(None) => {
+            println!("  trusted CAs: the system's (set {ENV_CA_FILE} to a PEM file to trust a CA of your own too)");
+            true
+        }
+        Err(e) => {
+            problems += 1;
+            println!("  ✗ {e}");
+            false
+        }
+    };
     match Endpoints::resolve(&config) {
+        Ok(_) if !ca_ok => {}
         Ok(e) => {
             let net = crate::config::NetworkConfig {
                 connect_timeout_secs: 5,

@@ -10,8 +10,8 @@ pub mod retry;
 pub mod validate;
 
 pub use client::{
-    Progress, ProgressFn, ReviewsFetch, SUBMIT_CHUNK, StoreClient, SubmitOutcome, SubmitReport, SubmitStatus,
-    build_http_client, describe_reqwest_error,
+    ENV_CA_FILE, Progress, ProgressFn, ReviewsFetch, SUBMIT_CHUNK, StoreClient, SubmitOutcome, SubmitReport,
+    SubmitStatus, build_http_client, describe_reqwest_error, extra_ca_certificates,
 };
 pub use errors::{StoreError, partner_center_url};
 pub use models::{ResponseInfo, ResponseItem, Review, ReviewsPage};

@@ -113,17 +113,25 @@ pub(super) fn error_from_body(status: u16, body: &[u8], creds: &Credentials, sec
         .copied()
         .or_else(|| code_in_description(&parsed.error_description));
     let description = scrub(&first_line(&parsed.error_description), secret);
-    let advice = explain_entra_error(&parsed.error, aadsts, creds, &description);
+    // Every field reaches the screen in the error's sentence: each is one clean line (the
+    // `entra_error` fuzz target found a line break in `error` printed as it came).
+    let clean = |s: &str| scrub(&crate::sanitize::sanitize_line(s.trim()), secret);
+    let error = clean(&parsed.error);
+    let advice = explain_entra_error(&error, aadsts, creds, &description);
     AuthError::Rejected {
         advice,
-        error: parsed.error,
+        error,
         aadsts,
         status,
         trace_id: parsed
             .trace_id
+            .as_deref()
+            .map(clean)
             .or_else(|| field_in_description(&parsed.error_description, "Trace ID:")),
         correlation_id: parsed
             .correlation_id
+            .as_deref()
+            .map(clean)
             .or_else(|| field_in_description(&parsed.error_description, "Correlation ID:")),
         description,
     }

@@ -22,6 +22,8 @@ pub(super) struct TokenResponse {
 
 /// The token endpoint's answer (any status but 429, which the caller handles): the access token
 /// and how long it lasts, or the error for a person. `secret` is scrubbed from anything echoed.
+// The AuthError every token call returns; the one caller hands it straight on.
+#[allow(clippy::result_large_err)]
 pub fn read_token_answer(
     status: u16,
     body: &[u8],

@@ -248,14 +248,15 @@ pub fn credentials_from(env: impl Fn(&str) -> Option<String>) -> Result<Option<C
     let get = |k: &str| env(k).filter(|v| !v.trim().is_empty());
     let tenant = get(ENV_TENANT_ID);
     let client = get(ENV_CLIENT_ID);
-    let secret = get(ENV_CLIENT_SECRET);
+    // Zeroised when dropped: the copy the secret is trimmed from must not stay behind in memory.
+    let secret = get(ENV_CLIENT_SECRET).map(zeroize::Zeroizing::new);
     match (tenant, client, secret) {
         (Some(tenant), Some(client_id), Some(secret)) => Ok(Some(Credentials {
             tenant: tenant.trim().to_owned(),
             client_id: client_id.trim().to_owned(),
             // The secret is used verbatim: trimming could turn a wrong secret into a right one
             // elsewhere, but a trailing newline from `$(cat file)` never belongs to it.
-            secret: SecretString::from(secret.trim_end_matches(['\r', '\n']).to_owned()),
+            secret: SecretString::from(secret.trim_end_matches(['\r', '\n'])),
         })),
         (None, None, None) => Ok(None),
         (t, c, s) => {

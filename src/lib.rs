@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod emulator;
+pub mod hardening;
 pub mod http;
 pub mod keymap;
 pub mod logging;

@@ -29,8 +29,11 @@ pub fn is_forbidden(c: char) -> bool {
     (cp < 0x20 && c != '\n') || (0x7f..=0x9f).contains(&cp) || is_bidi_control(c)
 }
 
+/// Unicode's Bidi_Control characters: the embeddings, overrides and isolates, and also the three
+/// marks (ALM U+061C, LRM U+200E, RLM U+200F), which are invisible and, in a terminal that does
+/// bidi, reorder the neutral characters around them (found by the `sanitize` fuzz target).
 fn is_bidi_control(c: char) -> bool {
-    matches!(c as u32, 0x202A..=0x202E | 0x2066..=0x2069)
+    matches!(c as u32, 0x061C | 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069)
 }
 
 fn sanitize(input: &str, single_line: bool) -> String {

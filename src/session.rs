@@ -8,10 +8,11 @@ use anyhow::Result;
 
 use crate::auth::{Credentials, TokenProvider};
 use crate::config::{self, Config, Endpoints};
+use crate::http::build_http_client;
 use crate::http::retry::RetryPolicy;
 use crate::profiles::Profile;
 use crate::secrets::{BackendChoice, SecretStore};
-use crate::store::{StoreClient, build_http_client};
+use crate::store::StoreClient;
 
 pub struct Session {
     pub config: Config,

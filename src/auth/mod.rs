@@ -17,6 +17,7 @@ use tokio::sync::Mutex;
 use url::Url;
 
 pub use explain::explain_entra_error;
+pub use wire::read_token_answer;
 
 /// The resource (v1) / App ID URI (v2) of the Store APIs. No trailing slash: Entra compares it
 /// exactly.
@@ -244,11 +245,11 @@ impl TokenProvider {
             TokenEndpointVersion::V2 => form.push(("scope", &scope)),
         }
         let started = Instant::now();
-        // `.form` percent-encodes every value, so secrets with + / = ~ & % arrive intact.
         let response = self
             .http
             .post(self.token_url.clone())
-            .form(&form)
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(wire::form_body(&form))
             .send()
             .await
             .map_err(|e| AuthError::Network {
@@ -257,32 +258,17 @@ impl TokenProvider {
             })?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| AuthError::Network {
+        // The answer holds the access token: our copy of it is zeroised when dropped.
+        let body = zeroize::Zeroizing::new(Vec::from(response.bytes().await.map_err(|e| AuthError::Network {
             url: self.token_url.to_string(),
             reason: crate::http::describe_reqwest_error(&e),
-        })?;
+        })?));
         if status.as_u16() == 429 {
             return Err(AuthError::Throttled {
                 retry_after: crate::http::retry::parse_retry_after(&headers),
             });
         }
-        if !status.is_success() {
-            return Err(wire::error_from_body(status.as_u16(), &body, &self.credentials, secret));
-        }
-        let parsed: wire::TokenResponse = serde_json::from_slice(&body).map_err(|e| AuthError::Unexpected {
-            status: status.as_u16(),
-            detail: format!("unreadable JSON: {e}"),
-        })?;
-        let lifetime = parsed.lifetime().ok_or_else(|| AuthError::Unexpected {
-            status: status.as_u16(),
-            detail: "no expires_in in the answer".into(),
-        })?;
-        if parsed.access_token.is_empty() {
-            return Err(AuthError::Unexpected {
-                status: status.as_u16(),
-                detail: "an empty access_token".into(),
-            });
-        }
+        let (value, lifetime) = read_token_answer(status.as_u16(), &body, &self.credentials, secret)?;
         let serial = self.fetched.fetch_add(1, Ordering::Relaxed) + 1;
         let expires_at = started + lifetime;
         // Five minutes early for real tokens (about an hour long); for the short ones the
@@ -290,7 +276,7 @@ impl TokenProvider {
         let margin = REFRESH_MARGIN.min(lifetime / 2);
         tracing::info!(version = ?self.version, lifetime_s = lifetime.as_secs(), serial, "obtained an access token");
         Ok(AccessToken {
-            value: SecretString::from(parsed.access_token),
+            value,
             expires_at,
             refresh_at: expires_at - margin,
             serial,

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use secrecy::SecretString;
 use serde::Deserialize;
 
 use super::{AuthError, Credentials, explain_entra_error};
@@ -17,6 +18,59 @@ pub(super) struct TokenResponse {
     /// Unix seconds (v1 only, as a string).
     #[serde(default)]
     pub expires_on: Option<FlexI64>,
+}
+
+/// The token endpoint's answer (any status but 429, which the caller handles): the access token
+/// and how long it lasts, or the error for a person. `secret` is scrubbed from anything echoed.
+// The AuthError every token call returns; the one caller hands it straight on.
+#[allow(clippy::result_large_err)]
+pub fn read_token_answer(
+    status: u16,
+    body: &[u8],
+    creds: &Credentials,
+    secret: &str,
+) -> Result<(SecretString, Duration), AuthError> {
+    if !(200..300).contains(&status) {
+        return Err(error_from_body(status, body, creds, secret));
+    }
+    let mut parsed: TokenResponse = serde_json::from_slice(body).map_err(|e| AuthError::Unexpected {
+        status,
+        // serde's message can quote the offending value: bytes from outside.
+        detail: scrub(
+            &crate::sanitize::sanitize_line(&format!("unreadable JSON: {e}")),
+            secret,
+        ),
+    })?;
+    let lifetime = parsed.lifetime().ok_or_else(|| AuthError::Unexpected {
+        status,
+        detail: "no expires_in in the answer".into(),
+    })?;
+    if parsed.access_token.is_empty() {
+        return Err(AuthError::Unexpected {
+            status,
+            detail: "an empty access_token".into(),
+        });
+    }
+    Ok((SecretString::from(std::mem::take(&mut parsed.access_token)), lifetime))
+}
+
+/// Zeroised when dropped, on the error paths too; the token leaves it with `mem::take`.
+impl Drop for TokenResponse {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.access_token);
+    }
+}
+
+/// The token request's form body, percent-encoded (so secrets with + / = ~ & % arrive intact)
+/// into one buffer that is big enough from the start, and zeroised when the request is done
+/// with it: the client secret is in it.
+pub(super) fn form_body(pairs: &[(&str, &str)]) -> reqwest::Body {
+    // Percent-encoding at most triples a byte; one `=` and one `&` per pair.
+    let capacity = pairs.iter().map(|(k, v)| 3 * (k.len() + v.len()) + 2).sum();
+    let mut serializer = url::form_urlencoded::Serializer::new(String::with_capacity(capacity));
+    serializer.extend_pairs(pairs);
+    let encoded = zeroize::Zeroizing::new(serializer.finish().into_bytes());
+    reqwest::Body::from(bytes::Bytes::from_owner(encoded))
 }
 
 impl TokenResponse {
@@ -61,17 +115,25 @@ pub(super) fn error_from_body(status: u16, body: &[u8], creds: &Credentials, sec
         .copied()
         .or_else(|| code_in_description(&parsed.error_description));
     let description = scrub(&first_line(&parsed.error_description), secret);
-    let advice = explain_entra_error(&parsed.error, aadsts, creds, &description);
+    // Every field reaches the screen in the error's sentence: each is one clean line (the
+    // `entra_error` fuzz target found a line break in `error` printed as it came).
+    let clean = |s: &str| scrub(&crate::sanitize::sanitize_line(s.trim()), secret);
+    let error = clean(&parsed.error);
+    let advice = explain_entra_error(&error, aadsts, creds, &description);
     AuthError::Rejected {
         advice,
-        error: parsed.error,
+        error,
         aadsts,
         status,
         trace_id: parsed
             .trace_id
+            .as_deref()
+            .map(clean)
             .or_else(|| field_in_description(&parsed.error_description, "Trace ID:")),
         correlation_id: parsed
             .correlation_id
+            .as_deref()
+            .map(clean)
             .or_else(|| field_in_description(&parsed.error_description, "Correlation ID:")),
         description,
     }
@@ -112,7 +174,6 @@ fn field_in_description(description: &str, label: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::SecretString;
 
     fn creds() -> Credentials {
         Credentials {
@@ -120,6 +181,21 @@ mod tests {
             client_id: "3f2a8c1e-0000-0000-0000-000000000000".into(),
             secret: SecretString::from("s3cr3t+/="),
         }
+    }
+
+    #[test]
+    fn the_form_body_carries_every_character_of_the_secret() {
+        let secret = "emu~Secret+/=&%42 .local";
+        let pairs = [("grant_type", "client_credentials"), ("client_secret", secret)];
+        let body = form_body(&pairs);
+        let bytes = body.as_bytes().expect("a body in memory");
+        let decoded: Vec<(String, String)> = url::form_urlencoded::parse(bytes).into_owned().collect();
+        assert_eq!(
+            decoded,
+            pairs.map(|(k, v)| (k.to_owned(), v.to_owned())).to_vec(),
+            "{}",
+            String::from_utf8_lossy(bytes)
+        );
     }
 
     #[test]

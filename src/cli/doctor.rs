@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::config::{Config, Endpoints, default_config_path};
+use crate::http::ENV_CA_FILE;
 use crate::secrets::{SecretStore, diagnose};
 
 pub async fn run(config: Config) -> Result<ExitCode> {
@@ -79,14 +80,34 @@ pub async fn run(config: Config) -> Result<ExitCode> {
     }
 
     println!("\nendpoints");
+    let ca_ok = match crate::http::extra_ca_certificates() {
+        Ok(Some((path, certs))) => {
+            println!(
+                "  trusted CAs: the system's, and {} certificate(s) from {ENV_CA_FILE} ({})",
+                certs.len(),
+                path.display()
+            );
+            true
+        }
+        Ok(None) => {
+            println!("  trusted CAs: the system's (set {ENV_CA_FILE} to a PEM file to trust a CA of your own too)");
+            true
+        }
+        Err(e) => {
+            problems += 1;
+            println!("  ✗ {e}");
+            false
+        }
+    };
     match Endpoints::resolve(&config) {
+        Ok(_) if !ca_ok => {}
         Ok(e) => {
             let net = crate::http::NetworkConfig {
                 connect_timeout_secs: 5,
                 request_timeout_secs: 5,
                 ..config.network.clone()
             };
-            let http = crate::store::build_http_client(&net)?;
+            let http = crate::http::build_http_client(&net)?;
             for (what, url) in [("login", &e.login), ("api", &e.api)] {
                 match http.get(url.clone()).send().await {
                     Ok(r) => println!("  ✓ {what:<6} {url} answers (HTTP {})", r.status().as_u16()),

@@ -191,6 +191,8 @@ pub struct DemoArgs {
 
 /// Parses arguments, runs the command, prints errors, and gives the exit code.
 pub fn main() -> ExitCode {
+    // Before anything reads a secret: no core dump of this process's memory.
+    crate::hardening::disable_core_dumps();
     let cli = Cli::parse();
     // Commands that print for pipes (`reviewdesk reviews | head`) end quietly when the reader
     // goes away, as Unix tools do, instead of panicking in println!. Rust ignores SIGPIPE by

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
 
 use super::InfoFormat;
 use crate::config::Config;
@@ -103,10 +104,15 @@ pub async fn run(config: Config, cmd: ProfileCommand) -> Result<ExitCode> {
     }
 }
 
+/// Room for any client secret (about 40 characters) and its newline, so that reading the line
+/// never grows the buffer: growing would leave a copy of the secret behind, unzeroised.
+const SECRET_LINE_CAPACITY: usize = 1024;
+
 /// The secret, from stdin or a prompt that does not echo. Never from the command line.
 fn read_secret(from_stdin: bool) -> Result<SecretString> {
-    let raw = if from_stdin {
-        let mut line = String::new();
+    // Zeroised when dropped: only the trimmed copy inside the SecretString may stay.
+    let raw = Zeroizing::new(if from_stdin {
+        let mut line = String::with_capacity(SECRET_LINE_CAPACITY);
         std::io::stdin()
             .lock()
             .read_line(&mut line)
@@ -119,8 +125,8 @@ fn read_secret(from_stdin: bool) -> Result<SecretString> {
             ));
         }
         rpassword::prompt_password("Client secret (the Value; input hidden): ").context("cannot read the secret")?
-    };
-    let secret = SecretString::from(raw.trim_end_matches(['\r', '\n']).to_owned());
+    });
+    let secret = SecretString::from(raw.trim_end_matches(['\r', '\n']));
     check_secret(secret.expose_secret()).map_err(usage)?;
     Ok(secret)
 }

@@ -60,6 +60,11 @@ impl TokenTable {
         }
     }
 
+    /// The tokens handed out (all of them until the table is pruned at 10,000).
+    pub fn tokens(&self) -> Vec<String> {
+        self.issued.keys().cloned().collect()
+    }
+
     pub fn revoke_all(&mut self) {
         self.issued.values_mut().for_each(|t| t.revoked = true);
     }

@@ -180,6 +180,16 @@ pub(crate) fn now_utc() -> NaiveDateTime {
     Utc::now().naive_utc()
 }
 
+/// The reviews query as the emulator's handler answers it, without HTTP: the raw query string
+/// parsed (applicationId, dates, top/skip, the `$filter` language, `$orderby`) and run over
+/// `reviews_per_app` seeded sample reviews dated around `now`; the page's JSON, or the 400
+/// detail. For the fuzz targets, which need the parser without a server.
+pub fn answer_reviews_query(raw: &str, now: NaiveDateTime, reviews_per_app: usize) -> Result<Vec<u8>, String> {
+    let q = store::ReviewQuery::parse(raw, now.date())?;
+    let app = data::generate_app(&q.app.to_ascii_uppercase(), reviews_per_app, 7, now);
+    Ok(store::page_json(&app.reviews, &q))
+}
+
 pub struct EmulatorHandle {
     shared: Arc<Shared>,
     addr: SocketAddr,
@@ -275,6 +285,12 @@ impl EmulatorHandle {
     /// Every token issued so far now gets 401.
     pub fn revoke_tokens(&self) {
         self.shared.revoke_tokens();
+    }
+
+    /// The bearer tokens this emulator has issued: what a leak test looks for in files, logs
+    /// and screens.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        lock(&self.shared.tokens).tokens()
     }
 
     /// Inserts a crafted review (camelCase Store fields; `id` optional; dated now unless `date`

@@ -49,6 +49,14 @@ impl KeySpec {
             _ => {
                 let mut chars = rest.chars();
                 match (chars.next(), chars.next()) {
+                    // A control character is no key one can type by name, and shown in the help
+                    // it would act on the terminal (found by the `keymap` fuzz target: NUL).
+                    (Some(c), None) if crate::sanitize::is_forbidden(c) => {
+                        return Err(format!(
+                            "{:?} is not a key: control characters cannot be bound; use names like ctrl-s, esc, enter, tab",
+                            crate::sanitize::sanitize_line(raw)
+                        ));
+                    }
                     (Some(c), None) => KeyCode::Char(if mods.contains(KeyModifiers::CONTROL) {
                         c.to_ascii_lowercase()
                     } else {

@@ -12,8 +12,8 @@ use super::models::{ResponseInfo, ResponseItem, Review, ReviewsPage, SubmitReque
 use super::query::ReviewQuery;
 use super::validate::{normalize_store_id, validate_email, validate_response_text, validate_review_id};
 use crate::auth::{AccessToken, AuthError, TokenProvider};
+use crate::http::describe_reqwest_error;
 use crate::http::retry::{RetryPolicy, parse_retry_after};
-use crate::http::{NetworkConfig, describe_reqwest_error};
 
 /// The documented maximum is not stated; 100 per call keeps one failure small [INF].
 pub const SUBMIT_CHUNK: usize = 100;
@@ -64,19 +64,6 @@ impl Progress {
 }
 
 pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
-
-/// One HTTP client for Entra and the Store, with the configured timeouts.
-pub fn build_http_client(net: &NetworkConfig) -> anyhow::Result<reqwest::Client> {
-    // reqwest is built without a default crypto provider; ring builds quickly and is enough.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    Ok(reqwest::Client::builder()
-        .connect_timeout(net.connect_timeout())
-        .timeout(net.request_timeout())
-        .user_agent(concat!("reviewdesk/", env!("CARGO_PKG_VERSION")))
-        // Nothing here redirects; following one could carry a bearer token somewhere unexpected.
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?)
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum CallKind {

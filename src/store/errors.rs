@@ -99,15 +99,15 @@ struct ReviewsApiError {
     description: Option<String>,
 }
 
-/// What an error body says, whichever of the two shapes it has.
+/// What an error body says, whichever of the two shapes it has. `message` is sanitised.
 #[derive(Debug, Default, PartialEq)]
-pub(crate) struct ErrorBody {
+pub struct ErrorBody {
     pub code: Option<String>,
     pub reviews_api_code: Option<i64>,
     pub message: String,
 }
 
-pub(crate) fn read_error_body(body: &[u8]) -> ErrorBody {
+pub fn read_error_body(body: &[u8]) -> ErrorBody {
     if let Ok(e) = serde_json::from_slice::<ReviewsApiError>(body) {
         let description = e.description.unwrap_or_default();
         let description = description.trim_start_matches("Description: ");

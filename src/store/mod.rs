@@ -9,7 +9,6 @@ pub mod validate;
 
 pub use client::{
     Progress, ProgressFn, ReviewsFetch, SUBMIT_CHUNK, StoreClient, SubmitOutcome, SubmitReport, SubmitStatus,
-    build_http_client,
 };
 pub use errors::{StoreError, partner_center_url};
 pub use models::{ResponseInfo, ResponseItem, Review, ReviewsPage};

@@ -244,14 +244,14 @@ pub(crate) struct SubmitRequest<'a> {
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct SubmitResponse {
+pub struct SubmitResponse {
     #[serde(rename = "Result", default)]
     pub result: Vec<ResultItem>,
 }
 
 /// One entry of the submit result. `Successful` is documented as the string `"true"`/`"false"`.
 #[derive(Clone, Debug, Deserialize)]
-pub(crate) struct ResultItem {
+pub struct ResultItem {
     #[serde(rename = "ApplicationId", default)]
     pub application_id: Option<String>,
     #[serde(rename = "ReviewId", default)]

@@ -363,7 +363,8 @@ fn external_editor(text: &str) -> Result<String, String> {
         .map_err(|e| format!("Cannot create a temporary file for the editor: {e}"))?;
     file.write_all(text.as_bytes())
         .map_err(|e| format!("Cannot write the temporary file: {e}"))?;
-    let status = std::process::Command::new(&program)
+    // Without our variables: with credentials from the environment, the client secret is one.
+    let status = crate::hardening::child_command(&program)
         .args(&args)
         .arg(file.path())
         .status()

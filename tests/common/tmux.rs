@@ -112,6 +112,8 @@ pub struct Launch {
     pub first_run: bool,
     /// Written to `config.toml` in the config directory before the binary starts.
     pub config: Option<String>,
+    /// More variables for the binary's environment (e.g. `EDITOR`), after the ones above.
+    pub env: Vec<(String, String)>,
 }
 
 impl Term {
@@ -160,6 +162,7 @@ impl Term {
             env.push(("REVIEWDESK_CLIENT_ID", DEFAULT_CLIENT_ID.to_owned()));
             env.push(("REVIEWDESK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET.to_owned()));
         }
+        env.extend(opts.env.iter().map(|(k, v)| (k.as_str(), v.clone())));
         let env: Vec<String> = env.iter().map(|(k, v)| format!("{k}={}", shell_quote(v))).collect();
         let program = if opts.first_run {
             format!("keyctl session - {}", shell_quote(BIN))

@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{At, Db, Result};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ImportState {
     Pending,

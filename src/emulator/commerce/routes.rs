@@ -203,7 +203,10 @@ async fn export(State(s): State<Arc<Shared>>, Query(q): Query<HashMap<String, St
 fn blob_refused(s: &Shared, detail: &str) -> Response {
     s.commerce.lock().stats.blob_refused += 1;
     let request_id = s.random_guid();
-    let now = Utc::now().format("%Y-%m-%dT%H:%M:%S%.7fZ");
+    // Azure writes seven fractional digits; chrono formats three, six or nine.
+    let t = Utc::now();
+    let nanos = t.format("%.9f").to_string();
+    let now = format!("{}{}Z", t.format("%Y-%m-%dT%H:%M:%S"), &nanos[..8]);
     let body = format!(
         "\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.\nRequestId:{request_id}\nTime:{now}</Message><AuthenticationErrorDetail>{detail}</AuthenticationErrorDetail></Error>"
     );

@@ -10,6 +10,7 @@ pub mod logging;
 pub mod outbox_sender;
 pub mod profiles;
 pub mod profiles_ops;
+pub mod provider;
 pub mod sanitize;
 pub mod secrets;
 pub mod session;

@@ -63,3 +63,35 @@ pub async fn test_site(session: &CommerceSession) -> Vec<Check> {
     }
     checks
 }
+
+/// `doctor`'s section for Commerce sites: each one's settings (documented or inferred), a
+/// token and the export call. Answers the number of problems found.
+pub async fn doctor_sites(config: &crate::config::Config) -> usize {
+    let names: Vec<String> = super::commerce_profiles(config).into_iter().map(str::to_owned).collect();
+    if names.is_empty() {
+        return 0;
+    }
+    println!("\nCommerce Ratings & Reviews sites (speculative: only the connector's two operations are known)");
+    let mut problems = 0;
+    for name in names {
+        let mut c = config.clone();
+        c.selected_profile = Some(name.clone());
+        match CommerceSession::resolve(c).await {
+            Ok(session) => {
+                println!("  {name}: {}", crate::sanitize::sanitize_line(&session.site.name));
+                for fact in facts(&session) {
+                    println!("    · {fact}");
+                }
+                for check in test_site(&session).await {
+                    problems += usize::from(!check.ok);
+                    println!("    {} {}", if check.ok { "✓" } else { "✗" }, check.text);
+                }
+            }
+            Err(e) => {
+                problems += 1;
+                println!("  ✗ {name}: {e}");
+            }
+        }
+    }
+    problems
+}

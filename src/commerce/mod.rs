@@ -18,6 +18,7 @@ pub mod parse;
 pub mod review;
 pub mod sas;
 mod session;
+pub mod source;
 
 pub use client::{CommerceClient, CommerceError, DownloadProgress, ExportTicket, SubmitRequest};
 pub use review::CommerceReview;

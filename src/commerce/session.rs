@@ -84,9 +84,11 @@ impl CommerceSession {
         credentials: Credentials,
         mut retry: RetryPolicy,
     ) -> Result<CommerceSession> {
-        let Some(site) = profile.commerce.clone().filter(|_| profile.kind == ProfileKind::Commerce) else {
+        let source = crate::provider::source_for(profile.kind);
+        crate::provider::require(source, &name, crate::provider::Feature::ExportReviews)?;
+        let Some(site) = profile.commerce.clone() else {
             return Err(usage(format!(
-                "profile {name} is a Microsoft Store registration, which cannot export or import Commerce reviews: name a Commerce site with --profile (add one with `reviewdesk profile add --kind commerce …`)"
+                "profile {name} has no [profiles.{name}.commerce] table with the site's rnr_url: add it with `reviewdesk profile edit {name} --rnr-url …`"
             )));
         };
         retry.max_attempts = config.network.max_attempts.max(1);

@@ -7,6 +7,7 @@ pub mod flex;
 pub mod models;
 pub mod query;
 pub mod retry;
+pub mod source;
 pub mod validate;
 
 pub use client::{

@@ -1,7 +1,7 @@
 //! `reviewdesk commerce export` and `reviewdesk commerce import`: a Dynamics 365 Commerce
 //! site's Ratings & Reviews, through its S2S app registration (a `--kind commerce` profile).
 
-use std::io::{BufRead, BufReader, IsTerminal, Seek, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -10,8 +10,9 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::output::defuse_formula;
 use super::progress::ProgressLine;
-use crate::commerce::parse::{FileFormat, Record, detect, for_each_record};
-use crate::commerce::{CommerceClient, CommerceError, CommerceReview, CommerceSession, ExportTicket};
+use crate::commerce::export::{fetch_export, read_export};
+use crate::commerce::parse::FileFormat;
+use crate::commerce::{CommerceReview, CommerceSession};
 use crate::config::{Config, project_dirs};
 use crate::db::Db;
 
@@ -57,65 +58,6 @@ pub(super) fn open_db(name: &str) -> Result<Db> {
         eprintln!("note: {m}");
     }
     Ok(db)
-}
-
-/// Export All Reviews, then the download into `file`. An expired link is asked for again once.
-pub(crate) async fn fetch_export(
-    client: &CommerceClient,
-    file: &mut std::fs::File,
-    progress: &mut ProgressLine,
-) -> Result<(ExportTicket, u64), CommerceError> {
-    let mut last = None;
-    for attempt in 0..2 {
-        let ticket = client.request_export().await?;
-        if ticket.expired() && attempt == 0 {
-            tracing::info!("the export link had expired on arrival; asking again");
-            continue;
-        }
-        let disk = |e: std::io::Error| CommerceError::Disk {
-            path: "a temporary file".into(),
-            source: e,
-        };
-        file.set_len(0).map_err(disk)?;
-        file.rewind().map_err(disk)?;
-        match client.download(&ticket, file, &mut |d, t| progress.bytes(d, t)).await {
-            Ok(n) => {
-                progress.finish();
-                return Ok((ticket, n));
-            }
-            Err(e @ CommerceError::SasExpired { .. }) => {
-                tracing::info!("the export link expired before the download; asking again");
-                last = Some(e);
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Err(last.unwrap_or(CommerceError::SasExpired {
-        expires: "a time already past".into(),
-    }))
-}
-
-/// Reads a downloaded export, one review at a time.
-pub(crate) fn read_export(
-    path: &std::path::Path,
-    mut each: impl FnMut(CommerceReview) -> Result<(), String>,
-) -> Result<(FileFormat, u64), CommerceError> {
-    let file = std::fs::File::open(path).map_err(|e| CommerceError::Disk {
-        path: path.display().to_string(),
-        source: e,
-    })?;
-    let mut reader = BufReader::with_capacity(1 << 18, file);
-    let head = reader.fill_buf().map(<[u8]>::to_vec).unwrap_or_default();
-    let format = detect(&head).map_err(CommerceError::Format)?;
-    let n = for_each_record(format, reader, |record| {
-        let review = match record {
-            Record::Csv { fields, .. } => CommerceReview::from_record(fields.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
-            Record::Json { object, .. } => CommerceReview::from_json(object),
-        };
-        each(review)
-    })
-    .map_err(CommerceError::Format)?;
-    Ok((format, n))
 }
 
 /// The fixed CSV columns of an export written out; unknown columns go, as JSON, in `extra`.
@@ -228,7 +170,8 @@ async fn export(config: Config, args: ExportArgs) -> Result<ExitCode> {
     let mut db = open_db(&session.name)?;
     let mut download = tempfile::NamedTempFile::new().context("cannot create a temporary file for the download")?;
     let mut progress = ProgressLine::on_stderr("Downloading the export");
-    let (ticket, bytes) = fetch_export(&session.client, download.as_file_mut(), &mut progress).await?;
+    let (ticket, bytes) = fetch_export(&session.client, download.as_file_mut(), &mut |d, t| progress.bytes(d, t)).await?;
+    progress.finish();
     let target = match &args.out {
         Some(path) => {
             let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));

@@ -14,7 +14,8 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
-use super::commerce::{fetch_export, open_db, read_export};
+use super::commerce::open_db;
+use crate::commerce::export::{fetch_export, read_export};
 use super::progress::ProgressLine;
 use crate::commerce::import::{COLUMNS, ImportItem, RowDefaults, content_key, read_import_file};
 use crate::commerce::{CommerceError, CommerceSession};
@@ -377,8 +378,9 @@ async fn settle_unconfirmed(session: &CommerceSession, db: &Arc<Mutex<Db>>, tall
     }
     let mut download = tempfile::NamedTempFile::new().context("cannot create a temporary file for the export")?;
     let mut progress = ProgressLine::on_stderr("Downloading the export to verify");
-    fetch_export(&session.client, download.as_file_mut(), &mut progress)
-        .await
+    let fetched = fetch_export(&session.client, download.as_file_mut(), &mut |d, t| progress.bytes(d, t)).await;
+    progress.finish();
+    fetched
         .context("rows whose answer was lost cannot be verified, so they are not sent again")?;
     let wanted: std::collections::HashSet<&str> = uncertain.iter().map(|r| r.content_key.as_str()).collect();
     let mut seen: HashMap<String, u64> = HashMap::new();

@@ -13,6 +13,7 @@
 
 pub mod check;
 mod client;
+pub mod export;
 pub mod import;
 pub mod parse;
 pub mod review;

@@ -232,3 +232,34 @@ impl Db {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_is_claimed_once_and_stays_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut db, _) = Db::open(dir.path(), "site").unwrap();
+        let row = |k: &'static str| NewImportRow {
+            row_key: k,
+            content_key: "c",
+            source: "f.csv",
+            line: 2,
+            request_json: "{}",
+        };
+        db.import_register(&[row("a#1"), row("a#2")], 1).unwrap();
+        db.import_register(&[row("a#1")], 2).unwrap();
+        assert!(db.import_claim("a#1", "me", 3).unwrap());
+        assert!(!db.import_claim("a#1", "other", 3).unwrap(), "claimed once");
+        db.import_mark("a#1", ImportState::Sent, None, Some("\"id\""), 4).unwrap();
+        assert!(db.import_mark("a#1", ImportState::Pending, None, None, 5).is_err(), "sent is final");
+        db.import_register(&[row("a#1")], 6).unwrap();
+        assert_eq!(db.import_row("a#1").unwrap().unwrap().state, ImportState::Sent, "a re-run keeps it");
+        assert_eq!(db.import_sent_with_content("c").unwrap(), 1);
+        // A claim by a process that is gone becomes unconfirmed; a live one is left alone.
+        assert!(db.import_claim("a#2", "999999999@unknown", 7).unwrap());
+        assert_eq!(db.import_release_abandoned(8).unwrap(), 1);
+        assert_eq!(db.import_unconfirmed().unwrap().len(), 1);
+    }
+}

@@ -28,7 +28,10 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let emu = rt
         .block_on(emulator::start(EmulatorConfig {
             commerce_reviews: REVIEWS,
@@ -46,7 +49,13 @@ fn main() {
     let tokens = Arc::new(
         TokenProvider::new(http.clone(), &url, TokenEndpointVersion::V2, credentials).with_resource(url.as_str()),
     );
-    let client = CommerceClient::new(http, url.clone(), DEFAULT_TENANT_ID.into(), tokens, RetryPolicy::default());
+    let client = CommerceClient::new(
+        http,
+        url.clone(),
+        DEFAULT_TENANT_ID.into(),
+        tokens,
+        RetryPolicy::default(),
+    );
 
     let (mut parse_alone, mut end_to_end) = (Vec::new(), Vec::new());
     let mut size = 0;

@@ -60,7 +60,9 @@ impl Site {
 
     fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new("keyctl");
-        c.args(["session", "-"]).arg(assert_cmd::cargo::cargo_bin("reviewdesk")).args(args);
+        c.args(["session", "-"])
+            .arg(assert_cmd::cargo::cargo_bin("reviewdesk"))
+            .args(args);
         c.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.home.path())
@@ -94,8 +96,19 @@ impl Site {
         let name = self.name.clone();
         let out = self.run(
             &[
-                "profile", "add", "--kind", "commerce", "--name", &name, "--client", DEFAULT_CLIENT_ID, "--tenant",
-                DEFAULT_TENANT_ID, "--rnr-url", &url, "--secret-stdin",
+                "profile",
+                "add",
+                "--kind",
+                "commerce",
+                "--name",
+                &name,
+                "--client",
+                DEFAULT_CLIENT_ID,
+                "--tenant",
+                DEFAULT_TENANT_ID,
+                "--rnr-url",
+                &url,
+                "--secret-stdin",
             ],
             Some(&format!("{DEFAULT_CLIENT_SECRET}\n")),
         );
@@ -120,7 +133,11 @@ impl Site {
         for f in &files {
             let bytes = std::fs::read(f).unwrap();
             for n in &needles {
-                assert!(!bytes.windows(n.len()).any(|w| w == n.as_bytes()), "{n} is in {}", f.display());
+                assert!(
+                    !bytes.windows(n.len()).any(|w| w == n.as_bytes()),
+                    "{n} is in {}",
+                    f.display()
+                );
             }
         }
         for o in &self.outputs {
@@ -143,7 +160,11 @@ fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
@@ -156,21 +177,36 @@ fn a_registration_is_added_tested_refused_when_not_allow_listed_and_removed() {
     let key = s.key.clone();
     let list = s.run(&["profile", "list", "--format", "json"], None);
     let v: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
-    let me = v.as_array().unwrap().iter().find(|p| p["name"] == key.as_str()).unwrap();
+    let me = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == key.as_str())
+        .unwrap();
     assert_eq!(me["kind"], "commerce");
     assert_eq!(me["commerce"]["name"], s.name.as_str());
     assert_eq!(me["secret"], "stored");
 
     let ok = s.run(&["profile", "test", &s.name.clone()], None);
     assert!(ok.status.success(), "{}", text(&ok));
-    assert!(text(&ok).contains("inferred default"), "doctor-like facts name what is inferred: {}", text(&ok));
+    assert!(
+        text(&ok).contains("inferred default"),
+        "doctor-like facts name what is inferred: {}",
+        text(&ok)
+    );
 
     // The site builder's trash can: the same token is now refused, with the step to fix it.
-    assert!(s.emu.remove_commerce_registration(emulator::commerce::DEFAULT_REGISTRATION_NAME));
+    assert!(
+        s.emu
+            .remove_commerce_registration(emulator::commerce::DEFAULT_REGISTRATION_NAME)
+    );
     let refused = s.run(&["profile", "test", &key], None);
     assert_eq!(refused.status.code(), Some(1));
     let t = text(&refused);
-    assert!(t.contains("Service-to-Service (S2S) Authentication → Manage") && t.contains(DEFAULT_CLIENT_ID), "{t}");
+    assert!(
+        t.contains("Service-to-Service (S2S) Authentication → Manage") && t.contains(DEFAULT_CLIENT_ID),
+        "{t}"
+    );
     let export = s.run(&["commerce", "export"], None);
     assert_eq!(export.status.code(), Some(1), "{}", text(&export));
 
@@ -186,7 +222,16 @@ fn a_registration_is_added_tested_refused_when_not_allow_listed_and_removed() {
     assert!(s.run(&["profile", "test", &key], None).status.success());
 
     // A token for the wrong audience (the Store's) is refused the same way.
-    let edit = s.run(&["profile", "edit", &key, "--scope", "https://manage.devcenter.microsoft.com/.default"], None);
+    let edit = s.run(
+        &[
+            "profile",
+            "edit",
+            &key,
+            "--scope",
+            "https://manage.devcenter.microsoft.com/.default",
+        ],
+        None,
+    );
     assert!(edit.status.success(), "{}", text(&edit));
     let wrong = s.run(&["profile", "test", &key], None);
     assert_eq!(wrong.status.code(), Some(1));
@@ -196,7 +241,20 @@ fn a_registration_is_added_tested_refused_when_not_allow_listed_and_removed() {
 
     // Bad input: one sentence, exit 2.
     let bad = s.run(
-        &["profile", "add", "--kind", "commerce", "--name", "X", "--client", DEFAULT_CLIENT_ID, "--tenant", DEFAULT_TENANT_ID, "--rnr-url", "ftp://x"],
+        &[
+            "profile",
+            "add",
+            "--kind",
+            "commerce",
+            "--name",
+            "X",
+            "--client",
+            DEFAULT_CLIENT_ID,
+            "--tenant",
+            DEFAULT_TENANT_ID,
+            "--rnr-url",
+            "ftp://x",
+        ],
         None,
     );
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
@@ -245,16 +303,27 @@ fn export_is_streamed_cached_escaped_and_asks_again_once_for_an_expired_link() {
     let out = s.run(&["commerce", "export", "--format", "jsonl"], None);
     assert!(out.status.success(), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("Exported 40 reviews") && !stderr.contains("Downloading"), "{stderr}");
+    assert!(
+        stderr.contains("Exported 40 reviews") && !stderr.contains("Downloading"),
+        "{stderr}"
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(!stdout.contains('\u{1b}') && stdout.contains("\\u001b"), "hostile text is escaped");
+    assert!(
+        !stdout.contains('\u{1b}') && stdout.contains("\\u001b"),
+        "hostile text is escaped"
+    );
     let rows: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(rows.len(), 40);
-    assert!(rows.iter().any(|r| r["ReportedConcerns"].is_string()), "the unknown column is kept");
+    assert!(
+        rows.iter().any(|r| r["ReportedConcerns"].is_string()),
+        "the unknown column is kept"
+    );
     assert!(rows.iter().any(|r| r["responderName"].is_string()));
     let db = s.dir("data/reviewdesk").join(format!("{}.sqlite3", s.key));
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let cached: i64 = conn.query_row("SELECT COUNT(*) FROM commerce_reviews", [], |r| r.get(0)).unwrap();
+    let cached: i64 = conn
+        .query_row("SELECT COUNT(*) FROM commerce_reviews", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(cached, 40);
 
     // JSON export, the link expired once: asked again, then fine.
@@ -264,7 +333,10 @@ fn export_is_streamed_cached_escaped_and_asks_again_once_for_an_expired_link() {
         ..Default::default()
     });
     let file = s.dir("out.csv");
-    let out = s.run(&["commerce", "export", "--format", "csv", "--out", file.to_str().unwrap()], None);
+    let out = s.run(
+        &["commerce", "export", "--format", "csv", "--out", file.to_str().unwrap()],
+        None,
+    );
     assert!(out.status.success(), "{}", text(&out));
     let csv = std::fs::read_to_string(&file).unwrap();
     assert_eq!(csv.lines().next().unwrap().split(',').count(), 20);
@@ -296,7 +368,10 @@ fn export_shows_a_progress_bar_on_a_terminal() {
     let status = pty.wait_exit(Duration::from_secs(60)).expect("export ends");
     assert!(status.success(), "{}", pty.text());
     let screen = pty.text();
-    assert!(screen.contains("Downloading the export:") && screen.contains("100%"), "{screen}");
+    assert!(
+        screen.contains("Downloading the export:") && screen.contains("100%"),
+        "{screen}"
+    );
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 40);
     s.remove();
@@ -310,11 +385,18 @@ fn an_invalid_import_file_exits_2_and_sends_nothing() {
     let mut s = Site::new();
     s.add();
     let bad = s.dir("bad.csv");
-    std::fs::write(&bad, "ProductId,Rating,Title,ReviewText,ProductName\np1,five,t,x,n\np1,0,t,x,n\n,3,t,x,n\np1,4,ok,fine,n\n").unwrap();
+    std::fs::write(
+        &bad,
+        "ProductId,Rating,Title,ReviewText,ProductName\np1,five,t,x,n\np1,0,t,x,n\n,3,t,x,n\np1,4,ok,fine,n\n",
+    )
+    .unwrap();
     let out = s.run(&["commerce", "import", bad.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let t = text(&out);
-    assert!(t.contains("line 2: rating \"five\"") && t.contains("line 3") && t.contains("line 4"), "{t}");
+    assert!(
+        t.contains("line 2: rating \"five\"") && t.contains("line 3") && t.contains("line 4"),
+        "{t}"
+    );
     let utf16 = s.dir("utf16.csv");
     std::fs::write(&utf16, b"\xFF\xFEp\0r\0").unwrap();
     let out = s.run(&["commerce", "import", utf16.to_str().unwrap()], None);
@@ -322,7 +404,12 @@ fn an_invalid_import_file_exits_2_and_sends_nothing() {
     assert!(text(&out).contains("UTF-16"), "{}", text(&out));
     let empty = s.dir("empty.csv");
     std::fs::write(&empty, "").unwrap();
-    assert_eq!(s.run(&["commerce", "import", empty.to_str().unwrap()], None).status.code(), Some(2));
+    assert_eq!(
+        s.run(&["commerce", "import", empty.to_str().unwrap()], None)
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(s.emu.stats().commerce.submit_requests, 0, "nothing was sent");
     // --skip-invalid sends the one good row.
     let out = s.run(&["commerce", "import", bad.to_str().unwrap(), "--skip-invalid"], None);
@@ -376,7 +463,9 @@ fn an_import_killed_halfway_and_run_again_submits_every_row_exactly_once() {
     let mut cmd = s.command(&["commerce", "import", file.to_str().unwrap(), "--parallel", "4"]);
     cmd.stdout(Stdio::null()).stderr(Stdio::null());
     let mut child = cmd.spawn().unwrap();
-    let halfway = wait_for(Duration::from_secs(120), || s.emu.stats().commerce.submitted.len() >= 400);
+    let halfway = wait_for(Duration::from_secs(120), || {
+        s.emu.stats().commerce.submitted.len() >= 400
+    });
     // SIGKILL to keyctl's child too: keyctl execs the binary, so this is reviewdesk itself.
     child.kill().unwrap();
     child.wait().unwrap();
@@ -384,7 +473,11 @@ fn an_import_killed_halfway_and_run_again_submits_every_row_exactly_once() {
     let after_kill = s.emu.stats().commerce.submitted.len();
     assert!(after_kill < 1000, "killed before the end ({after_kill})");
     std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(s.emu.stats().commerce.submitted.len(), after_kill, "the process really is gone");
+    assert_eq!(
+        s.emu.stats().commerce.submitted.len(),
+        after_kill,
+        "the process really is gone"
+    );
     // A second run: rows left in flight are verified against an export, the rest sent.
     s.emu.set_faults(FaultSpec {
         delay_ms: Some(0),
@@ -394,9 +487,23 @@ fn an_import_killed_halfway_and_run_again_submits_every_row_exactly_once() {
         }),
         ..FaultSpec::default()
     });
-    let out = s.run(&["commerce", "import", file.to_str().unwrap(), "--parallel", "4", "--format", "jsonl"], None);
+    let out = s.run(
+        &[
+            "commerce",
+            "import",
+            file.to_str().unwrap(),
+            "--parallel",
+            "4",
+            "--format",
+            "jsonl",
+        ],
+        None,
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let results: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let results: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(results.len(), 1000, "one result per row");
     assert!(results.iter().any(|r| r["status"] == "already-imported"));
     let stats = s.emu.stats().commerce;
@@ -411,7 +518,11 @@ fn an_import_killed_halfway_and_run_again_submits_every_row_exactly_once() {
     assert_eq!(s.emu.stats().commerce.submit_requests, before);
     // The imported reviews are in the next export, hostile text and all.
     let out = s.run(&["commerce", "export", "--format", "jsonl"], None);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Exported 1040 reviews"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Exported 1040 reviews"),
+        "{}",
+        text(&out)
+    );
     s.remove();
 }
 
@@ -441,7 +552,10 @@ fn rows_whose_answer_was_lost_are_verified_against_an_export_not_sent_again() {
         late_reply_ms: Some(1500),
         ..FaultSpec::default()
     });
-    let out = s.run(&["commerce", "import", file.to_str().unwrap(), "--format", "jsonl"], None);
+    let out = s.run(
+        &["commerce", "import", file.to_str().unwrap(), "--format", "jsonl"],
+        None,
+    );
     let t = text(&out);
     assert!(out.status.success(), "{t}");
     assert!(t.contains("3 confirmed from the export"), "{t}");

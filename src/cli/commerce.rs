@@ -32,9 +32,11 @@ pub enum ExportFormat {
 }
 
 #[derive(Args, Debug)]
-#[command(after_help = "The export file's format is undocumented [inferred]: CSV, a JSON array or JSON lines are \
+#[command(
+    after_help = "The export file's format is undocumented [inferred]: CSV, a JSON array or JSON lines are \
     detected, columns are matched to the storefront's Review fields case-insensitively, and unknown columns are kept. \
-    The download link (a SAS URL) is a credential and is never shown.")]
+    The download link (a SAS URL) is a credential and is never shown."
+)]
 pub struct ExportArgs {
     #[arg(long, value_enum, default_value = "json")]
     pub format: ExportFormat,
@@ -85,9 +87,17 @@ const CSV_COLUMNS: [&str; 20] = [
 ];
 
 enum Writer<'a> {
-    Json { out: Box<dyn Write + 'a>, first: bool },
-    Jsonl { out: Box<dyn Write + 'a> },
-    Csv { out: csv::Writer<Box<dyn Write + 'a>>, sanitise: bool },
+    Json {
+        out: Box<dyn Write + 'a>,
+        first: bool,
+    },
+    Jsonl {
+        out: Box<dyn Write + 'a>,
+    },
+    Csv {
+        out: Box<csv::Writer<Box<dyn Write + 'a>>>,
+        sanitise: bool,
+    },
 }
 
 impl<'a> Writer<'a> {
@@ -98,7 +108,10 @@ impl<'a> Writer<'a> {
             ExportFormat::Csv => {
                 let mut w = csv::Writer::from_writer(out);
                 w.write_record(CSV_COLUMNS)?;
-                Writer::Csv { out: w, sanitise: terminal }
+                Writer::Csv {
+                    out: Box::new(w),
+                    sanitise: terminal,
+                }
             }
         })
     }
@@ -117,7 +130,11 @@ impl<'a> Writer<'a> {
             Writer::Csv { out, sanitise } => {
                 let cell = |v: &Option<String>| {
                     let v = v.as_deref().unwrap_or("");
-                    let v = if *sanitise { crate::sanitize::sanitize_text(v) } else { v.to_owned() };
+                    let v = if *sanitise {
+                        crate::sanitize::sanitize_text(v)
+                    } else {
+                        v.to_owned()
+                    };
                     defuse_formula(v)
                 };
                 let flag = |b: Option<bool>| b.map(|b| b.to_string()).unwrap_or_default();
@@ -170,11 +187,17 @@ async fn export(config: Config, args: ExportArgs) -> Result<ExitCode> {
     let mut db = open_db(&session.name)?;
     let mut download = tempfile::NamedTempFile::new().context("cannot create a temporary file for the download")?;
     let mut progress = ProgressLine::on_stderr("Downloading the export");
-    let (ticket, bytes) = fetch_export(&session.client, download.as_file_mut(), &mut |d, t| progress.bytes(d, t)).await?;
+    let (ticket, bytes) = fetch_export(&session.client, download.as_file_mut(), &mut |d, t| {
+        progress.bytes(d, t)
+    })
+    .await?;
     progress.finish();
     let target = match &args.out {
         Some(path) => {
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
             Some(
                 tempfile::Builder::new()
                     .prefix(".reviewdesk-export.")

@@ -15,8 +15,8 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use super::commerce::open_db;
-use crate::commerce::export::{fetch_export, read_export};
 use super::progress::ProgressLine;
+use crate::commerce::export::{fetch_export, read_export};
 use crate::commerce::import::{COLUMNS, ImportItem, RowDefaults, content_key, read_import_file};
 use crate::commerce::{CommerceError, CommerceSession};
 use crate::config::Config;
@@ -98,7 +98,15 @@ impl Reporter {
         }
         let mut out = std::io::stdout().lock();
         let detail = detail.map(|d| crate::commerce::sas::redact(&d));
-        let _ = write_safe_json(&mut out, &RowResult { line, status, row_key: key, detail });
+        let _ = write_safe_json(
+            &mut out,
+            &RowResult {
+                line,
+                status,
+                row_key: key,
+                detail,
+            },
+        );
         let _ = out.write_all(b"\n");
     }
 }
@@ -127,7 +135,11 @@ pub async fn run(config: Config, args: ImportArgs) -> Result<ExitCode> {
         jsonl: args.format == ImportFormat::Jsonl,
     };
     if !file.unknown_columns.is_empty() {
-        let cols: Vec<String> = file.unknown_columns.iter().map(|c| crate::sanitize::sanitize_line(c)).collect();
+        let cols: Vec<String> = file
+            .unknown_columns
+            .iter()
+            .map(|c| crate::sanitize::sanitize_line(c))
+            .collect();
         eprintln!(
             "warning: column{} {} {} not a Submit a Review field and will not be sent (the fields are: {COLUMNS})",
             if cols.len() == 1 { "" } else { "s" },
@@ -192,7 +204,9 @@ pub async fn run(config: Config, args: ImportArgs) -> Result<ExitCode> {
     db.import_register(&new_rows, now())?;
     let abandoned = db.import_release_abandoned(now())?;
     if abandoned > 0 {
-        eprintln!("{abandoned} row(s) were being sent when an earlier run stopped; checking the export for them first.");
+        eprintln!(
+            "{abandoned} row(s) were being sent when an earlier run stopped; checking the export for them first."
+        );
     }
     let db = Arc::new(Mutex::new(db));
     let mut tally = Tally::default();
@@ -213,7 +227,19 @@ pub async fn run(config: Config, args: ImportArgs) -> Result<ExitCode> {
     let mut pass = 0;
     loop {
         pass += 1;
-        let outcomes = send_pass(&session, &db, &file.items, &owner, args.parallel, &stop, &refused, &reporter, &mut progress, total).await;
+        let outcomes = send_pass(
+            &session,
+            &db,
+            &file.items,
+            &owner,
+            args.parallel,
+            &stop,
+            &refused,
+            &reporter,
+            &mut progress,
+            total,
+        )
+        .await;
         progress.finish();
         tally.sent += outcomes.sent;
         tally.failed += outcomes.failed;
@@ -228,7 +254,9 @@ pub async fn run(config: Config, args: ImportArgs) -> Result<ExitCode> {
     // Final states for the summary, by the journal.
     let mut states: HashMap<ImportState, u64> = HashMap::new();
     {
-        let db = db.lock().map_err(|_| anyhow::anyhow!("the journal lock was poisoned"))?;
+        let db = db
+            .lock()
+            .map_err(|_| anyhow::anyhow!("the journal lock was poisoned"))?;
         for item in &file.items {
             if let Some(row) = db.import_row(&item.row_key)? {
                 *states.entry(row.state).or_default() += 1;
@@ -241,8 +269,14 @@ pub async fn run(config: Config, args: ImportArgs) -> Result<ExitCode> {
     tally.before = done.saturating_sub(tally.sent + tally.verified);
     let summary = format!(
         "Imported {} of {} rows now ({} by earlier runs, {} confirmed from the export), {} failed, {} unconfirmed, {} not sent, {} invalid skipped.",
-        tally.sent, total, tally.before, tally.verified, states.get(&ImportState::Failed).copied().unwrap_or(0),
-        tally.unconfirmed, tally.not_sent, invalid_lines
+        tally.sent,
+        total,
+        tally.before,
+        tally.verified,
+        states.get(&ImportState::Failed).copied().unwrap_or(0),
+        tally.unconfirmed,
+        tally.not_sent,
+        invalid_lines
     );
     if reporter.jsonl {
         eprintln!("{summary}");
@@ -250,13 +284,18 @@ pub async fn run(config: Config, args: ImportArgs) -> Result<ExitCode> {
         println!("{summary}");
     }
     if let Some(e) = refused.lock().ok().and_then(|mut r| r.take()) {
-        return Err(anyhow::Error::new(e).context("the import stopped: run it again once this is fixed; rows already sent are not sent again"));
+        return Err(anyhow::Error::new(e)
+            .context("the import stopped: run it again once this is fixed; rows already sent are not sent again"));
     }
     if stop.load(Ordering::SeqCst) {
         eprintln!("Interrupted: run the same command again to continue; nothing is sent twice.");
         return Ok(ExitCode::from(1));
     }
-    Ok(if done == total { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if done == total {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 #[derive(Default)]
@@ -284,24 +323,29 @@ async fn send_pass(
     let mut tasks = tokio::task::JoinSet::new();
     let mut outcome = PassOutcome::default();
     let mut done = 0u64;
-    let mut settle = |result: Option<(u64, String, &'static str, Option<String>)>, outcome: &mut PassOutcome, done: &mut u64| {
-        if let Some((line, key, status, detail)) = result {
-            match status {
-                "sent" => outcome.sent += 1,
-                "failed" => outcome.failed += 1,
-                "unconfirmed" => outcome.unconfirmed += 1,
-                _ => {}
+    let mut settle =
+        |result: Option<(u64, String, &'static str, Option<String>)>, outcome: &mut PassOutcome, done: &mut u64| {
+            if let Some((line, key, status, detail)) = result {
+                match status {
+                    "sent" => outcome.sent += 1,
+                    "failed" => outcome.failed += 1,
+                    "unconfirmed" => outcome.unconfirmed += 1,
+                    _ => {}
+                }
+                reporter.row(line, status, Some(&key), detail);
             }
-            reporter.row(line, status, Some(&key), detail);
-        }
-        *done += 1;
-        progress.rows(*done, total);
-    };
+            *done += 1;
+            progress.rows(*done, total);
+        };
     for item in items {
         if stop.load(Ordering::SeqCst) || refused.lock().is_ok_and(|r| r.is_some()) {
             break;
         }
-        let permit = permits.clone().acquire_owned().await.expect("the semaphore is never closed");
+        let permit = permits
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
         while let Some(Ok(r)) = tasks.try_join_next() {
             settle(Some(r), &mut outcome, &mut done);
         }
@@ -311,7 +355,9 @@ async fn send_pass(
                 Err(_) => break,
             };
             match db.import_row(&item.row_key) {
-                Ok(Some(row)) if row.state == ImportState::Pending => db.import_claim(&item.row_key, owner, now()).unwrap_or(false),
+                Ok(Some(row)) if row.state == ImportState::Pending => {
+                    db.import_claim(&item.row_key, owner, now()).unwrap_or(false)
+                }
                 Ok(Some(row)) => {
                     let status = match row.state {
                         ImportState::Sent => "already-imported",
@@ -320,14 +366,22 @@ async fn send_pass(
                         _ => "in-progress-elsewhere",
                     };
                     drop(db);
-                    settle(Some((item.line, item.row_key.clone(), status, row.reason)), &mut outcome, &mut done);
+                    settle(
+                        Some((item.line, item.row_key.clone(), status, row.reason)),
+                        &mut outcome,
+                        &mut done,
+                    );
                     continue;
                 }
                 _ => false,
             }
         };
         if !claimed {
-            settle(Some((item.line, item.row_key.clone(), "in-progress-elsewhere", None)), &mut outcome, &mut done);
+            settle(
+                Some((item.line, item.row_key.clone(), "in-progress-elsewhere", None)),
+                &mut outcome,
+                &mut done,
+            );
             continue;
         }
         let (client, db, refused) = (session.client.clone(), db.clone(), refused.clone());
@@ -337,7 +391,9 @@ async fn send_pass(
             drop(permit);
             let (state, status, reason, answer) = match result {
                 Ok(answer) => (ImportState::Sent, "sent", None, Some(answer)),
-                Err(e @ CommerceError::Unconfirmed { .. }) => (ImportState::Unconfirmed, "unconfirmed", Some(e.to_string()), None),
+                Err(e @ CommerceError::Unconfirmed { .. }) => {
+                    (ImportState::Unconfirmed, "unconfirmed", Some(e.to_string()), None)
+                }
                 Err(e @ CommerceError::Api { status, .. }) if (400..500).contains(&status) && status != 429 => {
                     (ImportState::Failed, "failed", Some(e.to_string()), None)
                 }
@@ -345,18 +401,20 @@ async fn send_pass(
                     // Nothing was applied (refused token, throttled or failing after every retry,
                     // no connection): the row stays pending for the next run.
                     let text = e.to_string();
-                    if matches!(e, CommerceError::NotAllowed { .. } | CommerceError::Auth(_) | CommerceError::Network { .. })
-                        && let Ok(mut r) = refused.lock()
+                    if matches!(
+                        e,
+                        CommerceError::NotAllowed { .. } | CommerceError::Auth(_) | CommerceError::Network { .. }
+                    ) && let Ok(mut r) = refused.lock()
                     {
                         r.get_or_insert(e);
                     }
                     (ImportState::Pending, "not-sent", Some(text), None)
                 }
             };
-            let marked = db
-                .lock()
-                .map_err(|_| "poisoned".to_owned())
-                .and_then(|mut d| d.import_mark(&key, state, reason.as_deref(), answer.as_deref(), now()).map_err(|e| e.to_string()));
+            let marked = db.lock().map_err(|_| "poisoned".to_owned()).and_then(|mut d| {
+                d.import_mark(&key, state, reason.as_deref(), answer.as_deref(), now())
+                    .map_err(|e| e.to_string())
+            });
             if let Err(e) = marked {
                 tracing::error!(row = %key, "cannot record an import result: {e}");
             }
@@ -372,16 +430,21 @@ async fn send_pass(
 /// Rows whose answer was lost are looked for in a fresh export: as many as the export shows
 /// beyond those known sent are marked sent; the rest go back to pending.
 async fn settle_unconfirmed(session: &CommerceSession, db: &Arc<Mutex<Db>>, tally: &mut Tally) -> Result<()> {
-    let uncertain = db.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.import_unconfirmed()?;
+    let uncertain = db
+        .lock()
+        .map_err(|_| anyhow::anyhow!("poisoned"))?
+        .import_unconfirmed()?;
     if uncertain.is_empty() {
         return Ok(());
     }
     let mut download = tempfile::NamedTempFile::new().context("cannot create a temporary file for the export")?;
     let mut progress = ProgressLine::on_stderr("Downloading the export to verify");
-    let fetched = fetch_export(&session.client, download.as_file_mut(), &mut |d, t| progress.bytes(d, t)).await;
+    let fetched = fetch_export(&session.client, download.as_file_mut(), &mut |d, t| {
+        progress.bytes(d, t)
+    })
+    .await;
     progress.finish();
-    fetched
-        .context("rows whose answer was lost cannot be verified, so they are not sent again")?;
+    fetched.context("rows whose answer was lost cannot be verified, so they are not sent again")?;
     let wanted: std::collections::HashSet<&str> = uncertain.iter().map(|r| r.content_key.as_str()).collect();
     let mut seen: HashMap<String, u64> = HashMap::new();
     read_export(download.path(), |r| {
@@ -403,15 +466,29 @@ async fn settle_unconfirmed(session: &CommerceSession, db: &Arc<Mutex<Db>>, tall
             None => {
                 let known = db.import_sent_with_content(&row.content_key)?;
                 let in_export = seen.get(&row.content_key).copied().unwrap_or(0);
-                budget.entry(row.content_key.clone()).or_insert(in_export.saturating_sub(known))
+                budget
+                    .entry(row.content_key.clone())
+                    .or_insert(in_export.saturating_sub(known))
             }
         };
         if *left > 0 {
             *left -= 1;
-            db.import_mark(&row.row_key, ImportState::Sent, Some("found in the export after its answer was lost"), None, now())?;
+            db.import_mark(
+                &row.row_key,
+                ImportState::Sent,
+                Some("found in the export after its answer was lost"),
+                None,
+                now(),
+            )?;
             tally.verified += 1;
         } else {
-            db.import_mark(&row.row_key, ImportState::Pending, Some("not in the export: its request was not applied"), None, now())?;
+            db.import_mark(
+                &row.row_key,
+                ImportState::Pending,
+                Some("not in the export: its request was not applied"),
+                None,
+                now(),
+            )?;
         }
     }
     Ok(())

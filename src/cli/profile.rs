@@ -169,7 +169,9 @@ async fn add(config: Config, a: AddArgs) -> Result<ExitCode> {
         ));
     }
     if a.rnr_url.is_some() || a.rnr_tenant.is_some() || a.scope.is_some() {
-        return Err(usage("--rnr-url, --rnr-tenant and --scope belong to Commerce sites: add --kind commerce"));
+        return Err(usage(
+            "--rnr-url, --rnr-tenant and --scope belong to Commerce sites: add --kind commerce",
+        ));
     }
     validate_name(&a.name).map_err(usage)?;
     if config.profiles.contains_key(&a.name) {
@@ -292,7 +294,11 @@ async fn edit(config: Config, mut e: EditArgs) -> Result<ExitCode> {
 
 async fn remove(config: Config, name: &str) -> Result<ExitCode> {
     let key = super::profile_commerce::profile_key(name);
-    let name = if config.profiles.contains_key(name) { name } else { key.as_str() };
+    let name = if config.profiles.contains_key(name) {
+        name
+    } else {
+        key.as_str()
+    };
     if !config.profiles.contains_key(name) {
         return Err(usage(format!(
             "there is no profile {name:?}: see `reviewdesk profile list`"

@@ -48,7 +48,7 @@ fn check_rnr_url(raw: &str) -> Result<String> {
             "{e}; give the site's Ratings and Reviews service URL, such as https://<rnr-id>.rnr.ms (site builder's R&R endpoint setting)"
         ))
     })?;
-    if url.query().is_some() || url.path().trim_matches('/') != "" {
+    if url.query().is_some() || !url.path().trim_matches('/').is_empty() {
         return Err(usage(format!(
             "--rnr-url {} has a path or query; give only the service's base URL, such as https://<rnr-id>.rnr.ms",
             crate::sanitize::sanitize_line(raw)
@@ -82,7 +82,9 @@ async fn shared_secret(config: &Config, store: &SecretStore, profile: &Profile) 
 
 pub async fn add(config: Config, a: AddArgs) -> Result<ExitCode> {
     if !a.apps.is_empty() {
-        return Err(usage("--app names Store apps; a Commerce profile has a site instead (--rnr-url)"));
+        return Err(usage(
+            "--app names Store apps; a Commerce profile has a site instead (--rnr-url)",
+        ));
     }
     let Some(rnr_url) = &a.rnr_url else {
         return Err(usage(
@@ -150,7 +152,11 @@ pub fn edit_site(profile: &mut Profile, e: &EditArgs) -> Result<bool> {
     if !given {
         return Ok(false);
     }
-    let Some(site) = profile.commerce.as_mut().filter(|_| profile.kind == ProfileKind::Commerce) else {
+    let Some(site) = profile
+        .commerce
+        .as_mut()
+        .filter(|_| profile.kind == ProfileKind::Commerce)
+    else {
         return Err(usage(format!(
             "profile {} is a Microsoft Store registration; --rnr-url, --rnr-tenant, --scope and --site-name belong to Commerce profiles (add one with `reviewdesk profile add --kind commerce …`)",
             e.name
@@ -163,7 +169,11 @@ pub fn edit_site(profile: &mut Profile, e: &EditArgs) -> Result<bool> {
         site.rnr_tenant = Some(validate_tenant(t).map_err(usage)?).filter(|t| !t.is_empty());
     }
     if let Some(s) = &e.scope {
-        site.scope = if s.trim().is_empty() { None } else { Some(check_scope(s)?) };
+        site.scope = if s.trim().is_empty() {
+            None
+        } else {
+            Some(check_scope(s)?)
+        };
     }
     if let Some(n) = &e.site_name {
         site.name = check_site_name(n)?;

@@ -78,7 +78,7 @@ impl ProgressLine {
         if !self.due(done == total) {
             return;
         }
-        let pct = if total == 0 { 100 } else { done * 100 / total };
+        let pct = (done * 100).checked_div(total).unwrap_or(100);
         let text = format!("{done} of {total} rows ({pct}%){}", self.eta(done, total));
         self.draw(&text);
     }

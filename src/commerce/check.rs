@@ -34,7 +34,11 @@ pub async fn test_site(session: &CommerceSession) -> Vec<Check> {
     match session.client.tokens().token().await {
         Ok(_) => checks.push(Check {
             ok: true,
-            text: format!("got a token for {} from {}", session.audience, session.client.tokens().token_url()),
+            text: format!(
+                "got a token for {} from {}",
+                session.audience,
+                session.client.tokens().token_url()
+            ),
         }),
         Err(e) => {
             checks.push(Check {
@@ -67,7 +71,10 @@ pub async fn test_site(session: &CommerceSession) -> Vec<Check> {
 /// `doctor`'s section for Commerce sites: each one's settings (documented or inferred), a
 /// token and the export call. Answers the number of problems found.
 pub async fn doctor_sites(config: &crate::config::Config) -> usize {
-    let names: Vec<String> = super::commerce_profiles(config).into_iter().map(str::to_owned).collect();
+    let names: Vec<String> = super::commerce_profiles(config)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     if names.is_empty() {
         return 0;
     }

@@ -17,8 +17,9 @@ use crate::store::retry::parse_retry_after;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CommerceError {
+    /// Boxed: Entra's refusal carries several strings, and this error travels in every result.
     #[error("{0}")]
-    Auth(#[from] AuthError),
+    Auth(Box<AuthError>),
     #[error(
         "Ratings & Reviews refused the token of client app {client_id} ({detail}): in Commerce site builder open Home → Reviews → Settings → Service-to-Service (S2S) Authentication → Manage, add a registration with Client App ID {client_id} and Directory (Tenant) ID {tenant} (or fix the one there), Submit and Save; if it is listed already, the token's audience may be wrong: set it with `reviewdesk profile edit NAME --scope …` (the default, the R&R URL, is inferred)"
     )]
@@ -30,7 +31,11 @@ pub enum CommerceError {
     #[error("cannot reach Ratings & Reviews at {url}: {reason}; check the R&R URL (--rnr-url) and the network")]
     Network { url: String, reason: String },
     #[error("Ratings & Reviews answered HTTP {status} to {what}: {message}")]
-    Api { status: u16, what: &'static str, message: String },
+    Api {
+        status: u16,
+        what: &'static str,
+        message: String,
+    },
     #[error(
         "the export's download link expired (it said {expires}) before the file could be fetched, twice; check this machine's clock and try again"
     )]
@@ -43,6 +48,12 @@ pub enum CommerceError {
     Unconfirmed { what: &'static str, reason: String },
     #[error("cannot write the export to {path}: {source}")]
     Disk { path: String, source: std::io::Error },
+}
+
+impl From<AuthError> for CommerceError {
+    fn from(e: AuthError) -> Self {
+        CommerceError::Auth(Box::new(e))
+    }
 }
 
 impl CommerceError {
@@ -99,7 +110,13 @@ enum Call {
 }
 
 impl CommerceClient {
-    pub fn new(http: reqwest::Client, base: Url, rnr_tenant: String, tokens: Arc<TokenProvider>, retry: RetryPolicy) -> Self {
+    pub fn new(
+        http: reqwest::Client,
+        base: Url,
+        rnr_tenant: String,
+        tokens: Arc<TokenProvider>,
+        retry: RetryPolicy,
+    ) -> Self {
         Self {
             http,
             base,
@@ -213,7 +230,12 @@ impl CommerceClient {
                     }
                 }
             };
-            tracing::info!(what, attempt, wait_ms = retry_wait.as_millis() as u64, "retrying an R&R call");
+            tracing::info!(
+                what,
+                attempt,
+                wait_ms = retry_wait.as_millis() as u64,
+                "retrying an R&R call"
+            );
             tokio::time::sleep(retry_wait).await;
             attempt += 1;
         }
@@ -225,7 +247,9 @@ impl CommerceClient {
         let mut url = self.url(&["v2.0", "export", "reviews", ""]);
         url.query_pairs_mut().append_pair("tenantId", &self.rnr_tenant);
         let (status, body) = self
-            .execute("Export All Reviews", Call::Read, &|t| self.http.get(url.clone()).bearer_auth(t))
+            .execute("Export All Reviews", Call::Read, &|t| {
+                self.http.get(url.clone()).bearer_auth(t)
+            })
             .await?;
         if status != 200 {
             return Err(CommerceError::Api {
@@ -355,5 +379,9 @@ fn error_message(body: &[u8]) -> String {
         Err(_) => String::from_utf8_lossy(body).chars().take(300).collect(),
     };
     let line = redact(&crate::sanitize::sanitize_line(&text));
-    if line.trim().is_empty() { "no details given".into() } else { line }
+    if line.trim().is_empty() {
+        "no details given".into()
+    } else {
+        line
+    }
 }

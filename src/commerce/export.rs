@@ -53,7 +53,9 @@ pub fn read_export(
     let format = detect(&head).map_err(CommerceError::Format)?;
     let n = for_each_record(format, reader, |record| {
         let review = match record {
-            Record::Csv { fields, .. } => CommerceReview::from_record(fields.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+            Record::Csv { fields, .. } => {
+                CommerceReview::from_record(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            }
             Record::Json { object, .. } => CommerceReview::from_json(object),
         };
         each(review)
@@ -61,4 +63,3 @@ pub fn read_export(
     .map_err(CommerceError::Format)?;
     Ok((format, n))
 }
-

@@ -110,7 +110,10 @@ pub fn read_import_file(path: &Path, defaults: &RowDefaults) -> Result<ImportFil
     let mut reader = BufReader::new(file);
     let head = {
         use std::io::BufRead;
-        reader.fill_buf().map_err(|e| format!("cannot read {}: {e}", path.display()))?.to_vec()
+        reader
+            .fill_buf()
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+            .to_vec()
     };
     let format = detect(&head).map_err(|e| format!("{}: {e}", path.display()))?;
     if format == FileFormat::Json {
@@ -184,7 +187,11 @@ fn valid_date(s: &str) -> bool {
 
 type Checked = (SubmitRequest, Vec<String>);
 
-fn check_row(pairs: &[(String, Value)], defaults: &RowDefaults, unknown: &mut Vec<String>) -> Result<Checked, Vec<String>> {
+fn check_row(
+    pairs: &[(String, Value)],
+    defaults: &RowDefaults,
+    unknown: &mut Vec<String>,
+) -> Result<Checked, Vec<String>> {
     let mut values: HashMap<u8, Value> = HashMap::new();
     for (name, v) in pairs {
         match field(&normalise_name(name)) {

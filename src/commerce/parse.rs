@@ -124,9 +124,8 @@ pub fn for_each_record<R: BufRead>(
         }
         FileFormat::Json => {
             let mut scanner = ArrayScanner::default();
-            let mut bytes = input.bytes();
             let mut line = 1u64;
-            while let Some(b) = bytes.next() {
+            for b in input.bytes() {
                 let b = b.map_err(|e| format!("cannot read the file: {e}"))?;
                 if b == b'\n' {
                     line += 1;
@@ -245,7 +244,11 @@ mod tests {
         for_each_record(format, text.as_bytes(), |r| {
             let line = r.line();
             let t = match r {
-                Record::Csv { fields, .. } => fields.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","),
+                Record::Csv { fields, .. } => fields
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(","),
                 Record::Json { object, .. } => Value::Object(object).to_string(),
             };
             out.push((line, t));
@@ -257,7 +260,13 @@ mod tests {
     #[test]
     fn formats_are_told_apart_and_read() {
         let csv = collect("\u{feff}Title,Rating\n\"a, [b]\",5\n\"multi\nline\",4\n,\n").unwrap();
-        assert_eq!(csv, [(2, "Title=a, [b],Rating=5".into()), (3, "Title=multi\nline,Rating=4".into())]);
+        assert_eq!(
+            csv,
+            [
+                (2, "Title=a, [b],Rating=5".into()),
+                (3, "Title=multi\nline,Rating=4".into())
+            ]
+        );
         let arr = collect("[\n {\"t\": \"x]}\\\"\"},\n {\"t\": [1]}\n]").unwrap();
         assert_eq!(arr, [(2, r#"{"t":"x]}\""}"#.into()), (3, r#"{"t":[1]}"#.into())]);
         let wrapped = collect("{\n \"items\": [{\"a\":1}],\n \"pagingInfo\": {\"totalItems\": 1}\n}").unwrap();

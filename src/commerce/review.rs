@@ -124,7 +124,11 @@ fn as_number(v: &Value) -> Option<Value> {
     match v {
         Value::Number(_) => Some(v.clone()),
         Value::String(s) if s.trim().is_empty() => Some(Value::Null),
-        Value::String(s) => s.trim().parse::<f64>().ok().and_then(|f| serde_json::Number::from_f64(f).map(Value::Number)),
+        Value::String(s) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(|f| serde_json::Number::from_f64(f).map(Value::Number)),
         Value::Null => Some(Value::Null),
         _ => None,
     }
@@ -237,9 +241,15 @@ impl CommerceReview {
             _ => format!(
                 "nokey-{:016x}",
                 crate::commerce::fnv64(
-                    [&self.product_id, &self.user_name, &self.title, &self.review_text, &self.submitted_date_time]
-                        .iter()
-                        .map(|f| f.as_deref().unwrap_or(""))
+                    [
+                        &self.product_id,
+                        &self.user_name,
+                        &self.title,
+                        &self.review_text,
+                        &self.submitted_date_time
+                    ]
+                    .iter()
+                    .map(|f| f.as_deref().unwrap_or(""))
                 )
             ),
         }
@@ -279,7 +289,11 @@ mod tests {
         assert_eq!(r.rating, Some(4.0));
         assert_eq!(r.is_taken_down, Some(false));
         assert_eq!(r.extra.get("Shoe size"), Some(&Value::String("44".into())));
-        assert_eq!(r.extra.get("HelpfulPositive"), Some(&Value::String("lots".into())), "kept, not lost");
+        assert_eq!(
+            r.extra.get("HelpfulPositive"),
+            Some(&Value::String("lots".into())),
+            "kept, not lost"
+        );
         assert_eq!(r.helpful_positive, None);
     }
 

@@ -79,7 +79,10 @@ mod tests {
             assert!(!shown.contains("abc"), "{shown}");
             assert!(shown.contains("sig=REDACTED&sp=r"), "{shown}");
         }
-        assert_eq!(sas.without_query(), "http://127.0.0.1:9/devstoreaccount1/rnr-exports/a.csv");
+        assert_eq!(
+            sas.without_query(),
+            "http://127.0.0.1:9/devstoreaccount1/rnr-exports/a.csv"
+        );
         assert_eq!(redact("x SIG=zz y sig%3Dqq"), "x SIG=REDACTED y sig%3DREDACTED");
         assert!(SasUrl::parse("http://blob.example/x?sig=1").is_err());
     }

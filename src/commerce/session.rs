@@ -92,8 +92,8 @@ impl CommerceSession {
             )));
         };
         retry.max_attempts = config.network.max_attempts.max(1);
-        let endpoints =
-            Endpoints::resolve_full(&config, Some(&profile), |k| std::env::var(k).ok()).map_err(|e| usage(e.to_string()))?;
+        let endpoints = Endpoints::resolve_full(&config, Some(&profile), |k| std::env::var(k).ok())
+            .map_err(|e| usage(e.to_string()))?;
         let base = validate_endpoint_url(&site.rnr_url, "the profile's rnr_url").map_err(|e| usage(e.to_string()))?;
         let (audience, audience_inferred) = match &site.scope {
             Some(s) => (s.trim().trim_end_matches("/.default").to_owned(), false),

@@ -30,7 +30,9 @@ impl ReviewSource for CommerceSource {
     fn instead(&self, feature: Feature) -> String {
         match feature {
             Feature::ListReviews => "export them all with `reviewdesk commerce export`".into(),
-            Feature::Eligibility => format!("its export carries each review's moderation state instead; {WHERE_TO_ANSWER}"),
+            Feature::Eligibility => {
+                format!("its export carries each review's moderation state instead; {WHERE_TO_ANSWER}")
+            }
             Feature::Respond | Feature::PrivateReply | Feature::EditReplies => WHERE_TO_ANSWER.into(),
             _ => "this should not happen; please report it".into(),
         }

@@ -59,7 +59,11 @@ pub struct ImportRow {
 
 impl Db {
     /// Caches exported reviews (`(id, product, submitted, json)`), replacing older copies.
-    pub fn commerce_cache_reviews(&mut self, rows: &[(String, Option<String>, Option<String>, String)], now: i64) -> Result<()> {
+    pub fn commerce_cache_reviews(
+        &mut self,
+        rows: &[(String, Option<String>, Option<String>, String)],
+        now: i64,
+    ) -> Result<()> {
         self.write_tx(false, |tx, path| {
             let mut stmt = tx
                 .prepare_cached(
@@ -100,8 +104,15 @@ impl Db {
                 )
                 .at(path)?;
             for r in rows {
-                stmt.execute(params![r.row_key, r.content_key, r.source, r.line as i64, r.request_json, now])
-                    .at(path)?;
+                stmt.execute(params![
+                    r.row_key,
+                    r.content_key,
+                    r.source,
+                    r.line as i64,
+                    r.request_json,
+                    now
+                ])
+                .at(path)?;
             }
             Ok(())
         })
@@ -252,10 +263,18 @@ mod tests {
         db.import_register(&[row("a#1")], 2).unwrap();
         assert!(db.import_claim("a#1", "me", 3).unwrap());
         assert!(!db.import_claim("a#1", "other", 3).unwrap(), "claimed once");
-        db.import_mark("a#1", ImportState::Sent, None, Some("\"id\""), 4).unwrap();
-        assert!(db.import_mark("a#1", ImportState::Pending, None, None, 5).is_err(), "sent is final");
+        db.import_mark("a#1", ImportState::Sent, None, Some("\"id\""), 4)
+            .unwrap();
+        assert!(
+            db.import_mark("a#1", ImportState::Pending, None, None, 5).is_err(),
+            "sent is final"
+        );
         db.import_register(&[row("a#1")], 6).unwrap();
-        assert_eq!(db.import_row("a#1").unwrap().unwrap().state, ImportState::Sent, "a re-run keeps it");
+        assert_eq!(
+            db.import_row("a#1").unwrap().unwrap().state,
+            ImportState::Sent,
+            "a re-run keeps it"
+        );
         assert_eq!(db.import_sent_with_content("c").unwrap(), 1);
         // A claim by a process that is gone becomes unconfirmed; a live one is left alone.
         assert!(db.import_claim("a#2", "999999999@unknown", 7).unwrap());

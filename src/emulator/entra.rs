@@ -67,9 +67,7 @@ impl TokenTable {
 
     /// `(aud, appid)` of an issued token.
     pub fn claims(&self, token: &str) -> Option<(String, String)> {
-        self.issued
-            .get(token)
-            .map(|t| (t.audience.clone(), t.app_id.clone()))
+        self.issued.get(token).map(|t| (t.audience.clone(), t.app_id.clone()))
     }
 
     pub fn revoke_all(&mut self) {

@@ -183,7 +183,7 @@ pub(crate) async fn inject(s: &Shared) -> Option<Response> {
             if let Some(v) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
                 resp.headers_mut().insert(header::RETRY_AFTER, v);
             }
-            return Some(resp);
+            Some(resp)
         }
         Verdict::Fail(status) => {
             lock(&s.stats).server_errors += 1;
@@ -194,7 +194,11 @@ pub(crate) async fn inject(s: &Shared) -> Option<Response> {
             } else {
                 "InternalServerError"
             };
-            return Some(errors::analytics(status, code, "The service encountered an error (emulated)."));
+            Some(errors::analytics(
+                status,
+                code,
+                "The service encountered an error (emulated).",
+            ))
         }
         Verdict::Pass => None,
     }

@@ -111,6 +111,11 @@ mod tests {
         let no = require(site, "fabrikam", Feature::Respond).unwrap_err().to_string();
         assert!(no.contains("Home → Reviews → Moderation"), "{no}");
         assert!(require(store, "contoso", Feature::ListReviews).is_ok());
-        assert!(require(store, "contoso", Feature::ExportReviews).unwrap_err().to_string().contains("reviewdesk reviews"));
+        assert!(
+            require(store, "contoso", Feature::ExportReviews)
+                .unwrap_err()
+                .to_string()
+                .contains("reviewdesk reviews")
+        );
     }
 }

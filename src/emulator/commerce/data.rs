@@ -93,8 +93,7 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Vec<SiteReview> {
     for i in 0..n {
         let (product_id, product_name) = *rng.pick(PRODUCTS);
         let date = now - Duration::seconds(600 + rng.below(120 * 86_400) as i64);
-        let (title, text, name, rating, market) = if i < hostile {
-            let h = &HOSTILE[i];
+        let (title, text, name, rating, market) = if let Some(h) = HOSTILE.get(i).filter(|_| i < hostile) {
             let title = h.title.unwrap_or("").to_owned();
             let text = h.text.unwrap_or("").to_owned();
             (title, text, h.name.to_owned(), f64::from(h.rating), h.market.to_owned())
@@ -119,7 +118,11 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Vec<SiteReview> {
         let user_response = answered.then(|| UserResponse {
             response_id: rng.guid(),
             review_id: review_id.clone(),
-            responder_name: if rng.chance(50) { "Moderator".into() } else { "Fabrikam Care".into() },
+            responder_name: if rng.chance(50) {
+                "Moderator".into()
+            } else {
+                "Fabrikam Care".into()
+            },
             response_text: "Thank you for your feedback; we have passed it on to the product team.".into(),
             is_taken_down: false,
             submitted_date_time: iso(date + Duration::hours(20)),
@@ -148,7 +151,11 @@ pub fn generate(n: usize, seed: u64, now: NaiveDateTime) -> Vec<SiteReview> {
             updated_since_response: answered && rng.chance(20),
             user_response,
             extended_properties: None,
-            reported_concerns: if taken_down { "Contains spam or advertising".into() } else { String::new() },
+            reported_concerns: if taken_down {
+                "Contains spam or advertising".into()
+            } else {
+                String::new()
+            },
         });
     }
     out

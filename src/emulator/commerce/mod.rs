@@ -128,12 +128,7 @@ impl CommerceState {
     /// client's default scope, `{R&R URL}/.default`) as well as any configured audiences.
     pub fn new(config: &super::EmulatorConfig, base_url: &str, sas_key: u64, now: chrono::NaiveDateTime) -> Self {
         let mut audiences = vec![base_url.trim_end_matches('/').to_owned()];
-        audiences.extend(
-            config
-                .rnr_audiences
-                .iter()
-                .map(|a| a.trim_end_matches('/').to_owned()),
-        );
+        audiences.extend(config.rnr_audiences.iter().map(|a| a.trim_end_matches('/').to_owned()));
         let reviews = data::generate(config.commerce_reviews, config.seed, now);
         Self {
             inner: Mutex::new(Inner {

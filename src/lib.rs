@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod commerce;
 pub mod config;
 pub mod db;
 pub mod emulator;
@@ -12,6 +13,7 @@ pub mod logging;
 pub mod outbox_sender;
 pub mod profiles;
 pub mod profiles_ops;
+pub mod provider;
 pub mod sanitize;
 pub mod secrets;
 pub mod session;

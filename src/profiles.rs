@@ -31,9 +31,46 @@ pub enum Visibility {
     Private,
 }
 
+/// Which service a profile's registration is used with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileKind {
+    /// Microsoft Store apps (Partner Center).
+    #[default]
+    Store,
+    /// A Dynamics 365 Commerce site's Ratings & Reviews, through an S2S app registration.
+    Commerce,
+}
+
+impl ProfileKind {
+    pub fn is_store(&self) -> bool {
+        *self == ProfileKind::Store
+    }
+}
+
+/// A Commerce site as its S2S app registration reaches it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommerceSite {
+    /// The registration's Name in site builder (Reviews → Settings → S2S Authentication).
+    pub name: String,
+    /// The R&R service URL, `https://<rnr-id>.rnr.ms` [INF, per customer].
+    pub rnr_url: String,
+    /// The connector's `tenantId`; default: the profile's tenant [INF].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rnr_tenant: Option<String>,
+    /// The token audience; default: the R&R URL [INF: undocumented].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
+    #[serde(default, skip_serializing_if = "ProfileKind::is_store")]
+    pub kind: ProfileKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commerce: Option<CommerceSite>,
     /// Directory (tenant) ID: a GUID or a verified domain.
     pub tenant: String,
     /// Application (client) ID.
@@ -258,6 +295,21 @@ impl ConfigFile {
                 TokenEndpointVersion::V1 => "v1",
                 TokenEndpointVersion::V2 => "v2",
             });
+        }
+        if !p.kind.is_store() {
+            t["kind"] = value("commerce");
+        }
+        if let Some(c) = &p.commerce {
+            let mut ct = Table::new();
+            ct["name"] = value(&c.name);
+            ct["rnr_url"] = value(&c.rnr_url);
+            if let Some(v) = &c.rnr_tenant {
+                ct["rnr_tenant"] = value(v);
+            }
+            if let Some(v) = &c.scope {
+                ct["scope"] = value(v);
+            }
+            t["commerce"] = Item::Table(ct);
         }
         if let Some(profiles) = profiles.as_table_mut() {
             profiles.insert(name, Item::Table(t));

@@ -75,6 +75,17 @@ impl Session {
         Ok(session)
     }
 
+    /// What the profile's service can do; `REVIEWDESK_*` credentials are the Store's.
+    pub fn source(&self) -> &'static dyn crate::provider::ReviewSource {
+        crate::provider::source_for(self.profile.as_ref().map(|(_, p)| p.kind).unwrap_or_default())
+    }
+
+    /// A usage error when this profile's service cannot do `feature`.
+    pub fn require(&self, feature: crate::provider::Feature) -> Result<()> {
+        let name = self.profile.as_ref().map_or("env", |(n, _)| n.as_str());
+        crate::provider::require(self.source(), name, feature).map_err(usage)
+    }
+
     pub fn new(
         config: Config,
         endpoints: Endpoints,

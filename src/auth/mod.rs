@@ -148,6 +148,8 @@ pub struct TokenProvider {
     token_url: Url,
     version: TokenEndpointVersion,
     credentials: Credentials,
+    /// The resource (v1) or App ID URI before `/.default` (v2) tokens are asked for.
+    resource: String,
     cached: Mutex<Option<Arc<AccessToken>>>,
     fetched: AtomicU64,
 }
@@ -187,9 +189,21 @@ impl TokenProvider {
             token_url,
             version,
             credentials,
+            resource: STORE_RESOURCE.to_owned(),
             cached: Mutex::new(None),
             fetched: AtomicU64::new(0),
         }
+    }
+
+    /// Tokens for another service than the Store (Commerce Ratings & Reviews): its resource or
+    /// App ID URI, without `/.default`.
+    pub fn with_resource(mut self, resource: &str) -> Self {
+        self.resource = resource.trim().trim_end_matches("/.default").to_owned();
+        self
+    }
+
+    pub fn resource(&self) -> &str {
+        &self.resource
     }
 
     pub fn token_url(&self) -> &Url {
@@ -239,9 +253,9 @@ impl TokenProvider {
             ("client_id", self.credentials.client_id.trim()),
             ("client_secret", secret),
         ];
-        let scope = format!("{STORE_RESOURCE}/.default");
+        let scope = format!("{}/.default", self.resource);
         match self.version {
-            TokenEndpointVersion::V1 => form.push(("resource", STORE_RESOURCE)),
+            TokenEndpointVersion::V1 => form.push(("resource", &self.resource)),
             TokenEndpointVersion::V2 => form.push(("scope", &scope)),
         }
         let started = Instant::now();

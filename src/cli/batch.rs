@@ -35,6 +35,7 @@ pub async fn run(config: Config, args: RespondArgs) -> Result<ExitCode> {
         return Err(usage(format!("{} holds no responses", path.display())));
     }
     let session = Session::resolve(config).await?;
+    session.require(crate::provider::Feature::Respond)?;
     let client = session.client.with_progress(super::reviews::progress_printer());
 
     // Eligibility and default support email for every line before anything is sent.

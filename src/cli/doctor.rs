@@ -123,6 +123,7 @@ pub async fn run(config: Config) -> Result<ExitCode> {
             println!("  ✗ {e}");
         }
     }
+    problems += crate::commerce::check::doctor_sites(&config).await;
     println!(
         "\n{}",
         if problems == 0 {

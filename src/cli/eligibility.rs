@@ -19,6 +19,7 @@ pub async fn run(config: Config, args: EligibilityArgs) -> Result<ExitCode> {
         .transpose()
         .map_err(|e| usage(e.to_string()))?;
     let session = Session::resolve(config).await?;
+    session.require(crate::provider::Feature::Eligibility)?;
     let info = session.client.response_info(&app, review.as_deref()).await?;
     if args.format == InfoFormat::Json {
         output::write_json(

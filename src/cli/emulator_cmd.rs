@@ -63,6 +63,11 @@ pub async fn run(args: EmulatorArgs) -> Result<ExitCode> {
         config.apps.join(", "),
         config.reviews_per_app
     )?;
+    writeln!(
+        out,
+        "# Dynamics 365 Commerce Ratings & Reviews (SPECULATIVE: the connector's two operations under /v2.0/...; host, audience and export format are guesses): --rnr-url {url} --rnr-tenant {} ({} reviews); S2S allow-list: {url}/_emulator/commerce/registrations",
+        config.rnr_tenant_id, config.commerce_reviews
+    )?;
     writeln!(out, "# serving until interrupted (Ctrl-C)")?;
     out.flush()?;
     drop(out);

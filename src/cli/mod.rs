@@ -1,6 +1,8 @@
 //! Command-line interface: argument parsing and the headless commands.
 
 mod batch;
+mod commerce;
+mod commerce_import;
 mod demo;
 mod doctor;
 mod eligibility;
@@ -9,6 +11,8 @@ mod history;
 mod outbox;
 pub mod output;
 mod profile;
+mod profile_commerce;
+mod progress;
 mod respond;
 mod reviews;
 mod tui_cmd;
@@ -69,6 +73,9 @@ pub enum Command {
     /// Replies confirmed in the terminal UI and not yet known to be sent: list, send, retry, discard.
     #[command(subcommand)]
     Outbox(outbox::OutboxCommand),
+    /// A Dynamics 365 Commerce site's Ratings & Reviews: export all reviews, import reviews.
+    #[command(subcommand)]
+    Commerce(commerce::CommerceCommand),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -209,6 +216,7 @@ pub fn main() -> ExitCode {
                 | Command::Doctor
                 | Command::History(_)
                 | Command::Outbox(_)
+                | Command::Commerce(_)
         )
     ) {
         // SAFETY: setting a signal disposition before any thread is started.
@@ -283,6 +291,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Doctor => doctor::run(config()?).await,
         Command::History(args) => history::run(config()?, args),
         Command::Outbox(cmd) => outbox::run(config()?, cmd).await,
+        Command::Commerce(cmd) => commerce::run(config()?, cmd).await,
     }
 }
 

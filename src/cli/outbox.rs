@@ -96,6 +96,7 @@ pub async fn run(config: Config, cmd: OutboxCommand) -> Result<ExitCode> {
 async fn send(config: Config) -> Result<ExitCode> {
     let db = open(&config)?;
     let session = Session::resolve(config).await?;
+    session.require(crate::provider::Feature::Respond)?;
     let policy = SendPolicy::for_network(&session.config.network);
     let sender = OutboxSender::new(db, Arc::new(session.client), process_owner(), policy);
     let recovered = sender.recover().await?;

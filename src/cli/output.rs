@@ -193,7 +193,7 @@ pub fn write_csv(out: &mut impl Write, reviews: &[Review]) -> io::Result<()> {
     w.flush()
 }
 
-fn defuse_formula(v: String) -> String {
+pub fn defuse_formula(v: String) -> String {
     if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{v}")
     } else {

@@ -37,10 +37,22 @@ pub enum ProfileCommand {
     },
 }
 
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    /// Microsoft Store apps (Partner Center).
+    Store,
+    /// A Dynamics 365 Commerce site's Ratings & Reviews (an S2S app registration).
+    Commerce,
+}
+
 #[derive(Args, Debug)]
 pub struct AddArgs {
+    /// The profile's name; for a Commerce site, the registration's Name in site builder
+    /// (such as "Fabrikam App", kept as the profile fabrikam-app).
     #[arg(long)]
     pub name: String,
+    #[arg(long, value_enum, default_value = "store")]
+    pub kind: Kind,
     /// Directory (tenant) ID: a GUID or a verified domain such as contoso.onmicrosoft.com.
     #[arg(long)]
     pub tenant: String,
@@ -48,8 +60,18 @@ pub struct AddArgs {
     #[arg(long = "client")]
     pub client: String,
     /// A Store app this registration covers: 9NBLGGGZ5QDR, or 9NBLGGGZ5QDR=Display name. Repeatable.
-    #[arg(long = "app", value_name = "STOREID[=NAME]", required = true)]
+    #[arg(long = "app", value_name = "STOREID[=NAME]")]
     pub apps: Vec<String>,
+    /// Commerce: the Ratings and Reviews service URL, https://<rnr-id>.rnr.ms.
+    #[arg(long, value_name = "URL")]
+    pub rnr_url: Option<String>,
+    /// Commerce: the connector's tenantId [inferred default: --tenant].
+    #[arg(long, value_name = "ID")]
+    pub rnr_tenant: Option<String>,
+    /// Commerce: the token audience, an App ID URI with or without /.default [undocumented;
+    /// inferred default: the R&R URL].
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Option<String>,
     #[arg(long, value_name = "EMAIL")]
     pub support_email: Option<String>,
     /// Answer privately (by email) by default instead of publicly.
@@ -92,6 +114,18 @@ pub struct EditArgs {
     /// Make this the default profile.
     #[arg(long)]
     pub default: bool,
+    /// Commerce: the R&R service URL.
+    #[arg(long, value_name = "URL")]
+    pub rnr_url: Option<String>,
+    /// Commerce: the connector's tenantId.
+    #[arg(long, value_name = "ID")]
+    pub rnr_tenant: Option<String>,
+    /// Commerce: the token audience ("" goes back to the inferred default, the R&R URL).
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Option<String>,
+    /// Commerce: the registration's Name as site builder shows it.
+    #[arg(long, value_name = "NAME")]
+    pub site_name: Option<String>,
 }
 
 pub async fn run(config: Config, cmd: ProfileCommand) -> Result<ExitCode> {
@@ -109,7 +143,7 @@ pub async fn run(config: Config, cmd: ProfileCommand) -> Result<ExitCode> {
 const SECRET_LINE_CAPACITY: usize = 1024;
 
 /// The secret, from stdin or a prompt that does not echo. Never from the command line.
-fn read_secret(from_stdin: bool) -> Result<SecretString> {
+pub(super) fn read_secret(from_stdin: bool) -> Result<SecretString> {
     // Zeroised when dropped: only the trimmed copy inside the SecretString may stay.
     let raw = Zeroizing::new(if from_stdin {
         let mut line = String::with_capacity(SECRET_LINE_CAPACITY);
@@ -132,6 +166,19 @@ fn read_secret(from_stdin: bool) -> Result<SecretString> {
 }
 
 async fn add(config: Config, a: AddArgs) -> Result<ExitCode> {
+    if a.kind == Kind::Commerce {
+        return super::profile_commerce::add(config, a).await;
+    }
+    if a.apps.is_empty() {
+        return Err(usage(
+            "name at least one Store app with --app STOREID (or add a Commerce site with --kind commerce)",
+        ));
+    }
+    if a.rnr_url.is_some() || a.rnr_tenant.is_some() || a.scope.is_some() {
+        return Err(usage(
+            "--rnr-url, --rnr-tenant and --scope belong to Commerce sites: add --kind commerce",
+        ));
+    }
     validate_name(&a.name).map_err(usage)?;
     if config.profiles.contains_key(&a.name) {
         return Err(usage(format!(
@@ -185,7 +232,11 @@ async fn add(config: Config, a: AddArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn edit(config: Config, e: EditArgs) -> Result<ExitCode> {
+async fn edit(config: Config, mut e: EditArgs) -> Result<ExitCode> {
+    if !config.profiles.contains_key(&e.name) {
+        // A Commerce site may be named as site builder shows it ("Fabrikam App").
+        e.name = super::profile_commerce::profile_key(&e.name);
+    }
     let Some(mut profile) = config.profiles.get(&e.name).cloned() else {
         return Err(usage(format!(
             "there is no profile {:?}: see `reviewdesk profile list`",
@@ -217,6 +268,7 @@ async fn edit(config: Config, e: EditArgs) -> Result<ExitCode> {
         validate_email(m.trim()).map_err(|e| usage(e.to_string()))?;
         profile.support_email = Some(m.trim().to_owned());
     }
+    super::profile_commerce::edit_site(&mut profile, &e)?;
     if e.private {
         profile.visibility = Visibility::Private;
     }
@@ -247,6 +299,12 @@ async fn edit(config: Config, e: EditArgs) -> Result<ExitCode> {
 }
 
 async fn remove(config: Config, name: &str) -> Result<ExitCode> {
+    let key = super::profile_commerce::profile_key(name);
+    let name = if config.profiles.contains_key(name) {
+        name
+    } else {
+        key.as_str()
+    };
     if !config.profiles.contains_key(name) {
         return Err(usage(format!(
             "there is no profile {name:?}: see `reviewdesk profile list`"
@@ -284,7 +342,7 @@ async fn list(config: Config, format: InfoFormat) -> Result<ExitCode> {
             .iter()
             .map(|(n, p, s)| {
                 serde_json::json!({
-                    "name": n, "tenant": p.tenant, "clientId": p.client_id,
+                    "name": n, "kind": p.kind, "commerce": p.commerce, "tenant": p.tenant, "clientId": p.client_id,
                     "apps": p.apps, "supportEmail": p.support_email, "visibility": p.visibility,
                     "default": config.default_profile.as_deref() == Some(n.as_str()), "secret": s,
                 })
@@ -311,7 +369,14 @@ async fn list(config: Config, format: InfoFormat) -> Result<ExitCode> {
         } else {
             " "
         };
-        let apps: Vec<String> = p.apps.iter().map(app_label).collect();
+        let apps: Vec<String> = match &p.commerce {
+            Some(site) if !p.kind.is_store() => vec![format!(
+                "Commerce site {} at {}",
+                crate::sanitize::sanitize_line(&site.name),
+                site.rnr_url
+            )],
+            _ => p.apps.iter().map(app_label).collect(),
+        };
         writeln!(
             out,
             "{default} {:<16} {:<38} {:<38} {:<8} {}",
@@ -326,8 +391,20 @@ async fn list(config: Config, format: InfoFormat) -> Result<ExitCode> {
 }
 
 async fn test(mut config: Config, name: Option<String>) -> Result<ExitCode> {
-    if name.is_some() {
-        config.selected_profile = name;
+    if let Some(n) = name {
+        let key = super::profile_commerce::profile_key(&n);
+        config.selected_profile = Some(if config.profiles.contains_key(&n) { n } else { key });
+    }
+    let chosen = crate::profiles::choose(
+        &config.profiles,
+        config.selected_profile.as_deref(),
+        config.default_profile.as_deref(),
+    )
+    .ok()
+    .map(|(n, p)| (n.to_owned(), p.kind));
+    if let Some((n, crate::profiles::ProfileKind::Commerce)) = chosen {
+        config.selected_profile = Some(n);
+        return super::profile_commerce::test(config).await;
     }
     let session = Session::resolve(config).await?;
     let (name, profile) = session

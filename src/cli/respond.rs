@@ -33,6 +33,7 @@ pub async fn run(config: Config, args: RespondArgs) -> Result<ExitCode> {
     }
 
     let session = Session::resolve(config).await?;
+    session.require(crate::provider::Feature::Respond)?;
     let client = session.client.with_progress(super::reviews::progress_printer());
     // Eligibility first: it also gives the default support email.
     let info = client.response_info(&app, Some(&review)).await?;

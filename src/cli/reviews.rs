@@ -35,6 +35,7 @@ pub async fn run(config: Config, args: ReviewsArgs) -> Result<ExitCode> {
     query.top = args.page_size;
 
     let session = Session::resolve(config).await?;
+    session.require(crate::provider::Feature::ListReviews)?;
     let client = session.client.with_progress(progress_printer());
     let mut fetched = client.fetch_reviews(&query).await?.reviews;
     if args.orderby.is_none() {

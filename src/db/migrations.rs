@@ -97,6 +97,43 @@ const MIGRATIONS: &[&str] = &[
         SELECT RAISE(ABORT, 'history is append-only');
     END;
     "#,
+    // 2: Dynamics 365 Commerce Ratings & Reviews: the site's exported reviews, and the journal
+    // that makes an import resumable without submitting any row twice.
+    r#"
+    CREATE TABLE commerce_reviews (
+        id          TEXT PRIMARY KEY NOT NULL,
+        product_id  TEXT,
+        submitted   TEXT,
+        fetched_at  INTEGER NOT NULL,
+        raw_json    TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE commerce_import (
+        -- A hash of the request (product, query and body) and the row's ordinal among
+        -- identical ones: the same review in a re-run, or in another file, is the same row.
+        row_key       TEXT PRIMARY KEY NOT NULL,
+        -- A hash of product, title and text: what an export shows to verify a lost answer.
+        content_key   TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        line          INTEGER NOT NULL,
+        request_json  TEXT NOT NULL,
+        state         TEXT NOT NULL
+                      CHECK (state IN ('pending', 'sending', 'sent', 'unconfirmed', 'failed')),
+        owner         TEXT,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        reason        TEXT,
+        answer        TEXT,
+        updated_at    INTEGER NOT NULL,
+        sent_at       INTEGER,
+        CHECK ((state = 'sending') = (owner IS NOT NULL))
+    ) WITHOUT ROWID;
+    CREATE INDEX commerce_import_by_content ON commerce_import (content_key, state);
+    CREATE TRIGGER commerce_import_sent_is_final BEFORE UPDATE ON commerce_import
+        WHEN OLD.state = 'sent' AND NEW.state <> 'sent'
+    BEGIN
+        SELECT RAISE(ABORT, 'commerce_import: a sent row stays sent');
+    END;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -30,6 +30,7 @@
 //! * Refresh: ask from `last_sync - overlap`, `upsert_reviews` per page, `mark_vanished` over
 //!   the window actually fetched, `set_last_sync`; verify unconfirmed items of refreshed reviews.
 
+mod commerce;
 mod drafts;
 mod history;
 mod migrations;
@@ -48,6 +49,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 
+pub use commerce::{ImportRow, ImportState, NewImportRow};
 pub use drafts::{DraftRow, StoredDraft};
 pub use history::{HistoryEntry, HistoryRow};
 pub use migrations::SCHEMA_VERSION;

@@ -28,6 +28,9 @@ pub enum TokenState {
 struct Issued {
     expires: Instant,
     revoked: bool,
+    /// The `aud` and `appid` claims, for the R&R side's audience and allow-list checks.
+    audience: String,
+    app_id: String,
 }
 
 #[derive(Default)]
@@ -36,7 +39,7 @@ pub struct TokenTable {
 }
 
 impl TokenTable {
-    fn insert(&mut self, token: String, lifetime: Duration) {
+    fn insert(&mut self, token: String, lifetime: Duration, audience: &str, app_id: &str) {
         let now = Instant::now();
         if self.issued.len() > 10_000 {
             self.issued.retain(|_, t| t.expires > now && !t.revoked);
@@ -47,6 +50,8 @@ impl TokenTable {
             Issued {
                 expires,
                 revoked: false,
+                audience: audience.to_owned(),
+                app_id: app_id.to_owned(),
             },
         );
     }
@@ -63,6 +68,11 @@ impl TokenTable {
     /// The tokens handed out (all of them until the table is pruned at 10,000).
     pub fn tokens(&self) -> Vec<String> {
         self.issued.keys().cloned().collect()
+    }
+
+    /// `(aud, appid)` of an issued token.
+    pub fn claims(&self, token: &str) -> Option<(String, String)> {
+        self.issued.get(token).map(|t| (t.audience.clone(), t.app_id.clone()))
     }
 
     pub fn revoke_all(&mut self) {
@@ -197,7 +207,8 @@ fn form(headers: &HeaderMap, body: &[u8]) -> HashMap<String, String> {
     f
 }
 
-/// The checks in the order of §3.4; `Ok` carries the success JSON.
+/// The checks in the order of §3.4; `Ok` carries the success JSON. Tokens are issued for the
+/// Store resource and, for the R&R side, for the audiences it accepts.
 fn issue(s: &Shared, tenant: &str, headers: &HeaderMap, body: &[u8], v: Version) -> Result<String, Aad> {
     let cfg = &s.config;
     let bad = StatusCode::BAD_REQUEST;
@@ -261,9 +272,10 @@ fn issue(s: &Shared, tenant: &str, headers: &HeaderMap, body: &[u8], v: Version)
         Version::V1 => {
             // [INF] a missing v1 `resource` is reported as a missing parameter (900144).
             let res = field("resource").ok_or_else(|| missing("resource"))?;
-            if res != RESOURCE {
+            if res != RESOURCE && !s.commerce.accepts_audience(res) {
                 return Err(not_found(res));
             }
+            Ok(mint(s, v, res))
         }
         Version::V2 => {
             if field("resource").is_some() {
@@ -272,6 +284,12 @@ fn issue(s: &Shared, tenant: &str, headers: &HeaderMap, body: &[u8], v: Version)
             }
             let scope = field("scope").ok_or_else(|| missing("scope"))?;
             let wanted = format!("{RESOURCE}/.default");
+            let rnr = scope
+                .strip_suffix("/.default")
+                .filter(|r| s.commerce.accepts_audience(r));
+            if let Some(audience) = rnr {
+                return Ok(mint(s, v, audience));
+            }
             if !scope.eq_ignore_ascii_case(&wanted) {
                 // [INF] another resource's `/.default` is an unknown resource (500011); anything
                 // else is an invalid scope (70011).
@@ -283,12 +301,12 @@ fn issue(s: &Shared, tenant: &str, headers: &HeaderMap, body: &[u8], v: Version)
                 );
                 return Err(Aad(bad, "invalid_scope", 70011, text));
             }
+            Ok(mint(s, v, RESOURCE))
         }
     }
-    Ok(mint(s, v))
 }
 
-fn mint(s: &Shared, v: Version) -> String {
+fn mint(s: &Shared, v: Version, audience: &str) -> String {
     let cfg = &s.config;
     let lifetime = lock(&s.faults)
         .token_lifetime_secs
@@ -300,7 +318,7 @@ fn mint(s: &Shared, v: Version) -> String {
     // resource that accepts v1 tokens.
     let header = json!({"typ": "JWT", "alg": "RS256", "x5t": "emulator", "kid": "emulator"});
     let payload = json!({
-        "aud": RESOURCE,
+        "aud": audience,
         "iss": format!("https://sts.windows.net/{}/", cfg.tenant_id),
         "iat": nbf,
         "nbf": nbf,
@@ -320,7 +338,7 @@ fn mint(s: &Shared, v: Version) -> String {
         enc(payload.to_string().as_bytes()),
         enc(&sig)
     );
-    lock(&s.tokens).insert(token.clone(), Duration::from_secs(lifetime));
+    lock(&s.tokens).insert(token.clone(), Duration::from_secs(lifetime), audience, &cfg.client_id);
     let body = match v {
         // v1: every number is a string, and the resource is echoed.
         Version::V1 => serde_json::to_string(&V1Token {
@@ -329,7 +347,7 @@ fn mint(s: &Shared, v: Version) -> String {
             ext_expires_in: lifetime.to_string(),
             expires_on: exp.to_string(),
             not_before: nbf.to_string(),
-            resource: RESOURCE,
+            resource: audience,
             access_token: &token,
         }),
         // v2: numbers are numbers; no expires_on, not_before or resource.
@@ -350,7 +368,7 @@ struct V1Token<'a> {
     ext_expires_in: String,
     expires_on: String,
     not_before: String,
-    resource: &'static str,
+    resource: &'a str,
     access_token: &'a str,
 }
 

@@ -115,6 +115,35 @@ pub async fn store_gate(State(s): State<Arc<Shared>>, req: Request, next: Next) 
             st.submit_requests += 1;
         }
     }
+    if let Some(faulted) = inject(&s).await {
+        return faulted;
+    }
+    let auth = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let bearer = auth.and_then(|v| {
+        let (scheme, token) = v.trim().split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    });
+    let problem = match bearer {
+        None => Some("Authorization header with a Bearer token is required."),
+        Some(t) => match lock(&s.tokens).check(t) {
+            TokenState::Valid => None,
+            TokenState::Unknown => Some("The access token is invalid."),
+            TokenState::Expired => Some("The access token has expired."),
+            TokenState::Revoked => Some("The access token has been revoked."),
+        },
+    };
+    match problem {
+        None => next.run(req).await,
+        Some(msg) => {
+            lock(&s.stats).unauthorized += 1;
+            unauthorized(msg)
+        }
+    }
+}
+
+/// The injected delay, throttle or server error for one API request, Store or R&R alike:
+/// `Some` answer to send instead of handling the request.
+pub(crate) async fn inject(s: &Shared) -> Option<Response> {
     let (delay, verdict) = {
         let mut f = lock(&s.faults);
         let delay = f.delay_ms.unwrap_or(0);
@@ -154,7 +183,7 @@ pub async fn store_gate(State(s): State<Arc<Shared>>, req: Request, next: Next) 
             if let Some(v) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
                 resp.headers_mut().insert(header::RETRY_AFTER, v);
             }
-            return resp;
+            Some(resp)
         }
         Verdict::Fail(status) => {
             lock(&s.stats).server_errors += 1;
@@ -165,30 +194,13 @@ pub async fn store_gate(State(s): State<Arc<Shared>>, req: Request, next: Next) 
             } else {
                 "InternalServerError"
             };
-            return errors::analytics(status, code, "The service encountered an error (emulated).");
+            Some(errors::analytics(
+                status,
+                code,
+                "The service encountered an error (emulated).",
+            ))
         }
-        Verdict::Pass => {}
-    }
-    let auth = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let bearer = auth.and_then(|v| {
-        let (scheme, token) = v.trim().split_once(' ')?;
-        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-    });
-    let problem = match bearer {
-        None => Some("Authorization header with a Bearer token is required."),
-        Some(t) => match lock(&s.tokens).check(t) {
-            TokenState::Valid => None,
-            TokenState::Unknown => Some("The access token is invalid."),
-            TokenState::Expired => Some("The access token has expired."),
-            TokenState::Revoked => Some("The access token has been revoked."),
-        },
-    };
-    match problem {
-        None => next.run(req).await,
-        Some(msg) => {
-            lock(&s.stats).unauthorized += 1;
-            unauthorized(msg)
-        }
+        Verdict::Pass => None,
     }
 }
 

@@ -6,6 +6,7 @@
 //! The wire formats follow `shared/reference/store-api.md` (§1.3–1.7, §3.3, §3.4). Every choice
 //! the reference leaves open is marked with a comment starting `// [INF]`.
 
+pub mod commerce;
 mod control;
 mod corpus;
 mod data;
@@ -55,6 +56,12 @@ pub struct EmulatorConfig {
     /// Same seed => same reviews (dates are relative to the start time).
     pub seed: u64,
     pub token_lifetime: Duration,
+    /// Reviews on the R&R sample site.
+    pub commerce_reviews: usize,
+    /// The `tenantId` the R&R side answers for.
+    pub rnr_tenant_id: String,
+    /// Token audiences R&R accepts besides the emulator's own URL.
+    pub rnr_audiences: Vec<String>,
 }
 
 impl Default for EmulatorConfig {
@@ -69,6 +76,9 @@ impl Default for EmulatorConfig {
             reviews_per_app: 60,
             seed: 42,
             token_lifetime: Duration::from_secs(3599),
+            commerce_reviews: 40,
+            rnr_tenant_id: commerce::DEFAULT_RNR_TENANT_ID.to_owned(),
+            rnr_audiences: Vec::new(),
         }
     }
 }
@@ -93,6 +103,9 @@ pub struct Stats {
     pub throttled: u64,
     /// Injected 5xx answers.
     pub server_errors: u64,
+    /// The Ratings & Reviews side.
+    #[serde(default)]
+    pub commerce: commerce::CommerceStats,
 }
 
 /// State shared by the handlers and the handle.
@@ -103,6 +116,7 @@ pub(crate) struct Shared {
     pub tokens: Mutex<entra::TokenTable>,
     pub faults: Mutex<FaultSpec>,
     pub stats: Mutex<Stats>,
+    pub commerce: commerce::CommerceState,
     nonce: AtomicU64,
 }
 
@@ -140,7 +154,9 @@ impl Shared {
     }
 
     pub fn stats(&self) -> Stats {
-        lock(&self.stats).clone()
+        let mut stats = lock(&self.stats).clone();
+        stats.commerce = self.commerce.stats();
+        stats
     }
 
     pub fn revoke_tokens(&self) {
@@ -206,9 +222,12 @@ pub async fn start(config: EmulatorConfig) -> anyhow::Result<EmulatorHandle> {
         addr.set_ip(IpAddr::V4(Ipv4Addr::LOCALHOST));
     }
     let gen_config = config.clone();
-    let apps = tokio::task::spawn_blocking(move || {
+    let base_url = format!("http://{addr}");
+    let (apps, commerce) = tokio::task::spawn_blocking(move || {
         let anchor = now_utc().with_nanosecond(0).unwrap_or_else(now_utc);
-        data::generate_all(&gen_config, anchor)
+        let sas_key = data::Rng::new(anchor.and_utc().timestamp_nanos_opt().unwrap_or(7) as u64).next_u64();
+        let commerce = commerce::CommerceState::new(&gen_config, &base_url, sas_key, anchor);
+        (data::generate_all(&gen_config, anchor), commerce)
     })
     .await?;
     let shared = Arc::new(Shared {
@@ -217,6 +236,7 @@ pub async fn start(config: EmulatorConfig) -> anyhow::Result<EmulatorHandle> {
         tokens: Mutex::new(entra::TokenTable::default()),
         faults: Mutex::new(FaultSpec::default()),
         stats: Mutex::new(Stats::default()),
+        commerce,
         nonce: AtomicU64::new(0),
     });
     let app = router(shared.clone());
@@ -256,7 +276,11 @@ fn router(shared: Arc<Shared>) -> Router {
     let login = Router::new()
         .route("/{tenant}/oauth2/token", post(entra::token_v1))
         .route("/{tenant}/oauth2/v2.0/token", post(entra::token_v2));
-    store_api.merge(login).merge(control::router()).with_state(shared)
+    store_api
+        .merge(login)
+        .merge(control::router())
+        .merge(commerce::router(shared.clone()))
+        .with_state(shared)
 }
 
 impl EmulatorHandle {
@@ -305,6 +329,30 @@ impl EmulatorHandle {
     /// for the next fetch, without any API submission. `false` when there is no such review.
     pub fn respond_in_partner_center(&self, app: &str, review: &str, text: &str) -> bool {
         self.shared.respond_outside_api(app, review, text)
+    }
+
+    /// The R&R side's S2S allow-list, as site builder shows it.
+    pub fn commerce_registrations(&self) -> Vec<commerce::Registration> {
+        self.shared.commerce.registrations()
+    }
+
+    /// Adds, or edits by Name, an S2S registration.
+    pub fn put_commerce_registration(&self, name: &str, reg: commerce::Registration) {
+        self.shared.commerce.put_registration(name, reg);
+    }
+
+    /// Removes an S2S registration by Name; `false` when there was none.
+    pub fn remove_commerce_registration(&self, name: &str) -> bool {
+        self.shared.commerce.remove_registration(name)
+    }
+
+    pub fn set_commerce_settings(&self, patch: commerce::CommerceSettingsPatch) -> commerce::CommerceSettings {
+        self.shared.commerce.patch_settings(patch)
+    }
+
+    /// Inserts a crafted site review (storefront field names); answers its reviewId.
+    pub fn add_commerce_review(&self, review: serde_json::Value) -> String {
+        self.shared.commerce.add_review(&review, self.shared.random_guid())
     }
 
     /// Graceful stop: in-flight requests finish, then the task ends (forced after 5 s).

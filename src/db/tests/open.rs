@@ -41,6 +41,8 @@ fn migrates_from_empty_and_reopens_idempotently() {
     let sync: i64 = db.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
     assert_eq!(sync, 1, "NORMAL");
     let expected = [
+        "commerce_import",
+        "commerce_reviews",
         "drafts",
         "history",
         "outbox",

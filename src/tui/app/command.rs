@@ -7,6 +7,8 @@ use super::editor::Draft;
 use crate::profiles_ops::ProfileDraft;
 use crate::store::{ResponseItem, Review};
 
+// One is made per key or answer and moved once: boxing the profile draft would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     Store(StoreCommand),

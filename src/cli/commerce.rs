@@ -1,0 +1,259 @@
+//! `reviewdesk commerce export` and `reviewdesk commerce import`: a Dynamics 365 Commerce
+//! site's Ratings & Reviews, through its S2S app registration (a `--kind commerce` profile).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::output::defuse_formula;
+use super::progress::ProgressLine;
+use crate::commerce::export::{fetch_export, read_export};
+use crate::commerce::parse::FileFormat;
+use crate::commerce::{CommerceReview, CommerceSession};
+use crate::config::{Config, project_dirs};
+use crate::db::Db;
+
+#[derive(Subcommand, Debug)]
+pub enum CommerceCommand {
+    /// Export all reviews of the site (Export All Reviews), cache them, and write them out.
+    Export(ExportArgs),
+    /// Import reviews from a CSV or JSON-lines file, one Submit a Review call per row.
+    Import(super::commerce_import::ImportArgs),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Jsonl,
+    Csv,
+}
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "The export file's format is undocumented [inferred]: CSV, a JSON array or JSON lines are \
+    detected, columns are matched to the storefront's Review fields case-insensitively, and unknown columns are kept. \
+    The download link (a SAS URL) is a credential and is never shown."
+)]
+pub struct ExportArgs {
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: ExportFormat,
+    /// Write here instead of standard output (replaced atomically when complete).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+pub async fn run(config: Config, cmd: CommerceCommand) -> Result<ExitCode> {
+    match cmd {
+        CommerceCommand::Export(a) => export(config, a).await,
+        CommerceCommand::Import(a) => super::commerce_import::run(config, a).await,
+    }
+}
+
+/// The profile's database, with its notice (if any) on standard error.
+pub(super) fn open_db(name: &str) -> Result<Db> {
+    let dirs = project_dirs().context("no home directory to keep the local database in")?;
+    let (db, report) = Db::open(dirs.data_dir(), name)?;
+    if let Some(m) = report.message() {
+        eprintln!("note: {m}");
+    }
+    Ok(db)
+}
+
+/// The fixed CSV columns of an export written out; unknown columns go, as JSON, in `extra`.
+const CSV_COLUMNS: [&str; 20] = [
+    "reviewId",
+    "productId",
+    "productName",
+    "sku",
+    "userName",
+    "rating",
+    "title",
+    "reviewText",
+    "submittedDateTime",
+    "market",
+    "locale",
+    "channelId",
+    "isTakenDown",
+    "isPublished",
+    "updatedSinceResponse",
+    "moderationState",
+    "responderName",
+    "responseText",
+    "responseDateTime",
+    "extra",
+];
+
+enum Writer<'a> {
+    Json {
+        out: Box<dyn Write + 'a>,
+        first: bool,
+    },
+    Jsonl {
+        out: Box<dyn Write + 'a>,
+    },
+    Csv {
+        out: Box<csv::Writer<Box<dyn Write + 'a>>>,
+        sanitise: bool,
+    },
+}
+
+impl<'a> Writer<'a> {
+    fn new(format: ExportFormat, out: Box<dyn Write + 'a>, terminal: bool) -> std::io::Result<Self> {
+        Ok(match format {
+            ExportFormat::Json => Writer::Json { out, first: true },
+            ExportFormat::Jsonl => Writer::Jsonl { out },
+            ExportFormat::Csv => {
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(CSV_COLUMNS)?;
+                Writer::Csv {
+                    out: Box::new(w),
+                    sanitise: terminal,
+                }
+            }
+        })
+    }
+
+    fn write(&mut self, r: &CommerceReview) -> std::io::Result<()> {
+        match self {
+            Writer::Json { out, first } => {
+                out.write_all(if *first { b"[\n" } else { b",\n" })?;
+                *first = false;
+                super::commerce_import::write_safe_json(out, r)
+            }
+            Writer::Jsonl { out } => {
+                super::commerce_import::write_safe_json(out, r)?;
+                out.write_all(b"\n")
+            }
+            Writer::Csv { out, sanitise } => {
+                let cell = |v: &Option<String>| {
+                    let v = v.as_deref().unwrap_or("");
+                    let v = if *sanitise {
+                        crate::sanitize::sanitize_text(v)
+                    } else {
+                        v.to_owned()
+                    };
+                    defuse_formula(v)
+                };
+                let flag = |b: Option<bool>| b.map(|b| b.to_string()).unwrap_or_default();
+                let extra = if r.extra.is_empty() {
+                    String::new()
+                } else {
+                    cell(&Some(serde_json::to_string(&r.extra).unwrap_or_default()))
+                };
+                out.write_record([
+                    cell(&r.review_id),
+                    cell(&r.product_id),
+                    cell(&r.product_name),
+                    cell(&r.sku),
+                    cell(&r.user_name),
+                    r.rating.map(|x| x.to_string()).unwrap_or_default(),
+                    cell(&r.title),
+                    cell(&r.review_text),
+                    cell(&r.submitted_date_time),
+                    cell(&r.market),
+                    cell(&r.locale),
+                    cell(&r.channel_id),
+                    flag(r.is_taken_down),
+                    flag(r.is_published),
+                    flag(r.updated_since_response),
+                    r.moderation_state().to_owned(),
+                    cell(&r.responder_name),
+                    cell(&r.response_text),
+                    cell(&r.response_date_time),
+                    extra,
+                ])?;
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Writer::Json { mut out, first } => {
+                out.write_all(if first { b"[]\n" } else { b"\n]\n" })?;
+                out.flush()
+            }
+            Writer::Jsonl { mut out } => out.flush(),
+            Writer::Csv { mut out, .. } => out.flush(),
+        }
+    }
+}
+
+async fn export(config: Config, args: ExportArgs) -> Result<ExitCode> {
+    let session = CommerceSession::resolve(config).await?;
+    let mut db = open_db(&session.name)?;
+    let mut download = tempfile::NamedTempFile::new().context("cannot create a temporary file for the download")?;
+    let mut progress = ProgressLine::on_stderr("Downloading the export");
+    let (ticket, bytes) = fetch_export(&session.client, download.as_file_mut(), &mut |d, t| {
+        progress.bytes(d, t)
+    })
+    .await?;
+    progress.finish();
+    let target = match &args.out {
+        Some(path) => {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            Some(
+                tempfile::Builder::new()
+                    .prefix(".reviewdesk-export.")
+                    .tempfile_in(dir)
+                    .with_context(|| format!("cannot write in {}", dir.display()))?,
+            )
+        }
+        None => None,
+    };
+    let stdout = std::io::stdout();
+    let sink: Box<dyn Write> = match &target {
+        Some(t) => Box::new(std::io::BufWriter::new(t.reopen()?)),
+        None => Box::new(std::io::BufWriter::new(stdout.lock())),
+    };
+    let mut writer = Writer::new(args.format, sink, target.is_none() && std::io::stdout().is_terminal())?;
+    let now = chrono::Utc::now().timestamp();
+    let mut batch = Vec::with_capacity(1000);
+    let (mut taken_down, mut responded) = (0u64, 0u64);
+    let mut failure: Option<anyhow::Error> = None;
+    let flush = |db: &mut Db, batch: &mut Vec<_>| -> Result<(), String> {
+        db.commerce_cache_reviews(batch, now).map_err(|e| e.to_string())?;
+        batch.clear();
+        Ok(())
+    };
+    let (format, count) = read_export(download.path(), |r| {
+        taken_down += u64::from(r.is_taken_down == Some(true));
+        responded += u64::from(r.response_text.is_some());
+        if let Err(e) = writer.write(&r) {
+            failure = Some(e.into());
+            return Err("the output could not be written".into());
+        }
+        let json = serde_json::to_string(&r).unwrap_or_default();
+        batch.push((r.cache_key(), r.product_id.clone(), r.submitted_date_time.clone(), json));
+        if batch.len() >= 1000 {
+            flush(&mut db, &mut batch)?;
+        }
+        Ok(())
+    })
+    .map_err(|e| failure.take().unwrap_or_else(|| e.into()))?;
+    flush(&mut db, &mut batch).map_err(anyhow::Error::msg)?;
+    writer.finish()?;
+    if let (Some(t), Some(path)) = (target, &args.out) {
+        t.persist(path)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error))?;
+    }
+    let name = crate::sanitize::sanitize_line(&session.site.name);
+    eprintln!(
+        "Exported {count} reviews of {name} ({:.1} MB, {} as the service sent it; created {}): {taken_down} taken down, {responded} with a moderator response. Cached in {}.",
+        bytes as f64 / 1e6,
+        match format {
+            FileFormat::Csv => "CSV",
+            FileFormat::Json => "JSON",
+            FileFormat::Jsonl => "JSON lines",
+        },
+        crate::sanitize::sanitize_line(&ticket.created),
+        db.path().display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,205 @@
+//! `reviewdesk profile add --kind commerce …` and the Commerce parts of `edit` and `test`: a
+//! site's S2S app registration, kept like site builder keeps it (Name, Client App ID,
+//! Directory (Tenant) ID) plus the R&R URL, and the secret in the OS keyring.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use secrecy::SecretString;
+
+use super::profile::{AddArgs, EditArgs, read_secret};
+use crate::commerce::CommerceSession;
+use crate::config::{Config, validate_endpoint_url};
+use crate::profiles::{CommerceSite, Profile, ProfileKind, validate_client_id, validate_name, validate_tenant};
+use crate::profiles_ops::{self, config_path, open_store, store_name};
+use crate::secrets::SecretStore;
+use crate::session::usage;
+
+/// `Fabrikam App` → `fabrikam-app`: the registration's Name as a profile (and file) name.
+pub fn profile_key(name: &str) -> String {
+    if validate_name(name).is_ok() {
+        return name.to_owned();
+    }
+    let mut key = String::new();
+    for c in name.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            key.push(c.to_ascii_lowercase());
+        } else if !key.ends_with('-') && !key.is_empty() {
+            key.push('-');
+        }
+    }
+    key.trim_end_matches('-').chars().take(64).collect()
+}
+
+fn check_site_name(name: &str) -> Result<String> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
+        return Err(usage(format!(
+            "{:?} is not a registration name: give the Name shown in site builder (Reviews → Settings → S2S Authentication), up to 100 printable characters",
+            crate::sanitize::sanitize_line(n)
+        )));
+    }
+    Ok(n.to_owned())
+}
+
+fn check_rnr_url(raw: &str) -> Result<String> {
+    let url = validate_endpoint_url(raw, "--rnr-url").map_err(|e| {
+        usage(format!(
+            "{e}; give the site's Ratings and Reviews service URL, such as https://<rnr-id>.rnr.ms (site builder's R&R endpoint setting)"
+        ))
+    })?;
+    if url.query().is_some() || !url.path().trim_matches('/').is_empty() {
+        return Err(usage(format!(
+            "--rnr-url {} has a path or query; give only the service's base URL, such as https://<rnr-id>.rnr.ms",
+            crate::sanitize::sanitize_line(raw)
+        )));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn check_scope(raw: &str) -> Result<String> {
+    let s = raw.trim();
+    if s.is_empty() || s.contains(char::is_whitespace) {
+        return Err(usage(
+            "--scope must be one App ID URI (such as https://example.rnr.ms or api://<guid>), optionally ending in /.default",
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+/// A stored secret of another profile for the same app registration (tenant and client ID), so
+/// one Entra registration serving the Store and a Commerce site needs its secret typed once.
+async fn shared_secret(config: &Config, store: &SecretStore, profile: &Profile) -> Option<(String, SecretString)> {
+    for (name, p) in &config.profiles {
+        if p.client_id.eq_ignore_ascii_case(&profile.client_id) && p.tenant.eq_ignore_ascii_case(&profile.tenant) {
+            if let Ok(Some(secret)) = store.get(name).await {
+                return Some((name.clone(), secret));
+            }
+        }
+    }
+    None
+}
+
+pub async fn add(config: Config, a: AddArgs) -> Result<ExitCode> {
+    if !a.apps.is_empty() {
+        return Err(usage(
+            "--app names Store apps; a Commerce profile has a site instead (--rnr-url)",
+        ));
+    }
+    let Some(rnr_url) = &a.rnr_url else {
+        return Err(usage(
+            "a Commerce profile needs --rnr-url, the site's Ratings and Reviews service URL, such as https://<rnr-id>.rnr.ms",
+        ));
+    };
+    let site_name = check_site_name(&a.name)?;
+    let key = profile_key(&site_name);
+    validate_name(&key).map_err(usage)?;
+    if config.profiles.contains_key(&key) {
+        return Err(usage(format!(
+            "profile {key:?} exists already: change it with `reviewdesk profile edit {key}`"
+        )));
+    }
+    let rnr_tenant = match &a.rnr_tenant {
+        Some(t) => Some(validate_tenant(t).map_err(usage)?),
+        None => None,
+    };
+    let profile = Profile {
+        kind: ProfileKind::Commerce,
+        tenant: validate_tenant(&a.tenant).map_err(usage)?,
+        client_id: validate_client_id(&a.client).map_err(usage)?,
+        commerce: Some(CommerceSite {
+            name: site_name.clone(),
+            rnr_url: check_rnr_url(rnr_url)?,
+            rnr_tenant,
+            scope: a.scope.as_deref().map(check_scope).transpose()?,
+        }),
+        login_url: match &a.login_url {
+            Some(u) => {
+                crate::config::validate_endpoint_url(u, "--login-url").map_err(|e| usage(e.to_string()))?;
+                Some(u.trim().to_owned())
+            }
+            None => None,
+        },
+        ..Profile::default()
+    };
+    let path = config_path(&config)?;
+    crate::profiles::ConfigFile::open(&path)?;
+    let store = open_store(&config).await?;
+    let secret = match shared_secret(&config, &store, &profile).await {
+        Some((other, secret)) if !a.secret_stdin => {
+            println!("Using the client secret already stored for profile {other} (the same app registration).");
+            secret
+        }
+        _ => read_secret(a.secret_stdin)?,
+    };
+    profiles_ops::add(&path, &store, &key, &profile, &secret, a.default).await?;
+    println!(
+        "Added Commerce site {} as profile {key}.",
+        crate::sanitize::sanitize_line(&site_name)
+    );
+    println!("The secret is in {}: kept {}.", store_name(&store), store.persistence());
+    println!(
+        "In site builder, Home → Reviews → Settings → Service-to-Service (S2S) Authentication → Manage must list Client App ID {} with Directory (Tenant) ID {}.",
+        profile.client_id, profile.tenant
+    );
+    println!("Check it works: reviewdesk profile test {key}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The Commerce fields of `profile edit`; `true` when any was given.
+pub fn edit_site(profile: &mut Profile, e: &EditArgs) -> Result<bool> {
+    let given = e.rnr_url.is_some() || e.rnr_tenant.is_some() || e.scope.is_some() || e.site_name.is_some();
+    if !given {
+        return Ok(false);
+    }
+    let Some(site) = profile
+        .commerce
+        .as_mut()
+        .filter(|_| profile.kind == ProfileKind::Commerce)
+    else {
+        return Err(usage(format!(
+            "profile {} is a Microsoft Store registration; --rnr-url, --rnr-tenant, --scope and --site-name belong to Commerce profiles (add one with `reviewdesk profile add --kind commerce …`)",
+            e.name
+        )));
+    };
+    if let Some(u) = &e.rnr_url {
+        site.rnr_url = check_rnr_url(u)?;
+    }
+    if let Some(t) = &e.rnr_tenant {
+        site.rnr_tenant = Some(validate_tenant(t).map_err(usage)?).filter(|t| !t.is_empty());
+    }
+    if let Some(s) = &e.scope {
+        site.scope = if s.trim().is_empty() {
+            None
+        } else {
+            Some(check_scope(s)?)
+        };
+    }
+    if let Some(n) = &e.site_name {
+        site.name = check_site_name(n)?;
+    }
+    Ok(true)
+}
+
+pub async fn test(config: Config) -> Result<ExitCode> {
+    let session = CommerceSession::resolve(config).await?;
+    println!(
+        "Commerce site {} (profile {}): client {}, tenant {}",
+        crate::sanitize::sanitize_line(&session.site.name),
+        session.name,
+        session.profile.client_id,
+        session.profile.tenant
+    );
+    for fact in crate::commerce::check::facts(&session) {
+        println!("  · {fact}");
+    }
+    let checks = crate::commerce::check::test_site(&session).await;
+    for c in &checks {
+        println!("  {} {}", if c.ok { "✓" } else { "✗" }, c.text);
+    }
+    Ok(if checks.iter().all(|c| c.ok) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

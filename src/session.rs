@@ -58,18 +58,7 @@ impl Session {
         let (name, profile) = (name.to_owned(), profile.clone());
         let endpoints = Endpoints::resolve_full(&config, Some(&profile), |k| std::env::var(k).ok())
             .map_err(|e| usage(e.to_string()))?;
-        let store = SecretStore::open(backend_choice(&config)?).await?;
-        let secret = store.get(&name).await?.ok_or_else(|| {
-            anyhow::anyhow!(
-                "no client secret is stored for profile {name} in {}: store it with `reviewdesk profile edit {name} --rotate-secret`",
-                store.why()
-            )
-        })?;
-        let credentials = Credentials {
-            tenant: profile.tenant.clone(),
-            client_id: profile.client_id.clone(),
-            secret,
-        };
+        let credentials = profile_credentials(&config, &name, &profile).await?;
         let mut session = Self::new(config, endpoints, credentials, RetryPolicy::default())?;
         session.profile = Some((name, profile));
         Ok(session)
@@ -108,6 +97,22 @@ impl Session {
             profile: None,
         })
     }
+}
+
+/// A profile's credentials: its tenant and client ID, and its secret from the configured store.
+pub async fn profile_credentials(config: &Config, name: &str, profile: &Profile) -> Result<Credentials> {
+    let store = SecretStore::open(backend_choice(config)?).await?;
+    let secret = store.get(name).await?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "no client secret is stored for profile {name} in {}: store it with `reviewdesk profile edit {name} --rotate-secret`",
+            store.why()
+        )
+    })?;
+    Ok(Credentials {
+        tenant: profile.tenant.clone(),
+        client_id: profile.client_id.clone(),
+        secret,
+    })
 }
 
 /// A retry policy for tests and the demo, where waiting seconds helps nobody.

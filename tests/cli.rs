@@ -491,7 +491,14 @@ fn the_demo_shows_the_whole_flow() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    for needle in ["can respond", "sent ", "No Permission", "not in a working state"] {
+    for needle in [
+        "can respond",
+        "sent ",
+        "No Permission",
+        "not in a working state",
+        "Export All Reviews: 40 reviews",
+        "Home → Reviews → Moderation",
+    ] {
         assert!(text.contains(needle), "{needle:?} missing:\n{text}");
     }
     assert!(!out.stdout.contains(&0x1b));

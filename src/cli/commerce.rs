@@ -121,10 +121,10 @@ impl<'a> Writer<'a> {
             Writer::Json { out, first } => {
                 out.write_all(if *first { b"[\n" } else { b",\n" })?;
                 *first = false;
-                super::commerce_import::write_safe_json(out, r)
+                super::output::write_json_compact(out, r)
             }
             Writer::Jsonl { out } => {
-                super::commerce_import::write_safe_json(out, r)?;
+                super::output::write_json_compact(out, r)?;
                 out.write_all(b"\n")
             }
             Writer::Csv { out, sanitise } => {

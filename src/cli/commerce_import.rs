@@ -67,26 +67,6 @@ struct RowResult<'a> {
     detail: Option<String>,
 }
 
-/// JSON on one line with control and bidi characters escaped: safe on a terminal.
-pub fn write_safe_json<T: Serialize>(out: &mut dyn Write, value: &T) -> std::io::Result<()> {
-    struct Safe;
-    impl serde_json::ser::Formatter for Safe {
-        fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> std::io::Result<()> {
-            let mut start = 0;
-            for (i, c) in fragment.char_indices() {
-                if crate::sanitize::is_forbidden(c) {
-                    w.write_all(&fragment.as_bytes()[start..i])?;
-                    write!(w, "\\u{:04x}", c as u32)?;
-                    start = i + c.len_utf8();
-                }
-            }
-            w.write_all(&fragment.as_bytes()[start..])
-        }
-    }
-    let mut ser = serde_json::Serializer::with_formatter(out, Safe);
-    value.serialize(&mut ser).map_err(std::io::Error::other)
-}
-
 struct Reporter {
     jsonl: bool,
 }
@@ -98,7 +78,7 @@ impl Reporter {
         }
         let mut out = std::io::stdout().lock();
         let detail = detail.map(|d| crate::commerce::sas::redact(&d));
-        let _ = write_safe_json(
+        let _ = super::output::write_json_compact(
             &mut out,
             &RowResult {
                 line,

@@ -175,6 +175,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         Ok(_) => println!("   (the emulator did not simulate the outage)"),
     }
     handle.clear_faults();
+    super::demo_commerce::walkthrough(6, &handle, &config).await?;
 
     println!(
         "\nThat is the whole flow. With your own app registration: see the README (reviewdesk reviews / eligibility / respond)."

@@ -4,6 +4,7 @@ mod batch;
 mod commerce;
 mod commerce_import;
 mod demo;
+mod demo_commerce;
 mod doctor;
 mod eligibility;
 mod emulator_cmd;

@@ -93,19 +93,36 @@ pub fn write_json<T: Serialize>(out: &mut impl Write, value: &T) -> io::Result<(
     writeln!(out)
 }
 
+/// Like [`write_json`], on one line and without the newline: for JSON lines.
+pub fn write_json_compact<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    struct Compact;
+    impl serde_json::ser::Formatter for Compact {
+        fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+            write_escaped(w, fragment)
+        }
+    }
+    let mut ser = serde_json::Serializer::with_formatter(out, Compact);
+    value.serialize(&mut ser).map_err(io::Error::other)
+}
+
+/// A JSON string fragment with every C0/C1 and bidi control as `\\uXXXX`.
+fn write_escaped<W: ?Sized + Write>(w: &mut W, fragment: &str) -> io::Result<()> {
+    let mut start = 0;
+    for (i, c) in fragment.char_indices() {
+        if crate::sanitize::is_forbidden(c) {
+            w.write_all(&fragment.as_bytes()[start..i])?;
+            write!(w, "\\u{:04x}", c as u32)?;
+            start = i + c.len_utf8();
+        }
+    }
+    w.write_all(&fragment.as_bytes()[start..])
+}
+
 struct SafeFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
 
 impl serde_json::ser::Formatter for SafeFormatter<'_> {
     fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
-        let mut start = 0;
-        for (i, c) in fragment.char_indices() {
-            if crate::sanitize::is_forbidden(c) {
-                w.write_all(&fragment.as_bytes()[start..i])?;
-                write!(w, "\\u{:04x}", c as u32)?;
-                start = i + c.len_utf8();
-            }
-        }
-        w.write_all(&fragment.as_bytes()[start..])
+        write_escaped(w, fragment)
     }
     // Delegate the layout to the pretty formatter.
     fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {

@@ -67,6 +67,8 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
         ids.clear();
     }
     let mut session = Session::resolve(config.clone()).await?;
+    // The terminal UI lists reviews by date; a Commerce site is not one of its sources yet.
+    session.require(crate::provider::Feature::ListReviews)?;
     loop {
         let mut entries: Vec<AppEntry> = Vec::new();
         for id in &ids {

@@ -11,8 +11,7 @@ use crate::config::{Config, Endpoints, validate_endpoint_url};
 use crate::http::build_http_client;
 use crate::http::retry::RetryPolicy;
 use crate::profiles::{CommerceSite, Profile, ProfileKind};
-use crate::secrets::SecretStore;
-use crate::session::{backend_choice, usage};
+use crate::session::usage;
 
 pub struct CommerceSession {
     pub config: Config,
@@ -63,18 +62,7 @@ impl CommerceSession {
             .get(&name)
             .cloned()
             .ok_or_else(|| usage(format!("there is no profile {name:?}: see `reviewdesk profile list`")))?;
-        let store = SecretStore::open(backend_choice(&config)?).await?;
-        let secret = store.get(&name).await?.ok_or_else(|| {
-            anyhow::anyhow!(
-                "no client secret is stored for profile {name} in {}: store it with `reviewdesk profile edit {name} --rotate-secret`",
-                store.why()
-            )
-        })?;
-        let credentials = Credentials {
-            tenant: profile.tenant.clone(),
-            client_id: profile.client_id.clone(),
-            secret,
-        };
+        let credentials = crate::session::profile_credentials(&config, &name, &profile).await?;
         Self::new(config, name, profile, credentials, RetryPolicy::default())
     }
 

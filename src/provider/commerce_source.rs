@@ -4,10 +4,10 @@
 
 use super::{Capabilities, Feature, ReviewSource};
 
-pub struct CommerceSource;
-
 /// Where a Commerce review is answered, for every screen and message that needs to say it.
 pub const WHERE_TO_ANSWER: &str = "Ratings & Reviews has no API for responses: answer in Commerce site builder, Home → Reviews → Moderation → select the review → Add a response";
+
+pub struct CommerceSource;
 
 impl ReviewSource for CommerceSource {
     fn service(&self) -> &'static str {

@@ -7,7 +7,7 @@
 //! one arm in [`source_for`]. The declarations live here, not in the clients' modules, so that
 //! the registry depends on the clients and never the other way round (no import cycle).
 
-mod commerce_source;
+pub mod commerce_source;
 mod store_source;
 
 use crate::profiles::ProfileKind;

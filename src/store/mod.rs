@@ -7,13 +7,15 @@ pub mod flex;
 pub mod models;
 pub mod query;
 pub mod retry;
+mod tls;
 pub mod validate;
 
 pub use client::{
-    ENV_CA_FILE, Progress, ProgressFn, ReviewsFetch, SUBMIT_CHUNK, StoreClient, SubmitOutcome, SubmitReport,
-    SubmitStatus, build_http_client, describe_reqwest_error, extra_ca_certificates,
+    Progress, ProgressFn, ReviewsFetch, SUBMIT_CHUNK, StoreClient, SubmitOutcome, SubmitReport, SubmitStatus,
+    build_http_client, describe_reqwest_error,
 };
 pub use errors::{StoreError, partner_center_url};
 pub use models::{ResponseInfo, ResponseItem, Review, ReviewsPage};
 pub use query::{Filter, ReviewQuery};
 pub use retry::RetryPolicy;
+pub use tls::{ENV_CA_FILE, extra_ca_certificates};

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::config::{Config, Endpoints, default_config_path};
-use crate::http::ENV_CA_FILE;
+use crate::http::tls::ENV_CA_FILE;
 use crate::secrets::{SecretStore, diagnose};
 
 pub async fn run(config: Config) -> Result<ExitCode> {
@@ -80,7 +80,7 @@ pub async fn run(config: Config) -> Result<ExitCode> {
     }
 
     println!("\nendpoints");
-    let ca_ok = match crate::http::extra_ca_certificates() {
+    let ca_ok = match crate::http::tls::extra_ca_certificates() {
         Ok(Some((path, certs))) => {
             println!(
                 "  trusted CAs: the system's, and {} certificate(s) from {ENV_CA_FILE} ({})",

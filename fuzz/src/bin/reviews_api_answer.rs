@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = (info.can_respond(), info.support_email());
     }
     if let Ok(submitted) = serde_json::from_slice::<SubmitResponse>(data) {
-        let _ = submitted.result.iter().map(|r| r.successful.0).count();
+        let _ = submitted.result.iter().filter(|r| r.successful.0).count();
     }
     let e = read_error_body(data);
     assert_one_displayable_line("the error message", &e.message);

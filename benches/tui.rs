@@ -77,7 +77,7 @@ fn app_with(reviews: Vec<Review>) -> App {
     app.update(Action::ReviewsPage {
         request,
         app: APP.into(),
-        reviews,
+        reviews: reviews.into(),
         total: Some(total),
         done: true,
     });

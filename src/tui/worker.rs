@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveTime};
 use tokio::sync::{Mutex, Semaphore, mpsc};
 use tokio::task::JoinHandle;
 
-use super::action::{Action, Eligibility, ReplyState};
+use super::action::{Action, Eligibility, FetchedPage, ReplyState};
 use super::app::Command;
 use crate::store::dates::today_utc;
 use crate::store::{Progress, ReviewQuery, StoreClient, StoreError, SubmitStatus};
@@ -157,7 +157,16 @@ async fn fetch_reviews(
         let _ = pages_tx.send((page, total));
     });
     let forward = async {
-        while let Some((reviews, total)) = pages_rx.recv().await {
+        while let Some((received, total)) = pages_rx.recv().await {
+            // Cleaning, search text and the cache's copy are work per review: never the UI's.
+            let reviews = match tokio::task::spawn_blocking(move || FetchedPage::prepare(received)).await {
+                Ok(page) => page,
+                Err(e) => {
+                    let error = format!("A page of reviews could not be prepared ({e}); press R to fetch again");
+                    let _ = out.send(Action::ReviewsFailed { request, error }).await;
+                    break;
+                }
+            };
             let _ = out
                 .send(Action::ReviewsPage {
                     request,
@@ -174,7 +183,7 @@ async fn fetch_reviews(
         Ok(()) => Action::ReviewsPage {
             request,
             app: app.clone(),
-            reviews: Vec::new(),
+            reviews: FetchedPage::default(),
             total: None,
             done: true,
         },

@@ -5,6 +5,7 @@ mod command;
 pub mod drafts;
 pub mod editor;
 pub mod filter_form;
+pub mod ids;
 mod keys;
 mod loading;
 pub mod outbox;
@@ -23,6 +24,7 @@ use ratatui::crossterm::event::KeyEvent;
 use self::drafts::DraftSync;
 use self::editor::{Draft, Editor};
 use self::filter_form::FilterForm;
+use self::ids::IdIndex;
 use self::outbox::OutboxView;
 use self::profile_form::ProfileForm;
 use self::profiles::ProfilesScreen;
@@ -87,6 +89,7 @@ pub struct Loading {
 struct AppCache {
     reviews: Vec<Review>,
     haystacks: Vec<Box<str>>,
+    ids: IdIndex,
     complete: bool,
     vanished: HashSet<String>,
     last_sync: Option<i64>,
@@ -102,6 +105,8 @@ pub struct App {
     pub app_picker: usize,
     pub reviews: Vec<Review>,
     haystacks: Vec<Box<str>>,
+    /// Where each of `reviews` is, by id: a page merges without a pass over the whole list.
+    ids: IdIndex,
     /// The `LoadCache` still answering (in parts), even after a refresh took over `loading`.
     cache_request: Option<u64>,
     pub complete: bool,
@@ -164,6 +169,7 @@ impl App {
             app_picker: 0,
             reviews: Vec::new(),
             haystacks: Vec::new(),
+            ids: IdIndex::default(),
             cache_request: None,
             complete: false,
             view: Vec::new(),

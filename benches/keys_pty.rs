@@ -15,8 +15,12 @@
 //! person's (150 ms between keys) and a held key's (30 ms). Prints median, p99 and max, and
 //! whether the targets are met (p99 <= 16 ms idle, <= 33 ms under load).
 //!
+//! Also printed per loaded run: when all were listed, the program's resident memory (and peak),
+//! and the database's size.
+//!
 //! Run: `cargo bench --bench keys_pty` (about a minute). `REVIEWDESK_BENCH_RUNS=N` sets the
-//! number of program starts per loaded case (default 4).
+//! number of program starts per loaded case (default 4; the cache case makes twice as many);
+//! `REVIEWDESK_BENCH_REVIEWS=1000000` loads a million instead of 100,000.
 
 #[path = "../tests/common/pty.rs"]
 mod pty;
@@ -29,7 +33,6 @@ use std::time::{Duration, Instant};
 use pty::{Pty, selected_row};
 
 const APP: &str = "9NBLGGGZ5QDR";
-const LOADED: usize = 100_000;
 const PERSON: Duration = Duration::from_millis(150);
 const HELD: Duration = Duration::from_millis(30);
 /// A key not answered within this is counted at this (and reported as missed).
@@ -152,6 +155,43 @@ fn home() -> tempfile::TempDir {
     home
 }
 
+/// `REVIEWDESK_BENCH_REVIEWS`: how many reviews the loaded cases fetch and cache (100,000).
+fn loaded() -> usize {
+    std::env::var("REVIEWDESK_BENCH_REVIEWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
+}
+
+/// The program's resident memory now and at its peak, in MB (Linux).
+fn memory_mb(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// The profile database's files (with its WAL), in MB.
+fn db_mb(home: &Path) -> f64 {
+    let dir = home.join("data").join("reviewdesk");
+    let bytes: u64 = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0);
+    bytes as f64 / 1e6
+}
+
 fn runs() -> usize {
     std::env::var("REVIEWDESK_BENCH_RUNS")
         .ok()
@@ -191,8 +231,10 @@ fn idle() -> (Samples, Samples) {
     (person, held)
 }
 
-fn fetching() -> Samples {
-    let emu = common::Emulator::start(LOADED, APP);
+fn fetching(count: usize) -> Samples {
+    let t = Instant::now();
+    let emu = common::Emulator::start(count, APP);
+    println!("  emulator with {count} reviews up after {:.1?}", t.elapsed());
     let mut samples = Samples::default();
     for run in 0..runs() {
         let home = home();
@@ -201,25 +243,28 @@ fn fetching() -> Samples {
         wait_for_rows(&mut pty, "fetching");
         let before = samples.latencies.len();
         samples.press_until(&mut pty, &[PERSON, HELD, HELD, HELD], all_listed);
+        let listed = t.elapsed();
+        let (rss, peak) = memory_mb(pty.pid());
         println!(
-            "  fetch run {run}: listed after {:.2?}, {} keys timed meanwhile",
-            t.elapsed(),
-            samples.latencies.len() - before
+            "  fetch run {run}: listed after {listed:.2?}, {} keys timed meanwhile; RSS {rss:.0} MB (peak {peak:.0} MB), database {:.0} MB",
+            samples.latencies.len() - before,
+            db_mb(home.path())
         );
         quit(pty);
     }
     samples
 }
 
-fn from_cache() -> Samples {
+fn from_cache(count: usize) -> Samples {
     let emu = common::Emulator::start(10, APP);
     emu.delay_store_api(600_000);
     let home = home();
     let t = Instant::now();
-    let bytes = common::seed::seed(&home.path().join("data").join("reviewdesk"), "env", APP, LOADED);
+    let bytes = common::seed::seed(&home.path().join("data").join("reviewdesk"), "env", APP, count);
     println!(
-        "  seeded {LOADED} cached reviews ({:.1} MB of JSON) in {:.1?}",
+        "  seeded {count} cached reviews ({:.1} MB of JSON, database {:.0} MB) in {:.1?}",
         bytes as f64 / 1e6,
+        db_mb(home.path()),
         t.elapsed()
     );
     let mut samples = Samples::default();
@@ -227,14 +272,16 @@ fn from_cache() -> Samples {
         let t = Instant::now();
         let mut pty = start(&emu, home.path());
         wait_for_rows(&mut pty, "from the cache");
+        let first = t.elapsed();
         let before = samples.latencies.len();
         // Listed from the cache while the refresh waits on the delayed Store API.
         samples.press_until(&mut pty, &[PERSON, HELD, HELD, HELD], |s| {
-            s.contents().contains(&format!(" {LOADED} reviews · "))
+            s.contents().contains(&format!(" {count} reviews · "))
         });
+        let listed = t.elapsed();
+        let (rss, peak) = memory_mb(pty.pid());
         println!(
-            "  cache run {run}: listed after {:.2?}, {} keys timed meanwhile",
-            t.elapsed(),
+            "  cache run {run}: first row after {first:.2?}, all listed after {listed:.2?}, {} keys timed meanwhile; RSS {rss:.0} MB (peak {peak:.0} MB)",
             samples.latencies.len() - before
         );
         quit(pty);
@@ -244,12 +291,13 @@ fn from_cache() -> Samples {
 
 fn main() {
     println!("keys_pty: the release binary in a 100x30 pty, j/k alternating, key written -> selection moved on screen");
+    let count = loaded();
     let (person, held) = idle();
-    let fetch = fetching();
-    let cache = from_cache();
+    let fetch = fetching(count);
+    let cache = from_cache(count);
     println!("results:");
     person.report("idle, 200 reviews, 150 ms pace", IDLE_TARGET_MS);
     held.report("idle, 200 reviews, 30 ms pace", IDLE_TARGET_MS);
-    fetch.report("while 100,000 are fetched", LOAD_TARGET_MS);
-    cache.report("while 100,000 load from the cache", LOAD_TARGET_MS);
+    fetch.report(&format!("while {count} are fetched"), LOAD_TARGET_MS);
+    cache.report(&format!("while {count} load from the cache"), LOAD_TARGET_MS);
 }

@@ -37,11 +37,11 @@ impl Emulator {
             .stdout(Stdio::piped())
             .spawn()
             .expect("start the emulator");
-        let url = BufReader::new(child.stdout.take().expect("piped"))
-            .lines()
-            .next()
-            .expect("a URL")
-            .expect("text");
+        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+        let url = lines.next().expect("a URL").expect("text");
+        // The emulator goes on to print its environment: reading it to the end keeps the pipe
+        // open, else a write to a closed pipe ends the emulator before the benchmark starts.
+        std::thread::spawn(move || lines.for_each(drop));
         Emulator { child, url }
     }
 

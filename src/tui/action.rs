@@ -130,10 +130,11 @@ pub struct FetchedPage {
 }
 
 impl FetchedPage {
-    /// Copies the page for the cache, cleans it and makes its search text: the Store worker does
-    /// this on a blocking thread, so the UI only moves the result into its list.
-    pub fn prepare(received: Vec<Review>) -> FetchedPage {
-        let as_received = received.clone();
+    /// Copies the page for the cache (`for_cache`), cleans it and makes its search text: the
+    /// Store worker does this on a blocking thread, so the UI only moves the result into its list
+    /// (and never frees a copy nobody wanted).
+    pub fn prepare(received: Vec<Review>, for_cache: bool) -> FetchedPage {
+        let as_received = if for_cache { received.clone() } else { Vec::new() };
         let mut reviews = received;
         reviews.iter_mut().for_each(sanitize_review);
         let haystacks = reviews.iter().map(haystack).collect();
@@ -147,7 +148,7 @@ impl FetchedPage {
 
 impl From<Vec<Review>> for FetchedPage {
     fn from(received: Vec<Review>) -> FetchedPage {
-        FetchedPage::prepare(received)
+        FetchedPage::prepare(received, true)
     }
 }
 

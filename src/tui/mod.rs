@@ -136,7 +136,9 @@ pub async fn run(client: Option<StoreClient>, options: TuiOptions) -> Result<Out
         }
         _ => (None, None),
     };
-    let commands = client.map(|c| worker::spawn(c, options.days, action_tx.clone()));
+    // Fetched pages are kept in the profile's database whenever there is one (see `use_cache`).
+    let for_cache = options.drafts.is_some() && !options.setup;
+    let commands = client.map(|c| worker::spawn(c, options.days, for_cache, action_tx.clone()));
     let size = (size.width, size.height);
     let mut app = if options.setup {
         App::setup(options.keymap, size)

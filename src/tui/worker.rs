@@ -16,8 +16,14 @@ use crate::store::{Progress, ReviewQuery, StoreClient, StoreError, SubmitStatus}
 const CONCURRENT_CHECKS: usize = 4;
 pub const CHANNEL: usize = 256;
 
-/// Starts the worker; returns where to send commands. Answers arrive on `actions`.
-pub fn spawn(client: StoreClient, days: u32, actions: mpsc::Sender<Action>) -> mpsc::Sender<Command> {
+/// Starts the worker; returns where to send commands. Answers arrive on `actions`. With
+/// `for_cache`, each fetched page also carries its copy as received, for the review cache.
+pub fn spawn(
+    client: StoreClient,
+    days: u32,
+    for_cache: bool,
+    actions: mpsc::Sender<Action>,
+) -> mpsc::Sender<Command> {
     let (tx, mut rx) = mpsc::channel::<Command>(CHANNEL);
     let progress_out = actions.clone();
     let client = Arc::new(client.with_progress(Arc::new(move |p: Progress| {
@@ -43,6 +49,7 @@ pub fn spawn(client: StoreClient, days: u32, actions: mpsc::Sender<Action>) -> m
                         request,
                         fetch_query(&app, days, since, today_utc()),
                         app,
+                        for_cache,
                         actions.clone(),
                     )));
                 }
@@ -142,6 +149,7 @@ async fn fetch_reviews(
     request: u64,
     query: ReviewQuery,
     app: String,
+    for_cache: bool,
     out: mpsc::Sender<Action>,
 ) {
     let (start_ts, end_ts) = query_window(&query);
@@ -159,7 +167,7 @@ async fn fetch_reviews(
     let forward = async {
         while let Some((received, total)) = pages_rx.recv().await {
             // Cleaning, search text and the cache's copy are work per review: never the UI's.
-            let reviews = match tokio::task::spawn_blocking(move || FetchedPage::prepare(received)).await {
+            let reviews = match tokio::task::spawn_blocking(move || FetchedPage::prepare(received, for_cache)).await {
                 Ok(page) => page,
                 Err(e) => {
                     let error = format!("A page of reviews could not be prepared ({e}); press R to fetch again");

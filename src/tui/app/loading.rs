@@ -333,6 +333,13 @@ impl App {
                 reviews: as_received,
             });
         }
+        if let Some(total) = total {
+            // Room for the whole fetch at once: growing by doubling would copy the list (up to
+            // hundreds of MB) on the UI thread in the middle of the fetch.
+            let more = (total as usize).saturating_sub(self.reviews.len());
+            self.reviews.reserve(more);
+            self.haystacks.reserve(more);
+        }
         // Merged by id: the list is never emptied during a refresh, and the selection is kept.
         let merged = self.merge(page);
         if done {

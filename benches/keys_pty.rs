@@ -148,7 +148,10 @@ fn quit(mut pty: Pty) {
 
 /// A temporary HOME whose config fetches far enough back for every emulator review.
 fn home() -> tempfile::TempDir {
-    let home = tempfile::Builder::new().prefix("reviewdesk-bench-keys-").tempdir().unwrap();
+    let home = tempfile::Builder::new()
+        .prefix("reviewdesk-bench-keys-")
+        .tempdir()
+        .unwrap();
     let config = home.path().join("config").join("reviewdesk");
     std::fs::create_dir_all(&config).unwrap();
     std::fs::write(config.join("config.toml"), "[reviews]\ndefault_days = 400\n").unwrap();
@@ -204,7 +207,12 @@ fn idle() -> (Samples, Samples) {
     let home = home();
     let mut pty = start(&emu, home.path());
     wait_for_rows(&mut pty, "idle");
-    if pty.wait_until(Duration::from_secs(30), |s| all_listed(s) && s.contents().contains(" 200 reviews · ")).is_none() {
+    if pty
+        .wait_until(Duration::from_secs(30), |s| {
+            all_listed(s) && s.contents().contains(" 200 reviews · ")
+        })
+        .is_none()
+    {
         panic!("idle: the 200 reviews were never all listed:\n{}", pty.text());
     }
     // The eligibility checks of the first reviews, then quiet.

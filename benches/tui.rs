@@ -189,7 +189,12 @@ fn main() {
             }
         }
         keys.abort();
-        assert_eq!(app.reviews.len(), N, "all reviews arrived (last error: {:?})", app.last_error);
+        assert_eq!(
+            app.reviews.len(),
+            N,
+            "all reviews arrived (last error: {:?})",
+            app.last_error
+        );
         (lat, per_page, app)
     });
     let (mut lat, mut per_page, mut big) = latencies;

@@ -431,7 +431,10 @@ fn a_large_cache_comes_back_from_the_db_thread_in_two_parts() {
     let ids = |p: &CachedReviews, range: std::ops::Range<usize>| -> Vec<String> {
         p.reviews[range].iter().filter_map(|r| r.id.clone()).collect()
     };
-    assert_eq!(ids(&parts[1], 0..db_worker::FIRST_PART), ids(&parts[0], 0..db_worker::FIRST_PART));
+    assert_eq!(
+        ids(&parts[1], 0..db_worker::FIRST_PART),
+        ids(&parts[0], 0..db_worker::FIRST_PART)
+    );
     assert_eq!(parts[1].ids.len(), n);
     let mut all: Vec<String> = ids(&parts[1], 0..n);
     all.sort();

@@ -60,7 +60,10 @@ impl Emulator {
         .expect("send the faults");
         let mut answer = String::new();
         conn.read_to_string(&mut answer).expect("read the answer");
-        assert!(answer.starts_with("HTTP/1.1 200"), "the emulator refused the delay: {answer}");
+        assert!(
+            answer.starts_with("HTTP/1.1 200"),
+            "the emulator refused the delay: {answer}"
+        );
     }
 
     /// The real binary in a private HOME (XDG directories below it) with `REVIEWDESK_*`

@@ -12,8 +12,8 @@ use tokio::sync::mpsc;
 
 use super::action::{Action, CachedReviews};
 use super::app::Command;
-use super::app::sanitize_review;
 use super::app::ids::IdIndex;
+use super::app::sanitize_review;
 use super::app::view::haystack;
 use crate::db::{CachedReview, Db, DbError, DraftRow, StoredReview};
 use crate::store::Review;

@@ -18,12 +18,7 @@ pub const CHANNEL: usize = 256;
 
 /// Starts the worker; returns where to send commands. Answers arrive on `actions`. With
 /// `for_cache`, each fetched page also carries its copy as received, for the review cache.
-pub fn spawn(
-    client: StoreClient,
-    days: u32,
-    for_cache: bool,
-    actions: mpsc::Sender<Action>,
-) -> mpsc::Sender<Command> {
+pub fn spawn(client: StoreClient, days: u32, for_cache: bool, actions: mpsc::Sender<Action>) -> mpsc::Sender<Command> {
     let (tx, mut rx) = mpsc::channel::<Command>(CHANNEL);
     let progress_out = actions.clone();
     let client = Arc::new(client.with_progress(Arc::new(move |p: Progress| {

@@ -158,9 +158,7 @@ impl App {
         } = cached;
         let keep = self.view.get(self.selected).copied();
         let shown = self.reviews.len();
-        let same_front = || {
-            reviews.len() >= shown && self.reviews.iter().zip(&reviews).all(|(a, b)| a.id == b.id)
-        };
+        let same_front = || reviews.len() >= shown && self.reviews.iter().zip(&reviews).all(|(a, b)| a.id == b.id);
         if whole && ours && haystacks.len() == reviews.len() && ids.len() <= reviews.len() && same_front() {
             self.vanished.extend(vanished);
             self.reviews = reviews;
@@ -237,9 +235,7 @@ impl App {
     /// changed (new, or revised in date, answer or filter) are placed. The selection is kept.
     fn merge(&mut self, page: FetchedPage) -> Vec<Command> {
         let keep = self.view.get(self.selected).copied();
-        let FetchedPage {
-            reviews, haystacks, ..
-        } = page;
+        let FetchedPage { reviews, haystacks, .. } = page;
         let mut fresh = Vec::new();
         let mut moved = Vec::new();
         for (r, h) in reviews.into_iter().zip(haystacks) {

@@ -14,82 +14,19 @@
 //! Run: `cargo bench --bench startup` (needs tmux). With `REVIEWDESK_BENCH_KEEP=1` the temporary
 //! HOME is kept, with the program's log.
 
-use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use reviewdesk::db::{CachedReview, Db};
+mod common;
+
 use reviewdesk::emulator::{
     self, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID, EmulatorConfig, FaultSpec,
 };
-use reviewdesk::store::Review;
 
 const REVIEWS: usize = 100_000;
 const APP: &str = "9NBLGGH4R315";
 const RUNS: usize = 5;
 const LIMIT: Duration = Duration::from_secs(20);
-
-fn review(i: usize, now: i64) -> Review {
-    let words = [
-        "app", "crashes", "when", "I", "open", "the", "settings", "great", "update", "but", "sync", "is", "slow",
-        "please", "fix", "love", "it", "five", "stars", "after", "latest", "version",
-    ];
-    let text = |n: usize| {
-        (0..n)
-            .map(|k| words[(i * 7 + k * 13) % words.len()])
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    // Within the default window: one review every 20 seconds back from now (23 days).
-    let when = chrono::DateTime::from_timestamp(now - (i as i64) * 20, 0).unwrap();
-    Review {
-        id: Some(format!(
-            "{:08x}-0000-4000-a000-{:012x}",
-            i as u64 * 2_654_435_761 % (1 << 32),
-            i
-        )),
-        date: Some(when.format("%Y-%m-%dT%H:%M:%S").to_string()),
-        timestamp: Some(when.timestamp()),
-        application_id: Some(APP.into()),
-        application_name: Some("Contoso Notes".into()),
-        market: Some("US".into()),
-        os_version: Some("10.0.22631".into()),
-        device_type: Some("PC".into()),
-        package_version: Some(format!("3.4.{}.0", i % 50)),
-        device_model: Some("Surface Laptop 5".into()),
-        reviewer_name: Some(format!("User {i}")),
-        rating: Some(1 + (i % 5) as i64),
-        review_title: Some(text(3)),
-        review_text: Some(text(14)),
-        helpful_count: Some((i % 9) as i64),
-        not_helpful_count: Some(0),
-        ..Review::default()
-    }
-}
-
-fn seed(data_dir: &Path) -> usize {
-    let now = chrono::Utc::now().timestamp();
-    let (mut db, _) = Db::open(data_dir, "env").expect("open the database");
-    let mut bytes = 0;
-    for page in (0..REVIEWS).collect::<Vec<_>>().chunks(10_000) {
-        let rows: Vec<CachedReview> = page
-            .iter()
-            .map(|&i| {
-                let r = review(i, now);
-                let raw_json = serde_json::to_string(&r).unwrap();
-                bytes += raw_json.len();
-                CachedReview {
-                    id: r.id.clone().unwrap(),
-                    date_ts: r.timestamp,
-                    raw_json,
-                }
-            })
-            .collect();
-        db.upsert_reviews(APP, &rows, now).unwrap();
-    }
-    db.set_last_sync(APP, now).unwrap();
-    bytes
-}
 
 fn tmux(socket: &str, args: &[&str]) -> Output {
     let out = Command::new("tmux")
@@ -127,7 +64,7 @@ fn main() {
         std::fs::create_dir_all(home.path().join(sub)).unwrap();
     }
     let t = Instant::now();
-    let bytes = seed(&home.path().join("data").join("reviewdesk"));
+    let bytes = common::seed::seed(&home.path().join("data").join("reviewdesk"), "env", APP, REVIEWS);
     println!(
         "seeded {REVIEWS} reviews ({:.1} MB of JSON) in {:.1?}",
         bytes as f64 / 1e6,

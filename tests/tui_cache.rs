@@ -434,7 +434,22 @@ fn a_large_cache_comes_back_from_the_db_thread_in_two_parts() {
     worker.finish();
     assert_eq!(parts.len(), 2);
     assert_eq!(parts[0].reviews.len(), db_worker::FIRST_PART);
-    assert_eq!(parts[1].reviews.len(), 300);
+    // The last part is the whole list: the first part in front, in the same places, then the
+    // rest, with an index by id, so the app swaps it in instead of merging.
+    assert_eq!(parts[1].reviews.len(), n);
+    assert!(parts[1].whole && !parts[0].whole);
+    let ids = |p: &CachedReviews, range: std::ops::Range<usize>| -> Vec<String> {
+        p.reviews[range].iter().filter_map(|r| r.id.clone()).collect()
+    };
+    assert_eq!(
+        ids(&parts[1], 0..db_worker::FIRST_PART),
+        ids(&parts[0], 0..db_worker::FIRST_PART)
+    );
+    assert_eq!(parts[1].ids.len(), n);
+    let mut all: Vec<String> = ids(&parts[1], 0..n);
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), n, "every cached review once");
     // The newest first, ties in the order stored.
     let newest: Vec<&str> = parts[0]
         .reviews

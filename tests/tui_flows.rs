@@ -30,7 +30,7 @@ fn two_pages_keep_the_selection_on_the_same_review() {
     h.act(Action::ReviewsPage {
         request,
         app: APP.into(),
-        reviews: page1,
+        reviews: page1.into(),
         total: Some(7),
         done: false,
     });
@@ -51,7 +51,7 @@ fn two_pages_keep_the_selection_on_the_same_review() {
     h.act(Action::ReviewsPage {
         request,
         app: APP.into(),
-        reviews: page2,
+        reviews: page2.into(),
         total: Some(7),
         done: false,
     });
@@ -61,7 +61,7 @@ fn two_pages_keep_the_selection_on_the_same_review() {
     h.act(Action::ReviewsPage {
         request,
         app: APP.into(),
-        reviews: Vec::new(),
+        reviews: Default::default(),
         total: None,
         done: true,
     });

@@ -156,14 +156,14 @@ fn app_switcher_fetches_the_other_app_and_ignores_late_pages() {
     h.act(Action::ReviewsPage {
         request: first_fetch,
         app: APP.into(),
-        reviews: many(3),
+        reviews: many(3).into(),
         total: Some(3),
         done: true,
     });
     h.act(Action::ReviewsPage {
         request,
         app: APP.into(),
-        reviews: many(3),
+        reviews: many(3).into(),
         total: Some(3),
         done: true,
     });

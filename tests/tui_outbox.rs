@@ -669,7 +669,7 @@ fn the_worker_is_nudged_after_a_fetch_only_when_something_waits_a_backoff() {
     let cmds = h.act(Action::ReviewsPage {
         request,
         app: APP.into(),
-        reviews: many(3),
+        reviews: many(3).into(),
         total: Some(3),
         done: false,
     });
@@ -677,7 +677,7 @@ fn the_worker_is_nudged_after_a_fetch_only_when_something_waits_a_backoff() {
     let cmds = h.act(Action::ReviewsPage {
         request,
         app: APP.into(),
-        reviews: Vec::new(),
+        reviews: Default::default(),
         total: None,
         done: true,
     });

@@ -160,7 +160,7 @@ impl Screen {
         s.update(Action::ReviewsPage {
             request,
             app: APP.into(),
-            reviews,
+            reviews: reviews.into(),
             total,
             done: true,
         });

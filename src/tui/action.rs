@@ -11,6 +11,9 @@ use crate::outbox_sender::Outcome;
 use crate::profiles::Profile;
 use crate::profiles_ops::{SecretState, TestReport};
 use crate::store::Review;
+use crate::tui::app::ids::IdIndex;
+use crate::tui::app::sanitize_review;
+use crate::tui::app::view::haystack;
 
 /// How a review can be answered, from get-response-info.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +61,45 @@ pub struct CachedReviews {
     pub age_secs: Option<i64>,
     /// Another part follows for the same request (the rest of the cache, older reviews).
     pub more: bool,
+    /// This part holds every cached review, the first part's at the same places (in front), so
+    /// the list can be swapped for it whole: set on the db thread's last part.
+    pub whole: bool,
+    /// Where each of `reviews` is, by id; made with the part when `whole` is set.
+    pub ids: IdIndex,
+    /// How many of `reviews` are unanswered, when `whole` is set.
+    pub unanswered: usize,
+}
+
+/// A fetched page made ready for the list off the UI thread: cleaned, each with its search text,
+/// and a copy as received for the cache (which keeps what the Store sent, not what is shown).
+#[derive(Clone, Debug, Default)]
+pub struct FetchedPage {
+    pub reviews: Vec<Review>,
+    pub haystacks: Vec<Box<str>>,
+    pub as_received: Vec<Review>,
+}
+
+impl FetchedPage {
+    /// Copies the page for the cache (`for_cache`), cleans it and makes its search text: the
+    /// Store worker does this on a blocking thread, so the UI only moves the result into its list
+    /// (and never frees a copy nobody wanted).
+    pub fn prepare(received: Vec<Review>, for_cache: bool) -> FetchedPage {
+        let as_received = if for_cache { received.clone() } else { Vec::new() };
+        let mut reviews = received;
+        reviews.iter_mut().for_each(sanitize_review);
+        let haystacks = reviews.iter().map(haystack).collect();
+        FetchedPage {
+            reviews,
+            haystacks,
+            as_received,
+        }
+    }
+}
+
+impl From<Vec<Review>> for FetchedPage {
+    fn from(received: Vec<Review>) -> FetchedPage {
+        FetchedPage::prepare(received, true)
+    }
 }
 
 /// A reply's fate on the review.
@@ -107,7 +149,7 @@ pub enum Action {
     ReviewsPage {
         request: u64,
         app: String,
-        reviews: Vec<Review>,
+        reviews: FetchedPage,
         total: Option<u64>,
         done: bool,
     },

@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use super::action::{Action, CachedReviews};
 use super::app::DbCommand;
+use super::app::ids::IdIndex;
 use super::app::sanitize_review;
 use super::app::view::haystack;
 use crate::db::{CachedReview, Db, DbError, DraftRow, StoredReview};
@@ -267,11 +268,12 @@ fn parse_rows(rows: &[StoredReview]) -> CachedReviews {
 const BATCH: usize = 4096;
 
 /// The cached reviews of `app`, parsed and cleaned. When there are more than [`FIRST_PART`], the
-/// newest of them (newest first) are given to `first` at once, with `more` set, and the rest are
-/// returned in storage order (the view orders by date; among equal dates that is the order
-/// `Db::load_reviews` gives); otherwise all are returned, newest first, and `first` is not called.
-/// The rest is parsed on as many threads as there are cores (the UI is idle meanwhile) while it
-/// is read.
+/// newest of them (newest first) are given to `first` at once, with `more` set, and then all of
+/// them are returned (`whole`): that first part in front, the rest after it newest first (among
+/// equal dates in the order `Db::load_reviews` gives), with their index by id and the unanswered
+/// count, so the UI swaps its list for this one instead of merging it in. Otherwise all are
+/// returned, newest first, and `first` is not called. The rest is parsed on as many threads as
+/// there are cores (the UI is idle meanwhile) while it is read.
 pub fn load_cache(db: &Db, app: &str, first: impl FnOnce(CachedReviews)) -> Result<CachedReviews, DbError> {
     let last_sync = db.last_sync(app)?;
     let age = |newest_fetch: Option<i64>| last_sync.or(newest_fetch).map(|t| (now() - t).max(0));
@@ -285,6 +287,8 @@ pub fn load_cache(db: &Db, app: &str, first: impl FnOnce(CachedReviews)) -> Resu
         return Ok(part);
     }
     part.more = true;
+    // Kept to go in front of the whole list: a few hundred reviews.
+    let first_copy = part.clone();
     first(part);
     let skip: HashSet<&str> = newest.iter().map(|r| r.id.as_str()).collect();
 
@@ -322,18 +326,40 @@ pub fn load_cache(db: &Db, app: &str, first: impl FnOnce(CachedReviews)) -> Resu
     })?;
     let mut parts = parsed;
     parts.sort_unstable_by_key(|(n, _)| *n);
-    let total = parts.iter().map(|(_, p)| p.reviews.len()).sum();
-    let mut rest = CachedReviews {
+    let mut whole = newest_first(first_copy, parts);
+    whole.last_sync = last_sync;
+    whole.age_secs = age(newest_fetch);
+    Ok(whole)
+}
+
+/// `front` (the first part, as sent), then the parsed `parts` (in storage order) newest first,
+/// as one list with its index and unanswered count.
+fn newest_first(front: CachedReviews, parts: Vec<(usize, CachedReviews)>) -> CachedReviews {
+    let total = front.reviews.len() + parts.iter().map(|(_, p)| p.reviews.len()).sum::<usize>();
+    let mut rest: Vec<Option<(Review, Box<str>)>> = Vec::with_capacity(total - front.reviews.len());
+    let mut whole = CachedReviews {
         reviews: Vec::with_capacity(total),
         haystacks: Vec::with_capacity(total),
-        last_sync,
-        age_secs: age(newest_fetch),
+        vanished: front.vanished,
+        whole: true,
         ..CachedReviews::default()
     };
+    whole.reviews.extend(front.reviews);
+    whole.haystacks.extend(front.haystacks);
     for (_, p) in parts {
-        rest.reviews.extend(p.reviews);
-        rest.haystacks.extend(p.haystacks);
-        rest.vanished.extend(p.vanished);
+        rest.extend(p.reviews.into_iter().zip(p.haystacks).map(Some));
+        whole.vanished.extend(p.vanished);
     }
-    Ok(rest)
+    // Stable: equal dates keep the storage order, as the view's tie-break expects.
+    let mut order: Vec<usize> = (0..rest.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(rest[i].as_ref().and_then(|(r, _)| r.timestamp)));
+    for i in order {
+        if let Some((r, h)) = rest[i].take() {
+            whole.reviews.push(r);
+            whole.haystacks.push(h);
+        }
+    }
+    whole.ids = IdIndex::build(&whole.reviews);
+    whole.unanswered = whole.reviews.iter().filter(|r| !r.is_answered()).count();
+    whole
 }

@@ -145,7 +145,9 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
         }
         _ => (None, None),
     };
-    let commands = client.map(|c| store_worker::spawn(c, options.days, action_tx.clone()));
+    // Fetched pages are kept in the profile's database whenever there is one (see `use_cache`).
+    let for_cache = options.drafts.is_some() && !setup;
+    let commands = client.map(|c| store_worker::spawn(c, options.days, for_cache, action_tx.clone()));
     let size = (size.width, size.height);
     let mut app = if setup {
         App::setup(options.keymap, size)

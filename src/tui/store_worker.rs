@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveTime};
 use tokio::sync::{Mutex, Semaphore, mpsc};
 use tokio::task::JoinHandle;
 
-use super::action::{Action, Eligibility, ReplyState};
+use super::action::{Action, Eligibility, FetchedPage, ReplyState};
 use super::app::StoreCommand;
 use crate::store::dates::today_utc;
 use crate::store::{Progress, ReviewQuery, StoreClient, StoreError, SubmitStatus};
@@ -16,8 +16,14 @@ use crate::store::{Progress, ReviewQuery, StoreClient, StoreError, SubmitStatus}
 const CONCURRENT_CHECKS: usize = 4;
 pub const CHANNEL: usize = 256;
 
-/// Starts the worker; returns where to send commands. Answers arrive on `actions`.
-pub fn spawn(client: StoreClient, days: u32, actions: mpsc::Sender<Action>) -> mpsc::Sender<StoreCommand> {
+/// Starts the worker; returns where to send commands. Answers arrive on `actions`. With
+/// `for_cache`, each fetched page also carries its copy as received, for the review cache.
+pub fn spawn(
+    client: StoreClient,
+    days: u32,
+    for_cache: bool,
+    actions: mpsc::Sender<Action>,
+) -> mpsc::Sender<StoreCommand> {
     let (tx, mut rx) = mpsc::channel::<StoreCommand>(CHANNEL);
     let progress_out = actions.clone();
     let client = Arc::new(client.with_progress(Arc::new(move |p: Progress| {
@@ -43,6 +49,7 @@ pub fn spawn(client: StoreClient, days: u32, actions: mpsc::Sender<Action>) -> m
                         request,
                         fetch_query(&app, days, since, today_utc()),
                         app,
+                        for_cache,
                         actions.clone(),
                     )));
                 }
@@ -140,6 +147,7 @@ async fn fetch_reviews(
     request: u64,
     query: ReviewQuery,
     app: String,
+    for_cache: bool,
     out: mpsc::Sender<Action>,
 ) {
     let (start_ts, end_ts) = query_window(&query);
@@ -155,7 +163,16 @@ async fn fetch_reviews(
         let _ = pages_tx.send((page, total));
     });
     let forward = async {
-        while let Some((reviews, total)) = pages_rx.recv().await {
+        while let Some((received, total)) = pages_rx.recv().await {
+            // Cleaning, search text and the cache's copy are work per review: never the UI's.
+            let reviews = match tokio::task::spawn_blocking(move || FetchedPage::prepare(received, for_cache)).await {
+                Ok(page) => page,
+                Err(e) => {
+                    let error = format!("A page of reviews could not be prepared ({e}); press R to fetch again");
+                    let _ = out.send(Action::ReviewsFailed { request, error }).await;
+                    break;
+                }
+            };
             let _ = out
                 .send(Action::ReviewsPage {
                     request,
@@ -172,7 +189,7 @@ async fn fetch_reviews(
         Ok(()) => Action::ReviewsPage {
             request,
             app: app.clone(),
-            reviews: Vec::new(),
+            reviews: FetchedPage::default(),
             total: None,
             done: true,
         },

@@ -96,7 +96,7 @@ impl World {
                     .chain(pages.into_iter().map(|reviews| Action::ReviewsPage {
                         request: *request,
                         app: app.clone(),
-                        reviews,
+                        reviews: reviews.into(),
                         total: Some(total),
                         done: false,
                     }))
@@ -104,7 +104,7 @@ impl World {
                 out.push(Action::ReviewsPage {
                     request: *request,
                     app: app.clone(),
-                    reviews: Vec::new(),
+                    reviews: Default::default(),
                     total: None,
                     done: true,
                 });

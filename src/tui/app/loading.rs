@@ -1,13 +1,13 @@
 //! Loading reviews, keeping the selection, and asking for eligibility ahead of time.
 
 use super::{DbCommand, StoreCommand};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::notices::{Activity, Topic};
-use super::view::{build_view, haystack, search};
+use super::view::{build_view, haystack, insert_into_view, search, view_position};
 use super::{App, AppCache, Command, Loading, Search};
 use crate::store::Review;
-use crate::tui::action::{CachedReviews, Eligibility};
+use crate::tui::action::{CachedReviews, Eligibility, FetchedPage};
 use crate::tui::layout::list_rows;
 
 /// How many reviews after the selected one get their eligibility fetched ahead of time.
@@ -130,9 +130,7 @@ impl App {
                     if ours || !self.complete {
                         self.cache_age = cached.age_secs.or(Some(0));
                     }
-                    let keep = self.selected_id().map(str::to_owned);
-                    self.merge_cached(cached);
-                    cmds = self.rebuild_view_keeping(keep);
+                    cmds = self.merge_cached(cached, ours);
                 }
             }
             Err(why) => error = Some(format!("Cached reviews could not be read: {why}")),
@@ -147,42 +145,67 @@ impl App {
     }
 
     /// Puts cached reviews (cleaned already) into the list. One already there by id stays as it
-    /// is (fetched, so newer); the others are added, with their vanished marks.
-    fn merge_cached(&mut self, cached: CachedReviews) {
+    /// is (fetched, so newer); the others are added, with their vanished marks. The db thread's
+    /// last part holds the whole list: while nothing but the first part is shown (`ours`), it
+    /// replaces the list as it is, index and all, and only the view takes in the new reviews.
+    fn merge_cached(&mut self, cached: CachedReviews, ours: bool) -> Vec<Command> {
         let CachedReviews {
             mut reviews,
             mut haystacks,
             vanished,
+            whole,
+            ids,
+            unanswered,
             ..
         } = cached;
+        let keep = self.view.get(self.selected).copied();
+        let shown = self.reviews.len();
+        let same_front = || reviews.len() >= shown && self.reviews.iter().zip(&reviews).all(|(a, b)| a.id == b.id);
+        if whole && ours && haystacks.len() == reviews.len() && ids.len() <= reviews.len() && same_front() {
+            self.vanished.extend(vanished);
+            self.reviews = reviews;
+            self.haystacks = haystacks;
+            self.ids = ids;
+            self.unanswered = unanswered;
+            self.place_in_view(Vec::new(), (shown..self.reviews.len()).collect());
+            return self.after_view_change(keep);
+        }
         if haystacks.len() != reviews.len() {
             // Not from the db thread, which cleans them and makes their search text.
             reviews.iter_mut().for_each(sanitize_review);
             haystacks = reviews.iter().map(haystack).collect();
         }
-        if self.reviews.is_empty() {
-            // The cache's first answer: nothing to compare with, and nothing to copy.
-            self.vanished.extend(vanished);
-            self.reviews = reviews;
-            self.haystacks = haystacks;
-            return;
-        }
-        let have: HashSet<String> = self.reviews.iter().filter_map(|r| r.id.clone()).collect();
         let vanished: HashSet<String> = vanished.into_iter().collect();
+        let mut fresh = Vec::new();
         self.reviews.reserve(reviews.len());
         self.haystacks.reserve(reviews.len());
         for (r, h) in reviews.into_iter().zip(haystacks) {
             if let Some(id) = &r.id {
-                if have.contains(id) {
+                if self.ids.get(id, &self.reviews).is_some() {
                     continue;
                 }
                 if vanished.contains(id) {
                     self.vanished.insert(id.clone());
                 }
             }
-            self.reviews.push(r);
-            self.haystacks.push(h);
+            fresh.push(self.push_review(r, h));
         }
+        self.place_in_view(Vec::new(), fresh);
+        self.after_view_change(keep)
+    }
+
+    /// Appends a review that is not in the list yet; answers its index.
+    fn push_review(&mut self, r: Review, h: Box<str>) -> usize {
+        let i = self.reviews.len();
+        if let Some(id) = &r.id {
+            self.ids.insert(id, i, &self.reviews);
+        }
+        if !r.is_answered() {
+            self.unanswered += 1;
+        }
+        self.reviews.push(r);
+        self.haystacks.push(h);
+        i
     }
 
     pub(super) fn fetch_reviews(&mut self) -> Vec<Command> {
@@ -209,45 +232,76 @@ impl App {
         }
     }
 
-    /// Puts `page` into the list: a review already there (by id) is replaced, others appended.
-    fn merge(&mut self, mut page: Vec<Review>) {
-        for r in &mut page {
-            sanitize_review(r);
-        }
-        if self.reviews.is_empty() {
-            // The first page, or the cache: nothing to replace (page ids are unique).
-            self.haystacks = page.iter().map(haystack).collect();
-            self.reviews = page;
-            return;
-        }
-        let at: HashMap<&str, usize> = self
-            .reviews
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| Some((r.id.as_deref()?, i)))
-            .collect();
-        let mut replaced: Vec<(usize, Review)> = Vec::new();
-        let mut added: Vec<Review> = Vec::new();
-        for r in page {
-            match r.id.as_deref().and_then(|id| at.get(id)) {
-                Some(&i) => replaced.push((i, r)),
-                None => added.push(r),
+    /// Puts a prepared page into the list: a review already there (by id) is replaced in place,
+    /// others appended. The view follows without being rebuilt: only reviews whose place in it
+    /// changed (new, or revised in date, answer or filter) are placed. The selection is kept.
+    fn merge(&mut self, page: FetchedPage) -> Vec<Command> {
+        let keep = self.view.get(self.selected).copied();
+        let FetchedPage { reviews, haystacks, .. } = page;
+        let mut fresh = Vec::new();
+        let mut moved = Vec::new();
+        for (r, h) in reviews.into_iter().zip(haystacks) {
+            let Some(i) = r.id.as_deref().and_then(|id| self.ids.get(id, &self.reviews)) else {
+                fresh.push(self.push_review(r, h));
+                continue;
+            };
+            let old = &self.reviews[i];
+            if old.is_answered() != r.is_answered() {
+                if r.is_answered() {
+                    self.unanswered = self.unanswered.saturating_sub(1);
+                } else {
+                    self.unanswered += 1;
+                }
             }
-        }
-        drop(at);
-        for (i, r) in replaced {
-            self.haystacks[i] = haystack(&r);
+            let same_place = old.timestamp == r.timestamp
+                && old.is_answered() == r.is_answered()
+                && self.filters.accepts(old) == self.filters.accepts(&r);
+            if !same_place {
+                moved.push(i);
+            }
             self.reviews[i] = r;
+            self.haystacks[i] = h;
         }
-        self.haystacks.extend(added.iter().map(haystack));
-        self.reviews.extend(added);
+        self.place_in_view(moved, fresh);
+        self.after_view_change(keep)
+    }
+
+    /// Takes `moved` (in the list, maybe in the view at a place no longer theirs) out of the
+    /// view, and puts them and `fresh` (not in the view) where they belong.
+    fn place_in_view(&mut self, moved: Vec<usize>, mut fresh: Vec<usize>) {
+        if !moved.is_empty() {
+            let out: HashSet<usize> = moved.iter().copied().collect();
+            self.view.retain(|i| !out.contains(i));
+            fresh.extend(moved);
+        }
+        insert_into_view(
+            &mut self.view,
+            &self.reviews,
+            &self.filters,
+            self.unanswered_first,
+            fresh,
+        );
+    }
+
+    /// After the view changed: the search runs again, and the review `keep` (an index into the
+    /// list) stays selected, else the first.
+    fn after_view_change(&mut self, keep: Option<usize>) -> Vec<Command> {
+        if !self.search.query.is_empty() {
+            self.search.matches = search(&self.view, &self.haystacks, &self.search.query.to_lowercase());
+            self.search.current = 0;
+        }
+        let pos = keep
+            .and_then(|i| view_position(&self.view, &self.reviews, self.unanswered_first, i))
+            .unwrap_or(0);
+        self.selected = usize::MAX; // force the select() bookkeeping
+        self.select(pos)
     }
 
     pub(super) fn on_reviews(
         &mut self,
         request: u64,
         app: String,
-        page: Vec<Review>,
+        mut page: FetchedPage,
         total: Option<u64>,
         done: bool,
     ) -> Vec<Command> {
@@ -260,7 +314,7 @@ impl App {
         let mut cmds = Vec::new();
         loading.pages += 1;
         loading.total = total;
-        for r in &page {
+        for r in &page.reviews {
             if let Some(id) = &r.id {
                 loading.seen.insert(id.clone());
                 self.vanished.remove(id);
@@ -270,15 +324,22 @@ impl App {
             Some(t) => format!("fetching reviews: {} of {t}", loading.seen.len()),
             None => format!("fetching reviews: page {}", loading.pages),
         };
-        if self.use_cache && !page.is_empty() {
+        let as_received = std::mem::take(&mut page.as_received);
+        if self.use_cache && !as_received.is_empty() {
             cmds.push(Command::Db(DbCommand::CacheReviews {
                 app: app.clone(),
-                reviews: page.clone(),
+                reviews: as_received,
             }));
         }
+        if let Some(total) = total {
+            // Room for the whole fetch at once: growing by doubling would copy the list (up to
+            // hundreds of MB) on the UI thread in the middle of the fetch.
+            let more = (total as usize).saturating_sub(self.reviews.len());
+            self.reviews.reserve(more);
+            self.haystacks.reserve(more);
+        }
         // Merged by id: the list is never emptied during a refresh, and the selection is kept.
-        let keep = self.selected_id().map(str::to_owned);
-        self.merge(page);
+        let merged = self.merge(page);
         if done {
             let loading = self.loading.take().unwrap_or_default();
             self.activity = None;
@@ -306,7 +367,7 @@ impl App {
         } else {
             self.activity = Some(Activity::Fetching(self.fetch_activity(&pages_text)));
         }
-        cmds.extend(self.rebuild_view_keeping(keep));
+        cmds.extend(merged);
         cmds
     }
 
@@ -320,19 +381,8 @@ impl App {
     pub(super) fn rebuild_view_keeping(&mut self, keep: Option<String>) -> Vec<Command> {
         self.unanswered = self.reviews.iter().filter(|r| !r.is_answered()).count();
         self.view = build_view(&self.reviews, &self.filters, self.unanswered_first);
-        if !self.search.query.is_empty() {
-            self.search.matches = search(&self.view, &self.haystacks, &self.search.query.to_lowercase());
-            self.search.current = 0;
-        }
-        let pos = keep
-            .and_then(|id| {
-                self.view
-                    .iter()
-                    .position(|&i| self.reviews[i].id.as_deref() == Some(&id))
-            })
-            .unwrap_or(0);
-        self.selected = usize::MAX; // force the select() bookkeeping
-        self.select(pos)
+        let keep = keep.and_then(|id| self.ids.get(&id, &self.reviews));
+        self.after_view_change(keep)
     }
 
     pub(super) fn switch_app(&mut self, index: usize) -> Vec<Command> {
@@ -345,6 +395,7 @@ impl App {
             AppCache {
                 reviews: std::mem::take(&mut self.reviews),
                 haystacks: std::mem::take(&mut self.haystacks),
+                ids: std::mem::take(&mut self.ids),
                 complete: self.complete,
                 vanished: std::mem::take(&mut self.vanished),
                 last_sync: self.last_sync.take(),
@@ -364,6 +415,7 @@ impl App {
             Some(cache) if cache.complete => {
                 self.reviews = cache.reviews;
                 self.haystacks = cache.haystacks;
+                self.ids = cache.ids;
                 self.vanished = cache.vanished;
                 self.last_sync = cache.last_sync;
                 self.complete = true;

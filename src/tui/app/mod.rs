@@ -5,6 +5,7 @@ mod command;
 pub mod drafts;
 pub mod editor;
 pub mod filter_form;
+pub mod ids;
 mod keys;
 mod loading;
 pub mod notices;
@@ -24,6 +25,7 @@ use ratatui::crossterm::event::KeyEvent;
 use self::drafts::DraftSync;
 use self::editor::{Draft, Editor};
 use self::filter_form::FilterForm;
+use self::ids::IdIndex;
 use self::notices::{Activity, Notices, Topic};
 use self::outbox::OutboxView;
 use self::profile_form::ProfileForm;
@@ -90,6 +92,7 @@ pub struct Loading {
 struct AppCache {
     reviews: Vec<Review>,
     haystacks: Vec<Box<str>>,
+    ids: IdIndex,
     complete: bool,
     vanished: HashSet<String>,
     last_sync: Option<i64>,
@@ -105,6 +108,8 @@ pub struct App {
     pub app_picker: usize,
     pub reviews: Vec<Review>,
     haystacks: Vec<Box<str>>,
+    /// Where each of `reviews` is, by id: a page merges without a pass over the whole list.
+    ids: IdIndex,
     /// The `LoadCache` still answering (in parts), even after a refresh took over `loading`.
     cache_request: Option<u64>,
     pub complete: bool,
@@ -168,6 +173,7 @@ impl App {
             app_picker: 0,
             reviews: Vec::new(),
             haystacks: Vec::new(),
+            ids: IdIndex::default(),
             cache_request: None,
             complete: false,
             view: Vec::new(),

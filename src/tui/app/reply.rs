@@ -240,7 +240,7 @@ impl App {
             r.response_date = Some(now.format("%Y-%m-%dT%H:%M:%SZ").to_string());
             r.response_timestamp = Some(now.timestamp());
         };
-        if let Some(r) = self.reviews.iter_mut().find(|r| r.id.as_deref() == Some(review)) {
+        if let Some(r) = self.ids.get(review, &self.reviews).map(|i| &mut self.reviews[i]) {
             if !r.is_answered() {
                 self.unanswered = self.unanswered.saturating_sub(1);
             }

@@ -1,5 +1,7 @@
 //! Which reviews are shown, in what order: filters, "unanswered first", and search.
 
+use std::cmp::Ordering;
+
 use chrono::NaiveDate;
 
 use crate::store::Review;
@@ -130,15 +132,78 @@ impl Filters {
 /// asked.
 pub fn build_view(reviews: &[Review], filters: &Filters, unanswered_first: bool) -> Vec<usize> {
     let mut view: Vec<usize> = (0..reviews.len()).filter(|&i| filters.accepts(&reviews[i])).collect();
-    view.sort_by(|&a, &b| {
-        let (ra, rb) = (&reviews[a], &reviews[b]);
-        let group = |r: &Review| unanswered_first && r.is_answered();
-        group(ra)
-            .cmp(&group(rb))
-            .then(rb.timestamp.cmp(&ra.timestamp))
-            .then(a.cmp(&b))
-    });
+    // Nearly free on reviews already in order (newest first, as the cache hands them over).
+    view.sort_by(|&a, &b| view_order(reviews, unanswered_first, a, b));
     view
+}
+
+/// The list's order: unanswered first when asked, then newest first, then as they came. Total:
+/// two different indices never compare equal, so a review's place can be found by bisection.
+pub fn view_order(reviews: &[Review], unanswered_first: bool, a: usize, b: usize) -> Ordering {
+    let (ra, rb) = (&reviews[a], &reviews[b]);
+    let group = |r: &Review| unanswered_first && r.is_answered();
+    group(ra)
+        .cmp(&group(rb))
+        .then(rb.timestamp.cmp(&ra.timestamp))
+        .then(a.cmp(&b))
+}
+
+/// Where review `i` is in `view`, if shown. Bisection, so the view must be in [`view_order`];
+/// a review changed in place since (a reply sent) is still found, by a scan.
+pub fn view_position(view: &[usize], reviews: &[Review], unanswered_first: bool, i: usize) -> Option<usize> {
+    match view.binary_search_by(|&v| view_order(reviews, unanswered_first, v, i)) {
+        Ok(pos) => Some(pos),
+        Err(_) => view.iter().position(|&v| v == i),
+    }
+}
+
+/// Puts the reviews `fresh` (indices not in `view`) that the filters accept into `view`, in
+/// order. Costs the sort of `fresh` and, per fresh review, a search from the previous one's place
+/// (galloping, so a run of reviews older than all shown costs next to nothing), plus copying the
+/// view once: never a sort of the whole list.
+pub fn insert_into_view(
+    view: &mut Vec<usize>,
+    reviews: &[Review],
+    filters: &Filters,
+    unanswered_first: bool,
+    mut fresh: Vec<usize>,
+) {
+    fresh.retain(|&i| filters.accepts(&reviews[i]));
+    if fresh.is_empty() {
+        return;
+    }
+    let before = |a: usize, b: usize| view_order(reviews, unanswered_first, a, b) == Ordering::Less;
+    // Sorted by small keys read once each: comparing through the reviews themselves reads two
+    // scattered structs per comparison, which is most of the cost of a page.
+    let key = |i: usize| {
+        let r = &reviews[i];
+        (unanswered_first && r.is_answered(), std::cmp::Reverse(r.timestamp), i)
+    };
+    let mut keyed: Vec<_> = fresh.iter().map(|&i| key(i)).collect();
+    keyed.sort_unstable();
+    let fresh: Vec<usize> = keyed.into_iter().map(|(_, _, i)| i).collect();
+    if view.last().is_none_or(|&last| before(last, fresh[0])) {
+        view.extend(fresh);
+        return;
+    }
+    let old = std::mem::take(view);
+    view.reserve(old.len() + fresh.len());
+    let mut from = 0;
+    for i in fresh {
+        // The first place in old[from..] whose review does not come before `i`.
+        let rest = &old[from..];
+        let mut step = 1;
+        while step <= rest.len() && before(rest[step - 1], i) {
+            step *= 2;
+        }
+        let lo = step / 2;
+        let hi = step.min(rest.len());
+        let at = lo + rest[lo..hi].partition_point(|&v| before(v, i));
+        view.extend_from_slice(&rest[..at]);
+        view.push(i);
+        from += at;
+    }
+    view.extend_from_slice(&old[from..]);
 }
 
 /// Lower-case text a search runs over: title, text and reviewer.
@@ -217,5 +282,40 @@ mod tests {
         assert_eq!(search(&view, &hay, "app"), vec![0]);
         assert_eq!(search(&view, &hay, "jürg"), vec![1]);
         assert!(search(&view, &hay, "zzz").is_empty());
+    }
+
+    /// Adding reviews part by part gives the view that sorting them all at once gives, for every
+    /// order and filter, with ties in time and reviews older, newer and in between.
+    #[test]
+    fn inserting_parts_gives_the_same_view_as_building_it_whole() {
+        let mut seed = 0x9e37_79b9_u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for round in 0..60 {
+            let n = 1 + next(400) as usize;
+            let rs: Vec<Review> = (0..n)
+                .map(|_| review(1 + next(5) as i64, next(3) == 0, next(50) as i64, "US", "t"))
+                .collect();
+            let filters = Filters {
+                ratings: [true, round % 3 != 0, true, true, round % 2 == 0],
+                ..Filters::default()
+            };
+            let unanswered_first = round % 2 == 1;
+            let mut view = Vec::new();
+            let mut start = 0;
+            while start < n {
+                let end = (start + 1 + next(120) as usize).min(n);
+                insert_into_view(&mut view, &rs, &filters, unanswered_first, (start..end).collect());
+                start = end;
+            }
+            assert_eq!(view, build_view(&rs, &filters, unanswered_first), "round {round}");
+            for (pos, &i) in view.iter().enumerate() {
+                assert_eq!(view_position(&view, &rs, unanswered_first, i), Some(pos));
+            }
+        }
     }
 }

@@ -1,0 +1,72 @@
+//! A profile database seeded with cached reviews, as the db thread stores them (the JSON a
+//! `Review` serialises to), for the benchmarks that start the real binary on a warm cache.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use reviewdesk::db::{CachedReview, Db};
+use reviewdesk::store::Review;
+
+/// The `i`-th seeded review of `app`: one every 20 seconds back from `now`, so 100,000 of them
+/// span 23 days and sit inside the default window.
+pub fn review(app: &str, i: usize, now: i64) -> Review {
+    let words = [
+        "app", "crashes", "when", "I", "open", "the", "settings", "great", "update", "but", "sync", "is", "slow",
+        "please", "fix", "love", "it", "five", "stars", "after", "latest", "version",
+    ];
+    let text = |n: usize| {
+        (0..n)
+            .map(|k| words[(i * 7 + k * 13) % words.len()])
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let when = chrono::DateTime::from_timestamp(now - (i as i64) * 20, 0).unwrap();
+    Review {
+        id: Some(format!(
+            "{:08x}-0000-4000-a000-{:012x}",
+            i as u64 * 2_654_435_761 % (1 << 32),
+            i
+        )),
+        date: Some(when.format("%Y-%m-%dT%H:%M:%S").to_string()),
+        timestamp: Some(when.timestamp()),
+        application_id: Some(app.into()),
+        application_name: Some("Contoso Notes".into()),
+        market: Some("US".into()),
+        os_version: Some("10.0.22631".into()),
+        device_type: Some("PC".into()),
+        package_version: Some(format!("3.4.{}.0", i % 50)),
+        device_model: Some("Surface Laptop 5".into()),
+        reviewer_name: Some(format!("User {i}")),
+        rating: Some(1 + (i % 5) as i64),
+        review_title: Some(text(3)),
+        review_text: Some(text(14)),
+        helpful_count: Some((i % 9) as i64),
+        not_helpful_count: Some(0),
+        ..Review::default()
+    }
+}
+
+/// Writes `count` reviews of `app` into the database of profile `profile` under `data_dir`
+/// (`$XDG_DATA_HOME/reviewdesk`), marked as synced now. Answers the bytes of JSON stored.
+pub fn seed(data_dir: &Path, profile: &str, app: &str, count: usize) -> usize {
+    let now = chrono::Utc::now().timestamp();
+    let (mut db, _) = Db::open(data_dir, profile).expect("open the database");
+    let mut bytes = 0;
+    for start in (0..count).step_by(10_000) {
+        let rows: Vec<CachedReview> = (start..(start + 10_000).min(count))
+            .map(|i| {
+                let r = review(app, i, now);
+                let raw_json = serde_json::to_string(&r).unwrap();
+                bytes += raw_json.len();
+                CachedReview {
+                    id: r.id.clone().unwrap(),
+                    date_ts: r.timestamp,
+                    raw_json,
+                }
+            })
+            .collect();
+        db.upsert_reviews(app, &rows, now).unwrap();
+    }
+    db.set_last_sync(app, now).unwrap();
+    bytes
+}

@@ -199,7 +199,7 @@ fn main() {
             app.reviews.len(),
             N,
             "all reviews arrived (last error: {:?})",
-            app.last_error
+            app.notices.shown_text()
         );
         (lat, per_page, app)
     });

@@ -12,7 +12,6 @@ pub mod keymap;
 pub mod logging;
 pub mod outbox_sender;
 pub mod profiles;
-pub mod profiles_ops;
 pub mod provider;
 pub mod sanitize;
 pub mod secrets;

@@ -226,7 +226,12 @@ fn answered_in_partner_center_during_an_outage_is_confirmed_by_a_refresh() {
     let text = "Hello Pia, thanks for the report.";
     queue_in_outage(&e, &t, "Answered by hand", text);
     t.keys(&["c"]);
-    let s = flat(&t.wait_for("Copied"));
+    // The hold is written by the outbox worker and shown when it answers, which on a loaded
+    // machine can be a frame after "Copied": wait for both (a hold that never comes fails).
+    let s = flat(&t.wait_until("copied and held", |s| {
+        let s = flat(s);
+        s.contains("Copied") && s.contains("Held")
+    }));
     assert!(s.contains("Held"), "copying in the outage holds the reply: {s}");
     use base64::Engine as _;
     let osc52 = format!(

@@ -5,7 +5,7 @@ mod common;
 
 use common::tui::{H, SECRET, rows};
 use ratatui::crossterm::event::KeyCode;
-use reviewdesk::profiles_ops::SecretState;
+use reviewdesk::profiles::ops::SecretState;
 use reviewdesk::tui::action::Action;
 use reviewdesk::tui::app::Command;
 use reviewdesk::tui::app::ProfilesCommand;

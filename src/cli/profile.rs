@@ -10,10 +10,10 @@ use zeroize::Zeroizing;
 
 use super::InfoFormat;
 use crate::config::Config;
+use crate::profiles::ops::{self, app_label, config_path, open_store, store_name};
 use crate::profiles::{
     Profile, Visibility, check_secret, parse_app, validate_client_id, validate_name, validate_tenant,
 };
-use crate::profiles_ops::{self, app_label, config_path, open_store, store_name};
 use crate::session::{Session, usage};
 use crate::store::validate::validate_email;
 
@@ -220,7 +220,7 @@ async fn add(config: Config, a: AddArgs) -> Result<ExitCode> {
     crate::profiles::ConfigFile::open(&path)?;
     let secret = read_secret(a.secret_stdin)?;
     let store = open_store(&config).await?;
-    profiles_ops::add(&path, &store, &a.name, &profile, &secret, a.default).await?;
+    ops::add(&path, &store, &a.name, &profile, &secret, a.default).await?;
     println!(
         "Added profile {} ({} app{}).",
         a.name,
@@ -283,7 +283,7 @@ async fn edit(config: Config, mut e: EditArgs) -> Result<ExitCode> {
     } else {
         None
     };
-    profiles_ops::update(
+    ops::update(
         &path,
         &e.name,
         &profile,
@@ -311,7 +311,7 @@ async fn remove(config: Config, name: &str) -> Result<ExitCode> {
         )));
     }
     let store = open_store(&config).await?;
-    let had_secret = profiles_ops::remove(&config_path(&config)?, &store, name).await?;
+    let had_secret = ops::remove(&config_path(&config)?, &store, name).await?;
     println!(
         "Removed profile {name}{}.",
         if had_secret {
@@ -332,7 +332,7 @@ async fn list(config: Config, format: InfoFormat) -> Result<ExitCode> {
     let mut rows = Vec::new();
     for (name, p) in &config.profiles {
         let secret = match &store {
-            Some(s) => profiles_ops::secret_state(s, name).await.label(),
+            Some(s) => ops::secret_state(s, name).await.label(),
             None => "unknown (no keyring)",
         };
         rows.push((name, p, secret));
@@ -415,7 +415,7 @@ async fn test(mut config: Config, name: Option<String>) -> Result<ExitCode> {
         "Profile {name}: tenant {}, client {}",
         profile.tenant, profile.client_id
     );
-    let report = profiles_ops::test_session(&session, &profile.apps).await;
+    let report = ops::test_session(&session, &profile.apps).await;
     for check in std::iter::once(&report.token).chain(&report.apps) {
         println!("  {} {}", if check.ok { "✓" } else { "✗" }, check.text);
     }

@@ -10,8 +10,8 @@ use secrecy::SecretString;
 use super::profile::{AddArgs, EditArgs, read_secret};
 use crate::commerce::CommerceSession;
 use crate::config::{Config, validate_endpoint_url};
+use crate::profiles::ops::{self, config_path, open_store, store_name};
 use crate::profiles::{CommerceSite, Profile, ProfileKind, validate_client_id, validate_name, validate_tenant};
-use crate::profiles_ops::{self, config_path, open_store, store_name};
 use crate::secrets::SecretStore;
 use crate::session::usage;
 
@@ -132,7 +132,7 @@ pub async fn add(config: Config, a: AddArgs) -> Result<ExitCode> {
         }
         _ => read_secret(a.secret_stdin)?,
     };
-    profiles_ops::add(&path, &store, &key, &profile, &secret, a.default).await?;
+    ops::add(&path, &store, &key, &profile, &secret, a.default).await?;
     println!(
         "Added Commerce site {} as profile {key}.",
         crate::sanitize::sanitize_line(&site_name)

@@ -10,7 +10,7 @@ use anyhow::Result;
 use crate::config::{self, Config};
 use crate::keymap::Keymap;
 use crate::outbox_sender::SendPolicy;
-use crate::profiles_ops::reload_config;
+use crate::profiles::ops::reload_config;
 use crate::session::{Session, usage};
 use crate::store::StoreClient;
 use crate::store::validate::normalize_store_id;

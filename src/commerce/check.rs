@@ -2,7 +2,7 @@
 //! All Reviews; and which of the values in use are documented and which are inferred.
 
 use super::{CommerceError, CommerceSession};
-use crate::profiles_ops::Check;
+use crate::profiles::ops::Check;
 
 /// The settings in use, each with where its value comes from.
 pub fn facts(session: &CommerceSession) -> Vec<String> {

@@ -9,11 +9,9 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::db::{HistoryEntry, OutboxItem, StoredDraft};
 use crate::outbox_sender::Outcome;
 use crate::profiles::Profile;
-use crate::profiles_ops::{SecretState, TestReport};
+use crate::profiles::ops::{SecretState, TestReport};
 use crate::store::Review;
-use crate::tui::app::ids::IdIndex;
-use crate::tui::app::sanitize_review;
-use crate::tui::app::view::haystack;
+use crate::tui::ids::IdIndex;
 
 /// How a review can be answered, from get-response-info.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,29 +75,6 @@ pub struct FetchedPage {
     pub reviews: Vec<Review>,
     pub haystacks: Vec<Box<str>>,
     pub as_received: Vec<Review>,
-}
-
-impl FetchedPage {
-    /// Copies the page for the cache (`for_cache`), cleans it and makes its search text: the
-    /// Store worker does this on a blocking thread, so the UI only moves the result into its list
-    /// (and never frees a copy nobody wanted).
-    pub fn prepare(received: Vec<Review>, for_cache: bool) -> FetchedPage {
-        let as_received = if for_cache { received.clone() } else { Vec::new() };
-        let mut reviews = received;
-        reviews.iter_mut().for_each(sanitize_review);
-        let haystacks = reviews.iter().map(haystack).collect();
-        FetchedPage {
-            reviews,
-            haystacks,
-            as_received,
-        }
-    }
-}
-
-impl From<Vec<Review>> for FetchedPage {
-    fn from(received: Vec<Review>) -> FetchedPage {
-        FetchedPage::prepare(received, true)
-    }
 }
 
 /// A reply's fate on the review.

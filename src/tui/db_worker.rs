@@ -12,9 +12,9 @@ use tokio::sync::mpsc;
 
 use super::action::{Action, CachedReviews};
 use super::app::DbCommand;
-use super::app::ids::IdIndex;
 use super::app::sanitize_review;
 use super::app::view::haystack;
+use super::ids::IdIndex;
 use crate::db::{CachedReview, Db, DbError, DraftRow, StoredReview};
 use crate::store::Review;
 

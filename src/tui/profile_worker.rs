@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use super::action::{Action, ProfileRow, StoreInfo};
 use super::app::ProfilesCommand;
 use crate::config::Config;
-use crate::profiles_ops::{self, ProfileDraft, config_path, reload_config, store_name};
+use crate::profiles::ops::{self, ProfileDraft, config_path, reload_config, store_name};
 use crate::secrets::SecretStore;
 
 /// Starts the worker; answers arrive on `actions`.
@@ -77,7 +77,7 @@ impl Worker {
             return Ok(s.clone());
         }
         self.progress(request, "Opening the secret store…".to_owned()).await;
-        let store = profiles_ops::open_store(&self.base).await.map_err(msg)?;
+        let store = ops::open_store(&self.base).await.map_err(msg)?;
         self.store = Some(store.clone());
         Ok(store)
     }
@@ -96,7 +96,7 @@ impl Worker {
                     Ok(store) => {
                         let mut states = Vec::new();
                         for name in names {
-                            let state = profiles_ops::secret_state(&store, &name).await;
+                            let state = ops::secret_state(&store, &name).await;
                             states.push((name, state));
                         }
                         Ok((info(&store), states))
@@ -131,7 +131,7 @@ impl Worker {
             None => "Writing config.toml…".to_owned(),
         };
         self.progress(request, doing).await;
-        profiles_ops::save(&path, &store, draft).await.map_err(msg)?;
+        ops::save(&path, &store, draft).await.map_err(msg)?;
         Ok(info(&store))
     }
 
@@ -143,7 +143,7 @@ impl Worker {
             format!("Removing {name} and its secret from {}…", store_name(&store)),
         )
         .await;
-        let had_secret = profiles_ops::remove(&path, &store, name).await.map_err(msg)?;
+        let had_secret = ops::remove(&path, &store, name).await.map_err(msg)?;
         Ok((had_secret, info(&store)))
     }
 
@@ -169,7 +169,7 @@ impl Worker {
         match ready {
             Ok((secret, config)) => {
                 tokio::spawn(async move {
-                    let result = profiles_ops::test_credentials(&config, &draft.profile, secret)
+                    let result = ops::test_credentials(&config, &draft.profile, secret)
                         .await
                         .map_err(msg);
                     let _ = out.send(Action::ProfileTested { request, result }).await;

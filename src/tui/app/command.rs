@@ -4,7 +4,7 @@
 //! are variants of [`Command`] itself.
 
 use super::editor::Draft;
-use crate::profiles_ops::ProfileDraft;
+use crate::profiles::ops::ProfileDraft;
 use crate::store::{ResponseItem, Review};
 
 // One is made per key or answer and moved once: boxing the profile draft would buy nothing.

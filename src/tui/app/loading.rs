@@ -468,3 +468,28 @@ pub fn describe_age(secs: i64) -> String {
         s => format!("{} days ago", s / 86_400),
     }
 }
+
+// Here, beside the merge that takes it, rather than with the `Action` type: making a page
+// needs the app's cleaning and search text, and `action` must not depend on `app`.
+impl FetchedPage {
+    /// Copies the page for the cache (`for_cache`), cleans it and makes its search text: the
+    /// Store worker does this on a blocking thread, so the UI only moves the result into its list
+    /// (and never frees a copy nobody wanted).
+    pub fn prepare(received: Vec<Review>, for_cache: bool) -> FetchedPage {
+        let as_received = if for_cache { received.clone() } else { Vec::new() };
+        let mut reviews = received;
+        reviews.iter_mut().for_each(sanitize_review);
+        let haystacks = reviews.iter().map(haystack).collect();
+        FetchedPage {
+            reviews,
+            haystacks,
+            as_received,
+        }
+    }
+}
+
+impl From<Vec<Review>> for FetchedPage {
+    fn from(received: Vec<Review>) -> FetchedPage {
+        FetchedPage::prepare(received, true)
+    }
+}

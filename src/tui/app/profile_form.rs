@@ -6,10 +6,10 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use secrecy::{ExposeSecret, ExposeSecretMut, SecretBox, SecretString};
 use zeroize::Zeroize;
 
+use crate::profiles::ops::{ProfileDraft, TestReport};
 use crate::profiles::{
     Profile, check_secret, format_app_list, parse_app_list, validate_client_id, validate_name, validate_tenant,
 };
-use crate::profiles_ops::{ProfileDraft, TestReport};
 use crate::store::validate::validate_email;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

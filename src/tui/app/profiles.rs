@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use super::profile_form::{FormKind, ProfileForm, TestState};
 use super::{App, Command, Mode};
 use crate::keymap::KeyAction;
-use crate::profiles_ops::{ProfileDraft, SecretState, TestReport};
+use crate::profiles::ops::{ProfileDraft, SecretState, TestReport};
 use crate::tui::action::{Action, ProfileRow, StoreInfo};
 
 /// Where the secret store stands, as far as the screen knows.

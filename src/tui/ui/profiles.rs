@@ -13,7 +13,7 @@ use super::{SPINNER, Theme, popup};
 use crate::config::{ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_TENANT_ID};
 use crate::keymap::KeyAction;
 use crate::keymap::KeyContext;
-use crate::profiles_ops::app_label;
+use crate::profiles::ops::app_label;
 use crate::sanitize::{sanitize_line, truncate_to_width};
 use crate::tui::action::ProfileRow;
 use crate::tui::app::profile_form::TestState;

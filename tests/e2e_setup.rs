@@ -4,23 +4,10 @@
 mod common;
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::Command;
 
 use common::tmux::*;
 use reviewdesk::emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID};
-
-/// Every file under `dir`, recursively.
-fn files_under(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files_under(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
 
 /// The first run, as a new user meets it: no profile, no credentials in the environment. The
 /// setup form is filled with keys (the secret pasted), tested, saved to the kernel keyring, and
@@ -135,7 +122,7 @@ fn first_run_setup_form_saves_a_profile_and_opens_the_reviews() {
     );
     let mut files = vec![t.log_path(), t.recording_path()];
     for sub in ["config", "state", "data", "cache"] {
-        files_under(&t.dir.path().join(sub), &mut files);
+        common::files_under(&t.dir.path().join(sub), &mut files);
     }
     let log = std::fs::read_to_string(t.log_path()).unwrap();
     assert!(

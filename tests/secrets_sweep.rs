@@ -173,18 +173,6 @@ fn cli(e: &Emu, t: &Term, args: &[&str], stdin: &str) -> String {
     text
 }
 
-/// Every file under `dir`, recursively.
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files_under(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
 /// The whole life of a profile: added in the setup form (the secret pasted, stored in the kernel
 /// keyring), reviews read and a reply written in `$EDITOR` and sent, a second profile added from
 /// the command line and tested, the first one's secret rotated, both removed. Then nothing the
@@ -298,7 +286,7 @@ fn no_secret_or_token_survives_a_profile_lifecycle() {
     let mut places: Vec<(String, Vec<u8>)> = Vec::new();
     let mut files = vec![t.log_path(), t.recording_path(), t.dir.path().join("cli.log")];
     for sub in ["config", "state", "data", "cache"] {
-        files_under(&t.dir.path().join(sub), &mut files);
+        common::files_under(&t.dir.path().join(sub), &mut files);
     }
     assert!(files.len() > 5, "the program left files to look at: {files:?}");
     for f in files {

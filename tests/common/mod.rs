@@ -83,6 +83,18 @@ pub fn write_config(home: &std::path::Path, text: &str) {
     std::fs::write(dir.join("config.toml"), text).unwrap();
 }
 
+/// Every file under `dir`, recursively (for scans of what the program left behind).
+pub fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
 pub fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }

@@ -84,15 +84,7 @@ fn first_run_setup_form_saves_a_profile_and_opens_the_reviews() {
     // A second profile with the same registration, added here, then switched to.
     t.keys(&["a"]);
     t.wait_for("Add a profile");
-    t.type_text("e2e-second");
-    t.keys(&["Tab"]);
-    t.type_text(DEFAULT_TENANT_ID);
-    t.keys(&["Tab"]);
-    t.type_text(DEFAULT_CLIENT_ID);
-    t.keys(&["Tab"]);
-    t.paste(DEFAULT_CLIENT_SECRET);
-    t.keys(&["Tab"]);
-    t.type_text("9WZDNCRFJ3Q8");
+    t.fill_profile_form("e2e-second", DEFAULT_CLIENT_SECRET, "9WZDNCRFJ3Q8");
     t.wait_for("9WZDNCRFJ3Q8▏");
     t.keys(&["C-s"]);
     t.wait_for("Saved profile e2e-second");

@@ -144,14 +144,8 @@ fn cli(e: &Emu, t: &Term, args: &[&str], stdin: &str) -> String {
     let home = t.dir.path();
     let url = e.handle.base_url();
     let mut c = Command::new("keyctl");
-    c.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("REVIEWDESK_SECRETS_BACKEND", "keyutils")
+    common::private_home(&mut c, home);
+    c.env("REVIEWDESK_SECRETS_BACKEND", "keyutils")
         .env("REVIEWDESK_LOGIN_URL", &url)
         .env("REVIEWDESK_API_URL", &url)
         .env("REVIEWDESK_LOG_FILE", home.join("cli.log"))
@@ -204,15 +198,7 @@ fn no_secret_or_token_survives_a_profile_lifecycle() {
     // Added in the setup form, as a new user does.
     t.wait_for("Set up reviewdesk");
     t.wait_for("Secret store: the kernel keyring");
-    t.type_text(&first);
-    t.keys(&["Tab"]);
-    t.type_text(DEFAULT_TENANT_ID);
-    t.keys(&["Tab"]);
-    t.type_text(DEFAULT_CLIENT_ID);
-    t.keys(&["Tab"]);
-    t.paste(DEFAULT_CLIENT_SECRET);
-    t.keys(&["Tab"]);
-    t.type_text(APP);
+    t.fill_profile_form(&first, DEFAULT_CLIENT_SECRET, APP);
     t.wait_for(&format!("{APP}▏"));
     t.keys(&["C-s"]);
     t.wait_for(&format!("Saved profile {first}"));

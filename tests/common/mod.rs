@@ -57,13 +57,20 @@ pub const APP: &str = "9NBLGGGZ5QDR";
 /// PATH: no REVIEWDESK_*, no keyring or session bus of the developer's.
 pub fn bin_in(home: &std::path::Path) -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_reviewdesk"));
-    c.env_clear()
+    private_home(&mut c, home);
+    c
+}
+
+/// `cmd` (the binary, or a wrapper such as `keyctl session -` that starts it) inherits nothing but
+/// PATH, and has its HOME and XDG directories below `home`.
+pub fn private_home(cmd: &mut std::process::Command, home: &std::path::Path) {
+    cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_DATA_HOME", home.join("data"));
-    c
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CACHE_HOME", home.join("cache"));
 }
 
 /// `REVIEWDESK_*` credentials and endpoints for the emulator at `url` (the UI's database is

@@ -283,6 +283,20 @@ impl Term {
         self.run(&["paste-buffer", "-p", "-b", "e2e", "-t", TARGET]);
     }
 
+    /// Fills the profile form (setup or add) field by field as a person does: the name, the
+    /// emulator's tenant and client, the secret pasted, then `apps` typed into the apps field.
+    pub fn fill_profile_form(&self, name: &str, secret: &str, apps: &str) {
+        self.type_text(name);
+        self.keys(&["Tab"]);
+        self.type_text(DEFAULT_TENANT_ID);
+        self.keys(&["Tab"]);
+        self.type_text(DEFAULT_CLIENT_ID);
+        self.keys(&["Tab"]);
+        self.paste(secret);
+        self.keys(&["Tab"]);
+        self.type_text(apps);
+    }
+
     pub fn resize(&self, w: u16, h: u16) {
         self.run(&[
             "resize-window",

@@ -305,20 +305,19 @@ fn an_incremental_refresh_asks_from_the_last_sync_minus_a_week_never_more_than_t
     assert_eq!(end, day(28) + 12 * 3600 - 1);
 }
 
+/// Every session has a database (a temporary one in the demo): an empty cache is read first,
+/// then the whole window is fetched and written to it.
 #[test]
-fn without_a_cache_nothing_is_cached_and_the_first_command_fetches() {
+fn with_an_empty_cache_the_first_read_is_followed_by_a_full_fetch_that_is_kept() {
     let mut h = H::new(&[APP], (80, 24), many(2));
-    let start = h.take();
     assert!(
-        matches!(
-            &start[..],
-            [Command::Store(StoreCommand::FetchReviews { since: None, .. })]
-        ),
-        "{start:?}"
+        matches!(&h.log[..], [Command::Db(DbCommand::LoadCache { .. }), ..]),
+        "{:?}",
+        h.log
     );
-    h.push(start);
     h.serve();
-    assert!(cache_writes(&h.log).is_empty());
+    assert_eq!(fetch_since(&h.log), vec![None]);
+    assert!(!cache_writes(&h.log).is_empty(), "{:?}", h.log);
 }
 
 /// The db thread writes fetched pages and the sync to a real file; the next start reads them

@@ -243,3 +243,45 @@ fn the_db_thread_writes_drafts_a_second_open_reads() {
     assert_eq!(drafts.len(), 1);
     assert_eq!(drafts[0].draft.text, "first, then more");
 }
+
+/// A database that cannot be opened (here: a file stands where its directory should be) still
+/// leaves the session a temporary one for the review cache and the outbox, so a reply has its
+/// one path; drafts stay in memory, and the person is told both.
+#[test]
+fn an_unopenable_database_leaves_a_temporary_one_for_the_cache_and_the_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocked = dir.path().join("data");
+    std::fs::write(&blocked, "not a directory").unwrap();
+    let at = DraftsAt {
+        dir: blocked,
+        profile: "test".into(),
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+    let (outbox_tx, outbox_rx) = tokio::sync::oneshot::channel();
+    let worker = db_worker::spawn_with_outbox(at, vec![APP.into()], tx, Some(outbox_tx));
+    let Some(Action::DraftsLoaded(Err(why))) = rx.blocking_recv() else {
+        panic!("the real database does not open");
+    };
+    assert!(why.contains("temporary database"), "{why}");
+    assert!(outbox_rx.blocking_recv().unwrap().is_ok(), "the outbox has a database");
+    worker.send(DbCommand::CacheReviews {
+        app: APP.into(),
+        reviews: many(2),
+    });
+    worker.send(DbCommand::LoadCache {
+        request: 7,
+        app: APP.into(),
+    });
+    let mut cached = Vec::new();
+    while let Some(action) = rx.blocking_recv() {
+        if let Action::CacheLoaded { request: 7, result, .. } = action {
+            let part = result.expect("the cache is read from the temporary database");
+            cached.extend(part.reviews);
+            if !part.more {
+                break;
+            }
+        }
+    }
+    assert_eq!(cached.len(), 2);
+    worker.finish();
+}

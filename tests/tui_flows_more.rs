@@ -7,9 +7,9 @@ mod common;
 use common::flows::*;
 use ratatui::crossterm::event::KeyCode;
 use reviewdesk::tui::action::{Action, ReplyState};
-use reviewdesk::tui::app::StoreCommand;
 use reviewdesk::tui::app::view::Answered;
 use reviewdesk::tui::app::{Command, Mode};
+use reviewdesk::tui::app::{DbCommand, OutboxCommand};
 use reviewdesk::tui::layout::list_rows;
 
 #[test]
@@ -143,7 +143,17 @@ fn app_switcher_fetches_the_other_app_and_ignores_late_pages() {
     assert_eq!(h.app.mode, Mode::Apps);
     h.typ("jj");
     assert_eq!(h.app.app_picker, 1, "clamped");
+    // Its (empty) cache is read first, then it is fetched.
     let cmds = h.code(KeyCode::Enter);
+    assert!(
+        matches!(&cmds[..], [Command::Db(DbCommand::LoadCache { app, .. })] if app == OTHER),
+        "{cmds:?}"
+    );
+    h.take();
+    for a in h.world.answer(&cmds[0]) {
+        h.act(a);
+    }
+    let cmds = h.pending.clone();
     let [(request, app)] = fetches(&cmds)[..] else {
         panic!("one FetchReviews: {cmds:?}")
     };
@@ -230,7 +240,7 @@ fn a_reply_confirmed_while_another_app_is_shown_marks_its_review_answered() {
     h.serve();
     let cmds = h.reply("Fixed in 3.2");
     h.pending
-        .retain(|c| !matches!(c, Command::Store(StoreCommand::Submit { .. })));
+        .retain(|c| !matches!(c, Command::Outbox(OutboxCommand::Enqueue { .. })));
     h.typ("aj");
     h.code(KeyCode::Enter);
     assert_eq!(h.app.app_id(), OTHER);

@@ -18,10 +18,10 @@ use reviewdesk::tui::app::{DbCommand, OutboxCommand};
 
 const API_DOWN: &str = "Microsoft's reviews API is down (a known outage): answer in Partner Center";
 
-/// Loaded and served, with the outbox in use (as the event loop sets it once the database opened).
+/// Loaded and served; the test plays the outbox worker (its answers are written out).
 fn outboxed(reviews: Vec<reviewdesk::store::Review>) -> H {
     let mut h = H::loaded(reviews);
-    h.app.outbox.available = true;
+    h.world.outbox_answers = false;
     h.take();
     h
 }
@@ -121,7 +121,6 @@ fn confirming_a_reply_queues_it_instead_of_sending() {
         (enq[0].app, enq[0].review, enq[0].text, enq[0].email, enq[0].public),
         (APP, "r0", "Thanks, fixed in 3.2", EMAIL, true)
     );
-    assert!(submits(&h.log).is_empty(), "never sent directly: {:?}", h.log);
     assert_eq!(h.app.mode, Mode::Normal);
     assert_eq!(
         h.app.replies.get("r0"),
@@ -164,24 +163,27 @@ fn a_reply_the_outbox_could_not_take_stays_a_draft() {
     assert_eq!(h.body(), "Sorry about the crash");
 }
 
+/// There is no second way to send: with an outbox that could not be opened, a confirmed reply
+/// is refused by it, said so, and kept as a draft.
 #[test]
-fn without_the_outbox_a_reply_is_submitted_directly() {
-    let mut h = H::loaded(many(3));
-    let cmds = h.reply("Thanks!");
-    assert!(enqueues(&cmds).is_empty(), "{cmds:?}");
-    assert_eq!(submits(&cmds).len(), 1, "{cmds:?}");
-    assert_eq!(h.app.replies.get("r0"), Some(&ReplyState::Sending));
-
-    // An outbox that could not be opened is as good as none.
-    let mut h = H::loaded(many(3));
-    h.app.outbox.available = true;
+fn with_an_outbox_that_could_not_be_opened_a_reply_stays_a_draft() {
+    let mut h = outboxed(many(3));
     h.act(Action::OutboxOpened(Err("disk I/O error".into())));
     assert!(h.error().contains("disk I/O error"), "{}", h.error());
-    assert!(!h.app.outbox.in_use());
     h.code(KeyCode::Esc);
     let cmds = h.reply("Thanks!");
-    assert!(enqueues(&cmds).is_empty(), "{cmds:?}");
-    assert_eq!(submits(&cmds).len(), 1, "{cmds:?}");
+    assert_eq!(enqueues(&cmds).len(), 1, "{cmds:?}");
+    // The outbox worker's answer when it has no database.
+    h.act(Action::Enqueued {
+        app: APP.into(),
+        review: "r0".into(),
+        result: Err("the outbox is not available (disk I/O error)".into()),
+    });
+    assert!(h.error().contains("not queued"), "{}", h.error());
+    assert_eq!(h.app.replies.get("r0"), None);
+    h.typ("r");
+    assert_eq!(h.app.mode, Mode::Editor, "{}", h.error());
+    assert_eq!(h.body(), "Thanks!", "the text is kept");
 }
 
 #[test]
@@ -258,13 +260,13 @@ fn the_editor_will_not_open_over_a_live_reply_but_does_after_a_failure() {
 
 #[test]
 fn with_the_api_down_a_reply_can_still_be_queued_through_the_outbox() {
-    let build = |outbox: bool| {
+    let build = || {
         let mut h = H::new(&[APP], (80, 24), many(3));
         h.world
             .eligibility
             .insert("r0".into(), Eligibility::ApiDown(API_DOWN.into()));
         h.serve();
-        h.app.outbox.available = outbox;
+        h.world.outbox_answers = false;
         h.take();
         assert_eq!(
             h.app.eligibility.get("r0"),
@@ -279,25 +281,18 @@ fn with_the_api_down_a_reply_can_still_be_queued_through_the_outbox() {
         // No eligibility answer, so no support email from the listing: it has to be typed.
         h.ctrl('s');
         assert_eq!(h.app.mode, Mode::Editor);
-        if outbox {
-            assert!(h.problem().contains("support email"), "{}", h.problem());
-        }
+        assert!(h.problem().contains("support email"), "{}", h.problem());
         h.code(KeyCode::Tab);
         h.typ(EMAIL);
         h.ctrl('s');
         h
     };
-    let mut h = build(true);
+    let mut h = build();
     assert_eq!(h.app.mode, Mode::Confirm, "{}", h.problem());
     let cmds = h.typ("y");
     let enq = enqueues(&cmds);
     assert_eq!(enq.len(), 1, "{cmds:?}");
     assert_eq!((enq[0].text, enq[0].email), ("We know; a fix is coming.", EMAIL));
-    assert!(submits(&cmds).is_empty());
-
-    let h = build(false);
-    assert_eq!(h.app.mode, Mode::Editor);
-    assert_eq!(h.problem(), API_DOWN);
 }
 
 #[test]
@@ -464,7 +459,7 @@ fn editing_a_queued_reply_changes_it_in_the_outbox() {
             public: true,
         })]
     );
-    assert!(enqueues(&h.log).is_empty() && submits(&h.log).is_empty(), "{:?}", h.log);
+    assert!(enqueues(&h.log).is_empty(), "{:?}", h.log);
     assert_eq!(h.app.mode, Mode::Outbox);
     assert_eq!(h.app.outbox.editing, None);
     assert!(h.app.outbox.enqueueing.is_empty(), "no new item");
@@ -637,7 +632,7 @@ fn the_worker_is_nudged_after_a_fetch_only_when_something_waits_a_backoff() {
     let mut backoff = item(1, "r0", OutboxState::Queued, "x");
     backoff.attempts = 2;
     backoff.next_attempt_at = now() + 600;
-    h.act(Action::OutboxSnapshot(vec![backoff.clone()]));
+    h.act(Action::OutboxSnapshot(vec![backoff]));
     assert_eq!(refresh(&mut h), 1);
     assert_eq!(refresh(&mut h), 0, "at most once per 10 s");
 
@@ -650,11 +645,6 @@ fn the_worker_is_nudged_after_a_fetch_only_when_something_waits_a_backoff() {
         "x",
     )]));
     assert_eq!(refresh(&mut h), 1);
-
-    // No outbox in use: never.
-    let mut h = H::loaded(many(3));
-    h.act(Action::OutboxSnapshot(vec![backoff]));
-    assert_eq!(refresh(&mut h), 0);
 
     // A fetch still under way is not an answer yet.
     let mut h = outboxed(many(3));

@@ -57,7 +57,6 @@ fn item(id: i64, review: &str, state: OutboxState, text: &str) -> OutboxItem {
 fn loaded(w: u16, h: u16) -> H {
     let mut s = H::new(&[APP], (w, h), reviews());
     s.serve();
-    s.app.outbox.available = true;
     s.act(Action::DraftsLoaded(Ok((Vec::new(), None))));
     s.take();
     s

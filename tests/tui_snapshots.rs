@@ -6,11 +6,13 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
+use reviewdesk::db::{OutboxItem, OutboxState};
 use reviewdesk::keymap::Keymap;
+use reviewdesk::outbox_sender::{Delivery, Outcome};
 use reviewdesk::store::Review;
-use reviewdesk::tui::action::{Action, Eligibility, ReplyState};
-use reviewdesk::tui::app::StoreCommand;
+use reviewdesk::tui::action::{Action, Eligibility};
 use reviewdesk::tui::app::{App, AppEntry, Command};
+use reviewdesk::tui::app::{DbCommand, OutboxCommand, StoreCommand};
 
 const APP: &str = "9NBLGGGZ5QDR";
 const OTHER_APP: &str = "9WZDNCRFJ3TJ";
@@ -149,7 +151,22 @@ impl Screen {
         ];
         let mut app = App::new(Keymap::default(), "default".into(), apps, (w, h));
         let cmds = app.start();
-        Screen { app, cmds }
+        let mut s = Screen { app, cmds };
+        // The cache is read first; it is empty, so the reviews come from the fetch.
+        let request = s
+            .cmds
+            .iter()
+            .find_map(|c| match c {
+                Command::Db(DbCommand::LoadCache { request, .. }) => Some(*request),
+                _ => None,
+            })
+            .expect("the cache is read first");
+        s.update(Action::CacheLoaded {
+            request,
+            app: APP.into(),
+            result: Ok(Default::default()),
+        });
+        s
     }
 
     /// Started and given `reviews` as one complete page.
@@ -240,14 +257,52 @@ impl Screen {
         self.eligible(review, can_respond());
     }
 
-    fn submit_request(&self) -> u64 {
-        self.cmds
+    /// The outbox worker's answers for the reply to `review`: written to the outbox, then
+    /// (with `what`) how sending it went, and the outbox as it is then.
+    fn outbox_answers(&mut self, review: &str, state: OutboxState, what: Option<Delivery>) {
+        let text = self
+            .cmds
             .iter()
             .find_map(|c| match c {
-                Command::Store(StoreCommand::Submit { request, .. }) => Some(*request),
+                Command::Outbox(OutboxCommand::Enqueue { review: r, text, .. }) if r == review => Some(text.clone()),
                 _ => None,
             })
-            .expect("a Submit command")
+            .expect("the reply queued in the outbox");
+        let mut item = OutboxItem {
+            id: 1,
+            app: APP.into(),
+            review: review.into(),
+            text,
+            support_email: "support@contoso.example".into(),
+            public: true,
+            state: OutboxState::Queued,
+            reason: None,
+            manual: false,
+            attempts: 0,
+            created_at: ts(20, 10, 0),
+            updated_at: ts(20, 10, 0),
+            next_attempt_at: ts(20, 10, 0),
+            owner: None,
+            lease_until: None,
+            sent_at: None,
+        };
+        self.update(Action::Enqueued {
+            app: APP.into(),
+            review: review.into(),
+            result: Ok(1),
+        });
+        self.update(Action::OutboxSnapshot(vec![item.clone()]));
+        if let Some(what) = what {
+            item.state = state;
+            if let Delivery::Failed(why) = &what {
+                item.reason = Some(why.clone());
+            }
+            self.update(Action::OutboxOutcome(Outcome {
+                item: item.clone(),
+                what,
+            }));
+            self.update(Action::OutboxSnapshot(vec![item]));
+        }
     }
 
     /// Replies to the selected `review` with `text` and confirms: the reply is being sent.
@@ -437,20 +492,16 @@ fn send_confirmation() {
 
 #[test]
 fn sending_sent_failed() {
-    both("reply_sending", |w, h| {
+    both("reply_queued", |w, h| {
         let mut s = Screen::loaded(w, h);
         s.send("r-crash", "Thanks, Ana! Version 3.2.2 fixes this.");
+        s.outbox_answers("r-crash", OutboxState::Queued, None);
         s
     });
     both("reply_sent", |w, h| {
         let mut s = Screen::loaded(w, h);
         s.send("r-crash", "Thanks, Ana! Version 3.2.2 fixes this.");
-        let request = s.submit_request();
-        s.update(Action::SubmitDone {
-            request,
-            outcomes: vec![("r-crash".into(), ReplyState::Sent)],
-            error: None,
-        });
+        s.outbox_answers("r-crash", OutboxState::Sent, Some(Delivery::Sent));
         // The app stamps the answer with the current time; pin it for a stable snapshot.
         let i = s.app.view[s.app.selected];
         s.app.reviews[i].response_timestamp = Some(ts(20, 10, 0));
@@ -459,15 +510,13 @@ fn sending_sent_failed() {
     both("reply_failed", |w, h| {
         let mut s = Screen::loaded(w, h);
         s.send("r-crash", "Thanks, Ana! Version 3.2.2 fixes this.");
-        let request = s.submit_request();
-        s.update(Action::SubmitDone {
-            request,
-            outcomes: vec![(
-                "r-crash".into(),
-                ReplyState::Failed("The Store refused the reply: the review was removed".into()),
-            )],
-            error: None,
-        });
+        s.outbox_answers(
+            "r-crash",
+            OutboxState::Failed,
+            Some(Delivery::Failed(
+                "The Store refused the reply: the review was removed".into(),
+            )),
+        );
         s
     });
 }
@@ -494,8 +543,8 @@ fn overlays() {
         s.chars("aj");
         s
     });
-    // Drafts in the local database are safe: the dialog asks because a reply is being sent,
-    // and says the drafts will be there next time.
+    // Drafts in the local database are safe: the dialog asks because a reply is still on its
+    // way to the outbox, and says the drafts will be there next time.
     both("quit_confirm", |w, h| {
         let mut s = Screen::loaded(w, h);
         s.update(Action::DraftsLoaded(Ok((Vec::new(), None))));

@@ -16,8 +16,8 @@ use crate::sanitize::sanitize_line;
 use crate::session::{Session, quick_retry};
 use crate::store::dates::today_utc;
 use crate::store::{Filter, ResponseItem, ReviewQuery, StoreError};
+use crate::tui::Persistence;
 use crate::tui::app::AppEntry;
-use crate::tui::db_worker::DraftsAt;
 
 pub async fn run(args: DemoArgs) -> Result<ExitCode> {
     let config = EmulatorConfig {
@@ -51,16 +51,6 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
                 name: Some("Fabrikam Notes".into()),
             },
         ];
-        // Drafts are saved as for real, but in a temporary directory removed at the end: the
-        // demo never writes to the real data directory.
-        let data = tempfile::Builder::new()
-            .prefix("reviewdesk-demo-")
-            .tempdir()
-            .context("cannot create a temporary directory for the demo's drafts")?;
-        let drafts = DraftsAt {
-            dir: data.path().join("data"),
-            profile: "demo".into(),
-        };
         let code = super::tui_cmd::open(
             session.client,
             apps,
@@ -68,11 +58,12 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
             Keymap::default(),
             90,
             true,
-            Some(drafts),
+            // Drafts, the cache and the outbox work as for real, in a temporary directory
+            // removed at the end: the demo never writes to the real data directory.
+            Persistence::Temporary { profile: "demo".into() },
         )
         .await;
         handle.shutdown().await;
-        drop(data);
         return code;
     }
     if !args.headless {

@@ -16,7 +16,7 @@ use crate::store::StoreClient;
 use crate::store::validate::normalize_store_id;
 use crate::tui::app::AppEntry;
 use crate::tui::db_worker::DraftsAt;
-use crate::tui::{self, Outcome, ProfilesOptions, TuiOptions};
+use crate::tui::{self, Outcome, Persistence, ProfilesOptions, TuiOptions};
 
 pub const ENV_APPS: &str = "REVIEWDESK_APPS";
 
@@ -53,7 +53,6 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
                 env_credentials,
             }),
             notice: None,
-            drafts: None,
             tick: config.ui.tick(),
         };
         match tui::run(tui::Start::Setup, options).await? {
@@ -107,7 +106,7 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
         // named "env". Drafts are keyed by app and review, so whatever shares it (other
         // credentials, a profile someone names "env") shares drafts of the same reviews only.
         let db_profile = current.clone().unwrap_or_else(|| "env".to_owned());
-        let (drafts, no_drafts) = drafts_at(db_profile);
+        let (persistence, no_home) = persistence_for(db_profile);
         let profiles = ProfilesOptions {
             config: config.clone(),
             current,
@@ -120,8 +119,8 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
             support_email,
             send_policy: SendPolicy::for_network(&config.network),
             profiles: Some(profiles),
-            notice: notice.take().or(no_drafts),
-            drafts,
+            notice: notice.take().or(no_home),
+            persistence,
             tick: config.ui.tick(),
         };
         let Outcome::Switch { profile, notice: n } = launch(session.client, entries, label, options).await? else {
@@ -152,20 +151,20 @@ fn switched(config: &Config, profile: String) -> Result<Config> {
 }
 
 /// The profile's database in the data directory (`XDG_DATA_HOME` honoured); without a home
-/// directory, a notice saying drafts stay in memory.
-fn drafts_at(profile: String) -> (Option<DraftsAt>, Option<String>) {
+/// directory, a temporary one and a notice saying so.
+fn persistence_for(profile: String) -> (Persistence, Option<String>) {
     match config::project_dirs() {
         Some(dirs) => (
-            Some(DraftsAt {
+            Persistence::Profile(DraftsAt {
                 dir: dirs.data_dir().to_path_buf(),
                 profile,
             }),
             None,
         ),
         None => (
-            None,
+            Persistence::Temporary { profile },
             Some(
-                "No home directory to keep a local database in: drafts are kept only while reviewdesk runs".to_owned(),
+                "No home directory to keep a local database in: drafts, cached reviews and the outbox are kept only while reviewdesk runs".to_owned(),
             ),
         ),
     }
@@ -185,7 +184,7 @@ pub struct Options {
     pub send_policy: SendPolicy,
     pub profiles: Option<ProfilesOptions>,
     pub notice: Option<String>,
-    pub drafts: Option<DraftsAt>,
+    pub persistence: Persistence,
     pub tick: std::time::Duration,
 }
 
@@ -197,7 +196,7 @@ pub async fn launch(client: StoreClient, apps: Vec<AppEntry>, profile: String, o
         ));
     }
     tui::run(
-        tui::Start::Reviews(client),
+        tui::Start::Reviews(client, options.persistence),
         TuiOptions {
             apps,
             profile,
@@ -208,7 +207,6 @@ pub async fn launch(client: StoreClient, apps: Vec<AppEntry>, profile: String, o
             send_policy: options.send_policy,
             profiles: options.profiles,
             notice: options.notice,
-            drafts: options.drafts,
             tick: options.tick,
         },
     )
@@ -223,7 +221,7 @@ pub async fn open(
     keymap: Keymap,
     days: u32,
     default_public: bool,
-    drafts: Option<DraftsAt>,
+    persistence: Persistence,
 ) -> Result<ExitCode> {
     let options = Options {
         keymap,
@@ -233,7 +231,7 @@ pub async fn open(
         send_policy: SendPolicy::default(),
         profiles: None,
         notice: None,
-        drafts,
+        persistence,
         tick: crate::config::UiConfig::default().tick(),
     };
     launch(client, apps, profile, options).await?;

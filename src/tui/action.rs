@@ -138,13 +138,8 @@ pub enum Action {
         review: String,
         result: Eligibility,
     },
-    SubmitDone {
-        request: u64,
-        outcomes: Vec<(String, ReplyState)>,
-        error: Option<String>,
-    },
     /// The outbox is ready (with the ids of items a killed earlier run left unclear), or could
-    /// not be opened: replies are then sent directly, as without a database.
+    /// not be opened: replies then cannot be confirmed (they stay drafts).
     OutboxOpened(Result<Vec<i64>, String>),
     /// The outbox as it is now: every live and failed item, and those sent during this run.
     OutboxSnapshot(Vec<OutboxItem>),

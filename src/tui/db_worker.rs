@@ -90,6 +90,8 @@ fn serve(
     let tell = |a: Action| {
         let _ = actions.try_send(a);
     };
+    // Removed when the thread ends, after the database in it is closed.
+    let fallback: Option<tempfile::TempDir>;
     let db = match Db::open(&at.dir, &at.profile) {
         Ok((db, report)) => {
             let mut drafts = Vec::new();
@@ -109,8 +111,18 @@ fn serve(
             }
         }
         Err(e) => {
-            tell(Action::DraftsLoaded(Err(e.to_string())));
-            None
+            // The cache and the outbox still need a database: every reply goes through the
+            // outbox. A temporary one keeps them for this run; drafts stay in memory (the
+            // person is told they do not outlive it).
+            fallback = tempfile::Builder::new().prefix("reviewdesk-fallback-").tempdir().ok();
+            let temporary = fallback.as_ref().and_then(|dir| Db::open(dir.path(), &at.profile).ok());
+            let also = if temporary.is_some() {
+                "; cached reviews and the outbox are kept in a temporary database until reviewdesk ends"
+            } else {
+                ""
+            };
+            tell(Action::DraftsLoaded(Err(format!("{e}{also}"))));
+            temporary.map(|(db, _)| db)
         }
     };
     if let Some(outbox) = outbox {

@@ -47,8 +47,6 @@ pub struct TuiOptions {
     pub notice: Option<String>,
     /// How the outbox times its retries and read-backs.
     pub send_policy: crate::outbox_sender::SendPolicy,
-    /// The local database drafts are saved in; `None` keeps them in memory only.
-    pub drafts: Option<db_worker::DraftsAt>,
     /// The spinner and draft-autosave timer (`[ui] tick_ms`).
     pub tick: Duration,
 }
@@ -107,20 +105,52 @@ fn install_panic_hook() {
     });
 }
 
-/// What the UI opens on.
+/// What the UI opens on. Made once per run: the client need not be boxed.
+#[allow(clippy::large_enum_variant)]
 pub enum Start {
     /// The first-run form: there is no profile yet, so no client, no database and no reviews.
     Setup,
-    /// The reviews of `options.apps`, through this client.
-    Reviews(StoreClient),
+    /// The reviews of `options.apps`, through this client, kept as `persistence` says.
+    Reviews(StoreClient, Persistence),
+}
+
+/// Where a session keeps its drafts, review cache and outbox. Either way there is a database:
+/// every reply goes through the one outbox path.
+#[derive(Clone, Debug)]
+pub enum Persistence {
+    /// The profile's database in the data directory, kept from run to run.
+    Profile(db_worker::DraftsAt),
+    /// A database in a temporary directory removed when the UI ends (the demo, or no home
+    /// directory): the same code, nothing left behind, and drafts are not promised to survive.
+    Temporary { profile: String },
 }
 
 /// Runs the UI until it quits or asks to switch profiles. In the setup form nothing is asked
 /// of the Store.
 pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
-    let (client, setup) = match start {
-        Start::Setup => (None, true),
-        Start::Reviews(client) => (Some(client), false),
+    let (client, persistence) = match start {
+        Start::Setup => (None, None),
+        Start::Reviews(client, persistence) => (Some(client), Some(persistence)),
+    };
+    let setup = client.is_none();
+    let temporary = matches!(persistence, Some(Persistence::Temporary { .. }));
+    // Removed when `run` returns, after the database in it is closed.
+    let mut _temporary_dir = None;
+    let database = match persistence {
+        Some(Persistence::Profile(at)) => Some(at),
+        Some(Persistence::Temporary { profile }) => {
+            let dir = tempfile::Builder::new()
+                .prefix("reviewdesk-session-")
+                .tempdir()
+                .context("cannot create a temporary directory for this session's database")?;
+            let at = db_worker::DraftsAt {
+                dir: dir.path().join("data"),
+                profile,
+            };
+            _temporary_dir = Some(dir);
+            Some(at)
+        }
+        None => None,
     };
     install_panic_hook();
     enter().context("cannot put the terminal in full-screen mode")?;
@@ -130,9 +160,9 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
     let size = terminal.size()?;
 
     let (action_tx, mut action_rx) = mpsc::channel::<Action>(store_worker::CHANNEL);
-    // Replies go through the durable outbox whenever there is a database to keep it in.
-    let (outbox, outbox_db) = match (&client, &options.drafts) {
-        (Some(c), Some(_)) => {
+    // Every reply goes through the durable outbox.
+    let (outbox, outbox_db) = match &client {
+        Some(c) => {
             let (db_tx, db_rx) = tokio::sync::oneshot::channel();
             (
                 Some(outbox_worker::spawn(
@@ -144,11 +174,10 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
                 Some(db_tx),
             )
         }
-        _ => (None, None),
+        None => (None, None),
     };
-    // Fetched pages are kept in the profile's database whenever there is one (see `use_cache`).
-    let for_cache = options.drafts.is_some() && !setup;
-    let commands = client.map(|c| store_worker::spawn(c, options.days, for_cache, action_tx.clone()));
+    // Fetched pages are kept in the session's database.
+    let commands = client.map(|c| store_worker::spawn(c, options.days, true, action_tx.clone()));
     let size = (size.width, size.height);
     let mut app = if setup {
         App::setup(options.keymap, size)
@@ -161,8 +190,8 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
         app.profiles.env_credentials = p.env_credentials;
         profile_worker::spawn(p.config, action_tx.clone())
     });
-    let db = match options.drafts {
-        Some(at) if !setup => {
+    let db = match database {
+        Some(at) => {
             let apps = app.apps.iter().map(|a| a.id.clone()).collect();
             Some(db_worker::spawn_with_outbox(at, apps, action_tx.clone(), outbox_db))
         }
@@ -173,9 +202,7 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
     app.default_public = options.default_public;
     app.default_support_email = options.support_email;
     app.notice = options.notice;
-    // The reviews are read from the profile's database first, and every fetched page kept there.
-    app.use_cache = db.is_some();
-    app.outbox.available = outbox.is_some();
+    app.temporary = temporary;
     let mut pending: Vec<Command> = app.start();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(options.tick);

@@ -1,16 +1,18 @@
 //! The background worker: owns the Store client (and through it the token), takes typed
 //! commands, answers with actions carrying the request id. The UI never awaits the network.
+//! Replies are not sent from here: every reply goes through the durable outbox
+//! (`tui::outbox_worker`).
 
 use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveTime};
-use tokio::sync::{Mutex, Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
 
-use super::action::{Action, Eligibility, FetchedPage, ReplyState};
+use super::action::{Action, Eligibility, FetchedPage};
 use super::app::StoreCommand;
 use crate::store::dates::today_utc;
-use crate::store::{Progress, ReviewQuery, StoreClient, StoreError, SubmitStatus};
+use crate::store::{Progress, ReviewQuery, StoreClient, StoreError};
 
 /// Eligibility checks in flight at once.
 const CONCURRENT_CHECKS: usize = 4;
@@ -34,8 +36,6 @@ pub fn spawn(
     })));
     tokio::spawn(async move {
         let checks = Arc::new(Semaphore::new(CONCURRENT_CHECKS));
-        // One submission at a time: never two requests in flight for one review.
-        let submitting = Arc::new(Mutex::new(()));
         let mut fetch: Option<JoinHandle<()>> = None;
         while let Some(cmd) = rx.recv().await {
             match cmd {
@@ -73,44 +73,6 @@ pub fn spawn(
                                 result,
                             })
                             .await;
-                    });
-                }
-                StoreCommand::Submit { request, items } => {
-                    let (client, out, lock) = (Arc::clone(&client), actions.clone(), Arc::clone(&submitting));
-                    tokio::spawn(async move {
-                        let _guard = lock.lock().await;
-                        let action = match client.submit_responses(&items).await {
-                            Ok(report) => Action::SubmitDone {
-                                request,
-                                outcomes: report
-                                    .outcomes
-                                    .into_iter()
-                                    .map(|o| {
-                                        let state = match o.status {
-                                            SubmitStatus::Sent => ReplyState::Sent,
-                                            SubmitStatus::Rejected(why) => {
-                                                ReplyState::Failed(format!("The Store refused the reply: {why}"))
-                                            }
-                                            SubmitStatus::Failed(why) | SubmitStatus::NotSent(why) => {
-                                                ReplyState::Failed(why)
-                                            }
-                                            SubmitStatus::Unconfirmed(why) => ReplyState::Unconfirmed(why),
-                                        };
-                                        (o.review_id, state)
-                                    })
-                                    .collect(),
-                                error: report.error.map(|e| e.to_string()),
-                            },
-                            Err(e) => Action::SubmitDone {
-                                request,
-                                outcomes: items
-                                    .iter()
-                                    .map(|i| (i.review_id.clone(), ReplyState::Failed(e.to_string())))
-                                    .collect(),
-                                error: Some(e.to_string()),
-                            },
-                        };
-                        let _ = out.send(action).await;
                     });
                 }
             }

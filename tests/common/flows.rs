@@ -1,7 +1,9 @@
 //! The headless-flow harness: an App driven by keys, and a fake worker that answers its commands.
 #![allow(dead_code, unused_imports)]
 
-use reviewdesk::tui::app::{DbCommand, StoreCommand};
+use reviewdesk::db::OutboxState;
+use reviewdesk::outbox_sender::{Delivery, Outcome};
+use reviewdesk::tui::app::{DbCommand, OutboxCommand, StoreCommand};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -55,11 +57,17 @@ pub fn can_respond() -> Eligibility {
     }
 }
 
-/// The fake worker: what the Store holds and how it answers.
+/// The fake workers: what the Store holds and how it answers, and an outbox that sends each
+/// reply as it is queued (the app's one reply path; tests/tui_outbox.rs drives it by hand).
 pub struct World {
     pub pages: HashMap<String, Vec<Vec<Review>>>,
     pub eligibility: HashMap<String, Eligibility>,
+    /// What sending a queued reply comes to: `Sent`, `Failed(why)` or `Unconfirmed(why)`.
     pub submit: ReplyState,
+    /// Answer the outbox's commands (false: the test plays the outbox worker itself).
+    pub outbox_answers: bool,
+    /// The outbox as the fake worker keeps it.
+    pub outbox: Vec<reviewdesk::db::OutboxItem>,
     /// Sent as `FetchWindow` before the pages, like the real worker.
     pub window: Option<(i64, i64)>,
     /// The fetch fails with this error (offline).
@@ -69,8 +77,9 @@ pub struct World {
 }
 
 impl World {
-    /// Like the real worker: each page with `done: false`, then an empty page with `done: true`.
-    pub fn answer(&self, cmd: &Command) -> Vec<Action> {
+    /// Like the real workers: each page with `done: false`, then an empty page with
+    /// `done: true`; a queued reply is written, sent, and the outbox shown as it is then.
+    pub fn answer(&mut self, cmd: &Command) -> Vec<Action> {
         match cmd {
             Command::Db(DbCommand::LoadCache { request, app }) => vec![Action::CacheLoaded {
                 request: *request,
@@ -118,14 +127,46 @@ impl World {
                     result: self.eligibility.get(review).cloned().unwrap_or_else(can_respond),
                 }]
             }
-            Command::Store(StoreCommand::Submit { request, items }) => vec![Action::SubmitDone {
-                request: *request,
-                outcomes: items
-                    .iter()
-                    .map(|i| (i.review_id.clone(), self.submit.clone()))
-                    .collect(),
-                error: None,
-            }],
+            Command::Outbox(OutboxCommand::Enqueue {
+                app,
+                review,
+                text,
+                support_email,
+                public,
+            }) if self.outbox_answers => {
+                let id = self.outbox.len() as i64 + 1;
+                let now = chrono::Utc::now().timestamp();
+                let mut item = outbox_item(id, review, OutboxState::Sent, text, now);
+                item.app = app.clone();
+                item.support_email = support_email.clone();
+                item.public = *public;
+                let what = match &self.submit {
+                    ReplyState::Failed(why) => {
+                        item.state = OutboxState::Failed;
+                        item.reason = Some(why.clone());
+                        Delivery::Failed(why.clone())
+                    }
+                    ReplyState::Unconfirmed(why) => {
+                        item.state = OutboxState::Unconfirmed;
+                        item.reason = Some(why.clone());
+                        Delivery::Unconfirmed(why.clone())
+                    }
+                    _ => {
+                        item.sent_at = Some(now);
+                        Delivery::Sent
+                    }
+                };
+                self.outbox.push(item.clone());
+                vec![
+                    Action::Enqueued {
+                        app: app.clone(),
+                        review: review.clone(),
+                        result: Ok(id),
+                    },
+                    Action::OutboxOutcome(Outcome { item, what }),
+                    Action::OutboxSnapshot(self.outbox.clone()),
+                ]
+            }
             // The event loop's own and the profiles worker's: not the Store's.
             _ => Vec::new(),
         }
@@ -141,9 +182,17 @@ pub struct H {
 }
 
 impl H {
-    /// Started (the first FetchReviews is pending); `apps[0]` holds `reviews` as one page.
+    /// Started, its empty cache read (the first FetchReviews is pending); `apps[0]` holds
+    /// `reviews` as one page.
     pub fn new(apps: &[&str], size: (u16, u16), reviews: Vec<Review>) -> H {
-        H::build(apps, size, reviews, None)
+        let mut h = H::build(apps, size, reviews, None);
+        for cmd in h.take() {
+            assert!(matches!(cmd, Command::Db(DbCommand::LoadCache { .. })), "{cmd:?}");
+            for a in h.world.answer(&cmd) {
+                h.act(a);
+            }
+        }
+        h
     }
 
     /// Started with a review cache holding `cached` for `apps[0]`: `LoadCache` is pending; the
@@ -161,12 +210,13 @@ impl H {
             })
             .collect();
         let mut app = App::new(Keymap::default(), "test".into(), entries, size);
-        app.use_cache = cached.is_some();
         let start = app.start();
         let world = World {
             pages: HashMap::from([(apps[0].to_owned(), vec![reviews])]),
             eligibility: HashMap::new(),
             submit: ReplyState::Sent,
+            outbox_answers: true,
+            outbox: Vec::new(),
             window: None,
             offline: None,
             cached: cached
@@ -231,7 +281,8 @@ impl H {
     pub fn serve(&mut self) {
         while !self.pending.is_empty() {
             for cmd in self.take() {
-                for a in self.world.answer(&cmd) {
+                let answers = self.world.answer(&cmd);
+                for a in answers {
                     self.act(a);
                 }
             }
@@ -279,7 +330,7 @@ impl H {
         self.app.notices.shown_text().unwrap_or_default().to_owned()
     }
 
-    /// r, the text, Ctrl-s, y: the Submit commands produced.
+    /// r, the text, Ctrl-s, y: the commands produced (the reply's `Enqueue` among them).
     pub fn reply(&mut self, text: &str) -> Vec<Command> {
         self.typ("r");
         assert_eq!(self.app.mode, Mode::Editor, "{}", self.error());
@@ -327,10 +378,23 @@ pub fn fetches(cmds: &[Command]) -> Vec<(u64, &str)> {
         .collect()
 }
 
-pub fn submits(cmds: &[Command]) -> Vec<&Vec<ResponseItem>> {
+/// The replies confirmed (queued in the outbox), each as the item the Store will get.
+pub fn submits(cmds: &[Command]) -> Vec<Vec<ResponseItem>> {
     cmds.iter()
         .filter_map(|c| match c {
-            Command::Store(StoreCommand::Submit { items, .. }) => Some(items),
+            Command::Outbox(OutboxCommand::Enqueue {
+                app,
+                review,
+                text,
+                support_email,
+                public,
+            }) => Some(vec![ResponseItem {
+                application_id: app.clone(),
+                review_id: review.clone(),
+                response_text: text.clone(),
+                support_email: support_email.clone(),
+                is_public: *public,
+            }]),
             _ => None,
         })
         .collect()

@@ -5,7 +5,7 @@
 
 use super::editor::Draft;
 use crate::profiles::ops::ProfileDraft;
-use crate::store::{ResponseItem, Review};
+use crate::store::Review;
 
 // One is made per key or answer and moved once: boxing the profile draft would buy nothing.
 #[allow(clippy::large_enum_variant)]
@@ -45,10 +45,6 @@ pub enum StoreCommand {
         request: u64,
         app: String,
         review: String,
-    },
-    Submit {
-        request: u64,
-        items: Vec<ResponseItem>,
     },
 }
 

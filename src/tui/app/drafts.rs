@@ -40,7 +40,8 @@ pub struct DraftSync {
 impl App {
     /// Whether every draft is on disk, so quitting or switching profiles loses none.
     pub fn drafts_safe(&self) -> bool {
-        self.draft_sync.store == DraftStore::Database
+        // A temporary database is removed at the end: its drafts do not outlive the run.
+        self.draft_sync.store == DraftStore::Database && !self.temporary
     }
 
     /// Whether a draft waits for a tick to be saved (the event loop ticks for it).

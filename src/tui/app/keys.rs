@@ -106,7 +106,7 @@ impl App {
             KeyAction::Quit => {
                 // Drafts in the database are safe; only ones kept in memory are worth asking about.
                 let queued = self.outbox.to_send() > 0;
-                if self.sending_count() > 0 || queued || (!self.drafts.is_empty() && !self.drafts_safe()) {
+                if queued || (!self.drafts.is_empty() && !self.drafts_safe()) {
                     self.mode = Mode::QuitConfirm;
                     Vec::new()
                 } else {

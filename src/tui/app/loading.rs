@@ -76,11 +76,8 @@ impl App {
         out
     }
 
-    /// With a cache, reads it first (the fetch follows its answer); without, fetches at once.
+    /// Reads the cache first (the fetch follows its answer).
     pub(super) fn load_reviews(&mut self) -> Vec<Command> {
-        if !self.use_cache {
-            return self.fetch_reviews();
-        }
         let request = self.request_id();
         self.loading = Some(Loading {
             request,
@@ -325,7 +322,7 @@ impl App {
             None => format!("fetching reviews: page {}", loading.pages),
         };
         let as_received = std::mem::take(&mut page.as_received);
-        if self.use_cache && !as_received.is_empty() {
+        if !as_received.is_empty() {
             cmds.push(Command::Db(DbCommand::CacheReviews {
                 app: app.clone(),
                 reviews: as_received,
@@ -355,14 +352,12 @@ impl App {
                         .filter(|id| !loading.seen.contains(*id))
                         .cloned(),
                 );
-                if self.use_cache {
-                    cmds.push(Command::Db(DbCommand::CacheSynced {
-                        app,
-                        start_ts,
-                        end_ts,
-                        seen: loading.seen.into_iter().collect(),
-                    }));
-                }
+                cmds.push(Command::Db(DbCommand::CacheSynced {
+                    app,
+                    start_ts,
+                    end_ts,
+                    seen: loading.seen.into_iter().collect(),
+                }));
             }
         } else {
             self.activity = Some(Activity::Fetching(self.fetch_activity(&pages_text)));

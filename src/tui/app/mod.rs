@@ -139,9 +139,9 @@ pub struct App {
     /// The profile's support email, when the eligibility check gives none.
     pub default_support_email: Option<String>,
     pub no_color: bool,
+    /// The session's database is temporary (removed when the UI ends).
+    pub temporary: bool,
     unanswered: usize,
-    /// Reviews are kept in the profile's database: read it before fetching, write each page.
-    pub use_cache: bool,
     /// The current app's reviews the service stopped returning (removed by Microsoft).
     pub vanished: HashSet<String>,
     /// How old the cached reviews shown were when read; `None` once a fetch completed.
@@ -150,8 +150,6 @@ pub struct App {
     last_sync: Option<i64>,
     next_request: u64,
     pending_info: HashMap<String, u64>,
-    /// Per submission: the app and its reviews.
-    sending: HashMap<u64, (String, Vec<String>)>,
     other_apps: HashMap<String, AppCache>,
     pub should_quit: bool,
     pub profiles: ProfilesScreen,
@@ -200,14 +198,13 @@ impl App {
             default_public: true,
             default_support_email: None,
             no_color: false,
+            temporary: false,
             unanswered: 0,
-            use_cache: false,
             vanished: HashSet::new(),
             cache_age: None,
             last_sync: None,
             next_request: 0,
             pending_info: HashMap::new(),
-            sending: HashMap::new(),
             other_apps: HashMap::new(),
             should_quit: false,
             profiles: ProfilesScreen::default(),
@@ -245,14 +242,9 @@ impl App {
 
     pub fn is_busy(&self) -> bool {
         self.loading.is_some()
-            || !self.sending.is_empty()
             || !self.pending_info.is_empty()
             || !self.outbox.enqueueing.is_empty()
             || self.profiles_busy()
-    }
-
-    pub fn sending_count(&self) -> usize {
-        self.sending.values().map(|(_, reviews)| reviews.len()).sum()
     }
 
     /// Kept up to date by `rebuild_view`: counting 100,000 reviews every frame would cost more
@@ -430,11 +422,6 @@ impl App {
                 }
                 Vec::new()
             }
-            Action::SubmitDone {
-                request,
-                outcomes,
-                error,
-            } => self.on_submitted(request, outcomes, error),
             Action::OutboxOpened(result) => {
                 match result {
                     Ok(recovered) if !recovered.is_empty() => self.add_notice(format!(
@@ -447,12 +434,9 @@ impl App {
                         }
                     )),
                     Ok(_) => {}
-                    Err(why) => {
-                        self.notices.error(format!(
-                            "The outbox is not available ({why}): replies are sent directly, and not kept if sending fails"
-                        ));
-                        self.outbox.broken = Some(why);
-                    }
+                    Err(why) => self.notices.error(format!(
+                        "The outbox could not be opened ({why}): replies cannot be confirmed now, and stay as drafts"
+                    )),
                 }
                 Vec::new()
             }

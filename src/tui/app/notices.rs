@@ -138,7 +138,6 @@ pub enum Activity {
     Fetching(String),
     /// Writing a confirmed reply to the outbox.
     WritingReply,
-    SendingReply,
     /// The service's word from the Store worker: "throttled, retrying in 4 s".
     Service(String),
     /// A reply whose answer was lost is sent again.
@@ -162,7 +161,6 @@ impl fmt::Display for Activity {
             Activity::ReadingCache => f.write_str("reading cached reviews"),
             Activity::Fetching(what) | Activity::Service(what) => f.write_str(what),
             Activity::WritingReply => f.write_str("writing the reply to the outbox"),
-            Activity::SendingReply => f.write_str("sending the reply"),
             Activity::Resending { review } => write!(f, "reply to review {review} did not arrive; sending it again"),
             Activity::CheckingReply { review } => write!(f, "checking whether the reply to {review} arrived"),
             Activity::ReplyUnknown { review, why } => write!(f, "reply to review {review}: {why}"),

@@ -24,10 +24,6 @@ pub enum OutboxTab {
 
 #[derive(Debug, Default)]
 pub struct OutboxView {
-    /// Replies go through the outbox (there is a database and a worker).
-    pub available: bool,
-    /// Why the outbox could not be opened: replies are then sent directly.
-    pub broken: Option<String>,
     pub items: Vec<OutboxItem>,
     pub selected: usize,
     pub tab: OutboxTab,
@@ -80,11 +76,6 @@ impl OutboxView {
     pub fn selected_item(&self) -> Option<&OutboxItem> {
         self.items.get(self.selected)
     }
-
-    /// Whether replies go through the outbox now.
-    pub fn in_use(&self) -> bool {
-        self.available && self.broken.is_none()
-    }
 }
 
 /// How an outbox item shows on its review.
@@ -100,11 +91,6 @@ pub fn reply_state(item: &OutboxItem) -> ReplyState {
 
 impl App {
     pub(super) fn open_outbox(&mut self) -> Vec<Command> {
-        if !self.outbox.available {
-            self.notices
-                .warn("There is no outbox without a local database: replies are sent directly");
-            return Vec::new();
-        }
         self.mode = Mode::Outbox;
         self.outbox.confirm_discard = None;
         self.outbox.notice = None;
@@ -263,7 +249,7 @@ impl App {
         let waiting = self.outbox.items.iter().any(|i| {
             (i.state == OutboxState::Queued && i.next_attempt_at > now) || i.state == OutboxState::Unconfirmed
         });
-        if !self.outbox.in_use() || !waiting || now - self.outbox.nudged_at < 10 {
+        if !waiting || now - self.outbox.nudged_at < 10 {
             return Vec::new();
         }
         self.outbox.nudged_at = now;

@@ -145,7 +145,7 @@ impl App {
                 let name = row.expect("checked").name;
                 if self.profiles.current.as_deref() == Some(name.as_str()) && !self.profiles.current_changed {
                     self.profiles.message = Some((true, format!("{name} is the profile in use")));
-                } else if self.sending_count() > 0 || (!self.drafts.is_empty() && !self.drafts_safe()) {
+                } else if self.outbox.to_send() > 0 || (!self.drafts.is_empty() && !self.drafts_safe()) {
                     self.profiles.confirm = Some(ProfileConfirm::Switch(name));
                     self.mode = Mode::ProfileConfirm;
                 } else {

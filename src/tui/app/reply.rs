@@ -1,12 +1,11 @@
 //! Writing, confirming and sending a reply, and what comes back.
 
 use super::editor::{Draft, Editor};
-use super::notices::{Activity, Topic};
+
+use super::OutboxCommand;
 use super::{App, Command, Mode};
-use super::{OutboxCommand, StoreCommand};
 use crate::db::OutboxState;
 use crate::keymap::KeyAction;
-use crate::store::ResponseItem;
 use crate::tui::action::{Eligibility, ReplyState};
 
 impl App {
@@ -35,7 +34,7 @@ impl App {
                 self.notices.warn("A reply to this review is being sent");
                 return Vec::new();
             }
-            Some(ReplyState::Queued(_) | ReplyState::Unconfirmed(_)) if self.outbox.in_use() => {
+            Some(ReplyState::Queued(_) | ReplyState::Unconfirmed(_)) => {
                 self.notices
                     .warn("A reply to this review is in the outbox: o to edit, retry or discard it");
                 return Vec::new();
@@ -133,35 +132,23 @@ impl App {
                     }
                     return Vec::new();
                 }
-                // With the outbox, a reply can be queued while the service is unreachable or
-                // down: it is kept, and sent (or answered in Partner Center) later.
-                let queueing = self.outbox.in_use();
+                // A reply can be queued while the service is unreachable or down: the outbox
+                // keeps it, and it is sent (or answered in Partner Center) later.
                 // What stops the reply whatever is typed comes first, then the text and email.
                 let blocked = match self.eligibility.get(&editor.review_id) {
                     Some(Eligibility::OptedOut) => {
                         Some("The customer opted out: this review cannot be answered".to_owned())
                     }
-                    Some(Eligibility::ApiDown(why) | Eligibility::Failed(why)) if !queueing => Some(why.clone()),
                     _ => None,
                 };
                 editor.problem = blocked.or_else(|| editor.check().err());
                 if editor.problem.is_some() {
                     return Vec::new();
                 }
-                match self.eligibility.get(&editor.review_id) {
-                    Some(Eligibility::CanRespond { .. }) => self.mode = Mode::Confirm,
-                    // Queued, a reply the Store refuses (an opted-out customer) fails visibly
-                    // in the outbox; waiting for a check the outage may never answer would not.
-                    Some(Eligibility::ApiDown(_) | Eligibility::Failed(_) | Eligibility::Checking) | None
-                        if queueing =>
-                    {
-                        self.mode = Mode::Confirm
-                    }
-                    _ => {
-                        editor.problem =
-                            Some("Still checking whether this review can be answered; try again in a moment".to_owned())
-                    }
-                }
+                // Also while the check is unanswered, failed or the API is down: queued, a reply
+                // the Store refuses (an opted-out customer) fails visibly in the outbox; waiting
+                // for a check an outage may never answer would not.
+                self.mode = Mode::Confirm;
             }
             KeyAction::Suspend => return vec![Command::Suspend],
             _ => {}
@@ -178,55 +165,7 @@ impl App {
             self.mode = Mode::Normal;
             return Vec::new();
         };
-        if self.outbox.in_use() {
-            out.extend(self.queue_reply(editor));
-            return out;
-        }
-        let item = ResponseItem {
-            application_id: editor.app_id.clone(),
-            review_id: editor.review_id.clone(),
-            response_text: editor.body(),
-            support_email: editor.email_value(),
-            is_public: editor.public,
-        };
-        self.replies.insert(editor.review_id.clone(), ReplyState::Sending);
-        let request = self.request_id();
-        self.sending
-            .insert(request, (editor.app_id.clone(), vec![editor.review_id.clone()]));
-        self.mode = Mode::Normal;
-        self.activity = Some(Activity::SendingReply);
-        out.push(Command::Store(StoreCommand::Submit {
-            request,
-            items: vec![item],
-        }));
-        out
-    }
-
-    pub(super) fn on_submitted(
-        &mut self,
-        request: u64,
-        outcomes: Vec<(String, ReplyState)>,
-        error: Option<String>,
-    ) -> Vec<Command> {
-        let Some((app, _)) = self.sending.remove(&request) else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        if self.sending.is_empty() && self.loading.is_none() {
-            self.activity = None;
-        }
-        if let Some(e) = error {
-            self.notices.error_about(Topic::Reply, e);
-        }
-        for (review, state) in outcomes {
-            if state == ReplyState::Sent {
-                let text = self.drafts.get(&review).map(|d| d.text.clone()).unwrap_or_default();
-                out.extend(self.mark_answered(&app, &review, &text));
-            } else if let ReplyState::Failed(why) | ReplyState::Unconfirmed(why) = &state {
-                self.notices.error(why.clone());
-            }
-            self.replies.insert(review, state);
-        }
+        out.extend(self.queue_reply(editor));
         out
     }
 

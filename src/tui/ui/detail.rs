@@ -140,11 +140,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
                 &format!("✗ Your reply was not sent: {}", sanitize_line(why)),
                 theme.bad(),
             );
-            if app.outbox.in_use() {
-                l.text("  o: outbox (retry, edit or discard it).", theme.dim());
-            } else {
-                l.text("  The draft is kept: r to edit and send again.", theme.dim());
-            }
+            l.text("  o: outbox (retry, edit or discard it).", theme.dim());
         }
         Some(ReplyState::Unconfirmed(why)) => {
             l.blank();

@@ -173,12 +173,8 @@ pub fn confirm(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         )),
         Line::raw(""),
         Line::styled("Store responses cannot be edited later.", theme.warn()),
-        if app.outbox.in_use() {
-            // Offline or in an outage, "send" would otherwise look like a promise it cannot keep.
-            Line::styled("Kept in the outbox until the Store has it.", theme.dim())
-        } else {
-            Line::raw("")
-        },
+        // Offline or in an outage, "send" would otherwise look like a promise it cannot keep.
+        Line::styled("Kept in the outbox until the Store has it.", theme.dim()),
         yes_no(theme, "send", "keep editing"),
     ];
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
@@ -188,17 +184,6 @@ pub fn quit(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     let box_ = centered(area, 64, 9);
     let inner = popup(f, box_, " Quit? ", theme);
     let mut lines = Vec::new();
-    let sending = app.sending_count();
-    if sending > 0 {
-        lines.push(Line::styled(
-            format!(
-                "{sending} {} still being sent; quitting may leave {} unconfirmed.",
-                plural(sending, "reply is", "replies are"),
-                plural(sending, "it", "them")
-            ),
-            theme.warn(),
-        ));
-    }
     let queued = app.outbox.to_send();
     if queued > 0 {
         lines.push(Line::styled(

@@ -171,11 +171,11 @@ fn confirm(f: &mut Frame, app: &App, q: &ProfileConfirm, area: Rect, theme: &The
         }
         ProfileConfirm::Switch(name) => {
             let mut t = Vec::new();
-            let sending = app.sending_count();
-            if sending > 0 {
+            let queued = app.outbox.to_send();
+            if queued > 0 {
                 t.push(format!(
-                    "{sending} {} still being sent; switching may leave them unconfirmed.",
-                    if sending == 1 { "reply is" } else { "replies are" }
+                    "{queued} {} still in the outbox: they go out the next time this profile is open.",
+                    if queued == 1 { "reply is" } else { "replies are" }
                 ));
             }
             let drafts = app.drafts.len();

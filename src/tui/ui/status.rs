@@ -120,12 +120,6 @@ pub fn draw_status(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         right.push_str(&format!("{} {cached}{a} ", SPINNER[app.spinner % SPINNER.len()]));
     } else if let Some(age) = app.cache_age {
         right.push_str(&format!("cached {} ", describe_age(age)));
-    } else if app.sending_count() > 0 {
-        right.push_str(&format!(
-            "{} sending {} ",
-            SPINNER[app.spinner % SPINNER.len()],
-            app.sending_count()
-        ));
     }
     let width = area.width as usize;
     let right = truncate_to_width(&right, width.saturating_sub(20));

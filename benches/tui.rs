@@ -24,7 +24,7 @@ use reviewdesk::keymap::Keymap;
 use reviewdesk::store::dates::today_utc;
 use reviewdesk::store::{Review, ReviewQuery};
 use reviewdesk::tui::action::Action;
-use reviewdesk::tui::app::{App, AppEntry, Command as AppCommand};
+use reviewdesk::tui::app::{App, AppEntry, Command as AppCommand, Settings};
 use reviewdesk::tui::{store_worker, ui};
 
 const APP: &str = "9NBLGGGZ5QDR";
@@ -67,6 +67,7 @@ fn rss_mb() -> f64 {
 fn bench_app() -> App {
     App::new(
         Keymap::default(),
+        Settings::default(),
         "bench".into(),
         vec![AppEntry {
             id: APP.into(),
@@ -176,7 +177,7 @@ fn main() {
         let mut lat = Vec::new();
         let mut per_page = Vec::new();
         let deadline = Instant::now() + Duration::from_secs(60);
-        while (app.loading.is_some() || app.reviews.is_empty()) && Instant::now() < deadline {
+        while (app.list.loading.is_some() || app.list.reviews.is_empty()) && Instant::now() < deadline {
             tokio::select! {
                 Some(a) = action_rx.recv() => {
                     let page = matches!(&a, Action::ReviewsPage { reviews, .. } if !reviews.reviews.is_empty());
@@ -196,10 +197,10 @@ fn main() {
         }
         keys.abort();
         assert_eq!(
-            app.reviews.len(),
+            app.list.reviews.len(),
             N,
             "all reviews arrived (last error: {:?})",
-            app.notices.shown_text()
+            app.status.notices.shown_text()
         );
         (lat, per_page, app)
     });

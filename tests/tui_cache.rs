@@ -23,7 +23,7 @@ fn cache(reviews: Vec<Review>, vanished: &[&str]) -> CachedReviews {
 }
 
 fn screen(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    let mut t = Terminal::new(TestBackend::new(app.screen.size.0, app.screen.size.1)).unwrap();
     t.draw(|f| reviewdesk::tui::ui::draw(f, app)).unwrap();
     t.backend().to_string()
 }
@@ -89,7 +89,7 @@ fn cached_reviews_show_at_once_then_the_refresh_merges_and_keeps_the_selection()
     let cmds = answer_pending(&mut h);
     assert_eq!(h.view_ids(), ["r0", "r1", "r2", "r3", "r4"]);
     assert_eq!(
-        h.app.activity.as_ref().map(ToString::to_string).as_deref(),
+        h.app.status.activity.as_ref().map(ToString::to_string).as_deref(),
         Some("refreshing")
     );
     assert!(screen(&h.app).contains("cached 12 min ago · refreshing"));
@@ -107,16 +107,16 @@ fn cached_reviews_show_at_once_then_the_refresh_merges_and_keeps_the_selection()
     let cmds = answer_pending(&mut h);
     assert_eq!(h.view_ids(), ["n1", "r0", "r1", "r2", "r3", "r4"]);
     assert_eq!(h.selected(), "r3");
-    assert_eq!(h.app.reviews.len(), 6);
+    assert_eq!(h.app.list.reviews.len(), 6);
     assert!(h.review("r1").is_answered(), "replaced by the fetched version");
     assert_eq!(h.review("r3").review_title.as_deref(), Some("Review 3, revised"));
-    assert!(h.app.complete);
-    assert_eq!(h.app.cache_age, None, "live now");
+    assert!(h.app.list.complete);
+    assert_eq!(h.app.list.cache_age, None, "live now");
     assert!(!screen(&h.app).contains("cached"));
     assert_eq!(cache_writes(&cmds), [vec!["n1", "r1", "r3"]], "each page is kept");
     // Reviews of the cache that the fetched window does not return are gone upstream.
     assert_eq!(synced(&cmds), [(day(14), day(30), vec!["n1", "r1", "r3"])]);
-    let mut vanished: Vec<&str> = h.app.vanished.iter().map(String::as_str).collect();
+    let mut vanished: Vec<&str> = h.app.list.vanished.iter().map(String::as_str).collect();
     vanished.sort();
     assert_eq!(vanished, ["r0", "r2", "r4"]);
 }
@@ -159,7 +159,7 @@ fn a_large_cache_shows_its_newest_part_first_and_fetches_after_the_rest() {
     );
     assert_eq!(h.view_ids(), ["r0", "r1"]);
     assert_eq!(
-        h.app.activity.as_ref().map(ToString::to_string).as_deref(),
+        h.app.status.activity.as_ref().map(ToString::to_string).as_deref(),
         Some("reading cached reviews")
     );
     let frame = screen(&h.app);
@@ -170,14 +170,14 @@ fn a_large_cache_shows_its_newest_part_first_and_fetches_after_the_rest() {
     let cmds = h.act(rest);
     assert_eq!(h.view_ids(), ["r0", "r1", "r2", "r3", "r4", "r5"]);
     assert_eq!(h.selected(), "r1", "the selection stays");
-    let mut vanished: Vec<&str> = h.app.vanished.iter().map(String::as_str).collect();
+    let mut vanished: Vec<&str> = h.app.list.vanished.iter().map(String::as_str).collect();
     vanished.sort();
     assert_eq!(vanished, ["r1", "r4"]);
     let since = fetch_since(&cmds);
     assert_eq!(since, [Some(day(20))], "then refreshed from the last sync: {cmds:?}");
     // Search runs over the cached reviews' text, made off the UI thread or not.
     h.typ("/review 4");
-    assert_eq!(h.app.search.matches.len(), 1);
+    assert_eq!(h.app.list.search.matches.len(), 1);
 }
 
 #[test]
@@ -204,18 +204,18 @@ fn refresh_while_the_cache_is_read_still_shows_the_cache_and_fetched_reviews_win
     assert!(fetches(&cmds).is_empty(), "no second fetch: {cmds:?}");
     assert_eq!(h.view_ids(), ["n1", "r0", "r1"], "the cache is shown too");
     assert!(h.review("r1").is_answered(), "the fetched version wins");
-    assert!(!h.app.vanished.contains("r1"), "the fetch saw it: not vanished");
+    assert!(!h.app.list.vanished.contains("r1"), "the fetch saw it: not vanished");
     let cmds = h.act(rest);
     assert!(fetches(&cmds).is_empty(), "no second fetch: {cmds:?}");
     assert_eq!(h.view_ids(), ["n1", "r0", "r1", "r2", "r3"]);
     assert!(
-        h.app.vanished.contains("r3"),
+        h.app.list.vanished.contains("r3"),
         "the cache's mark on a review the fetch did not bring"
     );
     h.act(done);
-    assert!(h.app.complete);
-    assert!(h.app.loading.is_none());
-    assert_eq!(h.app.reviews.len(), 5);
+    assert!(h.app.list.complete);
+    assert!(h.app.list.loading.is_none());
+    assert_eq!(h.app.list.reviews.len(), 5);
     assert!(h.review("r1").is_answered());
 
     // The cache answering after the fetch completed is still merged, and a stale answer is not.
@@ -233,9 +233,9 @@ fn refresh_while_the_cache_is_read_still_shows_the_cache_and_fetched_reviews_win
     h.act(rest.clone());
     assert_eq!(h.view_ids(), ["r0", "r1", "r2"]);
     assert!(h.review("r0").is_answered());
-    assert_eq!(h.app.cache_age, None, "the fetch completed: live");
+    assert_eq!(h.app.list.cache_age, None, "the fetch completed: live");
     h.act(rest);
-    assert_eq!(h.app.reviews.len(), 3, "an answer already had is not merged twice");
+    assert_eq!(h.app.list.reviews.len(), 3, "an answer already had is not merged twice");
 }
 
 #[test]
@@ -248,7 +248,7 @@ fn vanished_reviews_are_marked_and_cannot_be_answered_until_seen_again() {
     assert!(frame.contains("removed by Microsoft (spam or pre-release)"), "{frame}");
     assert!(frame.contains('⌀'), "the list marks it: {frame}");
     h.typ("r");
-    assert_eq!(h.app.mode, Mode::Normal, "no editor for a removed review");
+    assert_eq!(h.app.screen.mode, Mode::Normal, "no editor for a removed review");
     assert!(h.error().contains("cannot be answered"), "{}", h.error());
 
     // Seen again upstream: live again, and can be answered.
@@ -257,10 +257,10 @@ fn vanished_reviews_are_marked_and_cannot_be_answered_until_seen_again() {
     h.world.window = Some((day(1), day(30)));
     h.typ("R");
     h.serve();
-    assert!(h.app.vanished.is_empty());
+    assert!(h.app.list.vanished.is_empty());
     assert!(!screen(&h.app).contains("removed by Microsoft"));
     h.typ("r");
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
 }
 
 #[test]
@@ -271,16 +271,16 @@ fn offline_the_cache_stays_with_the_error_and_drafting_works() {
     h.serve();
     assert_eq!(h.view_ids(), ["r0", "r1", "r2"]);
     assert_eq!(h.error(), "could not reach the Store: connection refused");
-    assert!(h.app.loading.is_none());
+    assert!(h.app.list.loading.is_none());
     let frame = screen(&h.app);
     assert!(frame.contains("cached 12 min ago"), "{frame}");
     assert!(frame.contains("connection refused"), "{frame}");
     h.goto("r2");
     h.typ("r");
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
     h.typ("Sorry about that");
     h.code(ratatui::crossterm::event::KeyCode::Esc);
-    assert_eq!(h.app.drafts["r2"].text, "Sorry about that");
+    assert_eq!(h.app.replies.drafts["r2"].text, "Sorry about that");
     assert!(
         h.log
             .iter()

@@ -64,7 +64,10 @@ fn typing_saves_once_after_the_debounce_not_on_every_key() {
         h.act(Action::Tick(t0 + Duration::from_secs(2))).is_empty(),
         "nothing new to save"
     );
-    assert_eq!(h.app.drafts["r0"].text, "Thanks for writing", "the list marks it");
+    assert_eq!(
+        h.app.replies.drafts["r0"].text, "Thanks for writing",
+        "the list marks it"
+    );
 
     // Typing on: the wait runs from the first unsaved change, so a steady typist is saved too.
     let t1 = t0 + Duration::from_secs(3);
@@ -94,7 +97,7 @@ fn esc_saves_at_once_and_emptying_the_text_deletes() {
     h.act(Action::Tick(t0));
     let cmds = h.act(Action::Tick(t0 + Duration::from_millis(500)));
     assert_eq!(deletes(&cmds), vec![(APP, "r0")]);
-    assert!(h.app.drafts.is_empty());
+    assert!(h.app.replies.drafts.is_empty());
     // Nothing left to delete at Esc.
     assert!(h.code(KeyCode::Esc).is_empty());
     // A review never written to asks for nothing.
@@ -110,7 +113,7 @@ fn a_sent_reply_deletes_its_draft_and_a_failed_one_keeps_it() {
     assert_eq!(saves(&cmds).len(), 1, "saved before it is sent: {cmds:?}");
     h.serve();
     assert!(deletes(&h.log).is_empty());
-    assert_eq!(h.app.drafts["r0"].text, "Sorry about that");
+    assert_eq!(h.app.replies.drafts["r0"].text, "Sorry about that");
 
     h.code(KeyCode::Esc);
     h.world.submit = ReplyState::Sent;
@@ -120,7 +123,7 @@ fn a_sent_reply_deletes_its_draft_and_a_failed_one_keeps_it() {
     let before = h.log.len();
     h.serve();
     assert_eq!(deletes(&h.log[before..]), vec![(APP, "r0")]);
-    assert!(h.app.drafts.is_empty());
+    assert!(h.app.replies.drafts.is_empty());
 }
 
 #[test]
@@ -144,17 +147,17 @@ fn drafts_from_the_database_are_restored() {
         Some("The local database was missing (deleted?) and a fresh one was made".into()),
     ))));
     assert!(cmds.is_empty(), "{cmds:?}");
-    let notice = h.app.notice.clone().unwrap_or_default();
+    let notice = h.app.status.notice.clone().unwrap_or_default();
     assert!(notice.contains("fresh one was made"), "never silent: {notice:?}");
     assert!(h.app.drafts_safe());
     assert_eq!(
-        h.app.drafts.keys().collect::<Vec<_>>(),
+        h.app.replies.drafts.keys().collect::<Vec<_>>(),
         vec!["r1"],
         "only the apps shown"
     );
     h.goto("r1");
     h.typ("r");
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
     assert_eq!(h.body(), "Privately: we are on it");
     let ed = h.app.editor.as_ref().unwrap();
     assert!(!ed.public);
@@ -176,9 +179,9 @@ fn without_a_database_drafts_stay_in_memory_and_quitting_asks() {
     h.act(Action::Tick(t0 + Duration::from_secs(1)));
     h.code(KeyCode::Esc);
     assert!(saves(&h.log).is_empty(), "nowhere to save to");
-    assert_eq!(h.app.drafts["r0"].text, "Kept here");
+    assert_eq!(h.app.replies.drafts["r0"].text, "Kept here");
     h.typ("q");
-    assert_eq!(h.app.mode, Mode::QuitConfirm);
+    assert_eq!(h.app.screen.mode, Mode::QuitConfirm);
 }
 
 #[test]

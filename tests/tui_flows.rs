@@ -36,10 +36,10 @@ fn two_pages_keep_the_selection_on_the_same_review() {
     });
     assert_eq!(h.view_ids(), ["a", "b", "c", "d"]);
     assert_eq!(
-        h.app.activity.as_ref().map(ToString::to_string).as_deref(),
+        h.app.status.activity.as_ref().map(ToString::to_string).as_deref(),
         Some("fetching reviews: 4 of 7")
     );
-    assert!(!h.app.complete);
+    assert!(!h.app.list.complete);
     h.typ("jj");
     assert_eq!(h.selected(), "c");
     // Newer reviews arrive in the second page and sort above the selection.
@@ -57,7 +57,7 @@ fn two_pages_keep_the_selection_on_the_same_review() {
     });
     assert_eq!(h.view_ids(), ["new1", "new2", "a", "b", "c", "d", "old"]);
     assert_eq!(h.selected(), "c");
-    assert_eq!(h.app.selected, 4);
+    assert_eq!(h.app.list.selected, 4);
     h.act(Action::ReviewsPage {
         request,
         app: APP.into(),
@@ -66,16 +66,16 @@ fn two_pages_keep_the_selection_on_the_same_review() {
         done: true,
     });
     assert_eq!(h.selected(), "c");
-    assert!(h.app.complete);
-    assert!(h.app.loading.is_none());
-    assert_eq!(h.app.activity, None);
-    assert_eq!(h.app.reviews.len(), 7);
+    assert!(h.app.list.complete);
+    assert!(h.app.list.loading.is_none());
+    assert_eq!(h.app.status.activity, None);
+    assert_eq!(h.app.list.reviews.len(), 7);
 }
 
 #[test]
 fn movement_keys_move_clamp_and_keep_the_selection_visible() {
     let mut h = H::loaded(many(20));
-    assert_eq!(list_rows(h.app.size), 6);
+    assert_eq!(list_rows(h.app.screen.size), 6);
     let steps: &[(KeyCode, KeyModifiers, usize, usize)] = &[
         (KeyCode::Char('j'), KeyModifiers::NONE, 1, 0),
         (KeyCode::Down, KeyModifiers::NONE, 2, 0),
@@ -99,7 +99,7 @@ fn movement_keys_move_clamp_and_keep_the_selection_visible() {
     for &(code, mods, selected, offset) in steps {
         h.key(code, mods);
         assert_eq!(
-            (h.app.selected, h.app.list_offset),
+            (h.app.list.selected, h.app.list.offset),
             (selected, offset),
             "after {code:?} {mods:?}"
         );
@@ -112,23 +112,23 @@ fn movement_keys_move_clamp_and_keep_the_selection_visible() {
 fn enter_and_tab_focus_the_detail_where_j_scrolls() {
     let mut h = H::loaded(many(5));
     h.code(KeyCode::Enter);
-    assert_eq!(h.app.focus, Focus::Detail);
+    assert_eq!(h.app.screen.focus, Focus::Detail);
     h.typ("jj");
-    assert_eq!((h.app.selected, h.app.detail_scroll), (0, 2));
+    assert_eq!((h.app.list.selected, h.app.screen.detail_scroll), (0, 2));
     h.typ("k");
-    assert_eq!(h.app.detail_scroll, 1);
+    assert_eq!(h.app.screen.detail_scroll, 1);
     h.code(KeyCode::PageDown);
-    assert_eq!(h.app.detail_scroll, 7);
-    assert_eq!(h.app.selected, 0);
+    assert_eq!(h.app.screen.detail_scroll, 7);
+    assert_eq!(h.app.list.selected, 0);
     h.code(KeyCode::Tab);
-    assert_eq!(h.app.focus, Focus::List);
+    assert_eq!(h.app.screen.focus, Focus::List);
     h.typ("j");
-    assert_eq!(h.app.selected, 1);
-    assert_eq!(h.app.detail_scroll, 0, "a new review starts at its top");
+    assert_eq!(h.app.list.selected, 1);
+    assert_eq!(h.app.screen.detail_scroll, 0, "a new review starts at its top");
     h.code(KeyCode::Tab);
-    assert_eq!(h.app.focus, Focus::Detail);
+    assert_eq!(h.app.screen.focus, Focus::Detail);
     h.code(KeyCode::Esc);
-    assert_eq!(h.app.focus, Focus::List);
+    assert_eq!(h.app.screen.focus, Focus::List);
 }
 
 #[test]
@@ -140,12 +140,12 @@ fn eligibility_is_fetched_for_the_selected_review_and_the_next_three_once() {
     }
     let first = h.take();
     assert_eq!(checks(&first), ["r0", "r1", "r2", "r3"]);
-    assert_eq!(h.app.eligibility.get("r0"), Some(&Eligibility::Checking));
+    assert_eq!(h.app.replies.eligibility.get("r0"), Some(&Eligibility::Checking));
     assert!(h.app.is_busy());
     h.pending = first;
     h.serve();
     assert!(!h.app.is_busy());
-    assert_eq!(h.app.eligibility.get("r3"), Some(&can_respond()));
+    assert_eq!(h.app.replies.eligibility.get("r3"), Some(&can_respond()));
 
     assert_eq!(checks(&h.typ("j")), ["r4"]);
     h.serve();
@@ -157,7 +157,7 @@ fn eligibility_is_fetched_for_the_selected_review_and_the_next_three_once() {
     assert_eq!(checks(&h.typ("G")), ["r9"]);
     h.serve();
     assert_eq!(
-        h.app.eligibility.get("r9"),
+        h.app.replies.eligibility.get("r9"),
         Some(&Eligibility::Failed("timed out".into()))
     );
     // A failed check is asked again only when its review is the selected one.
@@ -191,13 +191,17 @@ fn stale_eligibility_answers_are_dropped() {
         result,
     };
     h.act(answer(r1, APP, Eligibility::OptedOut));
-    assert_eq!(h.app.eligibility["r0"], Eligibility::Checking, "wrong request id");
+    assert_eq!(
+        h.app.replies.eligibility["r0"],
+        Eligibility::Checking,
+        "wrong request id"
+    );
     h.act(answer(r0, OTHER, Eligibility::OptedOut));
-    assert_eq!(h.app.eligibility["r0"], Eligibility::Checking, "other app");
+    assert_eq!(h.app.replies.eligibility["r0"], Eligibility::Checking, "other app");
     h.act(answer(r0, APP, can_respond()));
-    assert_eq!(h.app.eligibility["r0"], can_respond());
+    assert_eq!(h.app.replies.eligibility["r0"], can_respond());
     h.act(answer(r0, APP, Eligibility::OptedOut));
-    assert_eq!(h.app.eligibility["r0"], can_respond(), "a repeated answer");
+    assert_eq!(h.app.replies.eligibility["r0"], can_respond(), "a repeated answer");
     assert!(h.app.is_busy(), "r1-r3 still pending");
 }
 
@@ -220,22 +224,22 @@ fn reply_is_refused_for_opted_out_and_answered_reviews() {
     h.serve();
     assert_eq!(h.selected(), "opt");
     assert!(h.typ("r").is_empty());
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.screen.mode, Mode::Normal);
     assert!(h.app.editor.is_none());
     assert!(h.error().contains("opted out"), "{}", h.error());
     h.code(KeyCode::Esc);
-    assert_eq!(h.app.notices.shown_text(), None, "Esc dismisses the message");
+    assert_eq!(h.app.status.notices.shown_text(), None, "Esc dismisses the message");
 
     h.goto("ans");
     assert!(h.typ("r").is_empty());
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.screen.mode, Mode::Normal);
     assert!(h.app.editor.is_none());
     assert!(h.error().starts_with("Already answered"), "{}", h.error());
 
     h.goto("rev");
     h.typ("r");
     assert_eq!(
-        h.app.mode,
+        h.app.screen.mode,
         Mode::Editor,
         "revised after the answer: may be answered again"
     );
@@ -247,7 +251,7 @@ fn reply_typed_and_pasted_is_confirmed_and_sent_once() {
     let before = h.app.unanswered_count();
     h.goto("r1");
     h.typ("r");
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
     let ed = h.app.editor.as_ref().unwrap();
     assert_eq!((ed.email_value().as_str(), ed.public), (EMAIL, true));
     // Letters bound in the list (q, j, r, n, y) are text in the editor.
@@ -258,9 +262,9 @@ fn reply_typed_and_pasted_is_confirmed_and_sent_once() {
     assert_eq!(h.body(), text);
 
     assert!(h.ctrl('s').is_empty());
-    assert_eq!(h.app.mode, Mode::Confirm);
+    assert_eq!(h.app.screen.mode, Mode::Confirm);
     assert!(h.typ("n").is_empty());
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
     assert_eq!(h.body(), text, "the text survives the confirmation");
 
     h.ctrl('s');
@@ -276,17 +280,17 @@ fn reply_typed_and_pasted_is_confirmed_and_sent_once() {
         }]]
     );
     assert_eq!(cmds.len(), 1);
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.screen.mode, Mode::Normal);
     assert!(h.app.editor.is_none());
-    assert_eq!(h.app.replies.get("r1"), Some(&ReplyState::Queued(None)));
+    assert_eq!(h.app.replies.state.get("r1"), Some(&ReplyState::Queued(None)));
     assert_eq!(h.app.outbox.pending(), 1);
     assert!(h.typ("r").is_empty(), "no second reply while one is in flight");
     assert!(h.error().contains("in the outbox"), "{}", h.error());
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.screen.mode, Mode::Normal);
 
     h.serve();
-    assert_eq!(h.app.replies.get("r1"), Some(&ReplyState::Sent));
-    assert!(h.app.drafts.is_empty());
+    assert_eq!(h.app.replies.state.get("r1"), Some(&ReplyState::Sent));
+    assert!(h.app.replies.drafts.is_empty());
     assert_eq!(h.review("r1").response_text.as_deref(), Some(text));
     assert!(h.review("r1").is_answered());
     assert_eq!(h.app.unanswered_count(), before - 1);
@@ -306,7 +310,7 @@ fn ctrl_s_is_blocked_until_the_reply_can_be_sent() {
     h.serve();
     h.typ("r");
     assert!(h.ctrl('s').is_empty());
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
     assert!(h.problem().contains("empty"), "{}", h.problem());
     h.typ("   ");
     h.ctrl('s');
@@ -316,20 +320,20 @@ fn ctrl_s_is_blocked_until_the_reply_can_be_sent() {
     h.act(Action::ExternalEditorDone(Ok(format!("{}🎉\n", "x".repeat(999)))));
     assert_eq!(h.app.editor.as_ref().unwrap().length(), 1001);
     h.ctrl('s');
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
     assert!(h.problem().contains("1001"), "{}", h.problem());
     h.act(Action::ExternalEditorDone(Ok(format!("{}🎉", "x".repeat(998)))));
     h.ctrl('s');
     assert_eq!(
-        h.app.mode,
+        h.app.screen.mode,
         Mode::Confirm,
         "exactly 1000 units is allowed: {}",
         h.problem()
     );
     h.code(KeyCode::Esc);
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
     h.code(KeyCode::Esc);
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.screen.mode, Mode::Normal);
 
     // The listing has no support email: one must be typed.
     h.typ("j");
@@ -337,7 +341,7 @@ fn ctrl_s_is_blocked_until_the_reply_can_be_sent() {
     assert_eq!(h.app.editor.as_ref().unwrap().email_value(), "");
     h.typ("Thanks");
     h.ctrl('s');
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
     assert!(h.problem().contains("support email is required"), "{}", h.problem());
     h.code(KeyCode::Tab);
     assert_eq!(h.app.editor.as_ref().unwrap().field, Field::Email);
@@ -349,7 +353,7 @@ fn ctrl_s_is_blocked_until_the_reply_can_be_sent() {
     }
     h.typ("help@contoso.example");
     h.ctrl('s');
-    assert_eq!(h.app.mode, Mode::Confirm, "{}", h.problem());
+    assert_eq!(h.app.screen.mode, Mode::Confirm, "{}", h.problem());
     let cmds = h.typ("y");
     let items = submits(&cmds);
     assert_eq!(items.len(), 1);
@@ -365,10 +369,10 @@ fn a_failed_send_keeps_the_draft_for_another_try() {
     assert_eq!(submits(&h.reply("Sorry about that")).len(), 1);
     h.serve();
     assert_eq!(
-        h.app.replies.get("r0"),
+        h.app.replies.state.get("r0"),
         Some(&ReplyState::Failed("The Store refused the reply: try later".into()))
     );
-    assert_eq!(h.app.drafts["r0"].text, "Sorry about that");
+    assert_eq!(h.app.replies.drafts["r0"].text, "Sorry about that");
     assert!(!h.review("r0").is_answered());
     assert_eq!(
         h.error(),
@@ -376,14 +380,14 @@ fn a_failed_send_keeps_the_draft_for_another_try() {
     );
     h.code(KeyCode::Esc);
     h.typ("r");
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
     assert_eq!(h.body(), "Sorry about that");
     h.world.submit = ReplyState::Sent;
     h.ctrl('s');
     assert_eq!(submits(&h.typ("y")).len(), 1);
     h.serve();
     assert!(h.review("r0").is_answered());
-    assert!(h.app.drafts.is_empty());
+    assert!(h.app.replies.drafts.is_empty());
 }
 
 #[test]
@@ -392,18 +396,18 @@ fn esc_in_the_editor_keeps_a_draft() {
     h.typ("r");
     h.typ("Half a thought");
     h.code(KeyCode::Esc);
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.screen.mode, Mode::Normal);
     assert!(h.app.editor.is_none());
-    assert_eq!(h.app.drafts["r0"].text, "Half a thought");
+    assert_eq!(h.app.replies.drafts["r0"].text, "Half a thought");
     h.typ("jkr");
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
     assert_eq!(h.body(), "Half a thought");
     h.code(KeyCode::Esc);
     // Only blanks: nothing worth keeping.
     h.typ("jr   ");
     h.code(KeyCode::Esc);
-    assert!(!h.app.drafts.contains_key("r1"));
-    assert_eq!(h.app.drafts.len(), 1);
+    assert!(!h.app.replies.drafts.contains_key("r1"));
+    assert_eq!(h.app.replies.drafts.len(), 1);
 }
 
 #[test]
@@ -415,7 +419,7 @@ fn ctrl_p_makes_the_reply_private_only_once_eligibility_allows() {
     }
     let checks_sent = h.take();
     h.typ("r");
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
     h.ctrl('p');
     assert!(h.app.editor.as_ref().unwrap().public, "still checking");
     assert!(h.problem().contains("wait"), "{}", h.problem());
@@ -426,9 +430,9 @@ fn ctrl_p_makes_the_reply_private_only_once_eligibility_allows() {
     // Still checking: the reply may be confirmed all the same (the outbox sends it when the
     // Store can take it, and a refusal shows there).
     h.ctrl('s');
-    assert_eq!(h.app.mode, Mode::Confirm, "{}", h.problem());
+    assert_eq!(h.app.screen.mode, Mode::Confirm, "{}", h.problem());
     h.typ("n");
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
 
     h.act(Action::EligibilityResult {
         request: check_request(&checks_sent, "r0"),
@@ -442,7 +446,7 @@ fn ctrl_p_makes_the_reply_private_only_once_eligibility_allows() {
     assert!(h.app.editor.as_ref().unwrap().public);
     h.ctrl('p');
     h.ctrl('s');
-    assert_eq!(h.app.mode, Mode::Confirm, "{}", h.problem());
+    assert_eq!(h.app.screen.mode, Mode::Confirm, "{}", h.problem());
     let cmds = h.typ("y");
     let item = &submits(&cmds)[0][0];
     assert_eq!((item.is_public, item.support_email.as_str()), (false, EMAIL));
@@ -458,7 +462,7 @@ fn ctrl_p_makes_the_reply_private_only_once_eligibility_allows() {
     h.act(down(check_request(&checks_sent, "r1")));
     let retry = h.typ("r");
     assert_eq!(checks(&retry), ["r1"], "opening the editor asks again");
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
     h.act(down(check_request(&retry, "r1")));
     h.ctrl('p');
     assert!(h.app.editor.as_ref().unwrap().public);
@@ -468,7 +472,7 @@ fn ctrl_p_makes_the_reply_private_only_once_eligibility_allows() {
     h.typ(EMAIL);
     // A public reply can still be confirmed: the outbox keeps it until the API is back.
     h.ctrl('s');
-    assert_eq!(h.app.mode, Mode::Confirm, "{}", h.problem());
+    assert_eq!(h.app.screen.mode, Mode::Confirm, "{}", h.problem());
     let item = &submits(&h.typ("y"))[0][0];
     assert!(item.is_public);
 }

@@ -23,19 +23,19 @@ fn search_is_incremental_case_insensitive_and_cycles() {
     ]);
     h.typ("j");
     h.typ("/");
-    assert_eq!(h.app.mode, Mode::Search);
+    assert_eq!(h.app.screen.mode, Mode::Search);
     h.typ("Cr");
-    assert_eq!(h.app.search.matches, [0, 2, 4]);
+    assert_eq!(h.app.list.search.matches, [0, 2, 4]);
     assert_eq!(h.selected(), "c", "the first match at or after where the search began");
     h.typ("ASHes");
-    assert_eq!(h.app.search.matches, [2]);
+    assert_eq!(h.app.list.search.matches, [2]);
     h.code(KeyCode::Backspace);
     h.code(KeyCode::Backspace);
-    assert_eq!(h.app.search.query, "CrASH");
-    assert_eq!(h.app.search.matches, [0, 2, 4]);
+    assert_eq!(h.app.list.search.query, "CrASH");
+    assert_eq!(h.app.list.search.matches, [0, 2, 4]);
     h.code(KeyCode::Enter);
-    assert_eq!(h.app.mode, Mode::Normal);
-    assert_eq!(h.app.search.query, "CrASH");
+    assert_eq!(h.app.screen.mode, Mode::Normal);
+    assert_eq!(h.app.list.search.query, "CrASH");
     assert_eq!(h.selected(), "a");
     let mut seen = Vec::new();
     for k in ["n", "n", "n", "N", "N"] {
@@ -44,20 +44,20 @@ fn search_is_incremental_case_insensitive_and_cycles() {
     }
     assert_eq!(seen, ["c", "e", "a", "e", "c"]);
     h.code(KeyCode::Esc);
-    assert_eq!(h.app.search.query, "");
-    assert!(h.app.search.matches.is_empty());
+    assert_eq!(h.app.list.search.query, "");
+    assert!(h.app.list.search.matches.is_empty());
     assert_eq!(h.selected(), "c", "clearing keeps the selection");
 
     // Esc while typing goes back to where the search began.
     h.typ("/love");
     assert_eq!(h.selected(), "b");
     h.code(KeyCode::Esc);
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.screen.mode, Mode::Normal);
     assert_eq!(h.selected(), "c");
 
     h.typ("/");
     h.act(Action::Paste("sync\n".into()));
-    assert_eq!(h.app.search.query, "sync");
+    assert_eq!(h.app.list.search.query, "sync");
     assert_eq!(h.selected(), "d");
     h.code(KeyCode::Esc);
     h.typ("/zzz");
@@ -79,11 +79,11 @@ fn filters_overlay_validates_then_applies() {
     ]);
     h.goto("f");
     h.typ("f");
-    assert_eq!(h.app.mode, Mode::Filters);
+    assert_eq!(h.app.screen.mode, Mode::Filters);
     h.typ("5");
     h.code(KeyCode::Esc);
-    assert_eq!(h.app.mode, Mode::Normal);
-    assert!(h.app.filters.is_default(), "Esc cancels");
+    assert_eq!(h.app.screen.mode, Mode::Normal);
+    assert!(h.app.filters.active.is_default(), "Esc cancels");
 
     h.typ("f12");
     h.code(KeyCode::Down);
@@ -91,23 +91,23 @@ fn filters_overlay_validates_then_applies() {
     h.code(KeyCode::Down);
     h.code(KeyCode::Tab);
     h.typ("usa");
-    let form = h.app.filter_form.as_ref().unwrap();
+    let form = h.app.filters.form.as_ref().unwrap();
     assert_eq!(form.filters.ratings, [false, false, true, true, true]);
     assert_eq!(form.filters.answered, Answered::Unanswered);
     assert_eq!(form.market, "usa");
     h.code(KeyCode::Enter);
-    assert_eq!(h.app.mode, Mode::Filters);
-    let problem = h.app.filter_form.as_ref().unwrap().problem.clone().unwrap_or_default();
+    assert_eq!(h.app.screen.mode, Mode::Filters);
+    let problem = h.app.filters.form.as_ref().unwrap().problem.clone().unwrap_or_default();
     assert!(problem.contains("\"USA\" is not a market"), "{problem}");
-    assert!(h.app.filters.is_default(), "not applied");
-    assert_eq!(h.app.view.len(), 6);
+    assert!(h.app.filters.active.is_default(), "not applied");
+    assert_eq!(h.app.list.view.len(), 6);
 
     h.code(KeyCode::Backspace);
     h.code(KeyCode::Enter);
-    assert_eq!(h.app.mode, Mode::Normal);
-    assert!(h.app.filter_form.is_none());
-    assert_eq!(h.app.filters.markets, ["US"]);
-    assert_eq!(h.app.filters.answered, Answered::Unanswered);
+    assert_eq!(h.app.screen.mode, Mode::Normal);
+    assert!(h.app.filters.form.is_none());
+    assert_eq!(h.app.filters.active.markets, ["US"]);
+    assert_eq!(h.app.filters.active.answered, Answered::Unanswered);
     assert_eq!(h.view_ids(), ["a", "f"]);
     assert_eq!(h.selected(), "f", "the selection survives when it passes");
 }
@@ -122,12 +122,12 @@ fn u_puts_unanswered_reviews_first() {
     ]);
     h.goto("c");
     h.typ("u");
-    assert!(h.app.unanswered_first);
+    assert!(h.app.filters.unanswered_first);
     assert_eq!(h.view_ids(), ["b", "d", "a", "c"]);
-    assert_eq!((h.selected(), h.app.selected), ("c", 3));
+    assert_eq!((h.selected(), h.app.list.selected), ("c", 3));
     h.typ("u");
     assert_eq!(h.view_ids(), ["a", "b", "c", "d"]);
-    assert_eq!((h.selected(), h.app.selected), ("c", 2));
+    assert_eq!((h.selected(), h.app.list.selected), ("c", 2));
 }
 
 #[test]
@@ -140,9 +140,9 @@ fn app_switcher_fetches_the_other_app_and_ignores_late_pages() {
     h.serve();
     let first_fetch = fetches(&h.log)[0].0;
     h.typ("a");
-    assert_eq!(h.app.mode, Mode::Apps);
+    assert_eq!(h.app.screen.mode, Mode::Apps);
     h.typ("jj");
-    assert_eq!(h.app.app_picker, 1, "clamped");
+    assert_eq!(h.app.sources.picker, 1, "clamped");
     // Its (empty) cache is read first, then it is fetched.
     let cmds = h.code(KeyCode::Enter);
     assert!(
@@ -159,8 +159,8 @@ fn app_switcher_fetches_the_other_app_and_ignores_late_pages() {
     };
     assert_eq!(app, OTHER);
     assert_eq!(h.app.app_id(), OTHER);
-    assert_eq!(h.app.mode, Mode::Normal);
-    assert!(h.app.view.is_empty());
+    assert_eq!(h.app.screen.mode, Mode::Normal);
+    assert!(h.app.list.view.is_empty());
 
     // Late answers for the first app change nothing.
     h.act(Action::ReviewsPage {
@@ -177,12 +177,12 @@ fn app_switcher_fetches_the_other_app_and_ignores_late_pages() {
         total: Some(3),
         done: true,
     });
-    assert!(h.app.reviews.is_empty());
-    assert!(h.app.loading.is_some());
+    assert!(h.app.list.reviews.is_empty());
+    assert!(h.app.list.loading.is_some());
 
     h.serve();
     assert_eq!(h.view_ids(), ["o1", "o2"]);
-    assert!(h.app.complete);
+    assert!(h.app.list.complete);
 
     // Back to the first app: it is cached, nothing is fetched.
     h.typ("a");
@@ -198,7 +198,7 @@ fn app_switcher_fetches_the_other_app_and_ignores_late_pages() {
 fn app_switcher_needs_two_apps() {
     let mut h = H::loaded(many(2));
     assert!(h.typ("a").is_empty());
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.screen.mode, Mode::Normal);
     assert!(h.error().starts_with("Only one app"));
 }
 
@@ -248,7 +248,7 @@ fn a_reply_confirmed_while_another_app_is_shown_marks_its_review_answered() {
     // The Store answers after the switch.
     h.pending = cmds;
     h.serve();
-    assert_eq!(h.app.replies.get("r0"), Some(&ReplyState::Sent));
+    assert_eq!(h.app.replies.state.get("r0"), Some(&ReplyState::Sent));
     h.typ("ak");
     h.code(KeyCode::Enter);
     assert_eq!(h.app.app_id(), APP);
@@ -256,58 +256,62 @@ fn a_reply_confirmed_while_another_app_is_shown_marks_its_review_answered() {
     assert!(h.review("r0").is_answered(), "the sent reply is lost from the review");
     h.goto("r0");
     assert!(h.typ("r").is_empty());
-    assert_eq!(h.app.mode, Mode::Normal, "a second reply to an answered review");
+    assert_eq!(h.app.screen.mode, Mode::Normal, "a second reply to an answered review");
 }
 
 #[test]
 fn q_asks_when_a_draft_would_be_lost() {
     let mut h = H::loaded(many(2));
     assert_eq!(h.typ("q"), [Command::Quit]);
-    assert!(h.app.should_quit);
+    assert!(h.app.screen.should_quit);
 
     let mut h = H::loaded(many(2));
     h.typ("rNot done yet");
     h.code(KeyCode::Esc);
     assert!(h.typ("q").is_empty());
-    assert_eq!(h.app.mode, Mode::QuitConfirm);
-    assert!(!h.app.should_quit);
+    assert_eq!(h.app.screen.mode, Mode::QuitConfirm);
+    assert!(!h.app.screen.should_quit);
     h.typ("n");
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.screen.mode, Mode::Normal);
     h.typ("q");
     h.code(KeyCode::Esc);
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.screen.mode, Mode::Normal);
     h.typ("q");
     assert_eq!(h.typ("y"), [Command::Quit]);
-    assert!(h.app.should_quit);
+    assert!(h.app.screen.should_quit);
 
     // A reply still being sent asks too.
     let mut h = H::loaded(many(2));
     h.reply("On its way");
-    h.app.drafts.clear();
+    h.app.replies.drafts.clear();
     assert!(h.typ("q").is_empty());
-    assert_eq!(h.app.mode, Mode::QuitConfirm);
+    assert_eq!(h.app.screen.mode, Mode::QuitConfirm);
 }
 
 #[test]
 fn resize_changes_the_visible_rows() {
     let mut h = H::new(&[APP], (120, 40), many(20));
     h.serve();
-    assert_eq!(list_rows(h.app.size), 36);
+    assert_eq!(list_rows(h.app.screen.size), 36);
     h.typ("G");
-    assert_eq!((h.app.selected, h.app.list_offset), (19, 0));
+    assert_eq!((h.app.list.selected, h.app.list.offset), (19, 0));
     h.act(Action::Resize(80, 24));
-    assert_eq!(list_rows(h.app.size), 6);
-    assert_eq!(h.app.list_offset, 14);
+    assert_eq!(list_rows(h.app.screen.size), 6);
+    assert_eq!(h.app.list.offset, 14);
     assert_visible(&h.app);
     h.code(KeyCode::PageUp);
-    assert_eq!((h.app.selected, h.app.list_offset), (13, 13), "a page is 6 rows now");
+    assert_eq!(
+        (h.app.list.selected, h.app.list.offset),
+        (13, 13),
+        "a page is 6 rows now"
+    );
     h.act(Action::Resize(120, 40));
-    assert_eq!(h.app.list_offset, 0, "everything fits again");
+    assert_eq!(h.app.list.offset, 0, "everything fits again");
     h.act(Action::Resize(50, 12));
-    assert_eq!(list_rows(h.app.size), 1);
-    assert_eq!(h.app.list_offset, 13);
+    assert_eq!(list_rows(h.app.screen.size), 1);
+    assert_eq!(h.app.list.offset, 13);
     h.typ("j");
-    assert_eq!((h.app.selected, h.app.list_offset), (14, 14));
+    assert_eq!((h.app.list.selected, h.app.list.offset), (14, 14));
 }
 
 #[test]
@@ -323,12 +327,12 @@ fn refresh_keeps_the_selection_on_the_same_review() {
     };
     assert_eq!(app, APP);
     assert_ne!(request, fetches(&h.log)[0].0);
-    assert_eq!(h.app.loading.as_ref().map(|l| l.request), Some(request));
+    assert_eq!(h.app.list.loading.as_ref().map(|l| l.request), Some(request));
     h.serve();
-    assert_eq!(h.app.reviews.len(), 7);
+    assert_eq!(h.app.list.reviews.len(), 7);
     assert_eq!(h.view_ids()[0], "new");
-    assert_eq!((h.selected(), h.app.selected), ("r3", 4));
-    assert!(h.app.loading.is_none());
+    assert_eq!((h.selected(), h.app.list.selected), ("r3", 4));
+    assert!(h.app.list.loading.is_none());
 }
 
 /// BUG: `on_reviews` clears `reviews` on a refresh's first page, then `rebuild_view` reads
@@ -345,7 +349,7 @@ fn refresh_in_two_pages_keeps_the_selection() {
     h.typ("R");
     // BUG: panics here on the first page (index out of bounds in `App::selected_review`).
     h.serve();
-    assert_eq!(h.app.reviews.len(), 10);
+    assert_eq!(h.app.list.reviews.len(), 10);
     assert_eq!(h.selected(), "r7");
 }
 
@@ -361,7 +365,7 @@ fn refresh_that_finds_no_reviews_marks_them_vanished() {
     h.serve();
     assert_eq!(h.view_ids(), ["r0", "r1", "r2"]);
     assert_eq!(h.selected(), "r2");
-    assert_eq!(h.app.vanished.len(), 3);
+    assert_eq!(h.app.list.vanished.len(), 3);
 }
 
 #[test]
@@ -376,13 +380,13 @@ fn a_failed_fetch_shows_its_error_and_keeps_the_list() {
         request: request + 100,
         error: "stale".into(),
     });
-    assert_eq!(h.app.notices.shown_text(), None, "another request's failure");
+    assert_eq!(h.app.status.notices.shown_text(), None, "another request's failure");
     h.act(Action::ReviewsFailed {
         request,
         error: "connection refused".into(),
     });
     assert_eq!(h.error(), "connection refused");
-    assert!(h.app.loading.is_none());
+    assert!(h.app.list.loading.is_none());
     assert_eq!(h.view_ids(), ["r0", "r1", "r2"]);
     assert_eq!(h.selected(), "r1");
 }
@@ -405,7 +409,7 @@ fn editor_opened_while_checking_takes_the_support_email_when_the_check_arrives()
         result: can_respond(),
     });
     h.ctrl('s');
-    assert_eq!(h.app.mode, Mode::Confirm, "{}", h.problem());
+    assert_eq!(h.app.screen.mode, Mode::Confirm, "{}", h.problem());
     let cmds = h.typ("y");
     assert_eq!(submits(&cmds)[0][0].support_email, EMAIL);
 }

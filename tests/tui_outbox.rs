@@ -121,9 +121,9 @@ fn confirming_a_reply_queues_it_instead_of_sending() {
         (enq[0].app, enq[0].review, enq[0].text, enq[0].email, enq[0].public),
         (APP, "r0", "Thanks, fixed in 3.2", EMAIL, true)
     );
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.screen.mode, Mode::Normal);
     assert_eq!(
-        h.app.replies.get("r0"),
+        h.app.replies.state.get("r0"),
         Some(&ReplyState::Queued(None)),
         "shown at once"
     );
@@ -137,9 +137,9 @@ fn confirming_a_reply_queues_it_instead_of_sending() {
         result: Ok(7),
     });
     assert!(cmds.is_empty(), "{cmds:?}");
-    assert_eq!(h.app.replies.get("r0"), Some(&ReplyState::Queued(None)));
+    assert_eq!(h.app.replies.state.get("r0"), Some(&ReplyState::Queued(None)));
     assert!(h.app.outbox.enqueueing.is_empty());
-    assert!(h.app.notices.shown().is_none(), "{}", h.error());
+    assert!(h.app.status.notices.shown().is_none(), "{}", h.error());
 }
 
 #[test]
@@ -153,13 +153,13 @@ fn a_reply_the_outbox_could_not_take_stays_a_draft() {
     });
     let err = h.error();
     assert!(err.contains("database is locked") && err.contains("draft"), "{err}");
-    assert_eq!(h.app.replies.get("r0"), None, "not shown as queued");
+    assert_eq!(h.app.replies.state.get("r0"), None, "not shown as queued");
     assert_eq!(h.app.outbox.pending(), 0);
-    assert_eq!(h.app.drafts["r0"].text, "Sorry about the crash");
+    assert_eq!(h.app.replies.drafts["r0"].text, "Sorry about the crash");
     // r opens the editor on it again.
     h.code(KeyCode::Esc);
     h.typ("r");
-    assert_eq!(h.app.mode, Mode::Editor, "{}", h.error());
+    assert_eq!(h.app.screen.mode, Mode::Editor, "{}", h.error());
     assert_eq!(h.body(), "Sorry about the crash");
 }
 
@@ -180,9 +180,9 @@ fn with_an_outbox_that_could_not_be_opened_a_reply_stays_a_draft() {
         result: Err("the outbox is not available (disk I/O error)".into()),
     });
     assert!(h.error().contains("not queued"), "{}", h.error());
-    assert_eq!(h.app.replies.get("r0"), None);
+    assert_eq!(h.app.replies.state.get("r0"), None);
     h.typ("r");
-    assert_eq!(h.app.mode, Mode::Editor, "{}", h.error());
+    assert_eq!(h.app.screen.mode, Mode::Editor, "{}", h.error());
     assert_eq!(h.body(), "Thanks!", "the text is kept");
 }
 
@@ -197,7 +197,7 @@ fn a_snapshot_sets_every_reply_state_and_a_later_one_clears_them() {
         with_reason(item(5, "r4", OutboxState::Unconfirmed, "e"), "timed out"),
         item(6, "r5", OutboxState::Sent, "f"),
     ]));
-    let r = &h.app.replies;
+    let r = &h.app.replies.state;
     assert_eq!(r.get("r0"), Some(&ReplyState::Queued(None)));
     assert_eq!(
         r.get("r1"),
@@ -218,7 +218,7 @@ fn a_snapshot_sets_every_reply_state_and_a_later_one_clears_them() {
     h.serve();
     assert_eq!(enqueues(&h.reply("new one")).len(), 1);
     h.act(Action::OutboxSnapshot(vec![item(1, "r0", OutboxState::Sending, "a")]));
-    let r = &h.app.replies;
+    let r = &h.app.replies.state;
     assert_eq!(r.get("r0"), Some(&ReplyState::Sending));
     for gone in ["r1", "r2", "r3", "r4"] {
         assert_eq!(r.get(gone), None, "{gone} left the outbox");
@@ -234,14 +234,14 @@ fn the_editor_will_not_open_over_a_live_reply_but_does_after_a_failure() {
         let mut h = outboxed(many(3));
         h.act(Action::OutboxSnapshot(vec![item(1, "r0", state, "queued text")]));
         h.typ("r");
-        assert_eq!(h.app.mode, Mode::Normal, "{state:?}");
+        assert_eq!(h.app.screen.mode, Mode::Normal, "{state:?}");
         assert!(h.app.editor.is_none());
         assert!(h.error().contains("outbox"), "{state:?}: {}", h.error());
     }
     let mut h = outboxed(many(3));
     h.act(Action::OutboxSnapshot(vec![item(1, "r0", OutboxState::Sending, "x")]));
     h.typ("r");
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.screen.mode, Mode::Normal);
     assert!(h.error().contains("being sent"), "{}", h.error());
 
     // A failed reply is not on its way: a new reply may be written.
@@ -251,7 +251,7 @@ fn the_editor_will_not_open_over_a_live_reply_but_does_after_a_failure() {
         "refused",
     )]));
     h.typ("r");
-    assert_eq!(h.app.mode, Mode::Editor, "{}", h.error());
+    assert_eq!(h.app.screen.mode, Mode::Editor, "{}", h.error());
     h.act(Action::Paste("Second try".into()));
     h.ctrl('s');
     let cmds = h.typ("y");
@@ -269,18 +269,18 @@ fn with_the_api_down_a_reply_can_still_be_queued_through_the_outbox() {
         h.world.outbox_answers = false;
         h.take();
         assert_eq!(
-            h.app.eligibility.get("r0"),
+            h.app.replies.eligibility.get("r0"),
             Some(&Eligibility::ApiDown(API_DOWN.into()))
         );
         h.typ("r");
-        assert_eq!(h.app.mode, Mode::Editor, "the editor opens: {}", h.error());
+        assert_eq!(h.app.screen.mode, Mode::Editor, "the editor opens: {}", h.error());
         // It asks again on opening; the answer is the same outage.
         assert_eq!(checks(&h.pending), vec!["r0"]);
         h.serve();
         h.act(Action::Paste("We know; a fix is coming.".into()));
         // No eligibility answer, so no support email from the listing: it has to be typed.
         h.ctrl('s');
-        assert_eq!(h.app.mode, Mode::Editor);
+        assert_eq!(h.app.screen.mode, Mode::Editor);
         assert!(h.problem().contains("support email"), "{}", h.problem());
         h.code(KeyCode::Tab);
         h.typ(EMAIL);
@@ -288,7 +288,7 @@ fn with_the_api_down_a_reply_can_still_be_queued_through_the_outbox() {
         h
     };
     let mut h = build();
-    assert_eq!(h.app.mode, Mode::Confirm, "{}", h.problem());
+    assert_eq!(h.app.screen.mode, Mode::Confirm, "{}", h.problem());
     let cmds = h.typ("y");
     let enq = enqueues(&cmds);
     assert_eq!(enq.len(), 1, "{cmds:?}");
@@ -314,7 +314,7 @@ fn an_api_down_outcome_opens_the_outbox_unless_the_person_is_busy() {
     h.act(Action::OutboxSnapshot(items.clone()));
     assert_eq!(h.app.outbox.selected, 0);
     h.act(down(&items[1]));
-    assert_eq!(h.app.mode, Mode::Outbox);
+    assert_eq!(h.app.screen.mode, Mode::Outbox);
     assert_eq!(h.app.outbox.tab, OutboxTab::Queue);
     assert_eq!(h.app.outbox.selected, 1, "the item the outage hit");
     assert_eq!(h.app.outbox.api_down.as_deref(), Some(API_DOWN));
@@ -326,7 +326,7 @@ fn an_api_down_outcome_opens_the_outbox_unless_the_person_is_busy() {
     h.typ("r");
     h.typ("Hel");
     h.act(down(&items[1]));
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
     assert_eq!(h.app.outbox.selected, 0);
     assert_eq!(h.app.outbox.api_down.as_deref(), Some(API_DOWN));
     h.typ("lo");
@@ -343,13 +343,13 @@ fn a_sent_outcome_marks_the_review_answered_and_drops_its_draft() {
             message: API_DOWN.into(),
         },
     }));
-    assert_eq!(h.app.mode, Mode::Outbox);
+    assert_eq!(h.app.screen.mode, Mode::Outbox);
     h.code(KeyCode::Esc);
     let before = h.app.unanswered_count();
     assert_eq!(before, 3);
     h.reply("Glad it works now");
     assert_eq!(
-        h.app.drafts["r0"].text, "Glad it works now",
+        h.app.replies.drafts["r0"].text, "Glad it works now",
         "kept until the Store has it"
     );
     h.act(Action::Enqueued {
@@ -368,14 +368,14 @@ fn a_sent_outcome_marks_the_review_answered_and_drops_its_draft() {
             .any(|c| matches!(c, Command::Db(DbCommand::DeleteDraft { review, .. }) if review == "r0")),
         "{cmds:?}"
     );
-    assert!(!h.app.drafts.contains_key("r0"));
+    assert!(!h.app.replies.drafts.contains_key("r0"));
     assert_eq!(h.review("r0").response_text.as_deref(), Some("Glad it works now"));
     assert_eq!(h.app.unanswered_count(), before - 1);
     assert!(h.app.outbox.api_down.is_none(), "a reply went through: the API is back");
     assert!(
-        h.app.notice.clone().unwrap_or_default().contains("sent"),
+        h.app.status.notice.clone().unwrap_or_default().contains("sent"),
         "{:?}",
-        h.app.notice
+        h.app.status.notice
     );
 }
 
@@ -391,7 +391,7 @@ fn outbox_open() -> H {
     ]));
     let cmds = h.typ("o");
     assert!(cmds.is_empty(), "{cmds:?}");
-    assert_eq!(h.app.mode, Mode::Outbox);
+    assert_eq!(h.app.screen.mode, Mode::Outbox);
     assert_eq!(h.app.context(), KeyContext::Outbox);
     h
 }
@@ -443,12 +443,12 @@ fn editing_a_queued_reply_changes_it_in_the_outbox() {
         ),
         "{cmds:?}"
     );
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
     assert_eq!(h.body(), "queued text");
     assert_eq!(h.app.outbox.editing, Some(2));
     h.act(Action::Paste(", edited".into()));
     h.ctrl('s');
-    assert_eq!(h.app.mode, Mode::Confirm, "{}", h.problem());
+    assert_eq!(h.app.screen.mode, Mode::Confirm, "{}", h.problem());
     let cmds = h.typ("y");
     assert_eq!(
         outbox_ops(&cmds),
@@ -460,25 +460,25 @@ fn editing_a_queued_reply_changes_it_in_the_outbox() {
         })]
     );
     assert!(enqueues(&h.log).is_empty(), "{:?}", h.log);
-    assert_eq!(h.app.mode, Mode::Outbox);
+    assert_eq!(h.app.screen.mode, Mode::Outbox);
     assert_eq!(h.app.outbox.editing, None);
     assert!(h.app.outbox.enqueueing.is_empty(), "no new item");
 
     // Esc from such an editor goes back to the outbox and lets the reply go as it was.
     h.typ("e");
-    assert_eq!(h.app.mode, Mode::Editor);
+    assert_eq!(h.app.screen.mode, Mode::Editor);
     let cmds = h.code(KeyCode::Esc);
     assert_eq!(
         outbox_ops(&cmds),
         vec![&Command::Outbox(OutboxCommand::OutboxRetry { id: 2 })],
         "released"
     );
-    assert_eq!(h.app.mode, Mode::Outbox);
+    assert_eq!(h.app.screen.mode, Mode::Outbox);
     assert_eq!(h.app.outbox.editing, None);
     // A sending one cannot be edited.
     h.typ("j");
     assert!(h.typ("e").is_empty());
-    assert_eq!(h.app.mode, Mode::Outbox);
+    assert_eq!(h.app.screen.mode, Mode::Outbox);
     assert!(notice(&h).contains("cannot be edited"), "{}", notice(&h));
 }
 
@@ -490,7 +490,7 @@ fn discarding_asks_first_and_only_for_queued_or_failed() {
     assert_eq!(h.app.context(), KeyContext::Confirm);
     assert!(h.typ("n").is_empty(), "kept");
     assert_eq!(h.app.context(), KeyContext::Outbox);
-    assert_eq!(h.app.mode, Mode::Outbox);
+    assert_eq!(h.app.screen.mode, Mode::Outbox);
     h.typ("d");
     assert_eq!(
         h.typ("y"),
@@ -501,7 +501,7 @@ fn discarding_asks_first_and_only_for_queued_or_failed() {
     h.typ("k");
     h.typ("d");
     assert!(h.code(KeyCode::Esc).is_empty());
-    assert_eq!(h.app.mode, Mode::Outbox);
+    assert_eq!(h.app.screen.mode, Mode::Outbox);
 
     for (at, state) in [(2, "sending"), (3, "sent"), (4, "unconfirmed")] {
         while h.app.outbox.selected < at {
@@ -543,7 +543,7 @@ fn the_history_tab_loads_and_shows_entries() {
     assert!(h.code(KeyCode::Tab).is_empty());
     assert_eq!(h.app.outbox.tab, OutboxTab::Queue);
     h.code(KeyCode::Esc);
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.screen.mode, Mode::Normal);
     // Left on the history tab, opened again: read again.
     assert!(h.typ("o").is_empty(), "left on the outbox tab");
     h.code(KeyCode::Tab);
@@ -562,7 +562,7 @@ fn a_discarded_reply_comes_back_as_the_draft() {
     };
     let cmds = h.act(Action::OutboxDiscarded(gone));
     assert_eq!(saves(&cmds, "r1").len(), 1, "{cmds:?}");
-    let d = &h.app.drafts["r1"];
+    let d = &h.app.replies.drafts["r1"];
     assert_eq!(
         (d.text.as_str(), d.public, d.email.as_str()),
         ("Text I wrote", false, "help@contoso.example")
@@ -580,7 +580,7 @@ fn a_discarded_reply_comes_back_as_the_draft() {
         "Text I wrote",
     )));
     assert!(saves(&cmds, "r1").is_empty(), "{cmds:?}");
-    assert_eq!(h.app.drafts["r1"].text, "Text I wrote");
+    assert_eq!(h.app.replies.drafts["r1"].text, "Text I wrote");
 }
 
 #[test]
@@ -588,15 +588,15 @@ fn quitting_asks_while_replies_wait_in_the_outbox() {
     let mut h = outboxed_db(many(3));
     h.act(Action::OutboxSnapshot(vec![item(1, "r0", OutboxState::Queued, "x")]));
     assert!(h.typ("q").is_empty());
-    assert_eq!(h.app.mode, Mode::QuitConfirm);
+    assert_eq!(h.app.screen.mode, Mode::QuitConfirm);
     assert!(h.typ("n").is_empty());
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.screen.mode, Mode::Normal);
 
     // Still being written to the outbox counts too.
     let mut h = outboxed_db(many(3));
     h.reply("on its way");
     h.typ("q");
-    assert_eq!(h.app.mode, Mode::QuitConfirm);
+    assert_eq!(h.app.screen.mode, Mode::QuitConfirm);
 
     // Failed and sent items are not waiting, nor one answered in Partner Center (nothing goes
     // out for it): nothing to ask.
@@ -609,7 +609,7 @@ fn quitting_asks_while_replies_wait_in_the_outbox() {
         manual,
     ]));
     assert_eq!(h.typ("q"), vec![Command::Quit]);
-    assert!(h.app.should_quit);
+    assert!(h.app.screen.should_quit);
 }
 
 #[test]

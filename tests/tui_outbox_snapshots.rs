@@ -72,7 +72,7 @@ fn api_down_message() -> String {
 }
 
 fn render(s: &H) -> String {
-    let mut t = Terminal::new(TestBackend::new(s.app.size.0, s.app.size.1)).unwrap();
+    let mut t = Terminal::new(TestBackend::new(s.app.screen.size.0, s.app.screen.size.1)).unwrap();
     t.draw(|f| reviewdesk::tui::ui::draw(f, &s.app)).unwrap();
     let text = t.backend().to_string();
     for bad in HOSTILE {
@@ -86,7 +86,7 @@ fn state(s: &H) -> String {
     let o = &s.app.outbox;
     format!(
         "mode: {:?} · tab: {:?} · selected item: {} · history selected: {}",
-        s.app.mode, o.tab, o.selected, o.history_selected
+        s.app.screen.mode, o.tab, o.selected, o.history_selected
     )
 }
 
@@ -122,7 +122,7 @@ fn degraded_mode_with_a_hostile_reply() {
                 message: api_down_message(),
             },
         }));
-        assert_eq!(s.app.mode, Mode::Outbox, "degraded mode opens the outbox");
+        assert_eq!(s.app.screen.mode, Mode::Outbox, "degraded mode opens the outbox");
         s
     });
 }
@@ -213,7 +213,7 @@ fn the_empty_outbox() {
         let mut s = loaded(w, h);
         s.act(Action::OutboxSnapshot(Vec::new()));
         s.typ("o");
-        assert_eq!(s.app.mode, Mode::Outbox);
+        assert_eq!(s.app.screen.mode, Mode::Outbox);
         s
     });
 }
@@ -238,7 +238,7 @@ fn quitting_with_two_replies_queued() {
             item(2, R2, OutboxState::Queued, "Sync got faster in 3.3."),
         ]));
         s.typ("q");
-        assert_eq!(s.app.mode, Mode::QuitConfirm);
+        assert_eq!(s.app.screen.mode, Mode::QuitConfirm);
         s
     });
 }

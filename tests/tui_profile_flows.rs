@@ -62,7 +62,7 @@ fn setup_saves_then_switches_to_the_new_profile() {
     assert!(h.ctrl('s').is_empty());
     h.typ("x");
     assert_eq!(
-        h.app.profile_form.as_ref().unwrap().apps,
+        h.app.profiles.form.as_ref().unwrap().apps,
         format!("{APP}=Contoso Photo, 9WZDNCRFJ3Q8")
     );
     // A stale answer is ignored.
@@ -71,7 +71,7 @@ fn setup_saves_then_switches_to_the_new_profile() {
         name: "contoso-prod".into(),
         result: Ok(kernel_keyring()),
     });
-    assert!(h.app.profile_form.is_some());
+    assert!(h.app.profiles.form.is_some());
     let cmds = h.update(Action::ProfileSaved {
         request,
         name: "contoso-prod".into(),
@@ -84,7 +84,7 @@ fn setup_saves_then_switches_to_the_new_profile() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(h.app.profile_form.is_none(), "the form (and the secret in it) is gone");
+    assert!(h.app.profiles.form.is_none(), "the form (and the secret in it) is gone");
     h.assert_secret_nowhere();
 }
 
@@ -112,7 +112,7 @@ fn setup_tests_the_connection_in_the_background() {
     h.listed(Vec::new(), &[]);
     // Without credentials, the test says what is missing instead of running.
     assert!(h.ctrl('t').is_empty());
-    assert_eq!(h.app.profile_form.as_ref().unwrap().current(), FormField::Tenant);
+    assert_eq!(h.app.profiles.form.as_ref().unwrap().current(), FormField::Tenant);
     h.code(KeyCode::BackTab);
     h.fill("contoso-prod");
     let cmds = h.ctrl('t');
@@ -128,7 +128,7 @@ fn setup_tests_the_connection_in_the_background() {
         request,
         result: Ok(report(false)),
     });
-    let form = h.app.profile_form.as_ref().unwrap();
+    let form = h.app.profiles.form.as_ref().unwrap();
     assert_eq!(form.test, Some(TestState::Done(Ok(report(false)))));
     let text = h.render();
     assert!(
@@ -145,23 +145,23 @@ fn fields_are_checked_when_left_and_fixed_by_typing() {
     h.tab();
     h.typ("nope");
     h.tab();
-    let form = h.app.profile_form.as_ref().unwrap();
+    let form = h.app.profiles.form.as_ref().unwrap();
     assert!(form.errors[0].is_none());
     assert!(form.errors[1].as_deref().unwrap().contains("not a tenant ID"));
     // ↑ goes back; typing clears the problem.
     h.code(KeyCode::Up);
     h.typ(".example");
-    assert!(h.app.profile_form.as_ref().unwrap().errors[1].is_none());
+    assert!(h.app.profiles.form.as_ref().unwrap().errors[1].is_none());
     h.code(KeyCode::Down);
     assert!(
-        h.app.profile_form.as_ref().unwrap().errors[1].is_none(),
+        h.app.profiles.form.as_ref().unwrap().errors[1].is_none(),
         "nope.example is a domain"
     );
     // The secret's ID instead of its Value is caught on the way out of the field.
     h.tab();
     h.paste("3f2a8c1e-9b7d-4e6f-8a5b-1c2d3e4f5a6b");
     h.tab();
-    let err = h.app.profile_form.as_ref().unwrap().errors[3].clone().unwrap();
+    let err = h.app.profiles.form.as_ref().unwrap().errors[3].clone().unwrap();
     assert!(err.contains("secret's ID"), "{err}");
 }
 
@@ -178,7 +178,7 @@ fn esc_quits_the_setup_but_asks_when_something_was_typed() {
     // Typing while asked changes nothing.
     h.typ("x");
     h.paste("y");
-    assert_eq!(h.app.profile_form.as_ref().unwrap().name, "prod");
+    assert_eq!(h.app.profiles.form.as_ref().unwrap().name, "prod");
     h.code(KeyCode::Esc);
     assert_eq!(h.app.context(), KeyContext::ProfileForm, "n / Esc: keep editing");
     h.code(KeyCode::Esc);
@@ -190,7 +190,7 @@ fn profiles(h: &mut H) {
         h.typ("p")[..],
         [Command::Profiles(ProfilesCommand::ListProfiles { .. })]
     ));
-    assert_eq!(h.app.mode, Mode::Profiles);
+    assert_eq!(h.app.screen.mode, Mode::Profiles);
     h.listed(
         rows(),
         &[
@@ -240,7 +240,7 @@ fn enter_switches_after_a_background_check() {
 #[test]
 fn switching_with_a_draft_asks_first() {
     let mut h = H::main(80, 24);
-    h.app.drafts.insert("r1".into(), Default::default());
+    h.app.replies.drafts.insert("r1".into(), Default::default());
     profiles(&mut h);
     h.typ("j");
     assert!(h.code(KeyCode::Enter).is_empty());
@@ -250,7 +250,7 @@ fn switching_with_a_draft_asks_first() {
     );
     assert!(h.render().contains("switching discards them"));
     assert!(h.typ("n").is_empty());
-    assert_eq!(h.app.mode, Mode::Profiles);
+    assert_eq!(h.app.screen.mode, Mode::Profiles);
     h.code(KeyCode::Enter);
     assert!(matches!(
         h.typ("y")[..],
@@ -263,7 +263,7 @@ fn edit_keeps_the_stored_secret_unless_a_new_one_is_typed() {
     let mut h = H::main(120, 40);
     profiles(&mut h);
     h.typ("e");
-    assert_eq!(h.app.mode, Mode::ProfileForm);
+    assert_eq!(h.app.screen.mode, Mode::ProfileForm);
     // Down to the apps: tenant → client → secret → apps.
     for _ in 0..3 {
         h.tab();
@@ -286,7 +286,7 @@ fn edit_keeps_the_stored_secret_unless_a_new_one_is_typed() {
         matches!(cmds[..], [Command::Profiles(ProfilesCommand::ListProfiles { .. })]),
         "the list is read again"
     );
-    assert_eq!(h.app.mode, Mode::Profiles);
+    assert_eq!(h.app.screen.mode, Mode::Profiles);
     assert!(h.render().contains("Saved profile contoso-prod; its secret"));
     // The profile in use changed: Enter opens it again.
     let cmds = h.code(KeyCode::Enter);
@@ -317,7 +317,7 @@ fn add_refuses_a_name_in_use_and_esc_goes_back() {
     h.typ("a");
     h.fill("fabrikam-test");
     assert!(h.ctrl('s').is_empty());
-    let form = h.app.profile_form.as_ref().unwrap();
+    let form = h.app.profiles.form.as_ref().unwrap();
     assert!(form.errors[0].as_deref().unwrap().contains("exists already"));
     assert_eq!(form.current(), FormField::Name);
     h.code(KeyCode::Esc);
@@ -326,8 +326,8 @@ fn add_refuses_a_name_in_use_and_esc_goes_back() {
         Vec::<Command>::new(),
         "discarding an add goes back, it does not quit"
     );
-    assert_eq!(h.app.mode, Mode::Profiles);
-    assert!(h.app.profile_form.is_none());
+    assert_eq!(h.app.screen.mode, Mode::Profiles);
+    assert!(h.app.profiles.form.is_none());
     h.assert_secret_nowhere();
 }
 
@@ -339,7 +339,7 @@ fn remove_asks_then_removes_and_lists_again() {
     assert!(h.typ("d").is_empty());
     assert_eq!(h.app.context(), KeyContext::Confirm);
     assert!(h.code(KeyCode::Esc).is_empty());
-    assert_eq!(h.app.mode, Mode::Profiles);
+    assert_eq!(h.app.screen.mode, Mode::Profiles);
     h.typ("d");
     let cmds = h.typ("y");
     let request = match &cmds[..] {
@@ -386,7 +386,7 @@ fn test_uses_the_stored_secret() {
         "{text}"
     );
     h.code(KeyCode::Esc);
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.screen.mode, Mode::Normal);
 }
 
 #[test]
@@ -394,17 +394,17 @@ fn without_profile_management_p_says_why() {
     let mut h = H::main(80, 24);
     h.app.profiles.available = false;
     assert!(h.typ("p").is_empty());
-    assert_eq!(h.app.mode, Mode::Normal);
-    assert!(h.app.notices.shown_text().unwrap().contains("demo"));
+    assert_eq!(h.app.screen.mode, Mode::Normal);
+    assert!(h.app.status.notices.shown_text().unwrap().contains("demo"));
 }
 
 #[test]
 fn the_notice_goes_with_the_first_key() {
     let mut h = H::main(80, 24);
-    h.app.notice = Some("Saved profile contoso-prod.".into());
+    h.app.status.notice = Some("Saved profile contoso-prod.".into());
     assert!(h.render().contains("Saved profile contoso-prod."));
     h.typ("j");
-    assert!(h.app.notice.is_none());
+    assert!(h.app.status.notice.is_none());
 }
 
 #[test]

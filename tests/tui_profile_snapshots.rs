@@ -16,7 +16,7 @@ fn both(name: &str, build: impl Fn(u16, u16) -> H) {
         let mut s = build(w, h);
         let text = s.render();
         s.assert_secret_nowhere();
-        let desc = format!("mode: {:?}", s.app.mode);
+        let desc = format!("mode: {:?}", s.app.screen.mode);
         insta::with_settings!({ description => desc, omit_expression => true }, {
             insta::assert_snapshot!(format!("{name}_{w}x{h}"), text);
         });
@@ -78,7 +78,7 @@ fn setup_form_filled_secret_masked_and_tested() {
         let bullets = "•".repeat(SECRET.chars().count());
         assert!(text.contains(&bullets), "one • per character:\n{text}");
         s.ctrl('t');
-        let request = match s.app.profile_form.as_ref().unwrap().test {
+        let request = match s.app.profiles.form.as_ref().unwrap().test {
             Some(TestState::Running(r)) => r,
             ref other => panic!("{other:?}"),
         };
@@ -170,7 +170,7 @@ fn edit_form_prefilled() {
 fn notice_after_setup() {
     both("notice", |w, h| {
         let mut s = H::main(w, h);
-        s.app.notice = Some(
+        s.app.status.notice = Some(
             "Saved profile contoso-prod. The secret is in the kernel keyring, kept until the machine reboots; \
              unused for ~3 days it expires (kernel persistent keyring)."
                 .into(),

@@ -11,7 +11,7 @@ use reviewdesk::keymap::Keymap;
 use reviewdesk::outbox_sender::{Delivery, Outcome};
 use reviewdesk::store::Review;
 use reviewdesk::tui::action::{Action, Eligibility};
-use reviewdesk::tui::app::{App, AppEntry, Command};
+use reviewdesk::tui::app::{App, AppEntry, Command, Settings};
 use reviewdesk::tui::app::{DbCommand, OutboxCommand, StoreCommand};
 
 const APP: &str = "9NBLGGGZ5QDR";
@@ -139,6 +139,10 @@ struct Screen {
 impl Screen {
     /// Started, before any page arrived.
     fn started(w: u16, h: u16) -> Screen {
+        Screen::started_with(w, h, Settings::default())
+    }
+
+    fn started_with(w: u16, h: u16, settings: Settings) -> Screen {
         let apps = vec![
             AppEntry {
                 id: APP.into(),
@@ -149,7 +153,7 @@ impl Screen {
                 name: Some("Contoso Paint".into()),
             },
         ];
-        let mut app = App::new(Keymap::default(), "default".into(), apps, (w, h));
+        let mut app = App::new(Keymap::default(), settings, "default".into(), apps, (w, h));
         let cmds = app.start();
         let mut s = Screen { app, cmds };
         // The cache is read first; it is empty, so the reviews come from the fetch.
@@ -171,7 +175,11 @@ impl Screen {
 
     /// Started and given `reviews` as one complete page.
     fn with(w: u16, h: u16, reviews: Vec<Review>) -> Screen {
-        let mut s = Screen::started(w, h);
+        Screen::with_settings(w, h, reviews, Settings::default())
+    }
+
+    fn with_settings(w: u16, h: u16, reviews: Vec<Review>, settings: Settings) -> Screen {
+        let mut s = Screen::started_with(w, h, settings);
         let request = s.fetch_request();
         let total = Some(reviews.len() as u64);
         s.update(Action::ReviewsPage {
@@ -222,9 +230,10 @@ impl Screen {
     fn select(&mut self, id: &str) {
         let pos = self
             .app
+            .list
             .view
             .iter()
-            .position(|&i| self.app.reviews[i].id.as_deref() == Some(id))
+            .position(|&i| self.app.list.reviews[i].id.as_deref() == Some(id))
             .expect("review in view");
         let more = self.app.select(pos);
         self.cmds.extend(more);
@@ -324,8 +333,8 @@ impl Screen {
         format!(
             "selected: {} · mode: {:?} · focus: {:?}",
             a.selected_id().unwrap_or("-"),
-            a.mode,
-            a.focus
+            a.screen.mode,
+            a.screen.focus
         )
     }
 }
@@ -337,7 +346,7 @@ fn can_respond() -> Eligibility {
 }
 
 fn render(app: &App) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    let mut t = Terminal::new(TestBackend::new(app.screen.size.0, app.screen.size.1)).unwrap();
     t.draw(|f| reviewdesk::tui::ui::draw(f, app)).unwrap();
     let text = t.backend().to_string();
     for bad in HOSTILE {
@@ -503,8 +512,8 @@ fn sending_sent_failed() {
         s.send("r-crash", "Thanks, Ana! Version 3.2.2 fixes this.");
         s.outbox_answers("r-crash", OutboxState::Sent, Some(Delivery::Sent));
         // The app stamps the answer with the current time; pin it for a stable snapshot.
-        let i = s.app.view[s.app.selected];
-        s.app.reviews[i].response_timestamp = Some(ts(20, 10, 0));
+        let i = s.app.list.view[s.app.list.selected];
+        s.app.list.reviews[i].response_timestamp = Some(ts(20, 10, 0));
         s
     });
     both("reply_failed", |w, h| {
@@ -598,8 +607,11 @@ fn terminal_too_small() {
 
 #[test]
 fn no_color() {
-    let mut s = Screen::loaded(80, 24);
-    s.app.no_color = true;
+    let settings = Settings {
+        no_color: true,
+        ..Settings::default()
+    };
+    let mut s = Screen::with_settings(80, 24, corpus(), settings);
     s.answerable("r-crash");
     let t = render(&s.app);
     let colored: Vec<_> = t

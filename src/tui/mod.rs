@@ -179,10 +179,16 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
     // Fetched pages are kept in the session's database.
     let commands = client.map(|c| store_worker::spawn(c, options.days, true, action_tx.clone()));
     let size = (size.width, size.height);
+    let settings = app::Settings {
+        no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        temporary,
+        default_public: options.default_public,
+        default_support_email: options.support_email,
+    };
     let mut app = if setup {
-        App::setup(options.keymap, size)
+        App::setup(options.keymap, settings, size)
     } else {
-        App::new(options.keymap, options.profile, options.apps, size)
+        App::new(options.keymap, settings, options.profile, options.apps, size)
     };
     let profile_commands = options.profiles.map(|p| {
         app.profiles.available = true;
@@ -192,17 +198,13 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
     });
     let db = match database {
         Some(at) => {
-            let apps = app.apps.iter().map(|a| a.id.clone()).collect();
+            let apps = app.sources.apps.iter().map(|a| a.id.clone()).collect();
             Some(db_worker::spawn_with_outbox(at, apps, action_tx.clone(), outbox_db))
         }
         _ => None,
     };
     drop(action_tx);
-    app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    app.default_public = options.default_public;
-    app.default_support_email = options.support_email;
-    app.notice = options.notice;
-    app.temporary = temporary;
+    app.status.notice = options.notice;
     let mut pending: Vec<Command> = app.start();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(options.tick);
@@ -257,12 +259,16 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
                     }
                     Command::Profiles(c) => {
                         if profile_commands.as_ref().is_some_and(|w| w.try_send(c).is_err()) {
-                            app.notices.error("The background worker is not keeping up; try again");
+                            app.status
+                                .notices
+                                .error("The background worker is not keeping up; try again");
                         }
                     }
                     Command::Store(c) => {
                         if commands.as_ref().is_some_and(|w| w.try_send(c).is_err()) {
-                            app.notices.error("The background worker is not keeping up; try again");
+                            app.status
+                                .notices
+                                .error("The background worker is not keeping up; try again");
                         }
                     }
                 }
@@ -297,7 +303,7 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
                     dirty = true;
                 }
                 _ = tick.tick() => {
-                    if app.is_busy() || app.draft_waiting() || app.notices.expiring() {
+                    if app.is_busy() || app.draft_waiting() || app.status.notices.expiring() {
                         pending.extend(app.update(Action::Tick(Instant::now())));
                         dirty = true;
                     }

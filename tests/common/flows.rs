@@ -13,7 +13,7 @@ use reviewdesk::store::{ResponseItem, Review};
 use reviewdesk::tui::action::{Action, CachedReviews, Eligibility, ReplyState};
 use reviewdesk::tui::app::editor::Field;
 use reviewdesk::tui::app::view::Answered;
-use reviewdesk::tui::app::{App, AppEntry, Command, Focus, Mode};
+use reviewdesk::tui::app::{App, AppEntry, Command, Focus, Mode, Settings};
 use reviewdesk::tui::layout::list_rows;
 
 pub const APP: &str = "9NBLGGGZ5QDR";
@@ -209,7 +209,7 @@ impl H {
                 name: None,
             })
             .collect();
-        let mut app = App::new(Keymap::default(), "test".into(), entries, size);
+        let mut app = App::new(Keymap::default(), Settings::default(), "test".into(), entries, size);
         let start = app.start();
         let world = World {
             pages: HashMap::from([(apps[0].to_owned(), vec![reviews])]),
@@ -295,16 +295,17 @@ impl H {
 
     pub fn view_ids(&self) -> Vec<&str> {
         self.app
+            .list
             .view
             .iter()
-            .map(|&i| self.app.reviews[i].id.as_deref().unwrap())
+            .map(|&i| self.app.list.reviews[i].id.as_deref().unwrap())
             .collect()
     }
 
     /// Moves the selection to `id` with g and j.
     pub fn goto(&mut self, id: &str) {
         self.typ("g");
-        for _ in 0..self.app.view.len() {
+        for _ in 0..self.app.list.view.len() {
             if self.selected() == id {
                 return;
             }
@@ -314,7 +315,12 @@ impl H {
     }
 
     pub fn review(&self, id: &str) -> &Review {
-        self.app.reviews.iter().find(|r| r.id.as_deref() == Some(id)).unwrap()
+        self.app
+            .list
+            .reviews
+            .iter()
+            .find(|r| r.id.as_deref() == Some(id))
+            .unwrap()
     }
 
     pub fn body(&self) -> String {
@@ -327,16 +333,16 @@ impl H {
     }
 
     pub fn error(&self) -> String {
-        self.app.notices.shown_text().unwrap_or_default().to_owned()
+        self.app.status.notices.shown_text().unwrap_or_default().to_owned()
     }
 
     /// r, the text, Ctrl-s, y: the commands produced (the reply's `Enqueue` among them).
     pub fn reply(&mut self, text: &str) -> Vec<Command> {
         self.typ("r");
-        assert_eq!(self.app.mode, Mode::Editor, "{}", self.error());
+        assert_eq!(self.app.screen.mode, Mode::Editor, "{}", self.error());
         self.act(Action::Paste(text.into()));
         self.ctrl('s');
-        assert_eq!(self.app.mode, Mode::Confirm, "{}", self.problem());
+        assert_eq!(self.app.screen.mode, Mode::Confirm, "{}", self.problem());
         self.typ("y")
     }
 }
@@ -401,12 +407,12 @@ pub fn submits(cmds: &[Command]) -> Vec<Vec<ResponseItem>> {
 }
 
 pub fn assert_visible(app: &App) {
-    let rows = list_rows(app.size);
+    let rows = list_rows(app.screen.size);
     assert!(
-        app.list_offset <= app.selected && app.selected < app.list_offset + rows,
+        app.list.offset <= app.list.selected && app.list.selected < app.list.offset + rows,
         "row {} not within offset {} + {rows} rows",
-        app.selected,
-        app.list_offset
+        app.list.selected,
+        app.list.offset
     );
 }
 

@@ -10,7 +10,7 @@ use reviewdesk::profiles::ops::{Check, SecretState, TestReport};
 use reviewdesk::profiles::{Profile, ProfileApp};
 use reviewdesk::tui::action::{Action, ProfileRow, StoreInfo};
 use reviewdesk::tui::app::ProfilesCommand;
-use reviewdesk::tui::app::{App, AppEntry, Command};
+use reviewdesk::tui::app::{App, AppEntry, Command, Settings};
 
 pub const APP: &str = "9NBLGGGZ5QDR";
 pub const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -90,7 +90,7 @@ pub struct H {
 impl H {
     /// The first-run setup form, started: it asked which store will be used.
     pub fn setup(w: u16, h: u16) -> H {
-        let mut app = App::setup(Keymap::default(), (w, h));
+        let mut app = App::setup(Keymap::default(), Settings::default(), (w, h));
         let start = app.start();
         H {
             app,
@@ -105,7 +105,13 @@ impl H {
             id: APP.into(),
             name: Some("Contoso Photo".into()),
         }];
-        let mut app = App::new(Keymap::default(), "contoso-prod".into(), apps, (w, h));
+        let mut app = App::new(
+            Keymap::default(),
+            Settings::default(),
+            "contoso-prod".into(),
+            apps,
+            (w, h),
+        );
         app.profiles.available = true;
         app.profiles.current = Some("contoso-prod".into());
         let start = app.start();
@@ -194,7 +200,7 @@ impl H {
 
     /// Draws the current state and checks the frame: no secret, no control characters.
     pub fn render(&mut self) -> String {
-        let mut t = Terminal::new(TestBackend::new(self.app.size.0, self.app.size.1)).unwrap();
+        let mut t = Terminal::new(TestBackend::new(self.app.screen.size.0, self.app.screen.size.1)).unwrap();
         t.draw(|f| reviewdesk::tui::ui::draw(f, &self.app)).unwrap();
         let text = t.backend().to_string();
         assert!(!text.contains(SECRET), "the secret was drawn:\n{text}");

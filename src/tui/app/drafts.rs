@@ -41,24 +41,24 @@ impl App {
     /// Whether every draft is on disk, so quitting or switching profiles loses none.
     pub fn drafts_safe(&self) -> bool {
         // A temporary database is removed at the end: its drafts do not outlive the run.
-        self.draft_sync.store == DraftStore::Database && !self.temporary
+        self.replies.draft_sync.store == DraftStore::Database && !self.settings.temporary
     }
 
     /// Whether a draft waits for a tick to be saved (the event loop ticks for it).
     pub fn draft_waiting(&self) -> bool {
-        self.draft_sync.dirty && self.draft_sync.store != DraftStore::Memory
+        self.replies.draft_sync.dirty && self.replies.draft_sync.store != DraftStore::Memory
     }
 
     /// Something the person did changed the open editor.
     pub(super) fn draft_changed(&mut self) {
-        self.draft_sync.dirty = true;
+        self.replies.draft_sync.dirty = true;
     }
 
     pub(super) fn draft_tick(&mut self, now: Instant) -> Vec<Command> {
         if !self.draft_waiting() {
             return Vec::new();
         }
-        let since = *self.draft_sync.since.get_or_insert(now);
+        let since = *self.replies.draft_sync.since.get_or_insert(now);
         if now.saturating_duration_since(since) >= SAVE_AFTER {
             self.save_editor_draft()
         } else {
@@ -68,7 +68,7 @@ impl App {
 
     /// Leaving or suspending: the open editor's draft, if changed, now.
     pub(super) fn save_now(&mut self) -> Vec<Command> {
-        if self.draft_sync.dirty {
+        if self.replies.draft_sync.dirty {
             self.save_editor_draft()
         } else {
             Vec::new()
@@ -78,23 +78,23 @@ impl App {
     /// Keeps the open editor's draft in memory and, with a database, saves it; empty text
     /// deletes it instead.
     pub(super) fn save_editor_draft(&mut self) -> Vec<Command> {
-        self.draft_sync.dirty = false;
-        self.draft_sync.since = None;
+        self.replies.draft_sync.dirty = false;
+        self.replies.draft_sync.since = None;
         let Some(editor) = self.editor.as_ref() else {
             return Vec::new();
         };
         let (app, review, draft) = (editor.app_id.clone(), editor.review_id.clone(), editor.draft());
         if draft.text.trim().is_empty() {
-            let had = self.drafts.remove(&review).is_some();
+            let had = self.replies.drafts.remove(&review).is_some();
             return self.draft_command(had, Command::Db(DbCommand::DeleteDraft { app, review }));
         }
-        self.drafts.insert(review.clone(), draft.clone());
+        self.replies.drafts.insert(review.clone(), draft.clone());
         self.draft_command(true, Command::Db(DbCommand::SaveDraft { app, review, draft }))
     }
 
     /// The Store took the reply: its draft goes.
     pub(super) fn drop_draft(&mut self, app: &str, review: &str) -> Option<(Draft, Vec<Command>)> {
-        let draft = self.drafts.remove(review)?;
+        let draft = self.replies.drafts.remove(review)?;
         let cmds = self.draft_command(
             true,
             Command::Db(DbCommand::DeleteDraft {
@@ -107,7 +107,7 @@ impl App {
 
     /// Text coming back from the outbox (a discarded reply) becomes the review's draft.
     pub(super) fn restore_draft(&mut self, app: &str, review: &str, draft: Draft) -> Vec<Command> {
-        self.drafts.insert(review.to_owned(), draft.clone());
+        self.replies.drafts.insert(review.to_owned(), draft.clone());
         self.draft_command(
             true,
             Command::Db(DbCommand::SaveDraft {
@@ -119,7 +119,7 @@ impl App {
     }
 
     fn draft_command(&self, wanted: bool, cmd: Command) -> Vec<Command> {
-        if wanted && self.draft_sync.store != DraftStore::Memory {
+        if wanted && self.replies.draft_sync.store != DraftStore::Memory {
             vec![cmd]
         } else {
             Vec::new()
@@ -133,23 +133,27 @@ impl App {
         let (stored, message) = match result {
             Ok(loaded) => loaded,
             Err(why) => {
-                self.notices.error(format!(
+                self.status.notices.error(format!(
                     "Drafts cannot be saved ({why}); they are kept only while reviewdesk runs"
                 ));
                 return Vec::new();
             }
         };
-        self.draft_sync.store = DraftStore::Database;
+        self.replies.draft_sync.store = DraftStore::Database;
         if message.is_some() {
             // A missing or replaced database is never silent, and the sentence is too long for
             // the one-line error: it goes in the notice box, wrapped, until a key is pressed.
-            self.notice = message;
+            self.status.notice = message;
         }
         // Drafts written in the moment before the database answered are newer than its own.
         let mut out = Vec::new();
         let app = self.app_id().to_owned();
-        for (review, draft) in &self.drafts {
-            let shown = self.reviews.iter().any(|r| r.id.as_deref() == Some(review.as_str()));
+        for (review, draft) in &self.replies.drafts {
+            let shown = self
+                .list
+                .reviews
+                .iter()
+                .any(|r| r.id.as_deref() == Some(review.as_str()));
             let editing = self.editor.as_ref().is_some_and(|e| &e.review_id == review);
             if shown && !editing {
                 out.push(Command::Db(DbCommand::SaveDraft {
@@ -159,9 +163,9 @@ impl App {
                 }));
             }
         }
-        let known: Vec<&str> = self.apps.iter().map(|a| a.id.as_str()).collect();
+        let known: Vec<&str> = self.sources.apps.iter().map(|a| a.id.as_str()).collect();
         for s in stored {
-            if !known.contains(&s.app.as_str()) || self.drafts.contains_key(&s.review) {
+            if !known.contains(&s.app.as_str()) || self.replies.drafts.contains_key(&s.review) {
                 continue;
             }
             let draft = Draft {
@@ -174,19 +178,19 @@ impl App {
                 && ed.review_id == s.review
                 && ed.app_id == s.app
             {
-                if self.draft_sync.dirty || !ed.body().is_empty() {
+                if self.replies.draft_sync.dirty || !ed.body().is_empty() {
                     continue;
                 }
                 *ed = Editor::open(&s.app, &s.review, draft.clone());
             }
-            self.drafts.insert(s.review, draft);
+            self.replies.drafts.insert(s.review, draft);
         }
         out
     }
 
     pub(super) fn on_draft_store_failed(&mut self, why: String) {
-        self.draft_sync.store = DraftStore::Failing;
-        self.notices.error(format!(
+        self.replies.draft_sync.store = DraftStore::Failing;
+        self.status.notices.error(format!(
             "A draft could not be saved: {why}. Drafts are kept in memory; quitting asks first"
         ));
     }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::notices::{Activity, Topic};
 use super::view::{build_view, haystack, insert_into_view, search, view_position};
-use super::{App, AppCache, Command, Loading, Search};
+use super::{App, Command, Loading};
 use crate::store::Review;
 use crate::tui::action::{CachedReviews, Eligibility, FetchedPage};
 use crate::tui::layout::list_rows;
@@ -17,39 +17,40 @@ impl App {
     /// Moves the selection (clamped), resets the text scroll, keeps the row on screen and asks
     /// for the eligibility of the selected review and the next few.
     pub fn select(&mut self, pos: usize) -> Vec<Command> {
-        let pos = pos.min(self.view.len().saturating_sub(1));
-        if pos != self.selected {
-            self.detail_scroll = 0;
+        let pos = pos.min(self.list.view.len().saturating_sub(1));
+        if pos != self.list.selected {
+            self.screen.detail_scroll = 0;
         }
-        self.selected = pos;
+        self.list.selected = pos;
         self.keep_selection_visible();
         self.prefetch_eligibility()
     }
 
     pub(super) fn keep_selection_visible(&mut self) {
-        let rows = list_rows(self.size).max(1);
-        if self.selected < self.list_offset {
-            self.list_offset = self.selected;
-        } else if self.selected >= self.list_offset + rows {
-            self.list_offset = self.selected + 1 - rows;
+        let rows = list_rows(self.screen.size).max(1);
+        if self.list.selected < self.list.offset {
+            self.list.offset = self.list.selected;
+        } else if self.list.selected >= self.list.offset + rows {
+            self.list.offset = self.list.selected + 1 - rows;
         }
-        let max_offset = self.view.len().saturating_sub(rows);
-        self.list_offset = self.list_offset.min(max_offset);
+        let max_offset = self.list.view.len().saturating_sub(rows);
+        self.list.offset = self.list.offset.min(max_offset);
     }
 
     pub(super) fn prefetch_eligibility(&mut self) -> Vec<Command> {
         let app = self.app_id().to_owned();
         let wanted: Vec<String> = self
+            .list
             .view
             .iter()
-            .skip(self.selected)
+            .skip(self.list.selected)
             .take(PREFETCH + 1)
-            .filter(|&&i| !self.is_vanished(&self.reviews[i]))
-            .filter_map(|&i| self.reviews[i].id.clone())
-            .filter(|id| !self.pending_info.contains_key(id))
+            .filter(|&&i| !self.is_vanished(&self.list.reviews[i]))
+            .filter_map(|&i| self.list.reviews[i].id.clone())
+            .filter(|id| !self.replies.pending_info.contains_key(id))
             .filter(|id| {
                 !matches!(
-                    self.eligibility.get(id),
+                    self.replies.eligibility.get(id),
                     Some(Eligibility::CanRespond { .. } | Eligibility::OptedOut)
                 )
             })
@@ -58,15 +59,15 @@ impl App {
         for review in wanted {
             // A failed check is tried again only for the selected review, on purpose.
             if matches!(
-                self.eligibility.get(&review),
+                self.replies.eligibility.get(&review),
                 Some(Eligibility::Failed(_) | Eligibility::ApiDown(_))
             ) && Some(review.as_str()) != self.selected_id()
             {
                 continue;
             }
             let request = self.request_id();
-            self.pending_info.insert(review.clone(), request);
-            self.eligibility.insert(review.clone(), Eligibility::Checking);
+            self.replies.pending_info.insert(review.clone(), request);
+            self.replies.eligibility.insert(review.clone(), Eligibility::Checking);
             out.push(Command::Store(StoreCommand::CheckEligibility {
                 request,
                 app: app.clone(),
@@ -79,13 +80,13 @@ impl App {
     /// Reads the cache first (the fetch follows its answer).
     pub(super) fn load_reviews(&mut self) -> Vec<Command> {
         let request = self.request_id();
-        self.loading = Some(Loading {
+        self.list.loading = Some(Loading {
             request,
             from_cache: true,
             ..Loading::default()
         });
-        self.cache_request = Some(request);
-        self.activity = Some(Activity::ReadingCache);
+        self.list.cache_request = Some(request);
+        self.status.activity = Some(Activity::ReadingCache);
         vec![Command::Db(DbCommand::LoadCache {
             request,
             app: self.app_id().to_owned(),
@@ -102,30 +103,31 @@ impl App {
         app: String,
         result: Result<CachedReviews, String>,
     ) -> Vec<Command> {
-        if app != self.app_id() || self.cache_request != Some(request) {
+        if app != self.app_id() || self.list.cache_request != Some(request) {
             return Vec::new();
         }
         // No fetch started meanwhile: the one that follows the cache is still to be asked for.
         let ours = self
+            .list
             .loading
             .as_ref()
             .is_some_and(|l| l.request == request && l.from_cache);
         let more = matches!(&result, Ok(c) if c.more);
         if !more {
-            self.cache_request = None;
+            self.list.cache_request = None;
         }
         let mut cmds = Vec::new();
         let mut error = None;
         match result {
             Ok(cached) => {
-                self.last_sync = if ours {
+                self.list.last_sync = if ours {
                     cached.last_sync
                 } else {
-                    self.last_sync.or(cached.last_sync)
+                    self.list.last_sync.or(cached.last_sync)
                 };
                 if !cached.reviews.is_empty() {
-                    if ours || !self.complete {
-                        self.cache_age = cached.age_secs.or(Some(0));
+                    if ours || !self.list.complete {
+                        self.list.cache_age = cached.age_secs.or(Some(0));
                     }
                     cmds = self.merge_cached(cached, ours);
                 }
@@ -136,7 +138,7 @@ impl App {
             cmds.extend(self.fetch_reviews());
         }
         if let Some(e) = error {
-            self.notices.error(e);
+            self.status.notices.error(e);
         }
         cmds
     }
@@ -155,16 +157,16 @@ impl App {
             unanswered,
             ..
         } = cached;
-        let keep = self.view.get(self.selected).copied();
-        let shown = self.reviews.len();
-        let same_front = || reviews.len() >= shown && self.reviews.iter().zip(&reviews).all(|(a, b)| a.id == b.id);
+        let keep = self.list.view.get(self.list.selected).copied();
+        let shown = self.list.reviews.len();
+        let same_front = || reviews.len() >= shown && self.list.reviews.iter().zip(&reviews).all(|(a, b)| a.id == b.id);
         if whole && ours && haystacks.len() == reviews.len() && ids.len() <= reviews.len() && same_front() {
-            self.vanished.extend(vanished);
-            self.reviews = reviews;
-            self.haystacks = haystacks;
-            self.ids = ids;
-            self.unanswered = unanswered;
-            self.place_in_view(Vec::new(), (shown..self.reviews.len()).collect());
+            self.list.vanished.extend(vanished);
+            self.list.reviews = reviews;
+            self.list.haystacks = haystacks;
+            self.list.ids = ids;
+            self.list.unanswered = unanswered;
+            self.place_in_view(Vec::new(), (shown..self.list.reviews.len()).collect());
             return self.after_view_change(keep);
         }
         if haystacks.len() != reviews.len() {
@@ -174,15 +176,15 @@ impl App {
         }
         let vanished: HashSet<String> = vanished.into_iter().collect();
         let mut fresh = Vec::new();
-        self.reviews.reserve(reviews.len());
-        self.haystacks.reserve(reviews.len());
+        self.list.reviews.reserve(reviews.len());
+        self.list.haystacks.reserve(reviews.len());
         for (r, h) in reviews.into_iter().zip(haystacks) {
             if let Some(id) = &r.id {
-                if self.ids.get(id, &self.reviews).is_some() {
+                if self.list.ids.get(id, &self.list.reviews).is_some() {
                     continue;
                 }
                 if vanished.contains(id) {
-                    self.vanished.insert(id.clone());
+                    self.list.vanished.insert(id.clone());
                 }
             }
             fresh.push(self.push_review(r, h));
@@ -193,37 +195,37 @@ impl App {
 
     /// Appends a review that is not in the list yet; answers its index.
     fn push_review(&mut self, r: Review, h: Box<str>) -> usize {
-        let i = self.reviews.len();
+        let i = self.list.reviews.len();
         if let Some(id) = &r.id {
-            self.ids.insert(id, i, &self.reviews);
+            self.list.ids.insert(id, i, &self.list.reviews);
         }
         if !r.is_answered() {
-            self.unanswered += 1;
+            self.list.unanswered += 1;
         }
-        self.reviews.push(r);
-        self.haystacks.push(h);
+        self.list.reviews.push(r);
+        self.list.haystacks.push(h);
         i
     }
 
     pub(super) fn fetch_reviews(&mut self) -> Vec<Command> {
         let request = self.request_id();
-        self.loading = Some(Loading {
+        self.list.loading = Some(Loading {
             request,
             ..Loading::default()
         });
-        self.activity = Some(Activity::Fetching(self.fetch_activity("fetching reviews")));
-        self.notices.clear(Topic::Fetch);
+        self.status.activity = Some(Activity::Fetching(self.fetch_activity("fetching reviews")));
+        self.status.notices.clear(Topic::Fetch);
         vec![Command::Store(StoreCommand::FetchReviews {
             request,
             app: self.app_id().to_owned(),
-            since: self.last_sync,
+            since: self.list.last_sync,
         })]
     }
 
     /// "fetching reviews: …", or with cached reviews shown "refreshing: …" (the status bar says
     /// "cached 12 min ago · " before it).
     fn fetch_activity(&self, what: &str) -> String {
-        match self.cache_age {
+        match self.list.cache_age {
             Some(_) => format!("refreshing{}", what.trim_start_matches("fetching reviews")),
             None => what.to_owned(),
         }
@@ -233,31 +235,31 @@ impl App {
     /// others appended. The view follows without being rebuilt: only reviews whose place in it
     /// changed (new, or revised in date, answer or filter) are placed. The selection is kept.
     fn merge(&mut self, page: FetchedPage) -> Vec<Command> {
-        let keep = self.view.get(self.selected).copied();
+        let keep = self.list.view.get(self.list.selected).copied();
         let FetchedPage { reviews, haystacks, .. } = page;
         let mut fresh = Vec::new();
         let mut moved = Vec::new();
         for (r, h) in reviews.into_iter().zip(haystacks) {
-            let Some(i) = r.id.as_deref().and_then(|id| self.ids.get(id, &self.reviews)) else {
+            let Some(i) = r.id.as_deref().and_then(|id| self.list.ids.get(id, &self.list.reviews)) else {
                 fresh.push(self.push_review(r, h));
                 continue;
             };
-            let old = &self.reviews[i];
+            let old = &self.list.reviews[i];
             if old.is_answered() != r.is_answered() {
                 if r.is_answered() {
-                    self.unanswered = self.unanswered.saturating_sub(1);
+                    self.list.unanswered = self.list.unanswered.saturating_sub(1);
                 } else {
-                    self.unanswered += 1;
+                    self.list.unanswered += 1;
                 }
             }
             let same_place = old.timestamp == r.timestamp
                 && old.is_answered() == r.is_answered()
-                && self.filters.accepts(old) == self.filters.accepts(&r);
+                && self.filters.active.accepts(old) == self.filters.active.accepts(&r);
             if !same_place {
                 moved.push(i);
             }
-            self.reviews[i] = r;
-            self.haystacks[i] = h;
+            self.list.reviews[i] = r;
+            self.list.haystacks[i] = h;
         }
         self.place_in_view(moved, fresh);
         self.after_view_change(keep)
@@ -268,14 +270,14 @@ impl App {
     fn place_in_view(&mut self, moved: Vec<usize>, mut fresh: Vec<usize>) {
         if !moved.is_empty() {
             let out: HashSet<usize> = moved.iter().copied().collect();
-            self.view.retain(|i| !out.contains(i));
+            self.list.view.retain(|i| !out.contains(i));
             fresh.extend(moved);
         }
         insert_into_view(
-            &mut self.view,
-            &self.reviews,
-            &self.filters,
-            self.unanswered_first,
+            &mut self.list.view,
+            &self.list.reviews,
+            &self.filters.active,
+            self.filters.unanswered_first,
             fresh,
         );
     }
@@ -283,14 +285,18 @@ impl App {
     /// After the view changed: the search runs again, and the review `keep` (an index into the
     /// list) stays selected, else the first.
     fn after_view_change(&mut self, keep: Option<usize>) -> Vec<Command> {
-        if !self.search.query.is_empty() {
-            self.search.matches = search(&self.view, &self.haystacks, &self.search.query.to_lowercase());
-            self.search.current = 0;
+        if !self.list.search.query.is_empty() {
+            self.list.search.matches = search(
+                &self.list.view,
+                &self.list.haystacks,
+                &self.list.search.query.to_lowercase(),
+            );
+            self.list.search.current = 0;
         }
         let pos = keep
-            .and_then(|i| view_position(&self.view, &self.reviews, self.unanswered_first, i))
+            .and_then(|i| view_position(&self.list.view, &self.list.reviews, self.filters.unanswered_first, i))
             .unwrap_or(0);
-        self.selected = usize::MAX; // force the select() bookkeeping
+        self.list.selected = usize::MAX; // force the select() bookkeeping
         self.select(pos)
     }
 
@@ -302,10 +308,15 @@ impl App {
         total: Option<u64>,
         done: bool,
     ) -> Vec<Command> {
-        let Some(loading) = self.loading.as_mut().filter(|l| l.request == request && !l.from_cache) else {
+        let Some(loading) = self
+            .list
+            .loading
+            .as_mut()
+            .filter(|l| l.request == request && !l.from_cache)
+        else {
             return Vec::new();
         };
-        if app != self.apps[self.app_index].id {
+        if app != self.sources.apps[self.sources.index].id {
             return Vec::new();
         }
         let mut cmds = Vec::new();
@@ -314,7 +325,7 @@ impl App {
         for r in &page.reviews {
             if let Some(id) = &r.id {
                 loading.seen.insert(id.clone());
-                self.vanished.remove(id);
+                self.list.vanished.remove(id);
             }
         }
         let pages_text = match total {
@@ -331,21 +342,22 @@ impl App {
         if let Some(total) = total {
             // Room for the whole fetch at once: growing by doubling would copy the list (up to
             // hundreds of MB) on the UI thread in the middle of the fetch.
-            let more = (total as usize).saturating_sub(self.reviews.len());
-            self.reviews.reserve(more);
-            self.haystacks.reserve(more);
+            let more = (total as usize).saturating_sub(self.list.reviews.len());
+            self.list.reviews.reserve(more);
+            self.list.haystacks.reserve(more);
         }
         // Merged by id: the list is never emptied during a refresh, and the selection is kept.
         let merged = self.merge(page);
         if done {
-            let loading = self.loading.take().unwrap_or_default();
-            self.activity = None;
-            self.complete = true;
-            self.cache_age = None;
+            let loading = self.list.loading.take().unwrap_or_default();
+            self.status.activity = None;
+            self.list.complete = true;
+            self.list.cache_age = None;
             if let Some((start_ts, end_ts)) = loading.window {
                 // What the service no longer returns in the window it was asked for is gone.
-                self.vanished.extend(
-                    self.reviews
+                self.list.vanished.extend(
+                    self.list
+                        .reviews
                         .iter()
                         .filter(|r| r.timestamp.is_some_and(|t| (start_ts..=end_ts).contains(&t)))
                         .filter_map(|r| r.id.as_ref())
@@ -360,7 +372,7 @@ impl App {
                 }));
             }
         } else {
-            self.activity = Some(Activity::Fetching(self.fetch_activity(&pages_text)));
+            self.status.activity = Some(Activity::Fetching(self.fetch_activity(&pages_text)));
         }
         cmds.extend(merged);
         cmds
@@ -372,55 +384,36 @@ impl App {
         self.rebuild_view_keeping(keep)
     }
 
-    /// `keep` is the id to select afterwards; `self.view` may be stale here, so it is not read.
+    /// `keep` is the id to select afterwards; `self.list.view` may be stale here, so it is not read.
     pub(super) fn rebuild_view_keeping(&mut self, keep: Option<String>) -> Vec<Command> {
-        self.unanswered = self.reviews.iter().filter(|r| !r.is_answered()).count();
-        self.view = build_view(&self.reviews, &self.filters, self.unanswered_first);
-        let keep = keep.and_then(|id| self.ids.get(&id, &self.reviews));
+        self.list.unanswered = self.list.reviews.iter().filter(|r| !r.is_answered()).count();
+        self.list.view = build_view(&self.list.reviews, &self.filters.active, self.filters.unanswered_first);
+        let keep = keep.and_then(|id| self.list.ids.get(&id, &self.list.reviews));
         self.after_view_change(keep)
     }
 
     pub(super) fn switch_app(&mut self, index: usize) -> Vec<Command> {
-        if index == self.app_index || index >= self.apps.len() {
+        if index == self.sources.index || index >= self.sources.apps.len() {
             return Vec::new();
         }
-        let old = self.apps[self.app_index].id.clone();
-        self.other_apps.insert(
-            old,
-            AppCache {
-                reviews: std::mem::take(&mut self.reviews),
-                haystacks: std::mem::take(&mut self.haystacks),
-                ids: std::mem::take(&mut self.ids),
-                complete: self.complete,
-                vanished: std::mem::take(&mut self.vanished),
-                last_sync: self.last_sync.take(),
-            },
-        );
-        self.app_index = index;
-        self.view.clear();
-        self.cache_age = None;
-        self.cache_request = None;
-        self.pending_info.clear();
-        self.loading = None;
-        self.search = Search::default();
-        self.selected = 0;
-        self.list_offset = 0;
-        let id = self.apps[index].id.clone();
-        match self.other_apps.remove(&id) {
-            Some(cache) if cache.complete => {
-                self.reviews = cache.reviews;
-                self.haystacks = cache.haystacks;
-                self.ids = cache.ids;
-                self.vanished = cache.vanished;
-                self.last_sync = cache.last_sync;
-                self.complete = true;
-                self.rebuild_view_keeping(None)
-            }
-            _ => {
-                self.complete = false;
-                self.view.clear();
-                self.load_reviews()
-            }
+        // One swap: the shown list is parked whole (less how it was being looked at), and the
+        // other app's comes back if it was complete; the filters stay.
+        let old = self.app_id().to_owned();
+        let id = self.sources.apps[index].id.clone();
+        let incoming = self
+            .sources
+            .parked
+            .remove(&id)
+            .filter(|l| l.complete)
+            .unwrap_or_default();
+        let shown = std::mem::replace(&mut self.list, incoming);
+        self.sources.parked.insert(old, shown.parked());
+        self.sources.index = index;
+        self.replies.pending_info.clear();
+        if self.list.complete {
+            self.rebuild_view_keeping(None)
+        } else {
+            self.load_reviews()
         }
     }
 }

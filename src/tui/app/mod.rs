@@ -9,6 +9,7 @@ mod keys;
 mod loading;
 pub mod notices;
 pub mod outbox;
+pub mod parts;
 pub mod profile_form;
 pub mod profiles;
 mod reply;
@@ -16,21 +17,17 @@ pub mod view;
 
 pub use command::{Command, DbCommand, OutboxCommand, ProfilesCommand, StoreCommand};
 pub use loading::{describe_age, sanitize_review};
+pub use parts::{ListFilters, Replies, ReviewList, Screen, Settings, Sources, Status};
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use ratatui::crossterm::event::KeyEvent;
 
-use self::drafts::DraftSync;
-use self::editor::{Draft, Editor};
-use self::filter_form::FilterForm;
-use self::notices::{Activity, Notices, Topic};
+use self::editor::Editor;
+use self::notices::{Activity, Topic};
 use self::outbox::OutboxView;
-use self::profile_form::ProfileForm;
 use self::profiles::ProfilesScreen;
-use self::view::Filters;
-use super::action::{Action, Eligibility, ReplyState};
-use super::ids::IdIndex;
+use super::action::{Action, Eligibility};
 use crate::keymap::KeyAction;
 use crate::keymap::{KeyContext, Keymap};
 use crate::store::Review;
@@ -86,131 +83,45 @@ pub struct Loading {
     pub seen: HashSet<String>,
 }
 
-/// What is kept of an app while another one is shown.
-#[derive(Debug, Default)]
-struct AppCache {
-    reviews: Vec<Review>,
-    haystacks: Vec<Box<str>>,
-    ids: IdIndex,
-    complete: bool,
-    vanished: HashSet<String>,
-    last_sync: Option<i64>,
-}
-
 /// `Debug` shows everything but secrets: the form's secret field redacts itself.
 #[derive(Debug)]
 pub struct App {
     pub keymap: Keymap,
-    pub profile: String,
-    pub apps: Vec<AppEntry>,
-    pub app_index: usize,
-    pub app_picker: usize,
-    pub reviews: Vec<Review>,
-    haystacks: Vec<Box<str>>,
-    /// Where each of `reviews` is, by id: a page merges without a pass over the whole list.
-    ids: IdIndex,
-    /// The `LoadCache` still answering (in parts), even after a refresh took over `loading`.
-    cache_request: Option<u64>,
-    pub complete: bool,
-    pub view: Vec<usize>,
-    pub selected: usize,
-    pub list_offset: usize,
-    pub focus: Focus,
-    pub mode: Mode,
-    pub detail_scroll: u16,
-    pub help_scroll: u16,
-    pub eligibility: HashMap<String, Eligibility>,
-    pub replies: HashMap<String, ReplyState>,
-    pub drafts: HashMap<String, Draft>,
-    pub draft_sync: DraftSync,
+    /// What the session started with: read by drawing, never written after `new`.
+    pub(crate) settings: Settings,
+    pub sources: Sources,
+    /// The shown source's reviews.
+    pub list: ReviewList,
+    pub filters: ListFilters,
+    pub replies: Replies,
     pub editor: Option<Editor>,
-    pub search: Search,
-    search_origin: usize,
-    pub filters: Filters,
-    pub filter_form: Option<FilterForm>,
-    pub unanswered_first: bool,
-    pub loading: Option<Loading>,
-    pub activity: Option<Activity>,
-    /// Messages for the hint line, with levels; see `notices` for how they show and expire.
-    pub notices: Notices,
-    pub spinner: usize,
-    pub size: (u16, u16),
-    pub default_public: bool,
-    /// The profile's support email, when the eligibility check gives none.
-    pub default_support_email: Option<String>,
-    pub no_color: bool,
-    /// The session's database is temporary (removed when the UI ends).
-    pub temporary: bool,
-    unanswered: usize,
-    /// The current app's reviews the service stopped returning (removed by Microsoft).
-    pub vanished: HashSet<String>,
-    /// How old the cached reviews shown were when read; `None` once a fetch completed.
-    pub cache_age: Option<i64>,
-    /// The current app's last complete refresh, from the cache.
-    last_sync: Option<i64>,
-    next_request: u64,
-    pending_info: HashMap<String, u64>,
-    other_apps: HashMap<String, AppCache>,
-    pub should_quit: bool,
-    pub profiles: ProfilesScreen,
-    pub profile_form: Option<ProfileForm>,
-    /// Shown once over the reviews until a key is pressed ("Saved profile …").
-    pub notice: Option<String>,
+    pub screen: Screen,
+    pub status: Status,
     /// Confirmed replies on their way to the Store, kept on disk until they arrive.
     pub outbox: OutboxView,
+    pub profiles: ProfilesScreen,
+    next_request: u64,
 }
 
 impl App {
-    pub fn new(keymap: Keymap, profile: String, apps: Vec<AppEntry>, size: (u16, u16)) -> App {
+    pub fn new(keymap: Keymap, settings: Settings, profile: String, apps: Vec<AppEntry>, size: (u16, u16)) -> App {
         App {
             keymap,
-            profile,
-            apps,
-            app_index: 0,
-            app_picker: 0,
-            reviews: Vec::new(),
-            haystacks: Vec::new(),
-            ids: IdIndex::default(),
-            cache_request: None,
-            complete: false,
-            view: Vec::new(),
-            selected: 0,
-            list_offset: 0,
-            focus: Focus::List,
-            mode: Mode::Normal,
-            detail_scroll: 0,
-            help_scroll: 0,
-            eligibility: HashMap::new(),
-            replies: HashMap::new(),
-            drafts: HashMap::new(),
-            draft_sync: DraftSync::default(),
+            settings,
+            sources: Sources {
+                profile,
+                apps,
+                ..Sources::default()
+            },
+            list: ReviewList::default(),
+            filters: ListFilters::default(),
+            replies: Replies::default(),
             editor: None,
-            search: Search::default(),
-            search_origin: 0,
-            filters: Filters::default(),
-            filter_form: None,
-            unanswered_first: false,
-            loading: None,
-            activity: None,
-            notices: Notices::default(),
-            spinner: 0,
-            size,
-            default_public: true,
-            default_support_email: None,
-            no_color: false,
-            temporary: false,
-            unanswered: 0,
-            vanished: HashSet::new(),
-            cache_age: None,
-            last_sync: None,
-            next_request: 0,
-            pending_info: HashMap::new(),
-            other_apps: HashMap::new(),
-            should_quit: false,
-            profiles: ProfilesScreen::default(),
-            profile_form: None,
-            notice: None,
+            screen: Screen::new(size),
+            status: Status::default(),
             outbox: OutboxView::default(),
+            profiles: ProfilesScreen::default(),
+            next_request: 0,
         }
     }
 
@@ -223,39 +134,40 @@ impl App {
         self.load_reviews()
     }
 
+    /// The shown app's id; empty in the first-run form, which has none and asks nothing of
+    /// the Store or the cache.
     pub fn app_id(&self) -> &str {
-        &self.apps[self.app_index].id
+        self.sources.current().map_or("", |a| a.id.as_str())
     }
 
     pub fn selected_review(&self) -> Option<&Review> {
-        self.view.get(self.selected).map(|&i| &self.reviews[i])
+        self.list.selected_review()
     }
 
     pub fn selected_id(&self) -> Option<&str> {
-        self.selected_review().and_then(|r| r.id.as_deref())
+        self.list.selected_id()
     }
 
     /// Whether the service stopped returning the review (Microsoft removed it).
     pub fn is_vanished(&self, r: &Review) -> bool {
-        r.id.as_deref().is_some_and(|id| self.vanished.contains(id))
+        self.list.is_vanished(r)
     }
 
     pub fn is_busy(&self) -> bool {
-        self.loading.is_some()
-            || !self.pending_info.is_empty()
+        self.list.loading.is_some()
+            || !self.replies.pending_info.is_empty()
             || !self.outbox.enqueueing.is_empty()
             || self.profiles_busy()
     }
 
-    /// Kept up to date by `rebuild_view`: counting 100,000 reviews every frame would cost more
-    /// than drawing it.
+    /// Kept up to date by `rebuild_view` (see `ReviewList::unanswered`).
     pub fn unanswered_count(&self) -> usize {
-        self.unanswered
+        self.list.unanswered
     }
 
     /// The key context the current mode reads keys in.
     pub fn context(&self) -> KeyContext {
-        match self.mode {
+        match self.screen.mode {
             Mode::Normal => KeyContext::Normal,
             Mode::Search => KeyContext::Search,
             Mode::Editor => KeyContext::Editor,
@@ -265,7 +177,7 @@ impl App {
             Mode::Apps => KeyContext::Apps,
             Mode::Profiles => KeyContext::Profiles,
             Mode::ProfileConfirm => KeyContext::Confirm,
-            Mode::ProfileForm if self.profile_form.as_ref().is_some_and(|f| f.confirm_discard) => KeyContext::Confirm,
+            Mode::ProfileForm if self.profiles.form.as_ref().is_some_and(|f| f.confirm_discard) => KeyContext::Confirm,
             Mode::ProfileForm => KeyContext::ProfileForm,
             Mode::Outbox if self.outbox.confirm_discard.is_some() => KeyContext::Confirm,
             Mode::Outbox => KeyContext::Outbox,
@@ -287,13 +199,13 @@ impl App {
 
     pub fn update(&mut self, action: Action) -> Vec<Command> {
         if matches!(action, Action::Key(_) | Action::Input(_) | Action::Paste(_)) {
-            self.notice = None;
+            self.status.notice = None;
         }
         match action {
             Action::Key(b) => self.on_key(b),
             Action::Input(ev) => self.on_input(ev),
             Action::Paste(text) => {
-                match self.mode {
+                match self.screen.mode {
                     Mode::Editor => {
                         if let Some(e) = self.editor.as_mut() {
                             e.paste(&text);
@@ -302,16 +214,16 @@ impl App {
                     }
                     Mode::Search => {
                         let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-                        self.search.query.push_str(&clean);
+                        self.list.search.query.push_str(&clean);
                         self.run_search();
                     }
                     Mode::Filters => {
-                        if let Some(f) = self.filter_form.as_mut() {
+                        if let Some(f) = self.filters.form.as_mut() {
                             f.paste(&text)
                         }
                     }
                     Mode::ProfileForm => {
-                        if let Some(f) = self.profile_form.as_mut().filter(|f| !f.confirm_discard) {
+                        if let Some(f) = self.profiles.form.as_mut().filter(|f| !f.confirm_discard) {
                             // Takes the text: a pasted secret is zeroised there.
                             f.paste(text)
                         }
@@ -321,15 +233,15 @@ impl App {
                 Vec::new()
             }
             Action::Resize(w, h) => {
-                self.size = (w, h);
+                self.screen.size = (w, h);
                 self.keep_selection_visible();
                 Vec::new()
             }
             Action::Tick(now) => {
                 if self.is_busy() {
-                    self.spinner = self.spinner.wrapping_add(1);
+                    self.screen.spinner = self.screen.spinner.wrapping_add(1);
                 }
-                self.notices.expire(now);
+                self.status.notices.expire(now);
                 self.draft_tick(now)
             }
             Action::SaveNow => self.save_now(),
@@ -344,7 +256,7 @@ impl App {
                         e.replace_text(text.trim_end_matches('\n'));
                         self.draft_changed();
                     }
-                    (Err(why), _) => self.notices.error(why),
+                    (Err(why), _) => self.status.notices.error(why),
                     _ => {}
                 }
                 Vec::new()
@@ -364,7 +276,8 @@ impl App {
             }
             Action::CacheLoaded { request, app, result } => self.on_cache_loaded(request, app, result),
             Action::CacheStoreFailed(why) => {
-                self.notices
+                self.status
+                    .notices
                     .error(format!("Could not keep reviews in the local cache: {why}"));
                 Vec::new()
             }
@@ -373,20 +286,26 @@ impl App {
                 start_ts,
                 end_ts,
             } => {
-                if let Some(l) = self.loading.as_mut().filter(|l| l.request == request && !l.from_cache) {
+                if let Some(l) = self
+                    .list
+                    .loading
+                    .as_mut()
+                    .filter(|l| l.request == request && !l.from_cache)
+                {
                     l.window = Some((start_ts, end_ts));
                 }
                 Vec::new()
             }
             Action::ReviewsFailed { request, error } => {
                 if self
+                    .list
                     .loading
                     .as_ref()
                     .is_some_and(|l| l.request == request && !l.from_cache)
                 {
-                    self.loading = None;
-                    self.activity = None;
-                    self.notices.error_about(Topic::Fetch, error);
+                    self.list.loading = None;
+                    self.status.activity = None;
+                    self.status.notices.error_about(Topic::Fetch, error);
                 }
                 Vec::new()
             }
@@ -396,10 +315,10 @@ impl App {
                 review,
                 result,
             } => {
-                if app == self.app_id() && self.pending_info.get(&review) == Some(&request) {
-                    self.pending_info.remove(&review);
+                if app == self.app_id() && self.replies.pending_info.get(&review) == Some(&request) {
+                    self.replies.pending_info.remove(&review);
                     if let Eligibility::ApiDown(why) = &result {
-                        self.notices.error(why.clone());
+                        self.status.notices.error(why.clone());
                     }
                     // The answer may come after the editor opened: fill the support email then,
                     // unless the person already typed one.
@@ -415,7 +334,7 @@ impl App {
                         ed.set_email(email);
                     }
                     let answered = matches!(result, Eligibility::CanRespond { .. } | Eligibility::OptedOut);
-                    self.eligibility.insert(review, result);
+                    self.replies.eligibility.insert(review, result);
                     if answered {
                         return self.service_answered();
                     }
@@ -434,7 +353,7 @@ impl App {
                         }
                     )),
                     Ok(_) => {}
-                    Err(why) => self.notices.error(format!(
+                    Err(why) => self.status.notices.error(format!(
                         "The outbox could not be opened ({why}): replies cannot be confirmed now, and stay as drafts"
                     )),
                 }
@@ -448,10 +367,10 @@ impl App {
             Action::Enqueued { review, result, .. } => self.on_enqueued(review, result),
             Action::OutboxDiscarded(item) => self.on_outbox_discarded(item),
             Action::OutboxFailed(why) => {
-                if self.mode == Mode::Outbox {
+                if self.screen.mode == Mode::Outbox {
                     self.outbox.notice = Some(why);
                 } else {
-                    self.notices.error(why);
+                    self.status.notices.error(why);
                 }
                 Vec::new()
             }
@@ -461,7 +380,7 @@ impl App {
                 Vec::new()
             }
             Action::Activity(text) => {
-                self.activity = Some(Activity::Service(text));
+                self.status.activity = Some(Activity::Service(text));
                 Vec::new()
             }
             profile @ (Action::ProfilesListed { .. }
@@ -475,21 +394,21 @@ impl App {
     }
 
     fn on_key(&mut self, b: KeyAction) -> Vec<Command> {
-        match self.mode {
+        match self.screen.mode {
             Mode::Normal => self.normal_key(b),
             Mode::Search => {
                 match b {
                     KeyAction::Confirm => {
-                        self.mode = Mode::Normal;
-                        if let Some(&first) = self.search.matches.first() {
-                            self.search.current = 0;
+                        self.screen.mode = Mode::Normal;
+                        if let Some(&first) = self.list.search.matches.first() {
+                            self.list.search.current = 0;
                             return self.select(first);
                         }
                     }
                     KeyAction::Back => {
-                        self.mode = Mode::Normal;
-                        self.search = Search::default();
-                        return self.select(self.search_origin);
+                        self.screen.mode = Mode::Normal;
+                        self.list.search = Search::default();
+                        return self.select(self.list.search_origin);
                     }
                     _ => {}
                 }
@@ -499,27 +418,27 @@ impl App {
             Mode::Confirm => match b {
                 KeyAction::Confirm => self.send(),
                 KeyAction::Back => {
-                    self.mode = Mode::Editor;
+                    self.screen.mode = Mode::Editor;
                     Vec::new()
                 }
                 _ => Vec::new(),
             },
             Mode::QuitConfirm => match b {
                 KeyAction::Confirm => {
-                    self.should_quit = true;
+                    self.screen.should_quit = true;
                     vec![Command::Quit]
                 }
                 KeyAction::Back => {
-                    self.mode = Mode::Normal;
+                    self.screen.mode = Mode::Normal;
                     Vec::new()
                 }
                 _ => Vec::new(),
             },
             Mode::Help => {
                 match b {
-                    KeyAction::Back => self.mode = Mode::Normal,
-                    KeyAction::MoveDown => self.help_scroll = self.help_scroll.saturating_add(1),
-                    KeyAction::MoveUp => self.help_scroll = self.help_scroll.saturating_sub(1),
+                    KeyAction::Back => self.screen.mode = Mode::Normal,
+                    KeyAction::MoveDown => self.screen.help_scroll = self.screen.help_scroll.saturating_add(1),
+                    KeyAction::MoveUp => self.screen.help_scroll = self.screen.help_scroll.saturating_sub(1),
                     _ => {}
                 }
                 Vec::new()
@@ -527,19 +446,19 @@ impl App {
             Mode::Filters => self.filters_key(b),
             Mode::Apps => match b {
                 KeyAction::MoveDown => {
-                    self.app_picker = (self.app_picker + 1).min(self.apps.len().saturating_sub(1));
+                    self.sources.picker = (self.sources.picker + 1).min(self.sources.apps.len().saturating_sub(1));
                     Vec::new()
                 }
                 KeyAction::MoveUp => {
-                    self.app_picker = self.app_picker.saturating_sub(1);
+                    self.sources.picker = self.sources.picker.saturating_sub(1);
                     Vec::new()
                 }
                 KeyAction::Confirm => {
-                    self.mode = Mode::Normal;
-                    self.switch_app(self.app_picker)
+                    self.screen.mode = Mode::Normal;
+                    self.switch_app(self.sources.picker)
                 }
                 KeyAction::Back => {
-                    self.mode = Mode::Normal;
+                    self.screen.mode = Mode::Normal;
                     Vec::new()
                 }
                 _ => Vec::new(),

@@ -91,7 +91,7 @@ pub fn reply_state(item: &OutboxItem) -> ReplyState {
 
 impl App {
     pub(super) fn open_outbox(&mut self) -> Vec<Command> {
-        self.mode = Mode::Outbox;
+        self.screen.mode = Mode::Outbox;
         self.outbox.confirm_discard = None;
         self.outbox.notice = None;
         if self.outbox.tab == OutboxTab::History {
@@ -103,7 +103,7 @@ impl App {
     /// A confirmed reply: into the outbox (or, when editing a queued one, over it).
     pub(super) fn queue_reply(&mut self, editor: Editor) -> Vec<Command> {
         if let Some(id) = self.outbox.editing.take() {
-            self.mode = Mode::Outbox;
+            self.screen.mode = Mode::Outbox;
             self.outbox.notice = Some("Reply changed; it goes out with the next attempt".to_owned());
             return vec![Command::Outbox(OutboxCommand::OutboxEdit {
                 id,
@@ -112,13 +112,15 @@ impl App {
                 public: editor.public,
             })];
         }
-        self.mode = Mode::Normal;
+        self.screen.mode = Mode::Normal;
         // Whatever went wrong while writing it (an editor that would not start, a check that
         // failed) is behind the person now.
-        self.notices.clear(Topic::Reply);
-        self.replies.insert(editor.review_id.clone(), ReplyState::Queued(None));
+        self.status.notices.clear(Topic::Reply);
+        self.replies
+            .state
+            .insert(editor.review_id.clone(), ReplyState::Queued(None));
         self.outbox.enqueueing.insert(editor.review_id.clone());
-        self.activity = Some(Activity::WritingReply);
+        self.status.activity = Some(Activity::WritingReply);
         vec![Command::Outbox(OutboxCommand::Enqueue {
             app: editor.app_id.clone(),
             review: editor.review_id.clone(),
@@ -130,12 +132,12 @@ impl App {
 
     pub(super) fn on_enqueued(&mut self, review: String, result: Result<i64, String>) -> Vec<Command> {
         self.outbox.enqueueing.remove(&review);
-        if self.activity == Some(Activity::WritingReply) {
-            self.activity = None;
+        if self.status.activity == Some(Activity::WritingReply) {
+            self.status.activity = None;
         }
         if let Err(why) = result {
-            self.replies.remove(&review);
-            self.notices.error_about(
+            self.replies.state.remove(&review);
+            self.status.notices.error_about(
                 Topic::Reply,
                 format!("The reply was not queued: {why}. It is kept as a draft: r to try again"),
             );
@@ -145,12 +147,12 @@ impl App {
 
     /// Every reply state comes from the outbox when there is one.
     pub(super) fn on_outbox_snapshot(&mut self, items: Vec<OutboxItem>) {
-        self.replies.clear();
+        self.replies.state.clear();
         for item in &items {
-            self.replies.insert(item.review.clone(), reply_state(item));
+            self.replies.state.insert(item.review.clone(), reply_state(item));
         }
         for review in &self.outbox.enqueueing {
-            self.replies.insert(review.clone(), ReplyState::Queued(None));
+            self.replies.state.insert(review.clone(), ReplyState::Queued(None));
         }
         // The selection (and a pending question) follow their item, not its position.
         let selected = self.outbox.selected_item().map(|i| i.id);
@@ -174,7 +176,7 @@ impl App {
             Delivery::Sent | Delivery::VerifiedSent => {
                 out.extend(self.mark_answered(&item.app, &item.review, &item.text));
                 self.outbox.api_down = None;
-                self.activity = None;
+                self.status.activity = None;
                 self.notice_or_activity(format!(
                     "Reply to review {short} sent{}",
                     if what == Delivery::VerifiedSent {
@@ -185,38 +187,38 @@ impl App {
                 ));
             }
             Delivery::VerifiedNotApplied => {
-                self.activity = Some(Activity::Resending {
+                self.status.activity = Some(Activity::Resending {
                     review: short.to_owned(),
                 })
             }
             Delivery::Failed(why) => {
-                self.activity = None;
-                self.notices.error_about(
+                self.status.activity = None;
+                self.status.notices.error_about(
                     Topic::Reply,
                     format!("Reply to review {short} failed: {why} (o: outbox)"),
                 );
             }
             // The status bar shows the outbox and its next try; the reason is on the review.
-            Delivery::Retrying { .. } => self.activity = None,
+            Delivery::Retrying { .. } => self.status.activity = None,
             Delivery::ApiDown { message, .. } => {
-                self.activity = None;
+                self.status.activity = None;
                 self.outbox.api_down = Some(message);
                 // Degraded mode: show the outbox with this item, unless the person is busy.
-                if self.mode == Mode::Normal {
+                if self.screen.mode == Mode::Normal {
                     self.outbox.tab = OutboxTab::Queue;
-                    self.mode = Mode::Outbox;
+                    self.screen.mode = Mode::Outbox;
                     if let Some(pos) = self.outbox.items.iter().position(|i| i.id == item.id) {
                         self.outbox.selected = pos;
                     }
                 }
             }
             Delivery::Unconfirmed(_) => {
-                self.activity = Some(Activity::CheckingReply {
+                self.status.activity = Some(Activity::CheckingReply {
                     review: short.to_owned(),
                 })
             }
             Delivery::StillUnknown(why) => {
-                self.activity = Some(Activity::ReplyUnknown {
+                self.status.activity = Some(Activity::ReplyUnknown {
                     review: short.to_owned(),
                     why,
                 })
@@ -226,17 +228,17 @@ impl App {
     }
 
     fn notice_or_activity(&mut self, text: String) {
-        if self.mode == Mode::Outbox {
+        if self.screen.mode == Mode::Outbox {
             self.outbox.notice = Some(text);
         } else {
-            self.activity = None;
+            self.status.activity = None;
             self.add_notice(text);
         }
     }
 
     /// Shown until a key is pressed; one not yet seen (a replaced database, say) is kept above.
     pub(super) fn add_notice(&mut self, text: String) {
-        self.notice = Some(match self.notice.take() {
+        self.status.notice = Some(match self.status.notice.take() {
             Some(earlier) => format!("{earlier}\n{text}"),
             None => text,
         });
@@ -277,7 +279,7 @@ impl App {
                 }
                 KeyAction::MoveUp => self.outbox.history_selected = self.outbox.history_selected.saturating_sub(1),
                 KeyAction::SwitchPane => self.outbox.tab = OutboxTab::Queue,
-                KeyAction::Back | KeyAction::Outbox => self.mode = Mode::Normal,
+                KeyAction::Back | KeyAction::Outbox => self.screen.mode = Mode::Normal,
                 _ => {}
             }
             return Vec::new();
@@ -286,7 +288,7 @@ impl App {
         let Some(item) = self.outbox.selected_item().cloned() else {
             match b {
                 KeyAction::SwitchPane => return self.show_history(),
-                KeyAction::Back | KeyAction::Outbox => self.mode = Mode::Normal,
+                KeyAction::Back | KeyAction::Outbox => self.screen.mode = Mode::Normal,
                 _ => {}
             }
             return Vec::new();
@@ -296,7 +298,7 @@ impl App {
             KeyAction::MoveDown => self.outbox.selected = (self.outbox.selected + 1).min(len.saturating_sub(1)),
             KeyAction::MoveUp => self.outbox.selected = self.outbox.selected.saturating_sub(1),
             KeyAction::SwitchPane => return self.show_history(),
-            KeyAction::Back | KeyAction::Outbox => self.mode = Mode::Normal,
+            KeyAction::Back | KeyAction::Outbox => self.screen.mode = Mode::Normal,
             KeyAction::Retry => match item.state {
                 Failed | Queued | Unconfirmed if !item.manual => {
                     self.outbox.notice = Some(match item.state {
@@ -316,7 +318,7 @@ impl App {
                     };
                     self.editor = Some(Editor::open(&item.app, &item.review, draft));
                     self.outbox.editing = Some(item.id);
-                    self.mode = Mode::Editor;
+                    self.screen.mode = Mode::Editor;
                     // Not sent while it is being changed; saving or closing the editor lets it go.
                     self.outbox.editing_hold = item.state == Queued && !item.held();
                     if self.outbox.editing_hold {

@@ -48,6 +48,8 @@ pub struct ProfilesScreen {
     /// The last connection test, for the profile named.
     pub test: Option<(String, TestState)>,
     pub confirm: Option<ProfileConfirm>,
+    /// The profile form: first-run setup, add or edit.
+    pub form: Option<ProfileForm>,
     list_request: u64,
     /// The row to select once the list is read again (a profile just saved).
     select_after_list: Option<String>,
@@ -63,23 +65,23 @@ impl ProfilesScreen {
 
 impl App {
     /// The first-run setup: only the form, no reviews.
-    pub fn setup(keymap: crate::keymap::Keymap, size: (u16, u16)) -> App {
-        let mut app = App::new(keymap, String::new(), Vec::new(), size);
+    pub fn setup(keymap: crate::keymap::Keymap, settings: super::Settings, size: (u16, u16)) -> App {
+        let mut app = App::new(keymap, settings, String::new(), Vec::new(), size);
         app.profiles.available = true;
-        app.profile_form = Some(ProfileForm::setup());
-        app.mode = Mode::ProfileForm;
+        app.profiles.form = Some(ProfileForm::setup());
+        app.screen.mode = Mode::ProfileForm;
         app
     }
 
     /// In the setup form: there are no reviews to show.
     pub fn in_setup(&self) -> bool {
-        self.profile_form.as_ref().is_some_and(|f| f.kind == FormKind::Setup)
+        self.profiles.form.as_ref().is_some_and(|f| f.kind == FormKind::Setup)
     }
 
     pub(super) fn profiles_busy(&self) -> bool {
         self.profiles.busy.is_some()
             || matches!(self.profiles.test, Some((_, TestState::Running(_))))
-            || self.profile_form.as_ref().is_some_and(ProfileForm::busy)
+            || self.profiles.form.as_ref().is_some_and(ProfileForm::busy)
     }
 
     pub(super) fn list_profiles(&mut self) -> Vec<Command> {
@@ -91,11 +93,12 @@ impl App {
 
     pub(super) fn open_profiles(&mut self) -> Vec<Command> {
         if !self.profiles.available {
-            self.notices
+            self.status
+                .notices
                 .warn("Profiles cannot be managed here (the demo uses made-up credentials)");
             return Vec::new();
         }
-        self.mode = Mode::Profiles;
+        self.screen.mode = Mode::Profiles;
         self.profiles.message = None;
         self.profiles.confirm = None;
         self.list_profiles()
@@ -108,11 +111,11 @@ impl App {
                 self.profiles.selected = (self.profiles.selected + 1).min(self.profiles.rows.len().saturating_sub(1));
             }
             KeyAction::MoveUp => self.profiles.selected = self.profiles.selected.saturating_sub(1),
-            KeyAction::Back => self.mode = Mode::Normal,
+            KeyAction::Back => self.screen.mode = Mode::Normal,
             KeyAction::Add => {
                 let taken = self.profiles.rows.iter().map(|r| r.name.clone()).collect();
-                self.profile_form = Some(ProfileForm::add(taken));
-                self.mode = Mode::ProfileForm;
+                self.profiles.form = Some(ProfileForm::add(taken));
+                self.screen.mode = Mode::ProfileForm;
             }
             _ if self.profiles.busy.is_some() => {
                 self.profiles.message = Some((false, "Wait for the operation under way to finish".to_owned()));
@@ -122,12 +125,12 @@ impl App {
             }
             KeyAction::Edit => {
                 let row = row.expect("checked");
-                self.profile_form = Some(ProfileForm::edit(&row.name, &row.profile));
-                self.mode = Mode::ProfileForm;
+                self.profiles.form = Some(ProfileForm::edit(&row.name, &row.profile));
+                self.screen.mode = Mode::ProfileForm;
             }
             KeyAction::Remove => {
                 self.profiles.confirm = Some(ProfileConfirm::Remove(row.expect("checked").name));
-                self.mode = Mode::ProfileConfirm;
+                self.screen.mode = Mode::ProfileConfirm;
             }
             KeyAction::Test => {
                 let row = row.expect("checked");
@@ -145,9 +148,9 @@ impl App {
                 let name = row.expect("checked").name;
                 if self.profiles.current.as_deref() == Some(name.as_str()) && !self.profiles.current_changed {
                     self.profiles.message = Some((true, format!("{name} is the profile in use")));
-                } else if self.outbox.to_send() > 0 || (!self.drafts.is_empty() && !self.drafts_safe()) {
+                } else if self.outbox.to_send() > 0 || (!self.replies.drafts.is_empty() && !self.drafts_safe()) {
                     self.profiles.confirm = Some(ProfileConfirm::Switch(name));
-                    self.mode = Mode::ProfileConfirm;
+                    self.screen.mode = Mode::ProfileConfirm;
                 } else {
                     return self.check_switch(name);
                 }
@@ -166,12 +169,12 @@ impl App {
 
     pub(super) fn profile_confirm_key(&mut self, b: KeyAction) -> Vec<Command> {
         let Some(question) = self.profiles.confirm.take() else {
-            self.mode = Mode::Profiles;
+            self.screen.mode = Mode::Profiles;
             return Vec::new();
         };
         match b {
             KeyAction::Confirm => {
-                self.mode = Mode::Profiles;
+                self.screen.mode = Mode::Profiles;
                 match question {
                     ProfileConfirm::Remove(name) => {
                         let request = self.request_id();
@@ -183,7 +186,7 @@ impl App {
                 }
             }
             KeyAction::Back => {
-                self.mode = Mode::Profiles;
+                self.screen.mode = Mode::Profiles;
                 Vec::new()
             }
             _ => {
@@ -194,8 +197,8 @@ impl App {
     }
 
     pub(super) fn form_key(&mut self, b: KeyAction) -> Vec<Command> {
-        let Some(form) = self.profile_form.as_mut() else {
-            self.mode = Mode::Normal;
+        let Some(form) = self.profiles.form.as_mut() else {
+            self.screen.mode = Mode::Normal;
             return Vec::new();
         };
         if form.confirm_discard {
@@ -215,7 +218,7 @@ impl App {
             KeyAction::Save => {
                 if let Some(draft) = form.to_save() {
                     let request = self.request_id();
-                    let form = self.profile_form.as_mut().expect("open");
+                    let form = self.profiles.form.as_mut().expect("open");
                     form.saving = Some(request);
                     form.problem = None;
                     form.progress = Some("Saving…".to_owned());
@@ -225,7 +228,7 @@ impl App {
             KeyAction::Test => {
                 if let Some(draft) = form.to_test() {
                     let request = self.request_id();
-                    self.profile_form.as_mut().expect("open").test = Some(TestState::Running(request));
+                    self.profiles.form.as_mut().expect("open").test = Some(TestState::Running(request));
                     return vec![Command::Profiles(ProfilesCommand::TestProfile { request, draft })];
                 }
             }
@@ -237,12 +240,12 @@ impl App {
     /// Esc (confirmed when something was typed): the setup quits, add and edit go back.
     fn close_form(&mut self) -> Vec<Command> {
         let setup = self.in_setup();
-        self.profile_form = None;
+        self.profiles.form = None;
         if setup {
-            self.should_quit = true;
+            self.screen.should_quit = true;
             return vec![Command::Quit];
         }
-        self.mode = Mode::Profiles;
+        self.screen.mode = Mode::Profiles;
         Vec::new()
     }
 
@@ -275,7 +278,7 @@ impl App {
                 Err(e) => self.profiles.store = StoreStatus::Failed(e),
             },
             Action::ProfileProgress { request, text } => {
-                if let Some(f) = self.profile_form.as_mut().filter(|f| f.saving == Some(request)) {
+                if let Some(f) = self.profiles.form.as_mut().filter(|f| f.saving == Some(request)) {
                     f.progress = Some(text);
                 } else if let Some((r, t)) = self.profiles.busy.as_mut()
                     && *r == request
@@ -284,7 +287,7 @@ impl App {
                 }
             }
             Action::ProfileSaved { request, name, result } => {
-                let Some(form) = self.profile_form.as_mut().filter(|f| f.saving == Some(request)) else {
+                let Some(form) = self.profiles.form.as_mut().filter(|f| f.saving == Some(request)) else {
                     return out;
                 };
                 form.saving = None;
@@ -299,14 +302,14 @@ impl App {
                         }
                         if self.in_setup() {
                             // The secret leaves memory with the form.
-                            self.profile_form = None;
+                            self.profiles.form = None;
                             out.push(Command::SwitchProfile {
                                 name,
                                 notice: Some(text),
                             });
                         } else {
-                            self.profile_form = None;
-                            self.mode = Mode::Profiles;
+                            self.profiles.form = None;
+                            self.screen.mode = Mode::Profiles;
                             self.profiles.message = Some((true, text));
                             self.profiles.select_after_list = Some(name);
                             out.extend(self.list_profiles());
@@ -335,7 +338,7 @@ impl App {
                 out.extend(self.list_profiles());
             }
             Action::ProfileTested { request, result } => {
-                if let Some(f) = self.profile_form.as_mut()
+                if let Some(f) = self.profiles.form.as_mut()
                     && f.test == Some(TestState::Running(request))
                 {
                     f.test = Some(TestState::Done(result));

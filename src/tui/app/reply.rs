@@ -14,53 +14,57 @@ impl App {
             return Vec::new();
         };
         let Some(id) = review.id.clone() else {
-            self.notices
+            self.status
+                .notices
                 .warn("This review has no ID, so the Store cannot take a response to it");
             return Vec::new();
         };
-        if self.vanished.contains(&id) {
-            self.notices.warn(
+        if self.list.vanished.contains(&id) {
+            self.status.notices.warn(
                 "Removed by Microsoft (spam or pre-release): this review is no longer live and cannot be answered",
             );
             return Vec::new();
         }
         if review.is_answered() && !review.revised_after_response() {
-            self.notices
+            self.status
+                .notices
                 .warn("Already answered: the Store takes a new response only after the customer revises the review");
             return Vec::new();
         }
-        match self.replies.get(&id) {
+        match self.replies.state.get(&id) {
             Some(ReplyState::Sending) => {
-                self.notices.warn("A reply to this review is being sent");
+                self.status.notices.warn("A reply to this review is being sent");
                 return Vec::new();
             }
             Some(ReplyState::Queued(_) | ReplyState::Unconfirmed(_)) => {
-                self.notices
+                self.status
+                    .notices
                     .warn("A reply to this review is in the outbox: o to edit, retry or discard it");
                 return Vec::new();
             }
             _ => {}
         }
-        match self.eligibility.get(&id) {
+        match self.replies.eligibility.get(&id) {
             Some(Eligibility::OptedOut) => {
-                self.notices
+                self.status
+                    .notices
                     .warn("The customer opted out of responses: this review cannot be answered");
                 return Vec::new();
             }
-            Some(Eligibility::ApiDown(why)) => self.notices.error(why.clone()),
+            Some(Eligibility::ApiDown(why)) => self.status.notices.error(why.clone()),
             _ => {}
         }
         // The listing's support email; else the profile's (the check may not have answered, or
         // the reviews API may be down while the reply is queued anyway).
-        let default_email = match self.eligibility.get(&id) {
+        let default_email = match self.replies.eligibility.get(&id) {
             Some(Eligibility::CanRespond {
                 support_email: Some(email),
             }) => email.clone(),
-            _ => self.default_support_email.clone().unwrap_or_default(),
+            _ => self.settings.default_support_email.clone().unwrap_or_default(),
         };
-        let mut draft = self.drafts.get(&id).cloned().unwrap_or(Draft {
+        let mut draft = self.replies.drafts.get(&id).cloned().unwrap_or(Draft {
             text: String::new(),
-            public: self.default_public,
+            public: self.settings.default_public,
             email: String::new(),
         });
         // A draft saved before the eligibility check answered has no email yet.
@@ -68,14 +72,14 @@ impl App {
             draft.email = default_email;
         }
         self.editor = Some(Editor::open(self.app_id(), &id, draft));
-        self.mode = Mode::Editor;
+        self.screen.mode = Mode::Editor;
         // Ask again if the earlier check failed.
         self.prefetch_eligibility()
     }
 
     pub(super) fn editor_key(&mut self, b: KeyAction) -> Vec<Command> {
         let Some(editor) = self.editor.as_mut() else {
-            self.mode = Mode::Normal;
+            self.screen.mode = Mode::Normal;
             return Vec::new();
         };
         match b {
@@ -85,7 +89,7 @@ impl App {
                 let cmds = self.save_editor_draft();
                 self.editor = None;
                 let mut cmds = cmds;
-                self.mode = match self.outbox.editing.take() {
+                self.screen.mode = match self.outbox.editing.take() {
                     Some(id) => {
                         // Held while edited: closing without saving lets it go as it was.
                         if std::mem::take(&mut self.outbox.editing_hold)
@@ -105,7 +109,7 @@ impl App {
             }
             KeyAction::TogglePublic => {
                 if editor.public {
-                    match self.eligibility.get(&editor.review_id) {
+                    match self.replies.eligibility.get(&editor.review_id) {
                         Some(Eligibility::CanRespond { .. }) => editor.public = false,
                         Some(Eligibility::Checking) | None => {
                             editor.problem = Some("Private (email) responses wait for the eligibility check".to_owned())
@@ -128,14 +132,14 @@ impl App {
                 if self.outbox.editing.is_some() {
                     editor.problem = editor.check().err();
                     if editor.problem.is_none() {
-                        self.mode = Mode::Confirm;
+                        self.screen.mode = Mode::Confirm;
                     }
                     return Vec::new();
                 }
                 // A reply can be queued while the service is unreachable or down: the outbox
                 // keeps it, and it is sent (or answered in Partner Center) later.
                 // What stops the reply whatever is typed comes first, then the text and email.
-                let blocked = match self.eligibility.get(&editor.review_id) {
+                let blocked = match self.replies.eligibility.get(&editor.review_id) {
                     Some(Eligibility::OptedOut) => {
                         Some("The customer opted out: this review cannot be answered".to_owned())
                     }
@@ -148,7 +152,7 @@ impl App {
                 // Also while the check is unanswered, failed or the API is down: queued, a reply
                 // the Store refuses (an opted-out customer) fails visibly in the outbox; waiting
                 // for a check an outage may never answer would not.
-                self.mode = Mode::Confirm;
+                self.screen.mode = Mode::Confirm;
             }
             KeyAction::Suspend => return vec![Command::Suspend],
             _ => {}
@@ -162,7 +166,7 @@ impl App {
         self.draft_changed();
         let mut out = self.save_editor_draft();
         let Some(editor) = self.editor.take() else {
-            self.mode = Mode::Normal;
+            self.screen.mode = Mode::Normal;
             return Vec::new();
         };
         out.extend(self.queue_reply(editor));
@@ -179,13 +183,19 @@ impl App {
             r.response_date = Some(now.format("%Y-%m-%dT%H:%M:%SZ").to_string());
             r.response_timestamp = Some(now.timestamp());
         };
-        if let Some(r) = self.ids.get(review, &self.reviews).map(|i| &mut self.reviews[i]) {
+        if let Some(r) = self
+            .list
+            .ids
+            .get(review, &self.list.reviews)
+            .map(|i| &mut self.list.reviews[i])
+        {
             if !r.is_answered() {
-                self.unanswered = self.unanswered.saturating_sub(1);
+                self.list.unanswered = self.list.unanswered.saturating_sub(1);
             }
             mark(r);
         } else if let Some(r) = self
-            .other_apps
+            .sources
+            .parked
             .values_mut()
             .flat_map(|c| c.reviews.iter_mut())
             .find(|r| r.id.as_deref() == Some(review))

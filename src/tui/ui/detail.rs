@@ -44,7 +44,7 @@ impl<'a> Lines<'a> {
 }
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
-    let focused = app.focus == Focus::Detail && app.mode == Mode::Normal;
+    let focused = app.screen.focus == Focus::Detail && app.screen.mode == Mode::Normal;
     let block = theme.block(" Review ", focused);
     let inner = block.inner(area);
     let Some(r) = app.selected_review() else {
@@ -93,7 +93,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     if !device.is_empty() {
         l.text(&device.join(" · "), theme.dim());
     }
-    if app.vanished.contains(id) {
+    if app.list.vanished.contains(id) {
         l.text(
             "⌀ removed by Microsoft (spam or pre-release): no longer live, cannot be answered",
             theme.bad(),
@@ -119,7 +119,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         }
         l.text(resp, Style::default());
     }
-    match app.replies.get(id) {
+    match app.replies.state.get(id) {
         Some(ReplyState::Sending) => l.text("⇡ Sending your reply…", theme.warn()),
         Some(ReplyState::Sent) => l.text("✓ Your reply was accepted by the Store", theme.good()),
         Some(ReplyState::Queued(why)) => {
@@ -149,9 +149,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         None => {}
     }
     // While a reply is on its way, its draft is that reply: "r to continue" would be refused.
-    if let Some(d) = app.drafts.get(id)
+    if let Some(d) = app.replies.drafts.get(id)
         && !matches!(
-            app.replies.get(id),
+            app.replies.state.get(id),
             Some(ReplyState::Sending | ReplyState::Queued(_) | ReplyState::Unconfirmed(_))
         )
     {
@@ -160,11 +160,14 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         l.blank();
         l.text(&format!("✎ Draft: {first} (r to continue)"), theme.accent());
     }
-    f.render_widget(Paragraph::new(l.out).block(block).scroll((app.detail_scroll, 0)), area);
+    f.render_widget(
+        Paragraph::new(l.out).block(block).scroll((app.screen.detail_scroll, 0)),
+        area,
+    );
 }
 
 fn eligibility(l: &mut Lines, app: &App, id: &str, theme: &Theme) {
-    match app.eligibility.get(id) {
+    match app.replies.eligibility.get(id) {
         Some(Eligibility::CanRespond { support_email }) => l.text(
             &match support_email {
                 Some(e) => format!("✓ can respond · support email {e}"),

@@ -16,6 +16,7 @@ use crate::tui::app::editor::{Field, WARN_AT};
 pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     let Some(ed) = app.editor.as_ref() else { return };
     let who = app
+        .list
         .reviews
         .iter()
         .find(|r| r.id.as_deref() == Some(ed.review_id.as_str()))
@@ -63,7 +64,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
             theme.warn(),
         )
     };
-    let private_note = match app.eligibility.get(&ed.review_id) {
+    let private_note = match app.replies.eligibility.get(&ed.review_id) {
         Some(Eligibility::CanRespond { .. }) => None,
         Some(Eligibility::Checking) | None => Some(" · private waits for the eligibility check"),
         _ => Some(" · private not available"),

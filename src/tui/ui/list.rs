@@ -13,16 +13,16 @@ use crate::tui::action::{Eligibility, ReplyState};
 use crate::tui::app::{App, Focus, Mode};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
-    let entry = &app.apps[app.app_index];
+    let entry = &app.sources.apps[app.sources.index];
     let title = format!(" {} · {} ", entry.name.as_deref().unwrap_or("Reviews"), entry.id);
-    let focused = app.focus == Focus::List && app.mode == Mode::Normal;
+    let focused = app.screen.focus == Focus::List && app.screen.mode == Mode::Normal;
     let block = theme.block(title, focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    if app.view.is_empty() {
-        let msg = if app.loading.is_some() {
+    if app.list.view.is_empty() {
+        let msg = if app.list.loading.is_some() {
             "Fetching reviews…"
-        } else if app.reviews.is_empty() {
+        } else if app.list.reviews.is_empty() {
             "No reviews in this period. R fetches again."
         } else {
             "No review passes the filters. f changes them."
@@ -33,12 +33,13 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     let width = inner.width as usize;
     let rows = inner.height as usize;
     let lines: Vec<Line> = app
+        .list
         .view
         .iter()
         .enumerate()
-        .skip(app.list_offset)
+        .skip(app.list.offset)
         .take(rows)
-        .map(|(pos, &i)| row(app, &app.reviews[i], pos == app.selected, width, theme))
+        .map(|(pos, &i)| row(app, &app.list.reviews[i], pos == app.list.selected, width, theme))
         .collect();
     f.render_widget(Paragraph::new(lines), inner);
 }
@@ -46,35 +47,37 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
 /// The answer-state marker: what a person wants to see at a glance.
 fn marker(app: &App, r: &Review) -> (&'static str, ratatui::style::Style, &'static str) {
     let id = r.id.as_deref().unwrap_or("");
-    match app.replies.get(id) {
-        _ if app.vanished.contains(id) => ("⌀", theme_bad(app), "removed"),
+    match app.replies.state.get(id) {
+        _ if app.list.vanished.contains(id) => ("⌀", theme_bad(app), "removed"),
         Some(ReplyState::Sending) => ("⇡", theme_warn(app), "sending"),
         Some(ReplyState::Queued(_)) => ("⧗", theme_warn(app), "queued"),
         Some(ReplyState::Failed(_)) => ("✗", theme_bad(app), "failed"),
         Some(ReplyState::Unconfirmed(_)) => ("?", theme_warn(app), "unconfirmed"),
         _ if r.revised_after_response() => ("↻", theme_warn(app), "revised"),
         _ if r.is_answered() => ("✓", theme_good(app), "answered"),
-        _ if matches!(app.eligibility.get(id), Some(Eligibility::OptedOut)) => ("⊘", theme_dim(app), "opted out"),
+        _ if matches!(app.replies.eligibility.get(id), Some(Eligibility::OptedOut)) => {
+            ("⊘", theme_dim(app), "opted out")
+        }
         _ => (" ", ratatui::style::Style::default(), ""),
     }
 }
 
 fn theme_warn(app: &App) -> ratatui::style::Style {
-    Theme::new(app.no_color).warn()
+    Theme::new(app.settings.no_color).warn()
 }
 fn theme_bad(app: &App) -> ratatui::style::Style {
-    Theme::new(app.no_color).bad()
+    Theme::new(app.settings.no_color).bad()
 }
 fn theme_good(app: &App) -> ratatui::style::Style {
-    Theme::new(app.no_color).good()
+    Theme::new(app.settings.no_color).good()
 }
 fn theme_dim(app: &App) -> ratatui::style::Style {
-    Theme::new(app.no_color).dim()
+    Theme::new(app.settings.no_color).dim()
 }
 
 fn row<'a>(app: &App, r: &'a Review, selected: bool, width: usize, theme: &Theme) -> Line<'a> {
     let (mark, mark_style, _) = marker(app, r);
-    let draft = if r.id.as_deref().is_some_and(|id| app.drafts.contains_key(id)) {
+    let draft = if r.id.as_deref().is_some_and(|id| app.replies.drafts.contains_key(id)) {
         "✎"
     } else {
         " "

@@ -31,9 +31,9 @@ pub fn draw(f: &mut Frame, app: &App) {
         f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
     }
-    let theme = Theme::new(app.no_color);
+    let theme = Theme::new(app.settings.no_color);
     // Full-screen: the profile form (the only screen during the first-run setup) and the list.
-    match app.mode {
+    match app.screen.mode {
         Mode::ProfileForm => return profile_form::draw(f, app, area, &theme),
         Mode::Profiles | Mode::ProfileConfirm => return profiles::draw(f, app, area, &theme),
         Mode::Outbox => return outbox::draw(f, app, area, &theme),
@@ -41,13 +41,13 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
     let p = panes(area);
     list::draw(f, app, p.list, &theme);
-    match app.mode {
+    match app.screen.mode {
         Mode::Editor | Mode::Confirm => editor::draw(f, app, p.detail, &theme),
         _ => detail::draw(f, app, p.detail, &theme),
     }
     status::draw_hints(f, app, p.hints, &theme);
     status::draw_status(f, app, p.status, &theme);
-    match app.mode {
+    match app.screen.mode {
         Mode::Help => overlays::help(f, app, area, &theme),
         Mode::Filters => overlays::filters(f, app, area, &theme),
         Mode::Apps => overlays::apps(f, app, area, &theme),
@@ -55,8 +55,8 @@ pub fn draw(f: &mut Frame, app: &App) {
         Mode::QuitConfirm => overlays::quit(f, app, area, &theme),
         _ => {}
     }
-    if app.mode == Mode::Normal
-        && let Some(text) = &app.notice
+    if app.screen.mode == Mode::Normal
+        && let Some(text) = &app.status.notice
     {
         overlays::notice(f, text, p.hints, &theme);
     }

@@ -48,13 +48,13 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .scroll((app.help_scroll, 0)),
+            .scroll((app.screen.help_scroll, 0)),
         inner,
     );
 }
 
 pub fn filters(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
-    let Some(form) = app.filter_form.as_ref() else { return };
+    let Some(form) = app.filters.form.as_ref() else { return };
     let box_ = centered(area, 60, 13);
     let inner = popup(f, box_, " Filters ", theme);
     let mut lines = Vec::new();
@@ -110,20 +110,21 @@ pub fn filters(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
 }
 
 pub fn apps(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
-    let box_ = centered(area, 50, (app.apps.len() as u16 + 4).min(area.height));
+    let box_ = centered(area, 50, (app.sources.apps.len() as u16 + 4).min(area.height));
     let inner = popup(f, box_, " Switch app ", theme);
     let lines: Vec<Line> = app
+        .sources
         .apps
         .iter()
         .enumerate()
         .map(|(i, a)| {
             let text = format!(
                 "{} {}  {}",
-                if i == app.app_index { "•" } else { " " },
+                if i == app.sources.index { "•" } else { " " },
                 a.id,
                 a.name.as_deref().unwrap_or("")
             );
-            if i == app.app_picker {
+            if i == app.sources.picker {
                 Line::styled(text, theme.selected())
             } else {
                 Line::raw(text)
@@ -196,7 +197,7 @@ pub fn quit(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         ));
     }
     // A draft whose reply is in the outbox was counted above.
-    let drafts = app.drafts.keys().filter(|r| !app.outbox.is_live(r)).count();
+    let drafts = app.replies.drafts.keys().filter(|r| !app.outbox.is_live(r)).count();
     if drafts > 0 && app.drafts_safe() {
         lines.push(Line::raw(format!(
             "{drafts} {} saved: {} will be here next time.",

@@ -22,7 +22,7 @@ use crate::tui::layout::centered;
 const LABEL: usize = 17;
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
-    let Some(form) = app.profile_form.as_ref() else { return };
+    let Some(form) = app.profiles.form.as_ref() else { return };
     let title = match &form.kind {
         FormKind::Setup => " Set up reviewdesk: your app registration ".to_owned(),
         FormKind::Add => " Add a profile ".to_owned(),
@@ -131,7 +131,7 @@ fn form_lines(app: &App, form: &ProfileForm, width: usize, theme: &Theme) -> (Ve
         }
     }
     lines.push(Line::raw(""));
-    let spin = SPINNER[app.spinner % SPINNER.len()];
+    let spin = SPINNER[app.screen.spinner % SPINNER.len()];
     match &form.test {
         Some(TestState::Running(_)) => lines.push(Line::styled(format!("{spin} Testing the connection…"), theme.dim())),
         Some(TestState::Done(Ok(report))) => {

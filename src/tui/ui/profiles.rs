@@ -84,7 +84,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     }
     lines.push(Line::styled("   ● in use   * default", theme.dim()));
     lines.push(Line::raw(""));
-    let spin = SPINNER[app.spinner % SPINNER.len()];
+    let spin = SPINNER[app.screen.spinner % SPINNER.len()];
     if let Some((name, test)) = &p.test {
         match test {
             TestState::Running(_) => lines.push(Line::styled(format!("{spin} Testing {name}…"), theme.dim())),
@@ -110,7 +110,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         ..area
     };
     f.render_widget(Paragraph::new(hint_line(app, theme)), hints);
-    if app.mode == Mode::ProfileConfirm
+    if app.screen.mode == Mode::ProfileConfirm
         && let Some(q) = &p.confirm
     {
         confirm(f, app, q, area, theme);
@@ -178,7 +178,7 @@ fn confirm(f: &mut Frame, app: &App, q: &ProfileConfirm, area: Rect, theme: &The
                     if queued == 1 { "reply is" } else { "replies are" }
                 ));
             }
-            let drafts = app.drafts.len();
+            let drafts = app.replies.drafts.len();
             if drafts > 0 && !app.drafts_safe() {
                 t.push(format!(
                     "{drafts} unsent {} kept only while this profile is open: switching discards them.",

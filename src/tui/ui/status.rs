@@ -15,28 +15,28 @@ use crate::tui::app::{App, Mode, describe_age};
 
 pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     let width = area.width as usize;
-    let line = if app.mode == Mode::Search {
-        let count = if app.search.query.is_empty() {
+    let line = if app.screen.mode == Mode::Search {
+        let count = if app.list.search.query.is_empty() {
             String::new()
-        } else if app.search.matches.is_empty() {
+        } else if app.list.search.matches.is_empty() {
             "  no match".to_owned()
         } else {
-            format!("  {}/{}", app.search.current + 1, app.search.matches.len())
+            format!("  {}/{}", app.list.search.current + 1, app.list.search.matches.len())
         };
         Line::from(vec![
             Span::styled("/", theme.accent()),
-            Span::raw(app.search.query.clone()),
+            Span::raw(app.list.search.query.clone()),
             Span::styled("▏", theme.accent()),
             Span::styled(count, theme.dim()),
             Span::styled("   Enter keep · Esc clear", theme.dim()),
         ])
-    } else if let Some(n) = app.notices.shown() {
+    } else if let Some(n) = app.status.notices.shown() {
         let (mark, style) = match n.level {
             Level::Error => ("! ", theme.bad()),
             Level::Warning => ("! ", theme.warn()),
             Level::Info => ("· ", theme.dim()),
         };
-        let more = match app.notices.waiting() {
+        let more = match app.status.notices.waiting() {
             0 => String::new(),
             n => format!(" (+{n})"),
         };
@@ -45,7 +45,7 @@ pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         Line::from(vec![Span::styled(text, style), Span::styled(more, theme.dim())])
     } else {
         use KeyAction as A;
-        let actions: &[KeyAction] = match app.mode {
+        let actions: &[KeyAction] = match app.screen.mode {
             Mode::Normal => &[
                 A::MoveDown,
                 A::MoveUp,
@@ -61,15 +61,15 @@ pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
             _ => &[],
         };
         let mut spans = hint_spans(&app.keymap.hints(KeyContext::Normal, actions), theme);
-        if !app.search.query.is_empty() && app.mode == Mode::Normal {
+        if !app.list.search.query.is_empty() && app.screen.mode == Mode::Normal {
             spans.insert(
                 0,
                 Span::styled(
                     format!(
                         "/{} {}/{} (n/N)  ",
-                        app.search.query,
-                        app.search.current + 1,
-                        app.search.matches.len()
+                        app.list.search.query,
+                        app.list.search.current + 1,
+                        app.list.search.matches.len()
                     ),
                     theme.accent(),
                 ),
@@ -81,20 +81,20 @@ pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
 }
 
 pub fn draw_status(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
-    let entry = &app.apps[app.app_index];
+    let entry = &app.sources.apps[app.sources.index];
     let left = format!(
         " {} · {} │ {} reviews · {} unanswered · {} shown",
-        app.profile,
+        app.sources.profile,
         entry.id,
-        app.reviews.len(),
+        app.list.reviews.len(),
         app.unanswered_count(),
-        app.view.len()
+        app.list.view.len()
     );
     let mut right = String::new();
-    if !app.filters.is_default() {
-        right.push_str(&format!("filter: {}  ", app.filters.describe()));
+    if !app.filters.active.is_default() {
+        right.push_str(&format!("filter: {}  ", app.filters.active.describe()));
     }
-    if app.unanswered_first {
+    if app.filters.unanswered_first {
         right.push_str("unanswered first  ");
     }
     let waiting = app.outbox.pending();
@@ -111,14 +111,14 @@ pub fn draw_status(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
             .unwrap_or_default();
         right.push_str(&format!("outbox {waiting}{down}{next} (o)  "));
     }
-    if let Some(a) = &app.activity {
+    if let Some(a) = &app.status.activity {
         // While cached reviews are shown and refreshed, retries included: "cached 12 min ago · ".
-        let cached = match app.cache_age {
-            Some(age) if app.loading.is_some() => format!("cached {} · ", describe_age(age)),
+        let cached = match app.list.cache_age {
+            Some(age) if app.list.loading.is_some() => format!("cached {} · ", describe_age(age)),
             _ => String::new(),
         };
-        right.push_str(&format!("{} {cached}{a} ", SPINNER[app.spinner % SPINNER.len()]));
-    } else if let Some(age) = app.cache_age {
+        right.push_str(&format!("{} {cached}{a} ", SPINNER[app.screen.spinner % SPINNER.len()]));
+    } else if let Some(age) = app.list.cache_age {
         right.push_str(&format!("cached {} ", describe_age(age)));
     }
     let width = area.width as usize;

@@ -211,7 +211,7 @@ fn main() {
     let p99 = lat[(lat.len() * 99 / 100).min(lat.len() - 1)];
     let max = *lat.last().unwrap();
 
-    let reviews: Vec<Review> = big.reviews.clone();
+    let reviews: Vec<Review> = big.list.reviews.clone();
     let mut small = app_with(reviews[..100].to_vec());
     drop(reviews);
     draw_time(&mut small); // warm-up: caches, allocator, first-frame work

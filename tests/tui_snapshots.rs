@@ -138,10 +138,6 @@ struct Screen {
 
 impl Screen {
     /// Started, before any page arrived.
-    fn started(w: u16, h: u16) -> Screen {
-        Screen::started_with(w, h, Settings::default())
-    }
-
     fn started_with(w: u16, h: u16, settings: Settings) -> Screen {
         let apps = vec![
             AppEntry {

@@ -13,7 +13,7 @@ use super::progress::ProgressLine;
 use crate::commerce::export::{fetch_export, read_export};
 use crate::commerce::parse::FileFormat;
 use crate::commerce::{CommerceReview, CommerceSession};
-use crate::config::{Config, project_dirs};
+use crate::config::Config;
 use crate::db::Db;
 
 #[derive(Subcommand, Debug)]
@@ -53,15 +53,6 @@ pub async fn run(config: Config, cmd: CommerceCommand) -> Result<ExitCode> {
 }
 
 /// The profile's database, with its notice (if any) on standard error.
-pub(super) fn open_db(name: &str) -> Result<Db> {
-    let dirs = project_dirs().context("no home directory to keep the local database in")?;
-    let (db, report) = Db::open(dirs.data_dir(), name)?;
-    if let Some(m) = report.message() {
-        eprintln!("note: {m}");
-    }
-    Ok(db)
-}
-
 /// The fixed CSV columns of an export written out; unknown columns go, as JSON, in `extra`.
 const CSV_COLUMNS: [&str; 20] = [
     "reviewId",
@@ -184,7 +175,7 @@ impl<'a> Writer<'a> {
 
 async fn export(config: Config, args: ExportArgs) -> Result<ExitCode> {
     let session = CommerceSession::resolve(config).await?;
-    let mut db = open_db(&session.name)?;
+    let mut db = super::local_db::open_or_create(&session.name)?;
     let mut download = tempfile::NamedTempFile::new().context("cannot create a temporary file for the download")?;
     let mut progress = ProgressLine::on_stderr("Downloading the export");
     let (ticket, bytes) = fetch_export(&session.client, download.as_file_mut(), &mut |d, t| {

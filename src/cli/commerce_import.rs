@@ -14,7 +14,6 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
-use super::commerce::open_db;
 use super::progress::ProgressLine;
 use crate::commerce::export::{fetch_export, read_export};
 use crate::commerce::import::{COLUMNS, ImportItem, RowDefaults, content_key, read_import_file};
@@ -162,7 +161,7 @@ pub async fn run(config: Config, args: ImportArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let session = CommerceSession::resolve(config).await?;
-    let mut db = open_db(&session.name)?;
+    let mut db = super::local_db::open_or_create(&session.name)?;
     let source = args.file.display().to_string();
     let requests: Vec<String> = file
         .items

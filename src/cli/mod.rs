@@ -9,6 +9,7 @@ mod doctor;
 mod eligibility;
 mod emulator_cmd;
 mod history;
+mod local_db;
 mod outbox;
 pub mod output;
 mod profile;

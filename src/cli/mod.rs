@@ -13,6 +13,7 @@ mod local_db;
 mod outbox;
 pub mod output;
 mod profile;
+mod profile_args;
 mod profile_commerce;
 mod progress;
 mod respond;
@@ -67,7 +68,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Manage app registrations (profiles); secrets go to the OS keyring.
     #[command(subcommand)]
-    Profile(profile::ProfileCommand),
+    Profile(profile_args::ProfileCommand),
     /// Where the config and secrets live, which keyring is used and why, whether endpoints answer.
     Doctor,
     /// The replies sent from the terminal UI, newest first, from the local database (offline).

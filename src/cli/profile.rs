@@ -1,132 +1,17 @@
 //! `reviewdesk profile add | edit | remove | list | test`.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{Args, Subcommand};
-use secrecy::{ExposeSecret, SecretString};
-use zeroize::Zeroizing;
 
 use super::InfoFormat;
+use super::profile_args::{AddArgs, EditArgs, Kind, ProfileCommand, read_secret};
 use crate::config::Config;
 use crate::profiles::ops::{self, app_label, config_path, open_store, store_name};
-use crate::profiles::{
-    Profile, Visibility, check_secret, parse_app, validate_client_id, validate_name, validate_tenant,
-};
+use crate::profiles::{Profile, Visibility, parse_app, validate_client_id, validate_name, validate_tenant};
 use crate::session::{Session, usage};
 use crate::store::validate::validate_email;
-
-#[derive(Subcommand, Debug)]
-pub enum ProfileCommand {
-    /// Add an app registration; the secret is read from a hidden prompt or --secret-stdin.
-    Add(AddArgs),
-    /// Change a profile; --rotate-secret replaces the secret in the keyring.
-    Edit(EditArgs),
-    /// Remove a profile and its secret from the keyring.
-    Remove { name: String },
-    /// List profiles (never secrets).
-    List {
-        #[arg(long, value_enum, default_value = "text")]
-        format: InfoFormat,
-    },
-    /// Get a token and ask, for each app, whether its reviews may be answered.
-    Test {
-        /// Default: the default profile.
-        name: Option<String>,
-    },
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Kind {
-    /// Microsoft Store apps (Partner Center).
-    Store,
-    /// A Dynamics 365 Commerce site's Ratings & Reviews (an S2S app registration).
-    Commerce,
-}
-
-#[derive(Args, Debug)]
-pub struct AddArgs {
-    /// The profile's name; for a Commerce site, the registration's Name in site builder
-    /// (such as "Fabrikam App", kept as the profile fabrikam-app).
-    #[arg(long)]
-    pub name: String,
-    #[arg(long, value_enum, default_value = "store")]
-    pub kind: Kind,
-    /// Directory (tenant) ID: a GUID or a verified domain such as contoso.onmicrosoft.com.
-    #[arg(long)]
-    pub tenant: String,
-    /// Application (client) ID of the app registration.
-    #[arg(long = "client")]
-    pub client: String,
-    /// A Store app this registration covers: 9NBLGGGZ5QDR, or 9NBLGGGZ5QDR=Display name. Repeatable.
-    #[arg(long = "app", value_name = "STOREID[=NAME]")]
-    pub apps: Vec<String>,
-    /// Commerce: the Ratings and Reviews service URL, https://<rnr-id>.rnr.ms.
-    #[arg(long, value_name = "URL")]
-    pub rnr_url: Option<String>,
-    /// Commerce: the connector's tenantId [inferred default: --tenant].
-    #[arg(long, value_name = "ID")]
-    pub rnr_tenant: Option<String>,
-    /// Commerce: the token audience, an App ID URI with or without /.default [undocumented;
-    /// inferred default: the R&R URL].
-    #[arg(long, value_name = "SCOPE")]
-    pub scope: Option<String>,
-    #[arg(long, value_name = "EMAIL")]
-    pub support_email: Option<String>,
-    /// Answer privately (by email) by default instead of publicly.
-    #[arg(long)]
-    pub private: bool,
-    /// Read the client secret from standard input (one line) instead of a hidden prompt.
-    #[arg(long)]
-    pub secret_stdin: bool,
-    /// Make this the default profile (the first profile always is).
-    #[arg(long)]
-    pub default: bool,
-    #[arg(long, value_name = "URL")]
-    pub login_url: Option<String>,
-    #[arg(long, value_name = "URL")]
-    pub api_url: Option<String>,
-}
-
-#[derive(Args, Debug)]
-pub struct EditArgs {
-    pub name: String,
-    #[arg(long)]
-    pub tenant: Option<String>,
-    #[arg(long = "client")]
-    pub client: Option<String>,
-    #[arg(long = "add-app", value_name = "STOREID[=NAME]")]
-    pub add_app: Vec<String>,
-    #[arg(long = "remove-app", value_name = "STOREID")]
-    pub remove_app: Vec<String>,
-    #[arg(long, value_name = "EMAIL")]
-    pub support_email: Option<String>,
-    #[arg(long, conflicts_with = "public")]
-    pub private: bool,
-    #[arg(long)]
-    pub public: bool,
-    /// Replace the client secret (hidden prompt, or --secret-stdin).
-    #[arg(long)]
-    pub rotate_secret: bool,
-    #[arg(long, requires = "rotate_secret")]
-    pub secret_stdin: bool,
-    /// Make this the default profile.
-    #[arg(long)]
-    pub default: bool,
-    /// Commerce: the R&R service URL.
-    #[arg(long, value_name = "URL")]
-    pub rnr_url: Option<String>,
-    /// Commerce: the connector's tenantId.
-    #[arg(long, value_name = "ID")]
-    pub rnr_tenant: Option<String>,
-    /// Commerce: the token audience ("" goes back to the inferred default, the R&R URL).
-    #[arg(long, value_name = "SCOPE")]
-    pub scope: Option<String>,
-    /// Commerce: the registration's Name as site builder shows it.
-    #[arg(long, value_name = "NAME")]
-    pub site_name: Option<String>,
-}
 
 pub async fn run(config: Config, cmd: ProfileCommand) -> Result<ExitCode> {
     match cmd {
@@ -136,33 +21,6 @@ pub async fn run(config: Config, cmd: ProfileCommand) -> Result<ExitCode> {
         ProfileCommand::List { format } => list(config, format).await,
         ProfileCommand::Test { name } => test(config, name).await,
     }
-}
-
-/// Room for any client secret (about 40 characters) and its newline, so that reading the line
-/// never grows the buffer: growing would leave a copy of the secret behind, unzeroised.
-const SECRET_LINE_CAPACITY: usize = 1024;
-
-/// The secret, from stdin or a prompt that does not echo. Never from the command line.
-pub(super) fn read_secret(from_stdin: bool) -> Result<SecretString> {
-    // Zeroised when dropped: only the trimmed copy inside the SecretString may stay.
-    let raw = Zeroizing::new(if from_stdin {
-        let mut line = String::with_capacity(SECRET_LINE_CAPACITY);
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .context("cannot read the secret from standard input")?;
-        line
-    } else {
-        if !std::io::stdin().is_terminal() {
-            return Err(usage(
-                "no terminal to ask for the client secret: pipe it in with --secret-stdin",
-            ));
-        }
-        rpassword::prompt_password("Client secret (the Value; input hidden): ").context("cannot read the secret")?
-    });
-    let secret = SecretString::from(raw.trim_end_matches(['\r', '\n']));
-    check_secret(secret.expose_secret()).map_err(usage)?;
-    Ok(secret)
 }
 
 async fn add(config: Config, a: AddArgs) -> Result<ExitCode> {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use secrecy::SecretString;
 
-use super::profile::{AddArgs, EditArgs, read_secret};
+use super::profile_args::{AddArgs, EditArgs, read_secret};
 use crate::commerce::CommerceSession;
 use crate::config::{Config, validate_endpoint_url};
 use crate::profiles::ops::{self, config_path, open_store, store_name};

@@ -413,3 +413,15 @@ fn editor_opened_while_checking_takes_the_support_email_when_the_check_arrives()
     let cmds = h.typ("y");
     assert_eq!(submits(&cmds)[0][0].support_email, EMAIL);
 }
+
+#[test]
+fn c_copies_the_selected_reviews_id() {
+    let mut h = H::loaded(many(3));
+    h.typ("j");
+    let cmds = h.typ("c");
+    assert_eq!(cmds, vec![Command::CopyToClipboard { text: "r1".into() }]);
+    assert!(h.error().contains("r1"), "{}", h.error());
+    // Nothing selected, nothing copied.
+    let mut h = H::loaded(Vec::new());
+    assert!(h.typ("c").is_empty());
+}

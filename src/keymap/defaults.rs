@@ -96,6 +96,7 @@ pub(super) const DEFAULTS: &[(KeyContext, KeyAction, &[&str], &str, &str)] = {
             "quit (asks if replies are still being sent)",
         ),
         (C::Normal, B::Suspend, &["ctrl-z"], "suspend", "suspend to the shell"),
+        (C::Normal, B::Copy, &["c"], "copy id", "copy the review's ID (OSC 52)"),
         (C::Editor, B::Send, &["ctrl-s"], "send", "send (asks first)"),
         (
             C::Editor,

@@ -117,6 +117,14 @@ impl App {
                 }
             }
             KeyAction::Suspend => vec![Command::Suspend],
+            KeyAction::Copy => match self.selected_id().map(str::to_owned) {
+                Some(id) => {
+                    let shown = crate::sanitize::sanitize_line(&id);
+                    self.status.notices.info(format!("Copied the review ID {shown}"));
+                    vec![Command::CopyToClipboard { text: id }]
+                }
+                None => Vec::new(),
+            },
             KeyAction::Profiles => self.open_profiles(),
             KeyAction::Outbox => self.open_outbox(),
             _ => Vec::new(),

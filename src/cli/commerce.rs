@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::output::defuse_formula;
+use super::export::defuse_formula;
 use super::progress::ProgressLine;
 use crate::commerce::export::{fetch_export, read_export};
 use crate::commerce::parse::FileFormat;

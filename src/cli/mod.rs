@@ -8,6 +8,7 @@ mod demo_commerce;
 mod doctor;
 mod eligibility;
 mod emulator_cmd;
+pub mod export;
 mod history;
 mod outbox;
 pub mod output;
@@ -79,13 +80,6 @@ pub enum Command {
     Commerce(commerce::CommerceCommand),
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-    Csv,
-}
-
 #[derive(Args, Debug)]
 pub struct ReviewsArgs {
     /// The app's Store ID, such as 9NBLGGGZ5QDR.
@@ -107,8 +101,14 @@ pub struct ReviewsArgs {
     /// Only reviews without a developer response.
     #[arg(long)]
     pub unanswered: bool,
+    /// table for people; json, jsonl, csv or tsv for programs and spreadsheets (review text
+    /// sanitised or escaped in every one; CSV and TSV defuse formulas with a leading ').
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    pub format: export::ExportFormat,
+    /// Only these fields, in this order, by their Store names: id,date,rating,reviewText, ...
+    /// Default: the whole review for json/jsonl, 15 common fields for csv/tsv.
+    #[arg(long, value_name = "A,B,C")]
+    pub columns: Option<String>,
     /// Reviews per request (the Store allows at most 10000).
     #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub page_size: u32,

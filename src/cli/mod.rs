@@ -17,6 +17,7 @@ mod profile_commerce;
 mod progress;
 mod respond;
 mod reviews;
+pub mod shell;
 mod tui_cmd;
 
 use std::path::PathBuf;
@@ -49,6 +50,9 @@ pub struct Cli {
     /// REVIEWDESK_APPS, comma-separated.
     #[arg(long = "app", value_name = "STOREID")]
     pub apps: Vec<String>,
+    /// Colour in the terminal UI: auto (unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: shell::ColorChoice,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -78,6 +82,12 @@ pub enum Command {
     /// A Dynamics 365 Commerce site's Ratings & Reviews: export all reviews, import reviews.
     #[command(subcommand)]
     Commerce(commerce::CommerceCommand),
+    /// A shell completion script: bash, zsh, fish, powershell or elvish.
+    Completions(shell::CompletionsArgs),
+    /// The manual pages (roff): to standard output, or every page into a directory.
+    Man(shell::ManArgs),
+    /// The terminal UI's keys (defaults plus config.toml's [keys] overrides) with descriptions.
+    Keys(shell::KeysArgs),
 }
 
 #[derive(Args, Debug)]
@@ -202,6 +212,7 @@ pub fn main() -> ExitCode {
     // Before anything reads a secret: no core dump of this process's memory.
     crate::hardening::disable_core_dumps();
     let cli = Cli::parse();
+    cli.color.apply_to_environment();
     // Commands that print for pipes (`reviewdesk reviews | head`) end quietly when the reader
     // goes away, as Unix tools do, instead of panicking in println!. Rust ignores SIGPIPE by
     // default; sockets are unaffected either way (they are written with MSG_NOSIGNAL). Not for
@@ -218,6 +229,9 @@ pub fn main() -> ExitCode {
                 | Command::History(_)
                 | Command::Outbox(_)
                 | Command::Commerce(_)
+                | Command::Completions(_)
+                | Command::Man(_)
+                | Command::Keys(_)
         )
     ) {
         // SAFETY: setting a signal disposition before any thread is started.
@@ -293,6 +307,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::History(args) => history::run(config()?, args),
         Command::Outbox(cmd) => outbox::run(config()?, cmd).await,
         Command::Commerce(cmd) => commerce::run(config()?, cmd).await,
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
+        Command::Keys(args) => shell::keys(config()?, args),
     }
 }
 

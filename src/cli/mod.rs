@@ -10,6 +10,7 @@ mod eligibility;
 mod emulator_cmd;
 pub mod export;
 mod history;
+mod import_report;
 mod outbox;
 pub mod output;
 mod profile;
@@ -82,6 +83,8 @@ pub enum Command {
     /// A Dynamics 365 Commerce site's Ratings & Reviews: export all reviews, import reviews.
     #[command(subcommand)]
     Commerce(commerce::CommerceCommand),
+    /// Read Partner Center's Reviews report (.tsv) into the local review cache.
+    ImportReport(import_report::ImportReportArgs),
     /// A shell completion script: bash, zsh, fish, powershell or elvish.
     Completions(shell::CompletionsArgs),
     /// The manual pages (roff): to standard output, or every page into a directory.
@@ -229,6 +232,7 @@ pub fn main() -> ExitCode {
                 | Command::History(_)
                 | Command::Outbox(_)
                 | Command::Commerce(_)
+                | Command::ImportReport(_)
                 | Command::Completions(_)
                 | Command::Man(_)
                 | Command::Keys(_)
@@ -307,6 +311,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::History(args) => history::run(config()?, args),
         Command::Outbox(cmd) => outbox::run(config()?, cmd).await,
         Command::Commerce(cmd) => commerce::run(config()?, cmd).await,
+        Command::ImportReport(args) => import_report::run(config()?, args),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
         Command::Keys(args) => shell::keys(config()?, args),

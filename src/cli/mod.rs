@@ -20,6 +20,7 @@ mod respond;
 mod reviews;
 pub mod shell;
 mod tui_cmd;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -85,6 +86,8 @@ pub enum Command {
     Commerce(commerce::CommerceCommand),
     /// Read Partner Center's Reviews report (.tsv) into the local review cache.
     ImportReport(import_report::ImportReportArgs),
+    /// Refresh the cache and hand on each new or revised review: print it, or run a command.
+    Watch(watch::WatchArgs),
     /// A shell completion script: bash, zsh, fish, powershell or elvish.
     Completions(shell::CompletionsArgs),
     /// The manual pages (roff): to standard output, or every page into a directory.
@@ -219,7 +222,8 @@ pub fn main() -> ExitCode {
     // Commands that print for pipes (`reviewdesk reviews | head`) end quietly when the reader
     // goes away, as Unix tools do, instead of panicking in println!. Rust ignores SIGPIPE by
     // default; sockets are unaffected either way (they are written with MSG_NOSIGNAL). Not for
-    // the terminal UI or the emulator, which print nothing to pipes.
+    // the terminal UI or the emulator, which print nothing to pipes, nor for `watch`, which
+    // writes to --exec children that may not read (it ends on a broken stdout itself).
     #[cfg(unix)]
     if matches!(
         cli.command,
@@ -312,6 +316,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Outbox(cmd) => outbox::run(config()?, cmd).await,
         Command::Commerce(cmd) => commerce::run(config()?, cmd).await,
         Command::ImportReport(args) => import_report::run(config()?, args),
+        Command::Watch(args) => watch::run(config()?, args).await,
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
         Command::Keys(args) => shell::keys(config()?, args),

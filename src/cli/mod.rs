@@ -39,7 +39,7 @@ use crate::store::StoreError;
         Credentials come from REVIEWDESK_TENANT_ID, REVIEWDESK_CLIENT_ID and REVIEWDESK_CLIENT_SECRET; \
         REVIEWDESK_LOGIN_URL and REVIEWDESK_API_URL point reviewdesk at another cloud or at the local emulator. \
         Try it without an account: `reviewdesk demo`.",
-    after_help = "Exit codes: 0 ok, 1 the service refused or failed, 2 bad usage or input."
+    after_help = "Exit codes: 0 ok, 1 the service refused or failed, 2 bad usage or input; `watch --once` also 3, a --exec command failed."
 )]
 pub struct Cli {
     /// Config file to use instead of the default (config.toml in the config directory).

@@ -13,6 +13,7 @@ pub mod logging;
 pub mod outbox_sender;
 pub mod profiles;
 pub mod provider;
+pub mod report;
 pub mod sanitize;
 pub mod secrets;
 pub mod session;

@@ -225,6 +225,34 @@ fn the_table_limit_defaults_to_fifty_and_json_to_all() {
 }
 
 #[test]
+fn csv_tsv_and_jsonl_exports_with_chosen_columns() {
+    let home = Home::new();
+    seed(&home, "env");
+    // The columns `respond --batch` reads: a file to send the failed reply again.
+    let o = home.history(&["--format", "csv", "--columns", "app,review,text", "--app", APP]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(
+        out(&o),
+        "app,review,text\r\n9NBLGGGZ5QDR,r-4,Newest reply\r\n9NBLGGGZ5QDR,r-3,\"We are on it.\nSecond line\"\r\n9NBLGGGZ5QDR,r-1,Thanks for the review!\r\n"
+    );
+    let o = home.history(&["--format", "tsv", "--limit", "2"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let tsv = out(&o);
+    let lines: Vec<&str> = tsv.lines().collect();
+    assert_eq!(lines[0], "id\tat_rfc3339\tapp\treview\tresult\ttext");
+    assert_eq!(lines.len(), 3, "{tsv}");
+    assert!(
+        lines[2].ends_with("\tfailed: HTTP 400 review gone\tWe are on it.\\nSecond line"),
+        "{tsv}"
+    );
+    let o = home.history(&["--format", "jsonl", "--columns", "review,at"]);
+    let rows: Vec<serde_json::Value> = out(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[3], serde_json::json!({"review": "r-1", "at": T0}));
+    assert!(out(&o).starts_with("{\"review\":"), "keys in the order asked");
+}
+
+#[test]
 fn no_database_is_said_and_nothing_is_created() {
     let home = Home::new();
     let o = home.history(&[]);
@@ -243,6 +271,10 @@ fn no_database_is_said_and_nothing_is_created() {
     let v: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v.is_empty());
     assert!(!file.exists() && !home.data_dir().exists());
+
+    // A CSV still gets its header, so that a spreadsheet or script reads an empty table.
+    let o = home.history(&["--format", "csv"]);
+    assert_eq!(out(&o), "id,at_rfc3339,app,review,result,text\r\n");
 }
 
 #[test]
@@ -377,7 +409,7 @@ fn help_documents_the_defaults() {
     assert!(o.status.success(), "{}", err(&o));
     let s = out(&o);
     assert!(
-        s.contains("Default: 50 for the table, all for json") && s.contains("UTC"),
+        s.contains("Default: 50 for the table, all for the other formats") && s.contains("UTC"),
         "{s}"
     );
 }

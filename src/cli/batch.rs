@@ -318,7 +318,7 @@ fn parse_csv(content: &str) -> (Vec<BatchLine>, Vec<String>) {
                 }
                 let mut line = empty_line(at);
                 for (col, value) in columns.iter().zip(rec.iter()) {
-                    if let Err(p) = apply(&mut line, *col, value) {
+                    if let Err(p) = apply(&mut line, *col, super::export::restore_formula(value)) {
                         problems.push(p);
                     }
                 }
@@ -399,6 +399,37 @@ mod tests {
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].starts_with("line 3:"));
         assert!(problems[1].starts_with("line 4:") && problems[1].contains("colour"));
+    }
+
+    #[test]
+    fn exported_csv_reads_back_with_the_same_text() {
+        let texts = [
+            "=HYPERLINK(\"http://evil\")",
+            "-- thanks, \"really\"\nsecond line",
+            "'quoted' and, commas",
+            "@here +1",
+            "plain",
+        ];
+        let rows: Vec<serde_json::Map<String, serde_json::Value>> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let v = serde_json::json!({"app": "9NBLGGGZ5QDR", "review": format!("r{i}"), "text": t});
+                v.as_object().unwrap().clone()
+            })
+            .collect();
+        let mut csv = Vec::new();
+        super::super::export::write_rows(
+            &mut csv,
+            super::super::export::ExportFormat::Csv,
+            &["app", "review", "text"],
+            &rows,
+        )
+        .unwrap();
+        let (lines, problems) = parse_csv(std::str::from_utf8(&csv).unwrap());
+        assert!(problems.is_empty(), "{problems:?}");
+        let back: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(back, texts);
     }
 
     #[test]

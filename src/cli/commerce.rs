@@ -1,14 +1,14 @@
 //! `reviewdesk commerce export` and `reviewdesk commerce import`: a Dynamics 365 Commerce
 //! site's Ratings & Reviews, through its S2S app registration (a `--kind commerce` profile).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::output::defuse_formula;
+use super::export::defuse_formula;
 use super::progress::ProgressLine;
 use crate::commerce::export::{fetch_export, read_export};
 use crate::commerce::parse::FileFormat;
@@ -78,31 +78,20 @@ const CSV_COLUMNS: [&str; 20] = [
 ];
 
 enum Writer<'a> {
-    Json {
-        out: Box<dyn Write + 'a>,
-        first: bool,
-    },
-    Jsonl {
-        out: Box<dyn Write + 'a>,
-    },
-    Csv {
-        out: Box<csv::Writer<Box<dyn Write + 'a>>>,
-        sanitise: bool,
-    },
+    Json { out: Box<dyn Write + 'a>, first: bool },
+    Jsonl { out: Box<dyn Write + 'a> },
+    Csv { out: Box<csv::Writer<Box<dyn Write + 'a>>> },
 }
 
 impl<'a> Writer<'a> {
-    fn new(format: ExportFormat, out: Box<dyn Write + 'a>, terminal: bool) -> std::io::Result<Self> {
+    fn new(format: ExportFormat, out: Box<dyn Write + 'a>) -> std::io::Result<Self> {
         Ok(match format {
             ExportFormat::Json => Writer::Json { out, first: true },
             ExportFormat::Jsonl => Writer::Jsonl { out },
             ExportFormat::Csv => {
                 let mut w = csv::Writer::from_writer(out);
                 w.write_record(CSV_COLUMNS)?;
-                Writer::Csv {
-                    out: Box::new(w),
-                    sanitise: terminal,
-                }
+                Writer::Csv { out: Box::new(w) }
             }
         })
     }
@@ -118,16 +107,10 @@ impl<'a> Writer<'a> {
                 super::output::write_json_compact(out, r)?;
                 out.write_all(b"\n")
             }
-            Writer::Csv { out, sanitise } => {
-                let cell = |v: &Option<String>| {
-                    let v = v.as_deref().unwrap_or("");
-                    let v = if *sanitise {
-                        crate::sanitize::sanitize_text(v)
-                    } else {
-                        v.to_owned()
-                    };
-                    defuse_formula(v)
-                };
+            Writer::Csv { out } => {
+                // Cleaned wherever it goes: a file is opened in a terminal or a spreadsheet later.
+                let cell =
+                    |v: &Option<String>| defuse_formula(crate::sanitize::sanitize_text(v.as_deref().unwrap_or("")));
                 let flag = |b: Option<bool>| b.map(|b| b.to_string()).unwrap_or_default();
                 let extra = if r.extra.is_empty() {
                     String::new()
@@ -203,7 +186,7 @@ async fn export(config: Config, args: ExportArgs) -> Result<ExitCode> {
         Some(t) => Box::new(std::io::BufWriter::new(t.reopen()?)),
         None => Box::new(std::io::BufWriter::new(stdout.lock())),
     };
-    let mut writer = Writer::new(args.format, sink, target.is_none() && std::io::stdout().is_terminal())?;
+    let mut writer = Writer::new(args.format, sink)?;
     let now = chrono::Utc::now().timestamp();
     let mut batch = Vec::with_capacity(1000);
     let (mut taken_down, mut responded) = (0u64, 0u64);

@@ -13,10 +13,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, SecondsFormat, Utc};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use serde::Serialize;
 
+use super::export::{self, ExportFormat};
 use super::output;
 use crate::config::{self, Config};
 use crate::db::{self, Db, HistoryEntry};
@@ -31,11 +32,21 @@ const TABLE_DEFAULT_LIMIT: usize = 50;
 /// (`tui_cmd.rs`); reading the same one shows what that UI recorded.
 const ENV_DB_PROFILE: &str = "env";
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum HistoryFormat {
-    Table,
-    Json,
-}
+/// What `--columns` may name: the JSON keys of an entry.
+const COLUMNS: [&str; 9] = [
+    "id",
+    "at",
+    "at_rfc3339",
+    "profile",
+    "app",
+    "review",
+    "result",
+    "text",
+    "outbox_id",
+];
+
+/// What `--format csv|tsv` writes without `--columns`.
+const DEFAULT_COLUMNS: [&str; 6] = ["id", "at_rfc3339", "app", "review", "result", "text"];
 
 #[derive(Args, Debug)]
 #[command(
@@ -46,10 +57,17 @@ pub enum HistoryFormat {
 )]
 pub struct HistoryArgs {
     /// table: times in UTC, sanitised, one line per reply, text cut to the width (COLUMNS, else
-    /// 100). json: an array of complete entries, `at` also as RFC 3339 in `at_rfc3339`.
+    /// 100). json: an array of complete entries, `at` also as RFC 3339 in `at_rfc3339`; jsonl:
+    /// one per line. csv, tsv: spreadsheet-safe; `--columns app,review,text` gives a file
+    /// `respond --batch` reads back.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: HistoryFormat,
-    /// At most N entries, the newest. Default: 50 for the table, all for json.
+    pub format: ExportFormat,
+    /// Only these fields, in this order: id, at, at_rfc3339, profile, app, review, result,
+    /// text, outbox_id. Default: all for json/jsonl; id,at_rfc3339,app,review,result,text for
+    /// csv/tsv.
+    #[arg(long, value_name = "A,B,C")]
+    pub columns: Option<String>,
+    /// At most N entries, the newest. Default: 50 for the table, all for the other formats.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: Option<u64>,
     /// Only replies to this app.
@@ -64,14 +82,24 @@ pub fn run(config: Config, args: HistoryArgs) -> Result<ExitCode> {
         .map(normalize_store_id)
         .transpose()
         .map_err(|e| usage(e.to_string()))?;
+    let columns = args
+        .columns
+        .as_deref()
+        .map(|c| export::parse_columns(c, &COLUMNS))
+        .transpose()?;
     let limit = match (args.limit, args.format) {
         (Some(n), _) => usize::try_from(n).unwrap_or(usize::MAX),
-        (None, HistoryFormat::Table) => TABLE_DEFAULT_LIMIT,
-        (None, HistoryFormat::Json) => usize::MAX,
+        (None, ExportFormat::Table) => TABLE_DEFAULT_LIMIT,
+        (None, _) => usize::MAX,
     };
     let profile = profile_name(&config)?;
     let Some(dirs) = config::project_dirs() else {
-        nothing_recorded(&profile, "no home directory to keep a local database in", args.format)?;
+        nothing_recorded(
+            &profile,
+            "no home directory to keep a local database in",
+            args.format,
+            columns.as_deref(),
+        )?;
         return Ok(ExitCode::SUCCESS);
     };
     let data_dir = dirs.data_dir();
@@ -83,6 +111,7 @@ pub fn run(config: Config, args: HistoryArgs) -> Result<ExitCode> {
                 &profile,
                 &format!("empty local database at {}", path.display()),
                 args.format,
+                columns.as_deref(),
             )?;
             return Ok(ExitCode::SUCCESS);
         }
@@ -92,6 +121,7 @@ pub fn run(config: Config, args: HistoryArgs) -> Result<ExitCode> {
                 &profile,
                 &format!("no local database at {}", path.display()),
                 args.format,
+                columns.as_deref(),
             )?;
             return Ok(ExitCode::SUCCESS);
         }
@@ -108,19 +138,15 @@ pub fn run(config: Config, args: HistoryArgs) -> Result<ExitCode> {
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match args.format {
-        HistoryFormat::Json => {
-            let rows: Vec<JsonEntry<'_>> = entries.iter().map(JsonEntry::from).collect();
-            output::write_json(&mut out, &rows)?;
-        }
-        HistoryFormat::Table if entries.is_empty() => {
+    match (args.format, columns) {
+        (ExportFormat::Table, None) if entries.is_empty() => {
             let what = match &app {
                 Some(app) => format!("no replies to {app} recorded yet for profile {profile}"),
                 None => format!("no replies recorded yet for profile {profile}"),
             };
             eprintln!("{what} (in {})", path.display());
         }
-        HistoryFormat::Table => {
+        (ExportFormat::Table, None) => {
             write_table(&mut out, &entries, output::terminal_width())?;
             if more && std::io::stdout().is_terminal() {
                 eprintln!(
@@ -129,6 +155,7 @@ pub fn run(config: Config, args: HistoryArgs) -> Result<ExitCode> {
                 );
             }
         }
+        (format, columns) => write_entries(&mut out, format, columns.as_deref(), &entries)?,
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -157,13 +184,39 @@ pub(super) fn profile_name(config: &Config) -> Result<String> {
     Ok(name.to_owned())
 }
 
-/// Says there is nothing to show. The sentence goes to stderr so that stdout stays data; JSON
-/// still gets its (empty) array so that scripts parse it as usual.
-fn nothing_recorded(profile: &str, why: &str, format: HistoryFormat) -> Result<()> {
+/// Entries in a format for programs: JSON whole unless columns were chosen; CSV and TSV with
+/// [`DEFAULT_COLUMNS`] unless they were.
+fn write_entries(
+    out: &mut dyn Write,
+    format: ExportFormat,
+    columns: Option<&[&str]>,
+    entries: &[HistoryEntry],
+) -> std::io::Result<()> {
+    let json: Vec<JsonEntry<'_>> = entries.iter().map(JsonEntry::from).collect();
+    match (format, columns) {
+        (ExportFormat::Json, None) => output::write_json(&mut &mut *out, &json),
+        (ExportFormat::Jsonl, None) => export::write_jsonl(out, &json),
+        (format, columns) => {
+            let rows: Vec<serde_json::Map<String, serde_json::Value>> = json
+                .iter()
+                .map(|e| match serde_json::to_value(e) {
+                    Ok(serde_json::Value::Object(m)) => m,
+                    _ => serde_json::Map::new(),
+                })
+                .collect();
+            export::write_rows(out, format, columns.unwrap_or(&DEFAULT_COLUMNS), &rows)
+        }
+    }
+}
+
+/// Says there is nothing to show. The sentence goes to stderr so that stdout stays data; the
+/// formats for programs still get their (empty) document, a CSV its header, so that scripts
+/// read it as usual.
+fn nothing_recorded(profile: &str, why: &str, format: ExportFormat, columns: Option<&[&str]>) -> Result<()> {
     eprintln!("no replies recorded yet for profile {profile} ({why})");
-    if format == HistoryFormat::Json {
+    if format != ExportFormat::Table {
         let mut out = std::io::stdout().lock();
-        output::write_json(&mut out, &Vec::<JsonEntry<'_>>::new())?;
+        write_entries(&mut out, format, columns, &[])?;
         out.flush()?;
     }
     Ok(())

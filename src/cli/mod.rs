@@ -8,7 +8,9 @@ mod demo_commerce;
 mod doctor;
 mod eligibility;
 mod emulator_cmd;
+pub mod export;
 mod history;
+mod import_report;
 mod local_db;
 mod outbox;
 pub mod output;
@@ -18,7 +20,9 @@ mod profile_commerce;
 mod progress;
 mod respond;
 mod reviews;
+pub mod shell;
 mod tui_cmd;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,7 +41,7 @@ use crate::store::StoreError;
         Credentials come from REVIEWDESK_TENANT_ID, REVIEWDESK_CLIENT_ID and REVIEWDESK_CLIENT_SECRET; \
         REVIEWDESK_LOGIN_URL and REVIEWDESK_API_URL point reviewdesk at another cloud or at the local emulator. \
         Try it without an account: `reviewdesk demo`.",
-    after_help = "Exit codes: 0 ok, 1 the service refused or failed, 2 bad usage or input."
+    after_help = "Exit codes: 0 ok, 1 the service refused or failed, 2 bad usage or input; `watch --once` also 3, a --exec command failed."
 )]
 pub struct Cli {
     /// Config file to use instead of the default (config.toml in the config directory).
@@ -50,6 +54,9 @@ pub struct Cli {
     /// REVIEWDESK_APPS, comma-separated.
     #[arg(long = "app", value_name = "STOREID")]
     pub apps: Vec<String>,
+    /// Colour in the terminal UI: auto (unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: shell::ColorChoice,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -79,13 +86,16 @@ pub enum Command {
     /// A Dynamics 365 Commerce site's Ratings & Reviews: export all reviews, import reviews.
     #[command(subcommand)]
     Commerce(commerce::CommerceCommand),
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-    Csv,
+    /// Read Partner Center's Reviews report (.tsv) into the local review cache.
+    ImportReport(import_report::ImportReportArgs),
+    /// Refresh the cache and hand on each new or revised review: print it, or run a command.
+    Watch(watch::WatchArgs),
+    /// A shell completion script: bash, zsh, fish, powershell or elvish.
+    Completions(shell::CompletionsArgs),
+    /// The manual pages (roff): to standard output, or every page into a directory.
+    Man(shell::ManArgs),
+    /// The terminal UI's keys (defaults plus config.toml's [keys] overrides) with descriptions.
+    Keys(shell::KeysArgs),
 }
 
 #[derive(Args, Debug)]
@@ -109,8 +119,14 @@ pub struct ReviewsArgs {
     /// Only reviews without a developer response.
     #[arg(long)]
     pub unanswered: bool,
+    /// table for people; json, jsonl, csv or tsv for programs and spreadsheets (review text
+    /// sanitised or escaped in every one; CSV and TSV defuse formulas with a leading ').
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    pub format: export::ExportFormat,
+    /// Only these fields, in this order, by their Store names: id,date,rating,reviewText, ...
+    /// Default: the whole review for json/jsonl, 15 common fields for csv/tsv.
+    #[arg(long, value_name = "A,B,C")]
+    pub columns: Option<String>,
     /// Reviews per request (the Store allows at most 10000).
     #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub page_size: u32,
@@ -204,10 +220,12 @@ pub fn main() -> ExitCode {
     // Before anything reads a secret: no core dump of this process's memory.
     crate::hardening::disable_core_dumps();
     let cli = Cli::parse();
+    cli.color.apply_to_environment();
     // Commands that print for pipes (`reviewdesk reviews | head`) end quietly when the reader
     // goes away, as Unix tools do, instead of panicking in println!. Rust ignores SIGPIPE by
     // default; sockets are unaffected either way (they are written with MSG_NOSIGNAL). Not for
-    // the terminal UI or the emulator, which print nothing to pipes.
+    // the terminal UI or the emulator, which print nothing to pipes, nor for `watch`, which
+    // writes to --exec children that may not read (it ends on a broken stdout itself).
     #[cfg(unix)]
     if matches!(
         cli.command,
@@ -220,6 +238,10 @@ pub fn main() -> ExitCode {
                 | Command::History(_)
                 | Command::Outbox(_)
                 | Command::Commerce(_)
+                | Command::ImportReport(_)
+                | Command::Completions(_)
+                | Command::Man(_)
+                | Command::Keys(_)
         )
     ) {
         // SAFETY: setting a signal disposition before any thread is started.
@@ -295,6 +317,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::History(args) => history::run(config()?, args),
         Command::Outbox(cmd) => outbox::run(config()?, cmd).await,
         Command::Commerce(cmd) => commerce::run(config()?, cmd).await,
+        Command::ImportReport(args) => import_report::run(config()?, args),
+        Command::Watch(args) => watch::run(config()?, args).await,
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
+        Command::Keys(args) => shell::keys(config()?, args),
     }
 }
 

@@ -1,8 +1,8 @@
-//! Printing reviews: a table for people, JSON and CSV for programs. All three treat review text
-//! as hostile: the table is sanitised, JSON escapes every control and bidi character, and CSV
-//! defuses spreadsheet formulas.
+//! Printing reviews: a table for people, JSON for programs (CSV, TSV and chosen columns are in
+//! `export.rs`). Both treat review text as hostile: the table is sanitised, JSON escapes every
+//! control and bidi character.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 
 use serde::Serialize;
 
@@ -154,70 +154,6 @@ impl serde_json::ser::Formatter for SafeFormatter<'_> {
     }
 }
 
-const CSV_COLUMNS: [&str; 15] = [
-    "id",
-    "date",
-    "rating",
-    "market",
-    "reviewerName",
-    "reviewTitle",
-    "reviewText",
-    "responseText",
-    "responseDate",
-    "isRevised",
-    "applicationId",
-    "packageVersion",
-    "osVersion",
-    "deviceType",
-    "helpfulCount",
-];
-
-/// CSV with the Store's field names. Cells that a spreadsheet would run as a formula get a
-/// leading apostrophe (OWASP's advice); on a terminal, text is sanitised as well.
-pub fn write_csv(out: &mut impl Write, reviews: &[Review]) -> io::Result<()> {
-    let for_terminal = io::stdout().is_terminal();
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(CSV_COLUMNS)?;
-    for r in reviews {
-        let text = |v: &Option<String>| {
-            let v = v.as_deref().unwrap_or("");
-            let v = if for_terminal {
-                crate::sanitize::sanitize_text(v)
-            } else {
-                v.to_owned()
-            };
-            defuse_formula(v)
-        };
-        let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
-        w.write_record([
-            text(&r.id),
-            text(&r.date),
-            num(r.rating),
-            text(&r.market),
-            text(&r.reviewer_name),
-            text(&r.review_title),
-            text(&r.review_text),
-            text(&r.response_text),
-            text(&r.response_date),
-            r.is_revised.map(|b| b.to_string()).unwrap_or_default(),
-            text(&r.application_id),
-            text(&r.package_version),
-            text(&r.os_version),
-            text(&r.device_type),
-            num(r.helpful_count),
-        ])?;
-    }
-    w.flush()
-}
-
-pub fn defuse_formula(v: String) -> String {
-    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{v}")
-    } else {
-        v
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,17 +171,5 @@ mod tests {
         assert!(!s.chars().any(crate::sanitize::is_forbidden), "{s:?}");
         let back: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back, v);
-    }
-
-    #[test]
-    fn csv_defuses_formulas() {
-        let r = Review {
-            review_text: Some("=HYPERLINK(\"http://evil\")".into()),
-            ..Review::default()
-        };
-        let mut buf = Vec::new();
-        write_csv(&mut buf, &[r]).unwrap();
-        let s = String::from_utf8(buf).unwrap();
-        assert!(s.contains("'=HYPERLINK"), "{s}");
     }
 }

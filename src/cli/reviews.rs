@@ -6,15 +6,42 @@ use std::sync::Arc;
 
 use anyhow::Result;
 
-use super::{Format, ReviewsArgs, output};
+use super::export::{self, ExportFormat};
+use super::{ReviewsArgs, output};
 use crate::config::Config;
 use crate::session::{Session, usage};
 use crate::store::dates::{parse_user_date, today_utc};
+use crate::store::models::REVIEW_FIELD_NAMES;
 use crate::store::validate::normalize_store_id;
-use crate::store::{Progress, ReviewQuery};
+use crate::store::{Progress, Review, ReviewQuery};
+
+/// What `--format csv|tsv` writes without `--columns`.
+const DEFAULT_COLUMNS: [&str; 15] = [
+    "id",
+    "date",
+    "rating",
+    "market",
+    "reviewerName",
+    "reviewTitle",
+    "reviewText",
+    "responseText",
+    "responseDate",
+    "isRevised",
+    "applicationId",
+    "packageVersion",
+    "osVersion",
+    "deviceType",
+    "helpfulCount",
+];
 
 pub async fn run(config: Config, args: ReviewsArgs) -> Result<ExitCode> {
     let app = normalize_store_id(&args.app).map_err(|e| usage(e.to_string()))?;
+    // Checked before anything is fetched: a typo costs no request.
+    let columns = args
+        .columns
+        .as_deref()
+        .map(|c| export::parse_columns(c, REVIEW_FIELD_NAMES))
+        .transpose()?;
     let today = today_utc();
     let end = match &args.until {
         Some(d) => parse_user_date(d, today).map_err(|e| usage(format!("--until: {e}")))?,
@@ -47,18 +74,37 @@ pub async fn run(config: Config, args: ReviewsArgs) -> Result<ExitCode> {
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match args.format {
-        Format::Table => {
-            output::write_table(&mut out, &fetched)?;
-            if std::io::stdout().is_terminal() {
-                eprintln!("{} reviews from {} to {}", fetched.len(), query.start, query.end);
-            }
-        }
-        Format::Json => output::write_json(&mut out, &fetched)?,
-        Format::Csv => output::write_csv(&mut out, &fetched)?,
+    write_reviews(&mut out, args.format, columns.as_deref(), &fetched)?;
+    if args.format == ExportFormat::Table && columns.is_none() && std::io::stdout().is_terminal() {
+        eprintln!("{} reviews from {} to {}", fetched.len(), query.start, query.end);
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The reviews in `format`: without `columns`, JSON keeps each review whole (unknown fields
+/// too), the table is the summary one, CSV and TSV have [`DEFAULT_COLUMNS`].
+pub fn write_reviews(
+    out: &mut dyn Write,
+    format: ExportFormat,
+    columns: Option<&[&str]>,
+    reviews: &[Review],
+) -> std::io::Result<()> {
+    match (format, columns) {
+        (ExportFormat::Table, None) => output::write_table(&mut &mut *out, reviews),
+        (ExportFormat::Json, None) => output::write_json(&mut &mut *out, &reviews),
+        (ExportFormat::Jsonl, None) => export::write_jsonl(out, reviews),
+        (format, columns) => {
+            let rows: Vec<serde_json::Map<String, serde_json::Value>> = reviews
+                .iter()
+                .map(|r| match serde_json::to_value(r) {
+                    Ok(serde_json::Value::Object(m)) => m,
+                    _ => serde_json::Map::new(),
+                })
+                .collect();
+            export::write_rows(out, format, columns.unwrap_or(&DEFAULT_COLUMNS), &rows)
+        }
+    }
 }
 
 /// Retries are always worth a line on stderr (they explain a pause); page progress only when a

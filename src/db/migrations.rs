@@ -134,6 +134,23 @@ const MIGRATIONS: &[&str] = &[
         SELECT RAISE(ABORT, 'commerce_import: a sent row stays sent');
     END;
     "#,
+    // `reviewdesk watch`: the apps it watches (from when), and each review revision it has
+    // delivered, so that no revision is printed or handed to --exec twice.
+    r#"
+    CREATE TABLE watch_apps (
+        app         TEXT PRIMARY KEY NOT NULL,
+        started_at  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE watch_delivered (
+        app           TEXT NOT NULL,
+        id            TEXT NOT NULL,
+        -- A fingerprint of what the customer wrote (date, rating, title, text, revised flag).
+        revision      TEXT NOT NULL,
+        delivered_at  INTEGER NOT NULL,
+        PRIMARY KEY (app, id, revision)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

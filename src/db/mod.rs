@@ -39,6 +39,7 @@ mod recovery;
 mod reviews;
 mod sending;
 mod sys;
+mod watch;
 
 #[cfg(test)]
 mod tests;

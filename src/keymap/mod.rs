@@ -191,6 +191,11 @@ impl Keymap {
             .map(|b| b.action)
     }
 
+    /// Every binding, context by context in the help's order: what `reviewdesk keys` prints.
+    pub fn all(&self) -> &[Binding] {
+        &self.bindings
+    }
+
     pub fn bindings(&self, context: KeyContext) -> impl Iterator<Item = &Binding> {
         self.bindings.iter().filter(move |b| b.context == context)
     }
@@ -228,7 +233,8 @@ impl Keymap {
     }
 }
 
-fn context_name(c: KeyContext) -> String {
+/// The context's name in config.toml: `normal` of `[keys.normal]`.
+pub fn context_name(c: KeyContext) -> String {
     serde_json::to_value(c)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))

@@ -189,6 +189,16 @@ impl<'de> Deserialize<'de> for Review {
 
 review_fields!(define_field_enum);
 
+macro_rules! define_field_names {
+    ($($variant:ident $json:literal $field:ident $kind:ident,)*) => {
+        /// The Store's names of the review fields this version knows, in the Store's order: the
+        /// columns `reviewdesk reviews --columns` offers.
+        pub const REVIEW_FIELD_NAMES: &[&str] = &[$($json,)*];
+    };
+}
+
+review_fields!(define_field_names);
+
 /// The get-app-reviews envelope: PascalCase keys around camelCase items.
 #[derive(Debug, Default, Deserialize)]
 pub struct ReviewsPage {

@@ -49,6 +49,8 @@ fn migrates_from_empty_and_reopens_idempotently() {
         "reviews",
         "sqlite_sequence",
         "sync_state",
+        "watch_apps",
+        "watch_delivered",
     ];
     assert_eq!(tables(&db), expected);
     db.save_draft(

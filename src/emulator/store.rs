@@ -228,7 +228,7 @@ struct SubmitResult<'a> {
 }
 
 fn info(s: &Shared, review_id: Option<&str>, app_id: &str) -> Response {
-    if lock(&s.faults).reviews_down() {
+    if s.reviews_down() {
         return errors::reviews_4012();
     }
     let apps = s.read_apps();
@@ -300,10 +300,8 @@ fn parse_submit(body: &[u8]) -> Option<Vec<Item>> {
 }
 
 pub async fn submit_responses(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
-    let (down, late) = {
-        let f = lock(&s.faults);
-        (f.reviews_down(), f.late_reply_ms.unwrap_or(0))
-    };
+    let late = lock(&s.faults).late_reply_ms.unwrap_or(0);
+    let down = s.reviews_down();
     if down {
         return errors::reviews_4012();
     }
@@ -321,6 +319,7 @@ pub async fn submit_responses(State(s): State<Arc<Shared>>, body: Bytes) -> Resp
 fn apply<'a>(s: &Shared, items: &'a [Item]) -> Vec<Outcome<'a>> {
     let now = now_utc();
     let mut applied = Vec::new();
+    let mut refused = Vec::new();
     let results = {
         let mut apps = s.write_apps();
         items
@@ -340,7 +339,10 @@ fn apply<'a>(s: &Shared, items: &'a [Item]) -> Vec<Outcome<'a>> {
                         "Response text exceeds the maximum length of 1000 characters"
                     }
                     // [INF] reason text; a response can only be replaced after a revision.
-                    Some(r) if r.response_locked() => "A response already exists",
+                    Some(r) if r.response_locked() => {
+                        refused.push(r.id.clone());
+                        "A response already exists"
+                    }
                     Some(r) => {
                         r.response_text = Some(it.text.clone());
                         r.response_date = Some(now);
@@ -361,6 +363,9 @@ fn apply<'a>(s: &Shared, items: &'a [Item]) -> Vec<Outcome<'a>> {
     st.submitted_items += items.len() as u64;
     for id in applied {
         *st.applied_responses.entry(id).or_default() += 1;
+    }
+    for id in refused {
+        *st.already_answered.entry(id).or_default() += 1;
     }
     results
 }

@@ -380,6 +380,12 @@ impl EmulatorHandle {
         self.shared.respond_outside_api(app, review, text)
     }
 
+    /// The response a review has now (applied through the API or in Partner Center).
+    pub fn response_text(&self, app: &str, review: &str) -> Option<String> {
+        let apps = self.shared.read_apps();
+        apps.get(&app.to_ascii_uppercase())?.get(review)?.response_text.clone()
+    }
+
     /// The R&R side's S2S allow-list, as site builder shows it.
     pub fn commerce_registrations(&self) -> Vec<commerce::Registration> {
         self.shared.commerce.registrations()

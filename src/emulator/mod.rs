@@ -17,6 +17,7 @@ mod errors;
 mod faults;
 mod fields;
 mod filter;
+mod paging;
 mod store;
 #[cfg(test)]
 mod tests;
@@ -130,6 +131,8 @@ pub(crate) struct Shared {
     pub faults: Mutex<FaultSpec>,
     pub stats: Mutex<Stats>,
     pub chaos: Mutex<Option<chaos::Chaos>>,
+    /// Each recent query's answer order, so that its later pages are slices.
+    pub page_orders: paging::PageOrders,
     pub commerce: commerce::CommerceState,
     nonce: AtomicU64,
 }
@@ -280,6 +283,7 @@ pub async fn start(config: EmulatorConfig) -> anyhow::Result<EmulatorHandle> {
         faults: Mutex::new(FaultSpec::default()),
         stats: Mutex::new(Stats::default()),
         chaos: Mutex::new(chaos),
+        page_orders: paging::PageOrders::default(),
         commerce,
         nonce: AtomicU64::new(0),
     });

@@ -3,6 +3,7 @@
 
 mod chaos;
 mod data;
+mod paging;
 mod query;
 mod smoke;
 mod submit;

@@ -1,12 +1,11 @@
 //! `reviewdesk profile add | edit | remove | list | test`.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
-use zeroize::Zeroizing;
 
 use super::InfoFormat;
 use crate::config::Config;
@@ -14,6 +13,7 @@ use crate::profiles::ops::{self, app_label, config_path, open_store, store_name}
 use crate::profiles::{
     Profile, Visibility, check_secret, parse_app, validate_client_id, validate_name, validate_tenant,
 };
+use crate::secrets::prompt;
 use crate::session::{Session, usage};
 use crate::store::validate::validate_email;
 
@@ -138,29 +138,20 @@ pub async fn run(config: Config, cmd: ProfileCommand) -> Result<ExitCode> {
     }
 }
 
-/// Room for any client secret (about 40 characters) and its newline, so that reading the line
-/// never grows the buffer: growing would leave a copy of the secret behind, unzeroised.
-const SECRET_LINE_CAPACITY: usize = 1024;
-
-/// The secret, from stdin or a prompt that does not echo. Never from the command line.
+/// The secret, from stdin or a prompt that does not echo. Never from the command line. Either
+/// way it is read into a fixed buffer that is zeroed afterwards, and copied once, into the
+/// `SecretString` (see `secrets::prompt`).
 pub(super) fn read_secret(from_stdin: bool) -> Result<SecretString> {
-    // Zeroised when dropped: only the trimmed copy inside the SecretString may stay.
-    let raw = Zeroizing::new(if from_stdin {
-        let mut line = String::with_capacity(SECRET_LINE_CAPACITY);
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .context("cannot read the secret from standard input")?;
-        line
+    let secret = if from_stdin {
+        prompt::read_secret_from_stdin().context("cannot read the secret from standard input")?
     } else {
         if !std::io::stdin().is_terminal() {
             return Err(usage(
                 "no terminal to ask for the client secret: pipe it in with --secret-stdin",
             ));
         }
-        rpassword::prompt_password("Client secret (the Value; input hidden): ").context("cannot read the secret")?
-    });
-    let secret = SecretString::from(raw.trim_end_matches(['\r', '\n']));
+        prompt::prompt_secret("Client secret (the Value; input hidden): ").context("cannot read the secret")?
+    };
     check_secret(secret.expose_secret()).map_err(usage)?;
     Ok(secret)
 }

@@ -1,5 +1,6 @@
 //! The fault soak of issue 13, with the real release binary:
-//! `cargo bench --bench soak -- --minutes N [--seed S] [--verbose]` (default 2 minutes, seed 1).
+//! `cargo bench --bench soak -- --minutes N [--seed S] [--chaos SPEC] [--verbose]` (default
+//! 2 minutes, seed 1; `--chaos` replaces the fault mix, in `reviewdesk emulator --chaos` form).
 //! The emulator runs in chaos mode (seeded 429s with and without Retry-After, 5xx, dropped
 //! connections, answers after the client's timeout, token revocation, reviews-API outages);
 //! reviewdesk in tmux answers scripted reviews from the keyboard, `reviewdesk outbox send`
@@ -33,6 +34,15 @@ fn main() -> ExitCode {
     }
     let mut opts = common::soak::Options::new(Duration::from_secs_f64(minutes * 60.0), seed);
     opts.verbose = args.iter().any(|a| a == "--verbose");
+    if let Some(spec) = args.iter().position(|a| a == "--chaos").and_then(|i| args.get(i + 1)) {
+        match spec.parse() {
+            Ok(spec) => opts.chaos = spec,
+            Err(e) => {
+                eprintln!("--chaos: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     println!("soak: {minutes} min, seed {seed}; chaos {}", opts.chaos.describe());
     let report = common::soak::run(&opts);
     let _ = report.print(&mut std::io::stdout());

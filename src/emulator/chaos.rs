@@ -308,15 +308,16 @@ mod tests {
         };
         assert_ne!(a, sequence(&other, 2000), "another seed, another sequence");
         // Every kind shows up, at about its rate (10% of 2000 = 200 each).
-        let count = |f: &dyn Fn(&ChaosFault) -> bool| a.iter().flatten().filter(|x| f(x)).count();
-        let kinds: [(&str, &dyn Fn(&ChaosFault) -> bool); 7] = [
-            ("429", &|f| matches!(f, ChaosFault::Throttle(Some(_)))),
-            ("429bare", &|f| matches!(f, ChaosFault::Throttle(None))),
-            ("5xx", &|f| matches!(f, ChaosFault::ServerError(_))),
-            ("reset", &|f| matches!(f, ChaosFault::Reset)),
-            ("late", &|f| matches!(f, ChaosFault::Late(_))),
-            ("revoke", &|f| matches!(f, ChaosFault::Revoke)),
-            ("down", &|f| matches!(f, ChaosFault::Down)),
+        type Is = fn(&ChaosFault) -> bool;
+        let count = |f: Is| a.iter().flatten().filter(|x| f(x)).count();
+        let kinds: [(&str, Is); 7] = [
+            ("429", |f| matches!(f, ChaosFault::Throttle(Some(_)))),
+            ("429bare", |f| matches!(f, ChaosFault::Throttle(None))),
+            ("5xx", |f| matches!(f, ChaosFault::ServerError(_))),
+            ("reset", |f| matches!(f, ChaosFault::Reset)),
+            ("late", |f| matches!(f, ChaosFault::Late(_))),
+            ("revoke", |f| matches!(f, ChaosFault::Revoke)),
+            ("down", |f| matches!(f, ChaosFault::Down)),
         ];
         for (name, is) in kinds {
             let n = count(is);

@@ -143,7 +143,7 @@ pub fn run(opts: &Options) -> Report {
             ..Launch::default()
         },
     );
-    let _ = wait(&t, "the first list", Duration::from_secs(60), |s| is_home(s));
+    let _ = wait(&t, "the first list", Duration::from_secs(60), is_home);
     // Chaos from here on: the first fetch is what fills the cache the restarts start from.
     e.handle.set_chaos(Some(opts.chaos.clone()));
 

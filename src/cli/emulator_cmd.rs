@@ -21,6 +21,7 @@ pub async fn run(args: EmulatorArgs) -> Result<ExitCode> {
         addr: args.addr,
         reviews_per_app: args.reviews,
         seed: args.seed,
+        chaos: args.chaos,
         ..EmulatorConfig::default()
     };
     if let Some(t) = args.tenant {
@@ -68,6 +69,13 @@ pub async fn run(args: EmulatorArgs) -> Result<ExitCode> {
         "# Dynamics 365 Commerce Ratings & Reviews (SPECULATIVE: the connector's two operations under /v2.0/...; host, audience and export format are guesses): --rnr-url {url} --rnr-tenant {} ({} reviews); S2S allow-list: {url}/_emulator/commerce/registrations",
         config.rnr_tenant_id, config.commerce_reviews
     )?;
+    if let Some(chaos) = &config.chaos {
+        writeln!(
+            out,
+            "# chaos mode: {}; counts under \"chaos\" in the stats; off: DELETE {url}/_emulator/chaos",
+            chaos.describe()
+        )?;
+    }
     writeln!(out, "# serving until interrupted (Ctrl-C)")?;
     out.flush()?;
     drop(out);

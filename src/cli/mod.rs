@@ -202,6 +202,11 @@ pub struct EmulatorArgs {
     /// Seed for the sample data: the same seed gives the same reviews.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Seeded random faults on every Store API request: SEED, then KEY=VALUE options with
+    /// rates in percent (429, 429bare, 5xx, reset, late, revoke, down) and late_ms, down_ms,
+    /// retry_after. The same seed gives the same sequence of faults. Example: --chaos 7,reset=5
+    #[arg(long, value_name = "SEED[,KEY=VALUE...]")]
+    pub chaos: Option<crate::emulator::ChaosSpec>,
 }
 
 #[derive(Args, Debug)]

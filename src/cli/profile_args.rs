@@ -2,15 +2,15 @@
 //! from a hidden prompt or standard input. Shared by the Store (`profile`) and the Commerce
 //! (`profile_commerce`) sides, so neither imports the other's internals.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
-use zeroize::Zeroizing;
 
 use super::InfoFormat;
 use crate::profiles::check_secret;
+use crate::secrets::prompt;
 use crate::session::usage;
 
 #[derive(Subcommand, Debug)]
@@ -124,29 +124,20 @@ pub struct EditArgs {
     pub site_name: Option<String>,
 }
 
-/// Room for any client secret (about 40 characters) and its newline, so that reading the line
-/// never grows the buffer: growing would leave a copy of the secret behind, unzeroised.
-const SECRET_LINE_CAPACITY: usize = 1024;
-
-/// The secret, from stdin or a prompt that does not echo. Never from the command line.
+/// The secret, from stdin or a prompt that does not echo. Never from the command line. Either
+/// way it is read into a fixed buffer that is zeroed afterwards, and copied once, into the
+/// `SecretString` (see `secrets::prompt`).
 pub(super) fn read_secret(from_stdin: bool) -> Result<SecretString> {
-    // Zeroised when dropped: only the trimmed copy inside the SecretString may stay.
-    let raw = Zeroizing::new(if from_stdin {
-        let mut line = String::with_capacity(SECRET_LINE_CAPACITY);
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .context("cannot read the secret from standard input")?;
-        line
+    let secret = if from_stdin {
+        prompt::read_secret_from_stdin().context("cannot read the secret from standard input")?
     } else {
         if !std::io::stdin().is_terminal() {
             return Err(usage(
                 "no terminal to ask for the client secret: pipe it in with --secret-stdin",
             ));
         }
-        rpassword::prompt_password("Client secret (the Value; input hidden): ").context("cannot read the secret")?
-    });
-    let secret = SecretString::from(raw.trim_end_matches(['\r', '\n']));
+        prompt::prompt_secret("Client secret (the Value; input hidden): ").context("cannot read the secret")?
+    };
     check_secret(secret.expose_secret()).map_err(usage)?;
     Ok(secret)
 }

@@ -12,11 +12,12 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::errors::json_value;
-use super::{FaultSpec, Shared, lock};
+use super::{ChaosSpec, FaultSpec, Shared, lock};
 
 pub fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/_emulator/faults", post(set_faults).delete(clear_faults))
+        .route("/_emulator/chaos", post(set_chaos).delete(stop_chaos))
         .route("/_emulator/stats", get(stats))
         .route("/_emulator/revoke-tokens", post(revoke_tokens))
         .route("/_emulator/reviews/{app}", post(add_review))
@@ -40,6 +41,24 @@ async fn set_faults(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
 async fn clear_faults(State(s): State<Arc<Shared>>) -> Response {
     s.clear_faults();
     json_value(StatusCode::OK, &*lock(&s.faults))
+}
+
+/// Body: a JSON `ChaosSpec` (fields not given keep their defaults); restarts the stream.
+async fn set_chaos(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+    let spec = serde_json::from_slice::<ChaosSpec>(&body).map_err(|e| format!("invalid ChaosSpec: {e}"));
+    match spec.and_then(|c| c.check().map(|()| c).map_err(|e| e.to_string())) {
+        Ok(spec) => {
+            let on = json!({ "chaos": spec });
+            s.set_chaos(Some(spec));
+            json_value(StatusCode::OK, &on)
+        }
+        Err(e) => bad_request(e),
+    }
+}
+
+async fn stop_chaos(State(s): State<Arc<Shared>>) -> Response {
+    s.set_chaos(None);
+    json_value(StatusCode::OK, &json!({ "chaos": null }))
 }
 
 async fn stats(State(s): State<Arc<Shared>>) -> Response {

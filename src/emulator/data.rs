@@ -133,6 +133,8 @@ pub struct AppData {
     pub reviews: Vec<Review>,
     /// Lower-cased review id -> index in `reviews`.
     index: HashMap<String, usize>,
+    /// Bumped by every change to `reviews`, so an answer order computed before is known stale.
+    generation: u64,
 }
 
 impl AppData {
@@ -142,12 +144,18 @@ impl AppData {
             support_email: support_email(app_id).to_owned(),
             reviews: Vec::new(),
             index: HashMap::new(),
+            generation: 0,
         }
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     // [INF] review ids are matched case-insensitively (GUIDs are case-insensitive).
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Review> {
         let i = *self.index.get(&id.to_ascii_lowercase())?;
+        self.generation += 1;
         self.reviews.get_mut(i)
     }
 
@@ -157,6 +165,7 @@ impl AppData {
     }
 
     pub fn upsert(&mut self, review: Review) {
+        self.generation += 1;
         let key = review.id.to_ascii_lowercase();
         match self.index.get(&key) {
             Some(&i) => self.reviews[i] = review,

@@ -10,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
+use super::chaos::ChaosFault;
 use super::entra::TokenState;
 use super::{Shared, errors, lock};
 
@@ -115,6 +116,17 @@ pub async fn store_gate(State(s): State<Arc<Shared>>, req: Request, next: Next) 
             st.submit_requests += 1;
         }
     }
+    let mut late = None;
+    match s.draw_chaos() {
+        Some(ChaosFault::Throttle(retry_after)) => return throttled(&s, retry_after),
+        Some(ChaosFault::ServerError(status)) => return server_error(&s, status),
+        Some(ChaosFault::Reset) => return dropped_connection(),
+        // Revoked before the check below, so this request already meets it.
+        Some(ChaosFault::Revoke) => s.revoke_tokens(),
+        Some(ChaosFault::Late(after)) => late = Some(after),
+        // The outage is answered by the reviews-API handlers (`Shared::reviews_down`).
+        Some(ChaosFault::Down) | None => {}
+    }
     if let Some(faulted) = inject(&s).await {
         return faulted;
     }
@@ -133,12 +145,57 @@ pub async fn store_gate(State(s): State<Arc<Shared>>, req: Request, next: Next) 
         },
     };
     match problem {
-        None => next.run(req).await,
+        None => {
+            let resp = next.run(req).await;
+            // Handled (a reply applied), answered only after the client has given up.
+            if let Some(after) = late {
+                tokio::time::sleep(after).await;
+            }
+            resp
+        }
         Some(msg) => {
             lock(&s.stats).unauthorized += 1;
             unauthorized(msg)
         }
     }
+}
+
+/// A response whose body fails before its first byte: hyper drops the connection, and the
+/// client sees a transport error, not an answer. Nothing was handled.
+fn dropped_connection() -> Response {
+    let failing = futures::stream::once(async {
+        Err::<bytes::Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "connection reset (emulated chaos)",
+        ))
+    });
+    Response::new(axum::body::Body::from_stream(failing))
+}
+
+fn throttled(s: &Shared, retry_after: Option<String>) -> Response {
+    lock(&s.stats).throttled += 1;
+    // [INF] the 429 body uses the analytics error shape; none was ever reported.
+    let mut resp = errors::analytics(
+        StatusCode::TOO_MANY_REQUESTS,
+        "TooManyRequests",
+        "Rate limit is exceeded. Try again later.",
+    );
+    if let Some(v) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    resp
+}
+
+fn server_error(s: &Shared, status: u16) -> Response {
+    lock(&s.stats).server_errors += 1;
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    // [INF] injected server errors also use the analytics error shape.
+    let code = if status == StatusCode::SERVICE_UNAVAILABLE {
+        "ServiceUnavailable"
+    } else {
+        "InternalServerError"
+    };
+    errors::analytics(status, code, "The service encountered an error (emulated).")
 }
 
 /// The injected delay, throttle or server error for one API request, Store or R&R alike:
@@ -172,34 +229,8 @@ pub(crate) async fn inject(s: &Shared) -> Option<Response> {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
     match verdict {
-        Verdict::Throttle(retry_after) => {
-            lock(&s.stats).throttled += 1;
-            // [INF] the 429 body uses the analytics error shape; none was ever reported.
-            let mut resp = errors::analytics(
-                StatusCode::TOO_MANY_REQUESTS,
-                "TooManyRequests",
-                "Rate limit is exceeded. Try again later.",
-            );
-            if let Some(v) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            Some(resp)
-        }
-        Verdict::Fail(status) => {
-            lock(&s.stats).server_errors += 1;
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            // [INF] injected server errors also use the analytics error shape.
-            let code = if status == StatusCode::SERVICE_UNAVAILABLE {
-                "ServiceUnavailable"
-            } else {
-                "InternalServerError"
-            };
-            Some(errors::analytics(
-                status,
-                code,
-                "The service encountered an error (emulated).",
-            ))
-        }
+        Verdict::Throttle(retry_after) => Some(throttled(s, retry_after)),
+        Verdict::Fail(status) => Some(server_error(s, status)),
         Verdict::Pass => None,
     }
 }

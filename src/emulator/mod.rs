@@ -6,6 +6,7 @@
 //! The wire formats follow `shared/reference/store-api.md` (§1.3–1.7, §3.3, §3.4). Every choice
 //! the reference leaves open is marked with a comment starting `// [INF]`.
 
+mod chaos;
 pub mod commerce;
 mod control;
 mod corpus;
@@ -16,6 +17,7 @@ mod errors;
 mod faults;
 mod fields;
 mod filter;
+mod paging;
 mod store;
 #[cfg(test)]
 mod tests;
@@ -32,6 +34,7 @@ use chrono::{NaiveDateTime, Timelike, Utc};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use chaos::{ChaosSpec, ChaosSpecError, ChaosStats};
 pub use faults::{FaultSpec, ServerError, Throttle};
 
 pub const DEFAULT_TENANT_ID: &str = "7e1f0c3a-5b2d-4c8e-9f10-2a3b4c5d6e7f";
@@ -62,6 +65,8 @@ pub struct EmulatorConfig {
     pub rnr_tenant_id: String,
     /// Token audiences R&R accepts besides the emulator's own URL.
     pub rnr_audiences: Vec<String>,
+    /// Seeded random faults on every Store API request from the start (see [`ChaosSpec`]).
+    pub chaos: Option<ChaosSpec>,
 }
 
 impl Default for EmulatorConfig {
@@ -79,6 +84,7 @@ impl Default for EmulatorConfig {
             commerce_reviews: 40,
             rnr_tenant_id: commerce::DEFAULT_RNR_TENANT_ID.to_owned(),
             rnr_audiences: Vec::new(),
+            chaos: None,
         }
     }
 }
@@ -97,6 +103,10 @@ pub struct Stats {
     pub submitted_items: u64,
     /// Review id -> times a response was applied to it.
     pub applied_responses: BTreeMap<String, u64>,
+    /// Review id -> submissions refused because it already had a response: a client that
+    /// posts a reply again after it was applied shows up here.
+    #[serde(default)]
+    pub already_answered: BTreeMap<String, u64>,
     /// Store API answers with 401.
     pub unauthorized: u64,
     /// 429 answers, from the Store API throttle and the token throttle.
@@ -106,6 +116,10 @@ pub struct Stats {
     /// The Ratings & Reviews side.
     #[serde(default)]
     pub commerce: commerce::CommerceStats,
+    /// Chaos mode's faults by kind (all zero when it is off); its 429s and 5xx are also in
+    /// `throttled` and `server_errors`.
+    #[serde(default)]
+    pub chaos: ChaosStats,
 }
 
 /// State shared by the handlers and the handle.
@@ -116,6 +130,9 @@ pub(crate) struct Shared {
     pub tokens: Mutex<entra::TokenTable>,
     pub faults: Mutex<FaultSpec>,
     pub stats: Mutex<Stats>,
+    pub chaos: Mutex<Option<chaos::Chaos>>,
+    /// Each recent query's answer order, so that its later pages are slices.
+    pub page_orders: paging::PageOrders,
     pub commerce: commerce::CommerceState,
     nonce: AtomicU64,
 }
@@ -153,9 +170,37 @@ impl Shared {
         *lock(&self.faults) = FaultSpec::default();
     }
 
+    /// Chaos mode on with a fresh random stream (the spec's seed), or off; counts start at zero.
+    pub fn set_chaos(&self, spec: Option<ChaosSpec>) {
+        *lock(&self.chaos) = spec.map(chaos::Chaos::new);
+    }
+
+    /// The fault chaos mode gives the next Store API request, if it is on.
+    pub fn draw_chaos(&self) -> Option<chaos::ChaosFault> {
+        lock(&self.chaos).as_mut()?.draw(std::time::Instant::now())
+    }
+
+    /// The reviews API answers 4012: the injected outage, or one of chaos mode's (counted).
+    pub fn reviews_down(&self) -> bool {
+        if lock(&self.faults).reviews_down() {
+            return true;
+        }
+        let mut chaos = lock(&self.chaos);
+        match chaos.as_mut() {
+            Some(c) if c.reviews_down(std::time::Instant::now()) => {
+                c.stats.down_answers += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
     pub fn stats(&self) -> Stats {
         let mut stats = lock(&self.stats).clone();
         stats.commerce = self.commerce.stats();
+        if let Some(c) = lock(&self.chaos).as_ref() {
+            stats.chaos = c.stats.clone();
+        }
         stats
     }
 
@@ -230,12 +275,15 @@ pub async fn start(config: EmulatorConfig) -> anyhow::Result<EmulatorHandle> {
         (data::generate_all(&gen_config, anchor), commerce)
     })
     .await?;
+    let chaos = config.chaos.clone().map(chaos::Chaos::new);
     let shared = Arc::new(Shared {
         config,
         apps: RwLock::new(apps),
         tokens: Mutex::new(entra::TokenTable::default()),
         faults: Mutex::new(FaultSpec::default()),
         stats: Mutex::new(Stats::default()),
+        chaos: Mutex::new(chaos),
+        page_orders: paging::PageOrders::default(),
         commerce,
         nonce: AtomicU64::new(0),
     });
@@ -302,6 +350,11 @@ impl EmulatorHandle {
         self.shared.clear_faults();
     }
 
+    /// Chaos mode on (a fresh stream from the spec's seed, counts from zero) or off.
+    pub fn set_chaos(&self, spec: Option<ChaosSpec>) {
+        self.shared.set_chaos(spec);
+    }
+
     pub fn stats(&self) -> Stats {
         self.shared.stats()
     }
@@ -329,6 +382,12 @@ impl EmulatorHandle {
     /// for the next fetch, without any API submission. `false` when there is no such review.
     pub fn respond_in_partner_center(&self, app: &str, review: &str, text: &str) -> bool {
         self.shared.respond_outside_api(app, review, text)
+    }
+
+    /// The response a review has now (applied through the API or in Partner Center).
+    pub fn response_text(&self, app: &str, review: &str) -> Option<String> {
+        let apps = self.shared.read_apps();
+        apps.get(&app.to_ascii_uppercase())?.get(review)?.response_text.clone()
     }
 
     /// The R&R side's S2S allow-list, as site builder shows it.

@@ -140,30 +140,46 @@ struct Envelope<'a> {
     total_count: usize,
 }
 
-/// Filters, sorts and pages one app's reviews and serialises the page from borrowed reviews.
-pub fn page_json(reviews: &[Review], q: &ReviewQuery) -> Vec<u8> {
+/// The indices of the reviews `q` matches (dates and `filter`), in its answer order.
+pub fn matching_in_order(reviews: &[Review], q: &ReviewQuery) -> Vec<u32> {
     let from = q.start.and_hms_opt(0, 0, 0).unwrap_or_default();
     let until = q
         .end
         .checked_add_days(Days::new(1))
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .unwrap_or(chrono::NaiveDateTime::MAX);
-    let mut rows: Vec<&Review> = reviews
-        .iter()
-        .filter(|r| r.date >= from && r.date < until)
-        .filter(|r| q.filter.as_ref().is_none_or(|(_, f)| f.matches(r)))
+    let mut rows: Vec<u32> = (0..reviews.len() as u32)
+        .filter(|&i| {
+            let r = &reviews[i as usize];
+            r.date >= from && r.date < until && q.filter.as_ref().is_none_or(|(_, f)| f.matches(r))
+        })
         .collect();
     let keys = q.orderby.as_ref().map_or(&[][..], |(_, k)| k.as_slice());
-    rows.sort_unstable_by(|a, b| fields::compare(keys, a, b));
-    let total = rows.len();
+    // A total order (ties end on date, then id), so the order never depends on the sort.
+    rows.sort_unstable_by(|&a, &b| fields::compare(keys, &reviews[a as usize], &reviews[b as usize]));
+    rows
+}
+
+/// The page `q` asks for (`skip`, `top`), from the matching reviews in answer order.
+pub fn page_from(reviews: &[Review], order: &[u32], q: &ReviewQuery) -> Vec<u8> {
+    let total = order.len();
     let end = q.skip.saturating_add(q.top);
-    let page = &rows[q.skip.min(total)..end.min(total)];
+    let page: Vec<&Review> = order[q.skip.min(total)..end.min(total)]
+        .iter()
+        .map(|&i| &reviews[i as usize])
+        .collect();
     let envelope = Envelope {
-        value: page,
+        value: &page,
         next_link: (end < total).then(|| q.next_link()),
         total_count: total,
     };
     serde_json::to_vec(&envelope).unwrap_or_default()
+}
+
+/// Filters, sorts and pages one app's reviews, all at once (the server keeps the order between
+/// pages instead: `paging::PageOrders`).
+pub fn page_json(reviews: &[Review], q: &ReviewQuery) -> Vec<u8> {
+    page_from(reviews, &matching_in_order(reviews, q), q)
 }
 
 pub async fn get_reviews(State(s): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> Response {
@@ -173,9 +189,10 @@ pub async fn get_reviews(State(s): State<Arc<Shared>>, RawQuery(raw): RawQuery) 
         Err(detail) => return bad_query(detail),
     };
     let body = {
+        let key = q.app.to_ascii_uppercase();
         let apps = s.read_apps();
-        match apps.get(&q.app.to_ascii_uppercase()) {
-            Some(app) => page_json(&app.reviews, &q),
+        match apps.get(&key) {
+            Some(app) => page_from(&app.reviews, &s.page_orders.order(&key, app, &q), &q),
             None => return errors::unknown_app(),
         }
     };
@@ -228,7 +245,7 @@ struct SubmitResult<'a> {
 }
 
 fn info(s: &Shared, review_id: Option<&str>, app_id: &str) -> Response {
-    if lock(&s.faults).reviews_down() {
+    if s.reviews_down() {
         return errors::reviews_4012();
     }
     let apps = s.read_apps();
@@ -300,10 +317,8 @@ fn parse_submit(body: &[u8]) -> Option<Vec<Item>> {
 }
 
 pub async fn submit_responses(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
-    let (down, late) = {
-        let f = lock(&s.faults);
-        (f.reviews_down(), f.late_reply_ms.unwrap_or(0))
-    };
+    let late = lock(&s.faults).late_reply_ms.unwrap_or(0);
+    let down = s.reviews_down();
     if down {
         return errors::reviews_4012();
     }
@@ -321,6 +336,7 @@ pub async fn submit_responses(State(s): State<Arc<Shared>>, body: Bytes) -> Resp
 fn apply<'a>(s: &Shared, items: &'a [Item]) -> Vec<Outcome<'a>> {
     let now = now_utc();
     let mut applied = Vec::new();
+    let mut refused = Vec::new();
     let results = {
         let mut apps = s.write_apps();
         items
@@ -340,7 +356,10 @@ fn apply<'a>(s: &Shared, items: &'a [Item]) -> Vec<Outcome<'a>> {
                         "Response text exceeds the maximum length of 1000 characters"
                     }
                     // [INF] reason text; a response can only be replaced after a revision.
-                    Some(r) if r.response_locked() => "A response already exists",
+                    Some(r) if r.response_locked() => {
+                        refused.push(r.id.clone());
+                        "A response already exists"
+                    }
                     Some(r) => {
                         r.response_text = Some(it.text.clone());
                         r.response_date = Some(now);
@@ -361,6 +380,9 @@ fn apply<'a>(s: &Shared, items: &'a [Item]) -> Vec<Outcome<'a>> {
     st.submitted_items += items.len() as u64;
     for id in applied {
         *st.applied_responses.entry(id).or_default() += 1;
+    }
+    for id in refused {
+        *st.already_answered.entry(id).or_default() += 1;
     }
     results
 }

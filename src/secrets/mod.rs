@@ -37,6 +37,7 @@ mod keyring;
 mod linux;
 #[cfg(target_os = "macos")]
 mod macos;
+pub mod prompt;
 #[cfg(test)]
 mod tests;
 #[cfg(windows)]

@@ -108,6 +108,7 @@ pub fn secs(s: u64) -> Duration {
 pub mod flows;
 pub mod keyring;
 pub mod pty;
+pub mod soak;
 pub mod tmux;
 pub mod tui;
 

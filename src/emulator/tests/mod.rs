@@ -1,7 +1,9 @@
 //! Tests that need more than one module: generated data, the reviews query end to end without
 //! a socket, and the real-TCP smoke tests with reqwest.
 
+mod chaos;
 mod data;
+mod paging;
 mod query;
 mod smoke;
 mod submit;

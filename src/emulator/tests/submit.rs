@@ -130,6 +130,7 @@ async fn submit_applies_once_and_shows_in_the_reviews() {
         .await
         .unwrap();
     assert_eq!(stats["applied_responses"][&id], 1);
+    assert_eq!(stats["already_answered"][&id], 1, "the second try is counted as one");
     assert_eq!(stats["submitted_items"], 2);
     assert_eq!(stats["submit_requests"], 2);
     assert_eq!(api.emu.stats().info_requests, 1);

@@ -16,5 +16,6 @@ pub mod provider;
 pub mod sanitize;
 pub mod secrets;
 pub mod session;
+pub mod stats;
 pub mod store;
 pub mod tui;

@@ -16,6 +16,7 @@ mod profile_commerce;
 mod progress;
 mod respond;
 mod reviews;
+mod stats;
 mod tui_cmd;
 
 use std::path::PathBuf;
@@ -77,6 +78,9 @@ pub enum Command {
     /// A Dynamics 365 Commerce site's Ratings & Reviews: export all reviews, import reviews.
     #[command(subcommand)]
     Commerce(commerce::CommerceCommand),
+    /// How an app's reviews and answers are going: per week, ratings, 1–2★ by market and
+    /// version, response rate and time, backlog, reply effect (from the local cache).
+    Stats(stats::StatsArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -218,6 +222,7 @@ pub fn main() -> ExitCode {
                 | Command::History(_)
                 | Command::Outbox(_)
                 | Command::Commerce(_)
+                | Command::Stats(_)
         )
     ) {
         // SAFETY: setting a signal disposition before any thread is started.
@@ -293,6 +298,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::History(args) => history::run(config()?, args),
         Command::Outbox(cmd) => outbox::run(config()?, cmd).await,
         Command::Commerce(cmd) => commerce::run(config()?, cmd).await,
+        Command::Stats(args) => stats::run(config()?, args).await,
     }
 }
 

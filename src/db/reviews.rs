@@ -61,6 +61,18 @@ impl StatsFields {
     }
 }
 
+impl CachedReview {
+    /// A fetched review as the cache keeps it: the JSON it serialises to (as received, before
+    /// any cleaning). `None` for a review without an ID, which cannot be told apart later.
+    pub fn of(review: &crate::store::Review) -> Option<CachedReview> {
+        Some(CachedReview {
+            id: review.id.clone()?,
+            date_ts: review.timestamp,
+            raw_json: serde_json::to_string(review).ok()?,
+        })
+    }
+}
+
 /// One review from the cache.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredReview {

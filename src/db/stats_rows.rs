@@ -83,6 +83,17 @@ impl Db {
         rows.collect::<rusqlite::Result<Vec<_>>>().at(path)
     }
 
+    /// The apps with reviews in the cache, by name.
+    pub fn cached_apps(&self) -> Result<Vec<String>> {
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT app FROM reviews ORDER BY app")
+            .at(path)?;
+        let rows = stmt.query_map([], |r| r.get(0)).at(path)?;
+        rows.collect::<rusqlite::Result<Vec<String>>>().at(path)
+    }
+
     /// The earlier versions of one review, oldest first.
     pub fn review_versions(&self, app: &str, review: &str) -> Result<Vec<EarlierVersion>> {
         let path = &self.path;

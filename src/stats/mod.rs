@@ -6,6 +6,7 @@
 
 mod commerce;
 mod compute;
+pub mod format;
 
 #[cfg(test)]
 mod tests;

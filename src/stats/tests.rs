@@ -261,3 +261,23 @@ fn a_commerce_export_is_counted_by_product_without_taken_down_reviews() {
     // Day 98 (1970-04-09) answered 6 h later.
     assert_eq!(s.answering.median_reply_secs, Some(6 * H));
 }
+
+#[test]
+fn names_that_differ_only_in_escape_sequences_count_as_one() {
+    let inputs = Inputs {
+        reviews: vec![
+            low(review("a", 1, Some(1)), "US", Some("3.1.4.0")),
+            low(
+                review("b", 1, Some(1)),
+                "US\u{1b}[0m",
+                Some("3.1.4.0\u{1b}]0;title\u{7}"),
+            ),
+            low(review("c", 1, Some(2)), "DE", Some("3.1.3.0")),
+        ],
+        ..Inputs::default()
+    };
+    let w = compute(&inputs, 30, NOW).low_ratings.window;
+    assert_eq!((w.markets[0].name.as_str(), w.markets[0].reviews), ("US", 2));
+    assert_eq!((w.versions[0].name.as_str(), w.versions[0].reviews), ("3.1.4.0", 2));
+    assert_eq!(w.markets.len(), 2);
+}

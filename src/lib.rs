@@ -17,5 +17,6 @@ pub mod report;
 pub mod sanitize;
 pub mod secrets;
 pub mod session;
+pub mod stats;
 pub mod store;
 pub mod tui;

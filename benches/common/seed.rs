@@ -10,6 +10,12 @@ use reviewdesk::store::Review;
 /// The `i`-th seeded review of `app`: one every 20 seconds back from `now`, so 100,000 of them
 /// span 23 days and sit inside the default window.
 pub fn review(app: &str, i: usize, now: i64) -> Review {
+    review_at(app, i, now - (i as i64) * 20)
+}
+
+/// The `i`-th seeded review of `app`, dated `ts`: rating `1 + i % 5`, package version
+/// `3.4.{i % 50}.0`, market `US`.
+pub fn review_at(app: &str, i: usize, ts: i64) -> Review {
     let words = [
         "app", "crashes", "when", "I", "open", "the", "settings", "great", "update", "but", "sync", "is", "slow",
         "please", "fix", "love", "it", "five", "stars", "after", "latest", "version",
@@ -20,7 +26,7 @@ pub fn review(app: &str, i: usize, now: i64) -> Review {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let when = chrono::DateTime::from_timestamp(now - (i as i64) * 20, 0).unwrap();
+    let when = chrono::DateTime::from_timestamp(ts, 0).unwrap();
     Review {
         id: Some(format!(
             "{:08x}-0000-4000-a000-{:012x}",

@@ -127,7 +127,7 @@ pub fn run(config: Config, args: HistoryArgs) -> Result<ExitCode> {
         }
         Err(e) => return Err(e).with_context(|| format!("cannot read the local database {}", path.display())),
     }
-    refuse_if_damaged(&path)?;
+    refuse_if_damaged(&path, "history")?;
 
     let (db, report) = Db::open(data_dir, &profile)?;
     // Only if the file changed between the check above and the open (another process).
@@ -226,10 +226,10 @@ fn nothing_recorded(profile: &str, why: &str, format: ExportFormat, columns: Opt
 /// gets the chance to move it aside: a read-only command should not rearrange files. The check
 /// is read-only and the same `quick_check` `Db::open` runs. Anything else (permissions, a lock)
 /// is left for `Db::open` to report in its own words.
-fn refuse_if_damaged(path: &Path) -> Result<()> {
+pub(super) fn refuse_if_damaged(path: &Path, command: &str) -> Result<()> {
     let damaged = |detail: String| {
         anyhow!(
-            "the local database {} is damaged ({detail}); `reviewdesk history` leaves it as it is: start the terminal UI (`reviewdesk`), which moves it aside, keeps what it can and starts a fresh one",
+            "the local database {} is damaged ({detail}); `reviewdesk {command}` leaves it as it is: start the terminal UI (`reviewdesk`), which moves it aside, keeps what it can and starts a fresh one",
             path.display()
         )
     };

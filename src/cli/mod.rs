@@ -21,6 +21,7 @@ mod progress;
 mod respond;
 mod reviews;
 pub mod shell;
+mod stats;
 mod tui_cmd;
 mod watch;
 
@@ -96,6 +97,9 @@ pub enum Command {
     Man(shell::ManArgs),
     /// The terminal UI's keys (defaults plus config.toml's [keys] overrides) with descriptions.
     Keys(shell::KeysArgs),
+    /// How an app's reviews and answers are going: per week, ratings, 1–2★ by market and
+    /// version, response rate and time, backlog, reply effect (from the local cache).
+    Stats(stats::StatsArgs),
 }
 
 #[derive(Args, Debug)]
@@ -247,6 +251,7 @@ pub fn main() -> ExitCode {
                 | Command::Completions(_)
                 | Command::Man(_)
                 | Command::Keys(_)
+                | Command::Stats(_)
         )
     ) {
         // SAFETY: setting a signal disposition before any thread is started.
@@ -327,6 +332,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
         Command::Keys(args) => shell::keys(config()?, args),
+        Command::Stats(args) => stats::run(config()?, args).await,
     }
 }
 

@@ -10,7 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::{At, DbError, Result};
 
 /// Migration `i` (0-based) takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
     r#"
     CREATE TABLE reviews (
@@ -150,6 +150,61 @@ const MIGRATIONS: &[&str] = &[
         delivered_at  INTEGER NOT NULL,
         PRIMARY KEY (app, id, revision)
     ) WITHOUT ROWID;
+    "#,
+    // Review history and the stats' columns. What the stats read becomes columns of `reviews`
+    // (filled by `upsert_reviews` from the JSON; rows cached before are filled here, a Store date
+    // SQLite cannot read left NULL until the next fetch rewrites the row), so that 100,000
+    // reviews are counted without parsing their JSON. When a fetch brings a revised version of a
+    // review (another rating, title, text or date), the trigger keeps the earlier one, whatever
+    // code did the writing: the stats' "reply effect" needs the rating a review had before.
+    r#"
+    ALTER TABLE reviews ADD COLUMN rating INTEGER;
+    ALTER TABLE reviews ADD COLUMN market TEXT;
+    ALTER TABLE reviews ADD COLUMN package_version TEXT;
+    ALTER TABLE reviews ADD COLUMN answered INTEGER NOT NULL DEFAULT 0 CHECK (answered IN (0, 1));
+    ALTER TABLE reviews ADD COLUMN response_ts INTEGER;
+    UPDATE reviews SET
+        rating = CAST(raw_json ->> '$.rating' AS INTEGER),
+        market = raw_json ->> '$.market',
+        package_version = raw_json ->> '$.packageVersion',
+        answered = coalesce(trim(raw_json ->> '$.responseText') <> '', 0),
+        response_ts = unixepoch(raw_json ->> '$.responseDate');
+    -- Covers what the stats read, in date order: a window is one range of this index, never
+    -- the table's pages with their JSON (a 365-day read of 100,000 reviews went from about
+    -- 170 ms to a fraction of it).
+    CREATE INDEX reviews_stats ON reviews
+        (app, date_ts, vanished, rating, answered, response_ts, market, package_version, id);
+
+    CREATE TABLE review_versions (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        app          TEXT NOT NULL,
+        review       TEXT NOT NULL,
+        -- When the version that replaced this one was fetched.
+        replaced_at  INTEGER NOT NULL,
+        date_ts      INTEGER,
+        rating       INTEGER,
+        answered     INTEGER NOT NULL,
+        response_ts  INTEGER,
+        -- The earlier version whole, as the service sent it: its title and text among it.
+        raw_json     TEXT NOT NULL
+    );
+    CREATE INDEX review_versions_by_review ON review_versions (app, review, id);
+    CREATE TRIGGER reviews_keep_earlier_version BEFORE UPDATE OF raw_json ON reviews
+        WHEN OLD.raw_json IS NOT NEW.raw_json
+         AND (OLD.rating IS NOT NEW.rating
+              OR OLD.date_ts IS NOT NEW.date_ts
+              OR OLD.raw_json ->> '$.reviewText' IS NOT NEW.raw_json ->> '$.reviewText'
+              OR OLD.raw_json ->> '$.reviewTitle' IS NOT NEW.raw_json ->> '$.reviewTitle')
+    BEGIN
+        INSERT INTO review_versions
+            (app, review, replaced_at, date_ts, rating, answered, response_ts, raw_json)
+        VALUES (OLD.app, OLD.id, NEW.fetched_at, OLD.date_ts, OLD.rating, OLD.answered,
+                OLD.response_ts, OLD.raw_json);
+    END;
+    CREATE TRIGGER review_versions_no_update BEFORE UPDATE ON review_versions
+    BEGIN
+        SELECT RAISE(ABORT, 'review_versions is append-only');
+    END;
     "#,
 ];
 

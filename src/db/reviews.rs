@@ -8,6 +8,8 @@ use std::collections::HashSet;
 use rusqlite::{OptionalExtension, params};
 
 use super::{At, Db, Result};
+use crate::http::flex::{FlexI64, FlexString};
+use crate::store::dates::parse_store_date;
 
 /// One review as fetched, for [`Db::upsert_reviews`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +19,58 @@ pub struct CachedReview {
     pub date_ts: Option<i64>,
     /// The review's JSON object exactly as received.
     pub raw_json: String,
+}
+
+/// What the stats read of a review, kept in columns next to its JSON. A JSON that does not
+/// parse (or is not a review) gives empty fields: the row is still cached, only not counted.
+#[derive(Default)]
+struct StatsFields {
+    rating: Option<i64>,
+    market: Option<String>,
+    package_version: Option<String>,
+    answered: bool,
+    response_ts: Option<i64>,
+}
+
+impl StatsFields {
+    fn of(raw_json: &str) -> StatsFields {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Fields {
+            // Leniently, as `Review` reads it: a rating that is not a number is no rating, not
+            // a reason to lose the other fields.
+            rating: Option<serde_json::Value>,
+            market: Option<FlexString>,
+            package_version: Option<FlexString>,
+            response_text: Option<FlexString>,
+            response_date: Option<FlexString>,
+        }
+        let Ok(f) = serde_json::from_str::<Fields>(raw_json) else {
+            return StatsFields::default();
+        };
+        StatsFields {
+            rating: f
+                .rating
+                .and_then(|v| serde_json::from_value::<FlexI64>(v).ok())
+                .map(|v| v.0),
+            market: f.market.map(|v| v.0),
+            package_version: f.package_version.map(|v| v.0),
+            answered: f.response_text.is_some_and(|t| !t.0.trim().is_empty()),
+            response_ts: f.response_date.and_then(|d| parse_store_date(&d.0)),
+        }
+    }
+}
+
+impl CachedReview {
+    /// A fetched review as the cache keeps it: the JSON it serialises to (as received, before
+    /// any cleaning). `None` for a review without an ID, which cannot be told apart later.
+    pub fn of(review: &crate::store::Review) -> Option<CachedReview> {
+        Some(CachedReview {
+            id: review.id.clone()?,
+            date_ts: review.timestamp,
+            raw_json: serde_json::to_string(review).ok()?,
+        })
+    }
 }
 
 /// One review from the cache.
@@ -44,23 +98,41 @@ fn stored_review(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredReview> {
 
 impl Db {
     /// Inserts or replaces the reviews of `app`, in one transaction, clearing any vanished mark.
+    /// A review whose rating, title, text or date changed keeps its earlier version in
+    /// `review_versions` (a trigger of the schema does that, see [`Db::review_versions`]).
     /// Returns how many rows were written. Call it once per fetched page: each call holds the
     /// write lock only for its own rows (about 5 ms per 1,000 reviews).
     pub fn upsert_reviews(&mut self, app: &str, reviews: &[CachedReview], fetched_at: i64) -> Result<usize> {
         self.write_tx(false, |tx, path| {
             let mut stmt = tx
                 .prepare_cached(
-                    "INSERT INTO reviews (app, id, date_ts, fetched_at, vanished, raw_json)
-                     VALUES (?1, ?2, ?3, ?4, 0, ?5)
+                    "INSERT INTO reviews (app, id, date_ts, fetched_at, vanished, raw_json,
+                                          rating, market, package_version, answered, response_ts)
+                     VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8, ?9, ?10)
                      ON CONFLICT (app, id) DO UPDATE SET
                          date_ts = excluded.date_ts, fetched_at = excluded.fetched_at,
-                         vanished = 0, raw_json = excluded.raw_json",
+                         vanished = 0, raw_json = excluded.raw_json,
+                         rating = excluded.rating, market = excluded.market,
+                         package_version = excluded.package_version,
+                         answered = excluded.answered, response_ts = excluded.response_ts",
                 )
                 .at(path)?;
             let mut n = 0;
             for r in reviews {
+                let f = StatsFields::of(&r.raw_json);
                 n += stmt
-                    .execute(params![app, r.id, r.date_ts, fetched_at, r.raw_json])
+                    .execute(params![
+                        app,
+                        r.id,
+                        r.date_ts,
+                        fetched_at,
+                        r.raw_json,
+                        f.rating,
+                        f.market,
+                        f.package_version,
+                        f.answered,
+                        f.response_ts
+                    ])
                     .at(path)?;
             }
             Ok(n)

@@ -215,18 +215,7 @@ fn cache(db: &mut Db, cmd: &DbCommand, tell: &impl Fn(Action)) -> Option<Result<
             Ok(())
         }
         DbCommand::CacheReviews { app, reviews } => {
-            let rows: Vec<CachedReview> = reviews
-                .iter()
-                .filter_map(|r| {
-                    let id = r.id.clone()?;
-                    let raw_json = serde_json::to_string(r).ok()?;
-                    Some(CachedReview {
-                        id,
-                        date_ts: r.timestamp,
-                        raw_json,
-                    })
-                })
-                .collect();
+            let rows: Vec<CachedReview> = reviews.iter().filter_map(CachedReview::of).collect();
             db.check_file()
                 .and_then(|()| db.upsert_reviews(app, &rows, now()))
                 .map(drop)

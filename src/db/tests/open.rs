@@ -46,6 +46,7 @@ fn migrates_from_empty_and_reopens_idempotently() {
         "drafts",
         "history",
         "outbox",
+        "review_versions",
         "reviews",
         "sqlite_sequence",
         "sync_state",

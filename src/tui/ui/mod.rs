@@ -7,6 +7,7 @@ mod outbox;
 mod overlays;
 mod profile_form;
 mod profiles;
+pub mod stats;
 mod status;
 pub mod wrap;
 

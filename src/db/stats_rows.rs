@@ -1,0 +1,145 @@
+//! What the stats read from the cache: the current version of each review as a few columns
+//! (no JSON is parsed), the earlier versions the cache kept, and the times of the replies sent.
+
+use std::collections::HashMap;
+
+use rusqlite::params;
+
+use super::{At, Db, Result};
+
+/// The current version of one cached review, as the stats count it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewFacts {
+    pub id: String,
+    /// The review's (latest) date, Unix seconds.
+    pub date_ts: i64,
+    pub rating: Option<i64>,
+    /// Only for 1–2★ reviews, the only ones the stats break down by market and version.
+    pub market: Option<String>,
+    pub package_version: Option<String>,
+    /// The service shows a developer response under it.
+    pub answered: bool,
+    pub response_ts: Option<i64>,
+}
+
+/// An earlier version of a review, kept when a fetch brought a revised one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EarlierVersion {
+    pub review: String,
+    pub date_ts: Option<i64>,
+    pub rating: Option<i64>,
+    pub answered: bool,
+    pub response_ts: Option<i64>,
+    /// When the version that replaced it was fetched.
+    pub replaced_at: i64,
+    /// The version as the service sent it (title and text among it).
+    pub raw_json: String,
+}
+
+const VERSION_COLUMNS: &str = "review, date_ts, rating, answered, response_ts, replaced_at, raw_json";
+
+fn earlier_version(r: &rusqlite::Row<'_>) -> rusqlite::Result<EarlierVersion> {
+    Ok(EarlierVersion {
+        review: r.get(0)?,
+        date_ts: r.get(1)?,
+        rating: r.get(2)?,
+        answered: r.get(3)?,
+        response_ts: r.get(4)?,
+        replaced_at: r.get(5)?,
+        raw_json: r.get(6)?,
+    })
+}
+
+impl Db {
+    /// The reviews of `app` dated at or after `from_ts`, vanished ones left out (the service
+    /// removed them: spam, pre-release). Read from the covering index `reviews_stats` alone.
+    pub fn review_facts(&self, app: &str, from_ts: i64) -> Result<Vec<ReviewFacts>> {
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, date_ts, rating,
+                        CASE WHEN rating <= 2 THEN market END,
+                        CASE WHEN rating <= 2 THEN package_version END,
+                        answered, response_ts
+                 FROM reviews INDEXED BY reviews_stats
+                 WHERE app = ?1 AND date_ts >= ?2 AND vanished = 0",
+            )
+            .at(path)?;
+        let rows = stmt
+            .query_map(params![app, from_ts], |r| {
+                Ok(ReviewFacts {
+                    id: r.get(0)?,
+                    date_ts: r.get(1)?,
+                    rating: r.get(2)?,
+                    market: r.get(3)?,
+                    package_version: r.get(4)?,
+                    answered: r.get(5)?,
+                    response_ts: r.get(6)?,
+                })
+            })
+            .at(path)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().at(path)
+    }
+
+    /// The apps with reviews in the cache, by name.
+    pub fn cached_apps(&self) -> Result<Vec<String>> {
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT app FROM reviews ORDER BY app")
+            .at(path)?;
+        let rows = stmt.query_map([], |r| r.get(0)).at(path)?;
+        rows.collect::<rusqlite::Result<Vec<String>>>().at(path)
+    }
+
+    /// The earlier versions of one review, oldest first.
+    pub fn review_versions(&self, app: &str, review: &str) -> Result<Vec<EarlierVersion>> {
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {VERSION_COLUMNS} FROM review_versions WHERE app = ?1 AND review = ?2 ORDER BY id"
+            ))
+            .at(path)?;
+        let rows = stmt.query_map([app, review], earlier_version).at(path)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().at(path)
+    }
+
+    /// Every earlier version kept for `app`, by review, each review's oldest first.
+    pub fn earlier_versions(&self, app: &str) -> Result<HashMap<String, Vec<EarlierVersion>>> {
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {VERSION_COLUMNS} FROM review_versions WHERE app = ?1 ORDER BY review, id"
+            ))
+            .at(path)?;
+        let rows = stmt.query_map([app], earlier_version).at(path)?;
+        let mut by_review: HashMap<String, Vec<EarlierVersion>> = HashMap::new();
+        for v in rows {
+            let v = v.at(path)?;
+            by_review.entry(v.review.clone()).or_default().push(v);
+        }
+        Ok(by_review)
+    }
+
+    /// When replies to reviews of `app` were sent (from the history: from this terminal or
+    /// marked as sent in Partner Center), by review, earliest first.
+    pub fn reply_times(&self, app: &str) -> Result<HashMap<String, Vec<i64>>> {
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT review, at FROM history WHERE app = ?1 AND result LIKE 'sent%' ORDER BY review, at")
+            .at(path)?;
+        let rows = stmt
+            .query_map([app], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .at(path)?;
+        let mut by_review: HashMap<String, Vec<i64>> = HashMap::new();
+        for row in rows {
+            let (review, at) = row.at(path)?;
+            by_review.entry(review).or_default().push(at);
+        }
+        Ok(by_review)
+    }
+}

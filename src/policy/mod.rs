@@ -251,7 +251,15 @@ pub fn unfilled_placeholders(text: &str) -> Vec<String> {
 /// Links and store links: promotion whatever they point to (a support page belongs behind the
 /// support address, which the customer gets anyway).
 fn links(reply: &str) -> Option<Finding> {
-    const SCHEMES: &[&str] = &["http://", "https://", "www.", "ms-windows-store:", "ms-store:", "aka.ms/", "bit.ly/"];
+    const SCHEMES: &[&str] = &[
+        "http://",
+        "https://",
+        "www.",
+        "ms-windows-store:",
+        "ms-store:",
+        "aka.ms/",
+        "bit.ly/",
+    ];
     let mut words = Vec::new();
     for raw in reply.split_whitespace() {
         let w = raw.trim_matches(|c: char| matches!(c, '(' | ')' | '<' | '>' | '"' | '\'' | ',' | '.' | '!' | '?'));
@@ -260,7 +268,11 @@ fn links(reply: &str) -> Option<Finding> {
             || lower.contains("microsoft.com/store")
             || lower.contains("play.google.com")
             || lower.contains("apps.apple.com");
-        if store || SCHEMES.iter().any(|s| lower.starts_with(s) || lower.contains(&format!("//{s}"))) {
+        if store
+            || SCHEMES
+                .iter()
+                .any(|s| lower.starts_with(s) || lower.contains(&format!("//{s}")))
+        {
             words.push(w.to_owned());
         }
     }
@@ -312,13 +324,16 @@ fn phone_numbers(text: &str) -> Vec<String> {
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];
-        let starts = c.is_ascii_digit() || ((c == '+' || c == '(') && bytes.get(i + 1).is_some_and(char::is_ascii_digit));
+        let starts =
+            c.is_ascii_digit() || ((c == '+' || c == '(') && bytes.get(i + 1).is_some_and(char::is_ascii_digit));
         if !starts || (i > 0 && (bytes[i - 1].is_alphanumeric() || bytes[i - 1] == '.')) {
             i += 1;
             continue;
         }
         let mut j = i;
-        while j < bytes.len() && (bytes[j].is_ascii_digit() || matches!(bytes[j], ' ' | '-' | '.' | '(' | ')' | '+' | '/')) {
+        while j < bytes.len()
+            && (bytes[j].is_ascii_digit() || matches!(bytes[j], ' ' | '-' | '.' | '(' | ')' | '+' | '/'))
+        {
             j += 1;
         }
         let run: String = bytes[i..j].iter().collect::<String>();

@@ -62,7 +62,10 @@ fn over_the_limit_blocks_and_says_by_how_much() {
 fn an_unfilled_placeholder_blocks_and_is_named() {
     let f = check("Hi {reviewer}, thanks for {app|the app} and {nonsense}.");
     assert!(blocks(&f));
-    assert_eq!(words_of("Hi {reviewer}, thanks {reviewer}", Rule::UnfilledPlaceholder), vec!["{reviewer}"]);
+    assert_eq!(
+        words_of("Hi {reviewer}, thanks {reviewer}", Rule::UnfilledPlaceholder),
+        vec!["{reviewer}"]
+    );
     assert_eq!(words_of("{app|x}", Rule::UnfilledPlaceholder), vec!["{app|x}"]);
     assert!(words_of("a {set} of {braces}", Rule::UnfilledPlaceholder).is_empty());
 }
@@ -70,12 +73,24 @@ fn an_unfilled_placeholder_blocks_and_is_named() {
 #[test]
 fn compensation_for_a_rating_warns_in_every_language() {
     for (reply, offer, change) in [
-        ("We will refund you if you change your rating to 5 stars.", "refund", "change your rating"),
+        (
+            "We will refund you if you change your rating to 5 stars.",
+            "refund",
+            "change your rating",
+        ),
         ("Give us five stars and get a gift card!", "gift card", "five stars"),
         ("Für 5 Sterne erhalten Sie einen Gutschein.", "Gutschein", "5 Sterne"),
-        ("Un bon d'achat si vous modifiez votre note.", "bon d'achat", "modifiez votre note"),
+        (
+            "Un bon d'achat si vous modifiez votre note.",
+            "bon d'achat",
+            "modifiez votre note",
+        ),
         ("Le remboursement contre 5 étoiles.", "remboursement", "5 étoiles"),
-        ("Un cupón de descuento si cambia su reseña.", "cupón", "cambia su reseña"),
+        (
+            "Un cupón de descuento si cambia su reseña.",
+            "cupón",
+            "cambia su reseña",
+        ),
     ] {
         let w = words_of(reply, Rule::Compensation);
         assert!(
@@ -114,7 +129,10 @@ fn promotion_and_links_warn_with_the_words() {
 
 #[test]
 fn profanity_and_insults_warn_but_not_inside_other_words() {
-    assert_eq!(words_of("Are you an idiot? Read the manual.", Rule::Profanity), vec!["idiot"]);
+    assert_eq!(
+        words_of("Are you an idiot? Read the manual.", Rule::Profanity),
+        vec!["idiot"]
+    );
     assert_eq!(words_of("Das ist Scheiße, sorry.", Rule::Profanity), vec!["Scheiße"]);
     assert_eq!(words_of("Vous êtes un crétin.", Rule::Profanity), vec!["crétin"]);
     assert_eq!(words_of("Eres un idiota.", Rule::Profanity), vec!["idiota"]);
@@ -130,7 +148,10 @@ fn profanity_and_insults_warn_but_not_inside_other_words() {
 #[test]
 fn personal_data_other_than_the_support_address_warns() {
     assert_eq!(
-        words_of("Write to HELP@contoso.com or to jane.doe@gmail.com.", Rule::PersonalData),
+        words_of(
+            "Write to HELP@contoso.com or to jane.doe@gmail.com.",
+            Rule::PersonalData
+        ),
         vec!["jane.doe@gmail.com"]
     );
     assert_eq!(
@@ -184,7 +205,13 @@ const CANNED: &str = "Hi Ana, thank you for your feedback. We are always working
 
 #[test]
 fn one_reply_to_many_different_reviews_warns() {
-    let topics = ["crashes on start", "no dark mode", "too expensive", "sync loses notes", "ads everywhere"];
+    let topics = [
+        "crashes on start",
+        "no dark mode",
+        "too expensive",
+        "sync loses notes",
+        "ads everywhere",
+    ];
     let index = canned(5, |i| topics[i].to_owned());
     let f = check_canned(&index, CANNED, "the font is too small").expect("a canned-reply warning");
     assert!(f.message.contains("5 other reviews"), "{}", f.message);
@@ -194,12 +221,21 @@ fn one_reply_to_many_different_reviews_warns() {
 #[test]
 fn the_same_reply_to_the_same_question_does_not_warn() {
     let index = canned(6, |i| format!("the app crashes on start since the update {i}"));
-    assert_eq!(check_canned(&index, CANNED, "the app crashes on start since the update"), None);
+    assert_eq!(
+        check_canned(&index, CANNED, "the app crashes on start since the update"),
+        None
+    );
 }
 
 #[test]
 fn a_personal_reply_or_a_short_history_does_not_warn() {
-    let topics = ["crashes on start", "no dark mode", "too expensive", "sync loses notes", "ads everywhere"];
+    let topics = [
+        "crashes on start",
+        "no dark mode",
+        "too expensive",
+        "sync loses notes",
+        "ads everywhere",
+    ];
     let index = canned(5, |i| topics[i].to_owned());
     let personal = "Ana, the small font is a known problem: Settings > Display > Text size fixes it today, and \
                     version 3 makes it the default.";
@@ -212,6 +248,13 @@ fn a_personal_reply_or_a_short_history_does_not_warn() {
 fn findings_print_rule_and_words() {
     let f = check("Download our app, idiot.");
     let text: Vec<String> = f.iter().map(ToString::to_string).collect();
-    assert!(text.iter().any(|t| t.starts_with("warning [promotion]") && t.ends_with("(\"Download our\")")), "{text:?}");
-    assert!(text.iter().any(|t| t.starts_with("warning [profanity or insult]")), "{text:?}");
+    assert!(
+        text.iter()
+            .any(|t| t.starts_with("warning [promotion]") && t.ends_with("(\"Download our\")")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().any(|t| t.starts_with("warning [profanity or insult]")),
+        "{text:?}"
+    );
 }

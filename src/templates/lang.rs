@@ -26,23 +26,37 @@ pub fn market_language(market: &str) -> Option<&'static str> {
 const COMMON_WORDS: &[(&str, &[&str])] = &[
     (
         "en",
-        &["the", "and", "is", "it", "this", "not", "app", "to", "with", "but", "after", "when"],
+        &[
+            "the", "and", "is", "it", "this", "not", "app", "to", "with", "but", "after", "when",
+        ],
     ),
     (
         "de",
-        &["der", "die", "das", "und", "ist", "nicht", "ich", "mit", "nach", "aber", "wenn", "stürzt"],
+        &[
+            "der", "die", "das", "und", "ist", "nicht", "ich", "mit", "nach", "aber", "wenn", "stürzt",
+        ],
     ),
     (
         "fr",
-        &["le", "la", "les", "et", "est", "pas", "une", "avec", "mais", "depuis", "plante", "je"],
+        &[
+            "le", "la", "les", "et", "est", "pas", "une", "avec", "mais", "depuis", "plante", "je",
+        ],
     ),
     (
         "es",
-        &["el", "los", "las", "y", "es", "no", "una", "con", "pero", "desde", "que", "muy"],
+        &[
+            "el", "los", "las", "y", "es", "no", "una", "con", "pero", "desde", "que", "muy",
+        ],
     ),
     ("it", &["il", "gli", "e", "è", "non", "una", "con", "ma", "che", "dopo"]),
-    ("nl", &["de", "het", "en", "is", "niet", "een", "met", "maar", "na", "ik"]),
-    ("pt", &["o", "os", "e", "é", "não", "uma", "com", "mas", "depois", "que"]),
+    (
+        "nl",
+        &["de", "het", "en", "is", "niet", "een", "met", "maar", "na", "ik"],
+    ),
+    (
+        "pt",
+        &["o", "os", "e", "é", "não", "uma", "com", "mas", "depois", "que"],
+    ),
 ];
 
 /// The language whose common words the text has most of, among `candidates`; at least two

@@ -111,8 +111,7 @@ pub fn parse_template(name: &str, path: &Path, source: &str) -> Result<Template>
                 .map(|at| line_at(source, span.start + at));
             let line = found.unwrap_or_else(|| {
                 // A multi-line string drops the newline right after its opening quotes.
-                let skipped =
-                    source[span.start..].starts_with("\"\"\"\n") || source[span.start..].starts_with("'''\n");
+                let skipped = source[span.start..].starts_with("\"\"\"\n") || source[span.start..].starts_with("'''\n");
                 line_at(source, span.start) + e.line - 1 + usize::from(skipped)
             });
             anyhow::anyhow!("{}:{line}: {e}", path.display())

@@ -20,7 +20,9 @@ fn review() -> Review {
 }
 
 fn render(body: &str, r: &Review) -> Rendered {
-    Body::parse(body).unwrap().render(&Values::for_review(r, Some("help@contoso.com")))
+    Body::parse(body)
+        .unwrap()
+        .render(&Values::for_review(r, Some("help@contoso.com")))
 }
 
 #[test]
@@ -71,7 +73,10 @@ fn spaces_inside_the_braces_are_allowed_and_fallbacks_keep_theirs() {
 fn unknown_and_broken_placeholders_name_their_line() {
     let e = Body::parse("Hi,\nthanks {reviwer}\n").unwrap_err();
     assert_eq!(e.line, 2);
-    assert!(e.message.contains("{reviwer}") && e.message.contains("{reviewer}"), "{e}");
+    assert!(
+        e.message.contains("{reviwer}") && e.message.contains("{reviewer}"),
+        "{e}"
+    );
     assert_eq!(Body::parse("a\nb\n{app").unwrap_err().line, 3);
     assert_eq!(Body::parse("x }").unwrap_err().line, 1);
 }
@@ -105,7 +110,10 @@ fn unicode_survives_rendering() {
         reviewer_name: Some("Zoë 山田 🙂".into()),
         ..Review::default()
     };
-    assert_eq!(render("Grüße, {reviewer} — ありがとう", &r).text, "Grüße, Zoë 山田 🙂 — ありがとう");
+    assert_eq!(
+        render("Grüße, {reviewer} — ありがとう", &r).text,
+        "Grüße, Zoë 山田 🙂 — ありがとう"
+    );
 }
 
 const FILE: &str = r#"description = "Crash fixed"
@@ -158,10 +166,14 @@ fn the_language_of_the_text_decides_where_the_market_does_not() {
 #[test]
 fn an_unknown_placeholder_in_a_file_names_file_and_line() {
     let bad = FILE.replace("the crash in {app|the app}", "the crash in {ap}");
-    let e = parse_template("c", Path::new("/x/c.toml"), &bad).unwrap_err().to_string();
+    let e = parse_template("c", Path::new("/x/c.toml"), &bad)
+        .unwrap_err()
+        .to_string();
     assert!(e.starts_with("/x/c.toml:4: unknown placeholder {ap}"), "{e}");
     let bad = FILE.replace("der Absturz", "der {fehler}");
-    let e = parse_template("c", Path::new("/x/c.toml"), &bad).unwrap_err().to_string();
+    let e = parse_template("c", Path::new("/x/c.toml"), &bad)
+        .unwrap_err()
+        .to_string();
     assert!(e.starts_with("/x/c.toml:9: unknown placeholder {fehler}"), "{e}");
 }
 
@@ -190,7 +202,12 @@ fn the_shipped_examples_load() {
         let out = t.render_for(&review(), Some("help@contoso.com"));
         assert!(out.unfilled.is_empty(), "{}: {:?}", t.name, out.unfilled);
         let bare = t.render_for(&Review::default(), Some("help@contoso.com"));
-        assert!(bare.unfilled.is_empty(), "{} needs fallbacks: {:?}", t.name, bare.unfilled);
+        assert!(
+            bare.unfilled.is_empty(),
+            "{} needs fallbacks: {:?}",
+            t.name,
+            bare.unfilled
+        );
     }
 }
 

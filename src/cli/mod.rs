@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and the headless commands.
 
 mod batch;
+mod compose;
 mod commerce;
 mod commerce_import;
 mod demo;
@@ -16,6 +17,7 @@ mod profile_commerce;
 mod progress;
 mod respond;
 mod reviews;
+mod template;
 mod tui_cmd;
 
 use std::path::PathBuf;
@@ -77,6 +79,9 @@ pub enum Command {
     /// A Dynamics 365 Commerce site's Ratings & Reviews: export all reviews, import reviews.
     #[command(subcommand)]
     Commerce(commerce::CommerceCommand),
+    /// Reply templates (files in templates/ next to config.toml): list, show, add, edit, remove.
+    #[command(subcommand)]
+    Template(template::TemplateCommand),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -161,6 +166,14 @@ pub struct RespondArgs {
     /// Check everything and show what would be sent, but send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Render this template for the review (with --batch: for every line whose text is
+    /// empty), instead of --text.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["text", "text_file"])]
+    pub template: Option<String>,
+    /// Run the policy check (Partner Center content rules) and send nothing: exit 0 when
+    /// nothing blocks, 1 when something does.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Args, Debug)]
@@ -218,6 +231,7 @@ pub fn main() -> ExitCode {
                 | Command::History(_)
                 | Command::Outbox(_)
                 | Command::Commerce(_)
+                | Command::Template(_)
         )
     ) {
         // SAFETY: setting a signal disposition before any thread is started.
@@ -293,6 +307,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::History(args) => history::run(config()?, args),
         Command::Outbox(cmd) => outbox::run(config()?, cmd).await,
         Command::Commerce(cmd) => commerce::run(config()?, cmd).await,
+        Command::Template(cmd) => template::run(config()?, cmd),
     }
 }
 

@@ -117,7 +117,10 @@ fn main() {
         index_times.push(built);
         total_times.push(start.elapsed());
     }
-    println!("{REPLIES} replies, {HISTORY} history entries, {RUNS} runs ({} findings per run)", findings / RUNS);
+    println!(
+        "{REPLIES} replies, {HISTORY} history entries, {RUNS} runs ({} findings per run)",
+        findings / RUNS
+    );
     report("index the history (once per session)", index_times);
     report("suggest + render + check 500 replies", check_times);
     report("all of it (target < 50 ms)", total_times);

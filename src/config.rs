@@ -32,6 +32,8 @@ pub struct Config {
     pub reviews: ReviewsConfig,
     pub ui: UiConfig,
     pub outbox: OutboxConfig,
+    /// Named filters in the Store's filter language: `[[views]] name = "…" filter = "…"`.
+    pub views: Vec<crate::views::ViewConfig>,
     /// Key overrides per context, e.g. `[keys.normal] reply = ["r", "ctrl-r"]`.
     pub keys: crate::keymap::KeysConfig,
     /// The profile used when no --profile is given.

@@ -125,14 +125,28 @@ pub async fn run(config: Config, args: RespondArgs) -> Result<ExitCode> {
                 Ok(r) => r.as_ref(),
                 Err(e) => {
                     failed += 1;
-                    report_lines.insert(i, format!("failed       {} {}: {e}", item.application_id, sanitize_line(&item.review_id)));
+                    report_lines.insert(
+                        i,
+                        format!(
+                            "failed       {} {}: {e}",
+                            item.application_id,
+                            sanitize_line(&item.review_id)
+                        ),
+                    );
                     continue;
                 }
             };
             if item.response_text.is_empty() {
                 let (Some(t), Some(r)) = (&template, review) else {
                     skipped += 1;
-                    report_lines.insert(i, format!("skipped      {} {}: the review was not found, so the template cannot be filled", item.application_id, sanitize_line(&item.review_id)));
+                    report_lines.insert(
+                        i,
+                        format!(
+                            "skipped      {} {}: the review was not found, so the template cannot be filled",
+                            item.application_id,
+                            sanitize_line(&item.review_id)
+                        ),
+                    );
                     continue;
                 };
                 item.response_text = t.render_for(r, Some(&item.support_email)).text;

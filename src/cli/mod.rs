@@ -1,9 +1,9 @@
 //! Command-line interface: argument parsing and the headless commands.
 
 mod batch;
-mod compose;
 mod commerce;
 mod commerce_import;
+mod compose;
 mod demo;
 mod demo_commerce;
 mod doctor;

@@ -197,7 +197,11 @@ fn run_editor(file: &Path) -> Result<()> {
         .args(words)
         .arg(file)
         .status()
-        .map_err(|e| usage(format!("cannot start the editor {program:?} ({e}): set EDITOR to an editor that exists")))?;
+        .map_err(|e| {
+            usage(format!(
+                "cannot start the editor {program:?} ({e}): set EDITOR to an editor that exists"
+            ))
+        })?;
     if !status.success() {
         anyhow::bail!(
             "the editor {program:?} ended with {status}; the text is kept in {}",

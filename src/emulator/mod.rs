@@ -9,13 +9,14 @@
 pub mod commerce;
 mod control;
 mod corpus;
-mod data;
-mod dates;
+pub(crate) mod data;
+pub(crate) mod dates;
 mod entra;
 mod errors;
 mod faults;
 mod fields;
-mod filter;
+/// The filter language lives in `crate::filter_lang`, shared with the client.
+use crate::filter_lang as filter;
 mod store;
 #[cfg(test)]
 mod tests;

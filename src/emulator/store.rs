@@ -151,7 +151,7 @@ pub fn page_json(reviews: &[Review], q: &ReviewQuery) -> Vec<u8> {
     let mut rows: Vec<&Review> = reviews
         .iter()
         .filter(|r| r.date >= from && r.date < until)
-        .filter(|r| q.filter.as_ref().is_none_or(|(_, f)| f.matches(r)))
+        .filter(|r| q.filter.as_ref().is_none_or(|(_, f)| f.matches(*r)))
         .collect();
     let keys = q.orderby.as_ref().map_or(&[][..], |(_, k)| k.as_slice());
     rows.sort_unstable_by(|a, b| fields::compare(keys, a, b));

@@ -78,6 +78,9 @@ fn held_by(path: &Path, item: &OutboxItem, owner: &str) -> Result<()> {
     Ok(())
 }
 
+/// What [`Db::renew_leases`] found: the ids still held, and the others with the reason.
+pub type Renewed = (Vec<i64>, Vec<(i64, DbError)>);
+
 impl Db {
     /// Atomically takes the oldest due `queued` item: it becomes `sending`, held by `owner`
     /// until `now + lease_secs`, its attempts counted. First turns expired leases into
@@ -153,14 +156,8 @@ impl Db {
     }
 
     /// [`Db::renew_lease`] for several items in one transaction; returns the ids still held
-    /// (renewed) and, for the others, why not.
-    pub fn renew_leases(
-        &mut self,
-        ids: &[i64],
-        owner: &str,
-        now: i64,
-        lease_secs: i64,
-    ) -> Result<(Vec<i64>, Vec<(i64, DbError)>)> {
+    /// (renewed) and, for the others, why not ([`Renewed`]).
+    pub fn renew_leases(&mut self, ids: &[i64], owner: &str, now: i64, lease_secs: i64) -> Result<Renewed> {
         self.write_tx(true, |tx, path| {
             let (mut held, mut lost) = (Vec::new(), Vec::new());
             for &id in ids {

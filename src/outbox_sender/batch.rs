@@ -57,8 +57,10 @@ fn delivery(status: SubmitStatus, error: Option<&StoreError>, policy: &SendPolic
 
 /// Splits items into requests in which no review appears twice (the client refuses such a
 /// request whole). One live item per review makes this one request in practice.
-fn requests(items: Vec<(OutboxItem, ResponseItem)>) -> Vec<Vec<(OutboxItem, ResponseItem)>> {
-    let mut out: Vec<(HashSet<String>, Vec<(OutboxItem, ResponseItem)>)> = Vec::new();
+type Request = Vec<(OutboxItem, ResponseItem)>;
+
+fn requests(items: Request) -> Vec<Request> {
+    let mut out: Vec<(HashSet<String>, Request)> = Vec::new();
     for (item, request) in items {
         let key = request.review_id.to_ascii_lowercase();
         match out.iter_mut().find(|(keys, _)| !keys.contains(&key)) {

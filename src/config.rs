@@ -31,6 +31,9 @@ pub struct Config {
     pub network: crate::http::NetworkConfig,
     pub reviews: ReviewsConfig,
     pub ui: UiConfig,
+    pub outbox: OutboxConfig,
+    /// Named filters in the Store's filter language: `[[views]] name = "…" filter = "…"`.
+    pub views: Vec<crate::views::ViewConfig>,
     /// Key overrides per context, e.g. `[keys.normal] reply = ["r", "ctrl-r"]`.
     pub keys: crate::keymap::KeysConfig,
     /// The profile used when no --profile is given.
@@ -92,6 +95,20 @@ impl UiConfig {
     /// Kept between 10 ms (a busy loop otherwise) and a minute (drafts must still be saved).
     pub fn tick(&self) -> Duration {
         Duration::from_millis(self.tick_ms.clamp(10, 60_000))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboxConfig {
+    /// The undo-send window: a confirmed reply waits this many seconds before its first
+    /// request, and can be taken back meanwhile. 0 sends at once.
+    pub send_delay_secs: u64,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        Self { send_delay_secs: 10 }
     }
 }
 

@@ -381,10 +381,11 @@ fn the_ui_and_outbox_send_side_by_side_send_each_reply_once() {
     wait_list(&t);
     t.keys(&["q"]);
     assert_eq!(t.exit_code(), 0);
-    // Replies confirmed earlier, waiting in the outbox.
+    // Replies confirmed earlier, waiting in the outbox: three batches' worth
+    // (outbox_sender::DEFAULT_BATCH), so that both processes get some to send.
     let replies: Vec<(String, String)> = {
         let (mut db, _) = reviewdesk::db::Db::open(&t.dir.path().join("data").join("reviewdesk"), "env").unwrap();
-        (0..16)
+        (0..3 * reviewdesk::outbox_sender::DEFAULT_BATCH)
             .map(|i| {
                 let id = e.handle.add_review(
                     APP,

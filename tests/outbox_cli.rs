@@ -83,7 +83,8 @@ fn two_processes_on_one_profile_send_every_reply_exactly_once() {
         ..FaultSpec::default()
     }));
     let home = Home::new();
-    let replies = seed(&e, &home, 24);
+    // Three batches' worth (outbox_sender::DEFAULT_BATCH): each process claims some.
+    let replies = seed(&e, &home, 3 * reviewdesk::outbox_sender::DEFAULT_BATCH);
     let spawn = || {
         home.cmd(&e, &["send"])
             .stdout(Stdio::piped())
@@ -105,7 +106,7 @@ fn two_processes_on_one_profile_send_every_reply_exactly_once() {
     }
     assert_eq!(st.submitted_items, replies.len() as u64, "{st:?}");
     let db = home.db();
-    let history = db.history(100).unwrap();
+    let history = db.history(1000).unwrap();
     assert_eq!(history.len(), replies.len());
     assert!(history.iter().all(|h| h.row.result == "sent"), "{history:?}");
     assert_eq!(db.outbox_pending().unwrap(), 0);

@@ -30,7 +30,13 @@ pub struct BatchLine {
 
 pub async fn run(config: Config, args: RespondArgs) -> Result<ExitCode> {
     let path = args.batch.as_deref().expect("batch mode");
-    let lines = read_batch(path)?;
+    let template = args
+        .template
+        .as_deref()
+        .map(|name| super::compose::load_template(&config, name))
+        .transpose()?;
+    let lines = read_batch(path, template.is_some())?;
+    let checker = super::compose::Checker::new(&config);
     if lines.is_empty() {
         return Err(usage(format!("{} holds no responses", path.display())));
     }
@@ -100,6 +106,91 @@ pub async fn run(config: Config, args: RespondArgs) -> Result<ExitCode> {
         }
     }
 
+    // The reviews themselves: to fill the template, and for the canned-reply check.
+    let mut review_texts: BTreeMap<usize, Option<String>> = BTreeMap::new();
+    if template.is_some() || args.check {
+        let fetched: Vec<(usize, Result<Option<crate::store::Review>, StoreError>)> =
+            futures::stream::iter(to_send.iter().map(|(i, it)| (*i, it.clone())))
+                .map(|(i, it)| {
+                    let client = &client;
+                    async move { (i, client.fetch_review(&it.application_id, &it.review_id).await) }
+                })
+                .buffer_unordered(CONCURRENT_CHECKS)
+                .collect()
+                .await;
+        let fetched: BTreeMap<usize, _> = fetched.into_iter().collect();
+        let mut kept = Vec::new();
+        for (i, mut item) in std::mem::take(&mut to_send) {
+            let review = match &fetched[&i] {
+                Ok(r) => r.as_ref(),
+                Err(e) => {
+                    failed += 1;
+                    report_lines.insert(
+                        i,
+                        format!(
+                            "failed       {} {}: {e}",
+                            item.application_id,
+                            sanitize_line(&item.review_id)
+                        ),
+                    );
+                    continue;
+                }
+            };
+            if item.response_text.is_empty() {
+                let (Some(t), Some(r)) = (&template, review) else {
+                    skipped += 1;
+                    report_lines.insert(
+                        i,
+                        format!(
+                            "skipped      {} {}: the review was not found, so the template cannot be filled",
+                            item.application_id,
+                            sanitize_line(&item.review_id)
+                        ),
+                    );
+                    continue;
+                };
+                item.response_text = t.render_for(r, Some(&item.support_email)).text;
+            }
+            review_texts.insert(i, review.and_then(|r| r.review_text.clone()));
+            kept.push((i, item));
+        }
+        to_send = kept;
+    }
+    let mut blocked = 0usize;
+    for (i, item) in &to_send {
+        let findings = checker.check(
+            &item.response_text,
+            &item.review_id,
+            review_texts.get(i).and_then(|t| t.as_deref()),
+            Some(&item.support_email),
+        );
+        super::compose::print_findings(&format!("line {:>4}  ", lines[*i].line), &findings);
+        if crate::policy::blocks(&findings) {
+            blocked += 1;
+        }
+    }
+    if args.check {
+        for (i, item) in &to_send {
+            report_lines.insert(*i, format!("checked      {}", describe_item(item)));
+        }
+        for (i, text) in &report_lines {
+            println!("line {:>4}  {text}", lines[*i].line);
+        }
+        println!(
+            "Check: {} replies, {blocked} with a finding that blocks sending, {skipped} skipped, {failed} failed. Nothing was sent.",
+            to_send.len()
+        );
+        return Ok(if blocked + skipped + failed == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    if blocked > 0 {
+        return Err(usage(format!(
+            "{blocked} of the replies break a rule that blocks sending (listed above); nothing was sent: fix them and run again"
+        )));
+    }
     let (mut sent, mut refused) = (0usize, 0usize);
     if args.dry_run {
         for (i, item) in &to_send {
@@ -144,7 +235,8 @@ pub async fn run(config: Config, args: RespondArgs) -> Result<ExitCode> {
 
 /// Reads and checks every line; any problem refuses the whole file before anything is sent,
 /// listing every problem with its line number.
-pub fn read_batch(path: &Path) -> Result<Vec<BatchLine>> {
+/// With `text_optional` (a template fills the empty ones), lines may leave the text out.
+pub fn read_batch(path: &Path, text_optional: bool) -> Result<Vec<BatchLine>> {
     let content = std::fs::read_to_string(path)
         .map_err(|e| usage(format!("cannot read the batch file {}: {e}", path.display())))?;
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
@@ -156,12 +248,12 @@ pub fn read_batch(path: &Path) -> Result<Vec<BatchLine>> {
     let (parsed, mut problems) = if json {
         parse_jsonl(&content)
     } else {
-        parse_csv(&content)
+        parse_csv(&content, text_optional)
     };
     let mut seen = HashSet::new();
     let mut lines = Vec::new();
     for raw in parsed {
-        match check_line(raw) {
+        match check_line(raw, text_optional) {
             Ok(l) => {
                 if !seen.insert(l.review.to_ascii_lowercase()) {
                     problems.push(format!(
@@ -193,11 +285,13 @@ pub fn read_batch(path: &Path) -> Result<Vec<BatchLine>> {
     Ok(lines)
 }
 
-fn check_line(l: BatchLine) -> Result<BatchLine, String> {
+fn check_line(l: BatchLine, text_optional: bool) -> Result<BatchLine, String> {
     let at = |e: String| format!("line {}: {e}", l.line);
     let app = normalize_store_id(&l.app).map_err(|e| at(e.to_string()))?;
     let review = validate_review_id(&l.review).map_err(|e| at(e.to_string()))?;
-    validate_response_text(&l.text).map_err(|e| at(e.to_string()))?;
+    if !(text_optional && l.text.trim().is_empty()) {
+        validate_response_text(&l.text).map_err(|e| at(e.to_string()))?;
+    }
     let support_email = l
         .support_email
         .as_deref()
@@ -278,7 +372,7 @@ fn empty_line(line: usize) -> BatchLine {
     }
 }
 
-fn parse_csv(content: &str) -> (Vec<BatchLine>, Vec<String>) {
+fn parse_csv(content: &str, text_optional: bool) -> (Vec<BatchLine>, Vec<String>) {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(content.as_bytes());
@@ -297,6 +391,9 @@ fn parse_csv(content: &str) -> (Vec<BatchLine>, Vec<String>) {
         }
     }
     for needed in [Column::App, Column::Review, Column::Text] {
+        if needed == Column::Text && text_optional {
+            continue;
+        }
         if !columns.contains(&needed) && problems.is_empty() {
             problems.push(format!("line 1: the header lacks a required column: {COLUMNS_HINT}"));
         }
@@ -380,6 +477,7 @@ mod tests {
     fn csv_with_aliases_and_quotes() {
         let (lines, problems) = parse_csv(
             "App,Review_ID,Text,private,support_email\n9NBLGGGZ5QDR,r1,\"Thanks, \"\"really\"\"\nsecond line\",yes,\n9NBLGGGZ5QDR,r2,ok,,a@b.co\n",
+            false,
         );
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(lines.len(), 2);
@@ -426,7 +524,7 @@ mod tests {
             &rows,
         )
         .unwrap();
-        let (lines, problems) = parse_csv(std::str::from_utf8(&csv).unwrap());
+        let (lines, problems) = parse_csv(std::str::from_utf8(&csv).unwrap(), false);
         assert!(problems.is_empty(), "{problems:?}");
         let back: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(back, texts);
@@ -434,7 +532,7 @@ mod tests {
 
     #[test]
     fn unknown_csv_columns_are_named() {
-        let (_, problems) = parse_csv("app,review,body\n");
+        let (_, problems) = parse_csv("app,review,body\n", false);
         assert!(problems[0].contains("\"body\""), "{problems:?}");
     }
 }

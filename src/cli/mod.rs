@@ -3,6 +3,7 @@
 mod batch;
 mod commerce;
 mod commerce_import;
+mod compose;
 mod demo;
 mod demo_commerce;
 mod doctor;
@@ -22,6 +23,7 @@ mod respond;
 mod reviews;
 pub mod shell;
 mod stats;
+mod template;
 mod tui_cmd;
 mod watch;
 
@@ -100,6 +102,9 @@ pub enum Command {
     /// How an app's reviews and answers are going: per week, ratings, 1–2★ by market and
     /// version, response rate and time, backlog, reply effect (from the local cache).
     Stats(stats::StatsArgs),
+    /// Reply templates (files in templates/ next to config.toml): list, show, add, edit, remove.
+    #[command(subcommand)]
+    Template(template::TemplateCommand),
 }
 
 #[derive(Args, Debug)]
@@ -183,6 +188,14 @@ pub struct RespondArgs {
     /// Check everything and show what would be sent, but send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Render this template for the review (with --batch: for every line whose text is
+    /// empty), instead of --text.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["text", "text_file"])]
+    pub template: Option<String>,
+    /// Run the policy check (Partner Center content rules) and send nothing: exit 0 when
+    /// nothing blocks, 1 when something does.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Args, Debug)]
@@ -252,6 +265,7 @@ pub fn main() -> ExitCode {
                 | Command::Man(_)
                 | Command::Keys(_)
                 | Command::Stats(_)
+                | Command::Template(_)
         )
     ) {
         // SAFETY: setting a signal disposition before any thread is started.
@@ -333,6 +347,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Man(args) => shell::man(args),
         Command::Keys(args) => shell::keys(config()?, args),
         Command::Stats(args) => stats::run(config()?, args).await,
+        Command::Template(cmd) => template::run(config()?, cmd),
     }
 }
 

@@ -97,7 +97,7 @@ async fn send(config: Config) -> Result<ExitCode> {
     let db = open(&config)?;
     let session = Session::resolve(config).await?;
     session.require(crate::provider::Feature::Respond)?;
-    let policy = SendPolicy::for_network(&session.config.network);
+    let policy = SendPolicy::from_config(&session.config);
     let sender = OutboxSender::new(db, Arc::new(session.client), process_owner(), policy);
     let recovered = sender.recover().await?;
     if !recovered.is_empty() {

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 
 use super::RespondArgs;
 use crate::config::Config;
-use crate::sanitize::sanitize_line;
+use crate::sanitize::{sanitize_line, sanitize_text};
 use crate::session::{Session, usage};
 use crate::store::validate::{
     MAX_RESPONSE_UTF16, normalize_store_id, utf16_len, validate_email, validate_response_text, validate_review_id,
@@ -18,16 +18,28 @@ use crate::store::{ResponseItem, SubmitOutcome, SubmitStatus};
 pub async fn run(config: Config, args: RespondArgs) -> Result<ExitCode> {
     let app = normalize_store_id(args.app.as_deref().unwrap_or_default()).map_err(|e| usage(e.to_string()))?;
     let review = validate_review_id(args.review.as_deref().unwrap_or_default()).map_err(|e| usage(e.to_string()))?;
-    let text = match (&args.text, &args.text_file) {
-        (Some(t), _) => t.clone(),
-        (None, Some(path)) => read_text_file(path)?,
-        (None, None) => {
+    let template = args
+        .template
+        .as_deref()
+        .map(|name| super::compose::load_template(&config, name))
+        .transpose()?;
+    let typed = match (&args.text, &args.text_file, &template) {
+        (Some(t), _, _) => Some(t.clone()),
+        (None, Some(path), _) => Some(read_text_file(path)?),
+        (None, None, Some(_)) => None,
+        (None, None, None) => {
             return Err(usage(
-                "give the response with --text TEXT or --text-file PATH (- reads standard input)",
+                "give the response with --text TEXT, --text-file PATH (- reads standard input) or --template NAME",
             ));
         }
     };
-    validate_response_text(&text).map_err(|e| usage(e.to_string()))?;
+    if let Some(text) = &typed {
+        // --check reports the length with the other findings instead.
+        if !args.check {
+            validate_response_text(text).map_err(|e| usage(e.to_string()))?;
+        }
+    }
+    let checker = super::compose::Checker::new(&config);
     if let Some(e) = &args.support_email {
         validate_email(e.trim()).map_err(|e| usage(e.to_string()))?;
     }
@@ -51,6 +63,49 @@ pub async fn run(config: Config, args: RespondArgs) -> Result<ExitCode> {
             )
         })?,
     };
+    // The review itself: to fill the template, and for the policy's canned-reply check.
+    let fetched = if template.is_some() || args.check {
+        client.fetch_review(&app, &review).await?
+    } else {
+        None
+    };
+    let text = match (typed, &template) {
+        (Some(t), _) => t,
+        (None, Some(t)) => {
+            let r = fetched.as_ref().ok_or_else(|| {
+                usage(format!(
+                    "review {} of {app} was not found, so the template cannot be filled: check the review ID",
+                    sanitize_line(&review)
+                ))
+            })?;
+            t.render_for(r, Some(&support_email)).text
+        }
+        (None, None) => unreachable!("checked above"),
+    };
+    let review_text = fetched.as_ref().and_then(|r| r.review_text.as_deref());
+    let findings = checker.check(&text, &review, review_text, Some(&support_email));
+    super::compose::print_findings("", &findings);
+    if args.check {
+        println!("{}", sanitize_text(&text));
+        let blocked = crate::policy::blocks(&findings);
+        println!(
+            "Check: {} finding{}; {}. Nothing was sent.",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" },
+            if blocked {
+                "something blocks sending"
+            } else {
+                "nothing blocks sending"
+            }
+        );
+        return Ok(if blocked { ExitCode::from(1) } else { ExitCode::SUCCESS });
+    }
+    if crate::policy::blocks(&findings) {
+        return Err(usage(
+            "the reply breaks a rule that blocks sending (listed above); nothing was sent: fix the text or the template",
+        ));
+    }
+    validate_response_text(&text).map_err(|e| usage(e.to_string()))?;
     let item = ResponseItem {
         application_id: app,
         review_id: review,

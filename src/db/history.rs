@@ -92,3 +92,31 @@ impl Db {
         rows.collect::<rusqlite::Result<Vec<_>>>().at(&self.path)
     }
 }
+
+impl Db {
+    /// The newest `limit` replies that reached the Store, each with the text of the review it
+    /// answered when the review cache has it: what the policy check compares a reply with.
+    pub fn sent_replies(&self, limit: usize) -> Result<Vec<crate::policy::SentReply>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT h.review, h.text,
+                        CASE WHEN json_valid(r.raw_json) THEN json_extract(r.raw_json, '$.reviewText') END
+                 FROM history h LEFT JOIN reviews r ON r.app = h.app AND r.id = h.review
+                 WHERE h.result LIKE 'sent%'
+                 ORDER BY h.at DESC, h.id DESC LIMIT ?1",
+            )
+            .at(&self.path)?;
+        let rows = stmt
+            .query_map([limit], |r| {
+                Ok(crate::policy::SentReply {
+                    review: r.get(0)?,
+                    reply: r.get(1)?,
+                    review_text: r.get::<_, Option<String>>(2).ok().flatten(),
+                })
+            })
+            .at(&self.path)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().at(&self.path)
+    }
+}

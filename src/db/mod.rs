@@ -127,6 +127,16 @@ pub enum DbError {
         allowed: &'static str,
     },
     #[error(
+        "outbox item {id} in {} cannot be taken back: it is {state} and was already handed to the sender (attempted {attempts} times); it may be on its way to the Store",
+        path.display()
+    )]
+    TooLateToTakeBack {
+        path: PathBuf,
+        id: i64,
+        state: OutboxState,
+        attempts: i64,
+    },
+    #[error(
         "outbox item {id} in {} is no longer held by {owner} (its lease ran out); fetch the review and verify before sending it again",
         path.display()
     )]

@@ -18,6 +18,12 @@
 //! unconfirmed + manual: never re-sent, only a sync showing the response makes it sent);
 //! `discard` of a queued or failed item deletes it.
 //!
+//! The undo-send window: [`Db::enqueue_delayed`] queues a reply with its `next_attempt_at` (its
+//! not-before time) `send_delay_secs` ahead. No claim takes it before then, and
+//! [`Db::bring_forward`] never moves an item that was never attempted (only backoffs are cut
+//! short), so the window holds across restarts. [`Db::take_back`] removes an item only if no
+//! sender ever claimed it, in one transaction with that check. [`Db::send_now`] ends the window.
+//!
 //! "Live" = queued, sending or unconfirmed: at most one live item per review, enforced by a
 //! unique partial index, so it holds across processes too. A sent item can never change
 //! (trigger), and an item that is or may have been sent can never be deleted (trigger).
@@ -224,6 +230,13 @@ impl Db {
     /// Queues a confirmed reply, durably (fsynced) — call before any request is made. Refuses a
     /// second live item for the same review ([`DbError::AlreadyInOutbox`]). Returns its id.
     pub fn enqueue(&mut self, new: &OutboxNew, now: i64) -> Result<i64> {
+        self.enqueue_delayed(new, now, 0)
+    }
+
+    /// [`Db::enqueue`], with the first request not before `now + delay_secs`: the undo-send
+    /// window, in which [`Db::take_back`] still works. 0 = due at once.
+    pub fn enqueue_delayed(&mut self, new: &OutboxNew, now: i64, delay_secs: i64) -> Result<i64> {
+        let not_before = now.saturating_add(delay_secs.clamp(0, HOLD / 2));
         self.write_tx(true, |tx, path| {
             if let Some(live) = live_item(tx, path, &new.app, &new.review)? {
                 return Err(already(path, live));
@@ -231,7 +244,7 @@ impl Db {
             tx.prepare_cached(
                 "INSERT INTO outbox (app, review, text, support_email, public, state, created_at, updated_at,
                      next_attempt_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?6, ?6)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?6, ?7)",
             )
             .at(path)?
             .execute(params![
@@ -240,7 +253,8 @@ impl Db {
                 new.text,
                 new.support_email,
                 new.public,
-                now
+                now,
+                not_before
             ])
             .at(path)?;
             Ok(tx.last_insert_rowid())
@@ -340,17 +354,58 @@ impl Db {
 
     /// The service answers again: every queued item waiting out a backoff becomes due now
     /// (items answered in Partner Center are never queued, so never sent; held ones stay
-    /// held). Returns how many.
+    /// held; one never attempted is in its undo-send window, which is the person's to end).
+    /// Returns how many.
     pub fn bring_forward(&mut self, now: i64) -> Result<usize> {
         self.write_tx(true, |tx, path| {
             tx.prepare_cached(
                 "UPDATE outbox SET next_attempt_at = ?1
-                 WHERE state = 'queued' AND next_attempt_at > ?1 AND next_attempt_at < ?2",
+                 WHERE state = 'queued' AND attempts > 0 AND next_attempt_at > ?1 AND next_attempt_at < ?2",
             )
             .at(path)?
             .execute([now, HOLD])
             .at(path)
         })
+    }
+
+    /// Takes a reply back inside its undo-send window: deletes the item and returns it (its
+    /// text goes back to the editor), but only if no sender ever claimed it: checked and done in
+    /// one transaction, so a claim and a take-back never both succeed.
+    /// [`DbError::TooLateToTakeBack`] otherwise.
+    pub fn take_back(&mut self, id: i64) -> Result<OutboxItem> {
+        self.write_tx(true, |tx, path| {
+            let item = get_item(tx, path, id)?;
+            if item.state != OutboxState::Queued || item.attempts > 0 {
+                return Err(DbError::TooLateToTakeBack {
+                    path: path.to_owned(),
+                    id,
+                    state: item.state,
+                    attempts: item.attempts,
+                });
+            }
+            tx.prepare_cached("DELETE FROM outbox WHERE id = ?1 AND state = 'queued' AND attempts = 0")
+                .at(path)?
+                .execute([id])
+                .at(path)?;
+            Ok(item)
+        })
+    }
+
+    /// Items in their undo-send window at `now` (queued, never claimed, not yet due), with the
+    /// time each will be sent: for a countdown.
+    pub fn undo_window(&self, now: i64) -> Result<Vec<(i64, i64)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, next_attempt_at FROM outbox
+                 WHERE state = 'queued' AND attempts = 0 AND next_attempt_at > ?1 AND next_attempt_at < ?2
+                 ORDER BY id",
+            )
+            .at(&self.path)?;
+        let rows = stmt
+            .query_map(params![now, HOLD], |r| Ok((r.get(0)?, r.get(1)?)))
+            .at(&self.path)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().at(&self.path)
     }
 
     /// Keeps a queued item from being sent until [`Db::send_now`]: while the person edits it,

@@ -78,27 +78,39 @@ fn held_by(path: &Path, item: &OutboxItem, owner: &str) -> Result<()> {
     Ok(())
 }
 
+/// What [`Db::renew_leases`] found: the ids still held, and the others with the reason.
+pub type Renewed = (Vec<i64>, Vec<(i64, DbError)>);
+
 impl Db {
     /// Atomically takes the oldest due `queued` item: it becomes `sending`, held by `owner`
     /// until `now + lease_secs`, its attempts counted. First turns expired leases into
     /// `unconfirmed`. `None` when nothing is due.
     pub fn claim_next(&mut self, owner: &str, now: i64, lease_secs: i64) -> Result<Option<OutboxItem>> {
+        Ok(self.claim_batch(owner, now, lease_secs, 1)?.pop())
+    }
+
+    /// [`Db::claim_next`] for up to `max` items at once, oldest first, in one transaction: one
+    /// request can then carry them all. A review has at most one live item, so the batch
+    /// never holds two replies to one review.
+    pub fn claim_batch(&mut self, owner: &str, now: i64, lease_secs: i64, max: usize) -> Result<Vec<OutboxItem>> {
+        let max = i64::try_from(max.max(1)).unwrap_or(i64::MAX);
         self.write_tx(true, |tx, path| {
             expire(tx, path, now)?;
             let mut stmt = tx
                 .prepare_cached(&format!(
                     "UPDATE outbox SET state = 'sending', owner = ?1, lease_until = ?2 + ?3, updated_at = ?2,
                          attempts = attempts + 1
-                     WHERE id = (SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?2
-                                 ORDER BY id LIMIT 1)
+                     WHERE id IN (SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?2
+                                  ORDER BY id LIMIT ?4)
                      RETURNING {ITEM_COLUMNS}"
                 ))
                 .at(path)?;
-            let mut rows = stmt.query(params![owner, now, lease_secs.max(1)]).at(path)?;
-            match rows.next().at(path)? {
-                Some(row) => Ok(Some(item_from_row(row).at(path)?)),
-                None => Ok(None),
-            }
+            let rows = stmt
+                .query_map(params![owner, now, lease_secs.max(1), max], item_from_row)
+                .at(path)?;
+            let mut items = rows.collect::<rusqlite::Result<Vec<_>>>().at(path)?;
+            items.sort_by_key(|i| i.id);
+            Ok(items)
         })
     }
 
@@ -140,6 +152,30 @@ impl Db {
                 }
             }
             Ok(released)
+        })
+    }
+
+    /// [`Db::renew_lease`] for several items in one transaction; returns the ids still held
+    /// (renewed) and, for the others, why not ([`Renewed`]).
+    pub fn renew_leases(&mut self, ids: &[i64], owner: &str, now: i64, lease_secs: i64) -> Result<Renewed> {
+        self.write_tx(true, |tx, path| {
+            let (mut held, mut lost) = (Vec::new(), Vec::new());
+            for &id in ids {
+                let item = get_item(tx, path, id)?;
+                let check =
+                    require(path, &item, &[Sending], "renewed", "sending").and_then(|()| held_by(path, &item, owner));
+                match check {
+                    Ok(()) => {
+                        tx.prepare_cached("UPDATE outbox SET lease_until = ?2 + ?3, updated_at = ?2 WHERE id = ?1")
+                            .at(path)?
+                            .execute(params![id, now, lease_secs.max(1)])
+                            .at(path)?;
+                        held.push(id);
+                    }
+                    Err(e) => lost.push((id, e)),
+                }
+            }
+            Ok((held, lost))
         })
     }
 

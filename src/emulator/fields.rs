@@ -1,168 +1,18 @@
-//! The review fields as the query language names them: which may be filtered with which
-//! operators (the §1.3 table), which may be sorted on, and how to read them from a review.
+//! Reading the emulator's reviews as the query language names their fields, and `orderby`.
+//! The field table itself is shared with the client: `crate::filter_lang::fields`.
 
 use std::cmp::Ordering;
 
-use chrono::NaiveDateTime;
+pub use crate::filter_lang::fields::{Field, HasFields, Val};
 
 use super::data::Review;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Field {
-    Date,
-    ApplicationId,
-    ApplicationName,
-    Market,
-    OsVersion,
-    DeviceType,
-    IsRevised,
-    PackageVersion,
-    DeviceModel,
-    ProductFamily,
-    DeviceRam,
-    DeviceScreenResolution,
-    DeviceStorageCapacity,
-    IsTouchEnabled,
-    ReviewerName,
-    Rating,
-    ReviewTitle,
-    ReviewText,
-    HelpfulCount,
-    NotHelpfulCount,
-    ResponseDate,
-    ResponseText,
-    Id,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Op {
-    Eq,
-    Ne,
-    Gt,
-    Lt,
-    Ge,
-    Le,
-    Contains,
-}
-
-impl Op {
-    // [INF] operators are matched case-insensitively (`EQ` works like `eq`).
-    pub fn parse(word: &str) -> Option<Op> {
-        Some(match word.to_ascii_lowercase().as_str() {
-            "eq" => Op::Eq,
-            "ne" => Op::Ne,
-            "gt" => Op::Gt,
-            "lt" => Op::Lt,
-            "ge" => Op::Ge,
-            "le" => Op::Le,
-            "contains" => Op::Contains,
-            _ => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Op::Eq => "eq",
-            Op::Ne => "ne",
-            Op::Gt => "gt",
-            Op::Lt => "lt",
-            Op::Ge => "ge",
-            Op::Le => "le",
-            Op::Contains => "contains",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Str,
-    Num,
-    Bool,
-    Date,
-}
-
-/// A field's value on one review; `None` when the review omits it.
-pub enum Val<'a> {
-    Str(Option<&'a str>),
-    Num(Option<f64>),
-    Bool(Option<bool>),
-    Date(Option<NaiveDateTime>),
-}
-
-const EQ_NE: &[Op] = &[Op::Eq, Op::Ne];
-const ORDERED: &[Op] = &[Op::Eq, Op::Ne, Op::Gt, Op::Lt, Op::Ge, Op::Le];
-const TEXT: &[Op] = &[Op::Eq, Op::Ne, Op::Contains];
-
-const NAMES: &[(Field, &str)] = &[
-    (Field::Date, "date"),
-    (Field::ApplicationId, "applicationId"),
-    (Field::ApplicationName, "applicationName"),
-    (Field::Market, "market"),
-    (Field::OsVersion, "osVersion"),
-    (Field::DeviceType, "deviceType"),
-    (Field::IsRevised, "isRevised"),
-    (Field::PackageVersion, "packageVersion"),
-    (Field::DeviceModel, "deviceModel"),
-    (Field::ProductFamily, "productFamily"),
-    (Field::DeviceRam, "deviceRAM"),
-    (Field::DeviceScreenResolution, "deviceScreenResolution"),
-    (Field::DeviceStorageCapacity, "deviceStorageCapacity"),
-    (Field::IsTouchEnabled, "isTouchEnabled"),
-    (Field::ReviewerName, "reviewerName"),
-    (Field::Rating, "rating"),
-    (Field::ReviewTitle, "reviewTitle"),
-    (Field::ReviewText, "reviewText"),
-    (Field::HelpfulCount, "helpfulCount"),
-    (Field::NotHelpfulCount, "notHelpfulCount"),
-    (Field::ResponseDate, "responseDate"),
-    (Field::ResponseText, "responseText"),
-    (Field::Id, "id"),
-];
-
-impl Field {
-    // [INF] field names are matched case-insensitively (`Market` works like `market`).
-    pub fn lookup(name: &str) -> Option<Field> {
-        NAMES
-            .iter()
-            .find(|(_, n)| n.eq_ignore_ascii_case(name))
-            .map(|(f, _)| *f)
-    }
-
-    pub fn name(self) -> &'static str {
-        NAMES.iter().find(|(f, _)| *f == self).map_or("", |(_, n)| n)
-    }
-
-    pub fn kind(self) -> Kind {
-        use Field::*;
-        match self {
-            IsRevised | IsTouchEnabled => Kind::Bool,
-            DeviceRam | DeviceStorageCapacity | Rating | HelpfulCount | NotHelpfulCount => Kind::Num,
-            Date | ResponseDate => Kind::Date,
-            _ => Kind::Str,
-        }
-    }
-
-    /// Operators the filter table allows; empty when the field cannot be filtered on
-    /// (`date` is the startDate/endDate range, `applicationId` the parameter).
-    pub fn filter_ops(self) -> &'static [Op] {
-        use Field::*;
-        match self {
-            Date | ApplicationId | ApplicationName => &[],
-            DeviceRam | DeviceStorageCapacity | Rating => ORDERED,
-            ReviewTitle | ReviewText | ResponseText => TEXT,
-            _ => EQ_NE,
-        }
-    }
-
-    /// The documented orderby list: everything but `id`, `applicationId`, `applicationName`.
-    pub fn sortable(self) -> bool {
-        !matches!(self, Field::Id | Field::ApplicationId | Field::ApplicationName)
-    }
-
-    pub fn get(self, r: &Review) -> Val<'_> {
+impl HasFields for Review {
+    fn field(&self, f: Field) -> Val<'_> {
+        let r = self;
         use Field::*;
         let num = |v: Option<i64>| Val::Num(v.map(|n| n as f64));
-        match self {
+        match f {
             Date => Val::Date(Some(r.date)),
             ApplicationId => Val::Str(Some(&r.application_id)),
             ApplicationName => Val::Str(Some(&r.application_name)),
@@ -188,18 +38,18 @@ impl Field {
             Id => Val::Str(Some(&r.id)),
         }
     }
+}
 
-    /// Ascending order on this field.
-    // [INF] an omitted value sorts before every present one (SQL's NULLS FIRST for asc);
-    // strings compare ordinally.
-    fn compare(self, a: &Review, b: &Review) -> Ordering {
-        match (self.get(a), self.get(b)) {
-            (Val::Str(x), Val::Str(y)) => x.cmp(&y),
-            (Val::Num(x), Val::Num(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
-            (Val::Bool(x), Val::Bool(y)) => x.cmp(&y),
-            (Val::Date(x), Val::Date(y)) => x.cmp(&y),
-            _ => Ordering::Equal,
-        }
+/// Ascending order on this field.
+// [INF] an omitted value sorts before every present one (SQL's NULLS FIRST for asc);
+// strings compare ordinally.
+fn compare_on(field: Field, a: &Review, b: &Review) -> Ordering {
+    match (a.field(field), b.field(field)) {
+        (Val::Str(x), Val::Str(y)) => x.cmp(&y),
+        (Val::Num(x), Val::Num(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        (Val::Bool(x), Val::Bool(y)) => x.cmp(&y),
+        (Val::Date(x), Val::Date(y)) => x.cmp(&y),
+        _ => Ordering::Equal,
     }
 }
 
@@ -244,7 +94,7 @@ pub fn parse_orderby(raw: &str) -> Result<Vec<SortKey>, String> {
 pub fn compare(keys: &[SortKey], a: &Review, b: &Review) -> Ordering {
     keys.iter()
         .map(|k| {
-            let o = k.field.compare(a, b);
+            let o = compare_on(k.field, a, b);
             if k.descending { o.reverse() } else { o }
         })
         .find(|o| o.is_ne())
@@ -292,6 +142,7 @@ mod tests {
 
     #[test]
     fn filter_table_matches_reference() {
+        use crate::filter_lang::fields::{EQ_NE, ORDERED, TEXT};
         assert_eq!(Field::Market.filter_ops(), EQ_NE);
         assert_eq!(Field::Rating.filter_ops(), ORDERED);
         assert_eq!(Field::DeviceStorageCapacity.filter_ops(), ORDERED);

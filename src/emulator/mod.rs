@@ -10,14 +10,15 @@ mod chaos;
 pub mod commerce;
 mod control;
 mod corpus;
-mod data;
-mod dates;
+pub(crate) mod data;
+pub(crate) mod dates;
 mod entra;
 mod errors;
 mod faults;
 mod fields;
-mod filter;
 mod paging;
+/// The filter language lives in `crate::filter_lang`, shared with the client.
+use crate::filter_lang as filter;
 mod store;
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,5 @@
-//! Sends what the outbox holds, one reply per request, and settles every unclear outcome by
+//! Sends what the outbox holds, several replies per request (the API takes an array and
+//! answers per item), and settles every unclear outcome by
 //! reading the review back before anything is sent again. Used by the terminal UI (in the
 //! background) and by `reviewdesk outbox send`.
 //!
@@ -8,8 +9,10 @@
 //!    else's response → `failed`, never re-sent. An item answered in Partner Center (`manual`)
 //!    is confirmed by any response and otherwise left alone. A failed lookup leaves the item
 //!    unconfirmed: nothing is re-sent on a guess.
-//! 2. **Send** due `queued` items: each is claimed in the database first (atomic across
-//!    processes), then sent. What the Store said decides the next state:
+//! 2. **Send** due `queued` items: up to [`SendPolicy::batch_size`] are claimed in the
+//!    database first (atomic across processes), then sent in one request; each item's own
+//!    `Successful`/`FailureReason` decides its state. An item in its undo-send window
+//!    ([`SendPolicy::send_delay_secs`]) is not due, so never claimed (see `db::outbox`). What the Store said decides the next state:
 //!    accepted → `sent`; refused for the item → `failed`; nothing reached it (connect error,
 //!    429, 503, token trouble) → `queued` again with backoff, and the round stops, since the
 //!    next item would fare the same; may have reached it (timeout, connection lost after the
@@ -24,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::db::{Db, DbError, OutboxItem, OutboxNew, OutboxState};
-use crate::store::{ResponseItem, Review, StoreClient, StoreError, SubmitStatus};
+use crate::store::{Review, StoreClient};
 
 /// How often a reply answered in Partner Center is looked for on its review, when no refresh
 /// asks sooner.
@@ -43,6 +46,11 @@ pub struct SendPolicy {
     /// A request cut off by a killed run may still be processed by the Store for about as long
     /// as a request may take: its review is read back only this long after it was claimed.
     pub settle_secs: i64,
+    /// The undo-send window: a reply enqueued here is not sent before this many seconds
+    /// (`[outbox] send_delay_secs` in the config; 0 = at once).
+    pub send_delay_secs: i64,
+    /// Replies sent in one request at most.
+    pub batch_size: usize,
 }
 
 impl Default for SendPolicy {
@@ -53,9 +61,15 @@ impl Default for SendPolicy {
             max_backoff_secs: 600,
             api_down_backoff_secs: 300,
             settle_secs: 40,
+            send_delay_secs: 0,
+            batch_size: DEFAULT_BATCH,
         }
     }
 }
+
+/// Replies per request: enough for a bulk answer to go out in a request or two, few enough that
+/// one slow answer keeps only a few items unclear.
+pub const DEFAULT_BATCH: usize = 20;
 
 impl SendPolicy {
     /// The default timing, with the settle wait fitted to the configured request timeout.
@@ -63,6 +77,14 @@ impl SendPolicy {
         SendPolicy {
             settle_secs: net.request_timeout().as_secs() as i64 + 10,
             ..SendPolicy::default()
+        }
+    }
+
+    /// [`SendPolicy::for_network`] with the config's undo-send window.
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        SendPolicy {
+            send_delay_secs: i64::try_from(config.outbox.send_delay_secs).unwrap_or(i64::MAX),
+            ..SendPolicy::for_network(&config.network)
         }
     }
 
@@ -261,9 +283,17 @@ impl OutboxSender {
         }
     }
 
-    /// Writes a confirmed reply to the outbox, durably; returns its id. Nothing is sent here.
+    /// Writes a confirmed reply to the outbox, durably; returns its id. Nothing is sent here,
+    /// and nothing before the undo-send window ([`SendPolicy::send_delay_secs`]) ends.
     pub async fn enqueue(&self, new: OutboxNew) -> Result<i64, DbError> {
-        self.with_db(move |db| db.enqueue(&new, now())).await
+        let delay = self.policy.send_delay_secs;
+        self.with_db(move |db| db.enqueue_delayed(&new, now(), delay)).await
+    }
+
+    /// Takes a reply back inside its undo-send window: it is removed and returned (for its
+    /// text), unless a sender already claimed it ([`DbError::TooLateToTakeBack`]).
+    pub async fn take_back(&self, id: i64) -> Result<OutboxItem, DbError> {
+        self.with_db(move |db| db.take_back(id)).await
     }
 
     /// The person asked to look at an unconfirmed item now, not after the wait.
@@ -311,107 +341,25 @@ impl OutboxSender {
             }
         }
         while summary.paused_until.is_none() && !self.stopping.load(Ordering::SeqCst) {
-            let (owner, lease) = (self.owner.clone(), self.policy.lease_secs);
-            let Some(item) = self.with_db(move |db| db.claim_next(&owner, now(), lease)).await? else {
+            let (owner, lease, max) = (self.owner.clone(), self.policy.lease_secs, self.policy.batch_size);
+            let items = self
+                .with_db(move |db| db.claim_batch(&owner, now(), lease, max))
+                .await?;
+            if items.is_empty() {
                 break;
-            };
-            let outcome = self.send(item, &mut summary).await?;
-            if matches!(outcome.what, Delivery::Unconfirmed(_)) {
-                // Read back only once the Store has surely processed what it received.
-                self.settle(&[outcome.item.id]);
-                let at = now() + self.policy.settle_secs;
-                summary.verify_again_at = min_some(summary.verify_again_at, Some(at));
             }
-            push(&mut summary, outcome);
+            for outcome in self.send_batch(items, &mut summary).await? {
+                if matches!(outcome.what, Delivery::Unconfirmed(_)) {
+                    // Read back only once the Store has surely processed what it received.
+                    self.settle(&[outcome.item.id]);
+                    let at = now() + self.policy.settle_secs;
+                    summary.verify_again_at = min_some(summary.verify_again_at, Some(at));
+                }
+                push(&mut summary, outcome);
+            }
         }
         summary.next_due = self.with_db(|db| db.outbox_next_due()).await?;
         Ok(summary)
-    }
-
-    /// Sends one claimed item and records what the Store said.
-    async fn send(&self, item: OutboxItem, summary: &mut RoundSummary) -> Result<Outcome, DbError> {
-        let request = ResponseItem {
-            application_id: item.app.clone(),
-            review_id: item.review.clone(),
-            response_text: item.text.clone(),
-            support_email: item.support_email.clone(),
-            is_public: item.public,
-        };
-        tracing::info!(id = item.id, app = %item.app, review = %item.review, "sending a reply from the outbox");
-        // Held until the outcome is on disk: leaving waits for that, not just for the answer.
-        let _in_flight = InFlight::enter(&self.in_flight);
-        // The token first (it may take a while), then make sure the claim still holds: a
-        // process suspended after claiming must not send what another one took over.
-        let token = self.client.tokens().token().await;
-        let (owner, lease, id) = (self.owner.clone(), self.policy.lease_secs, item.id);
-        if let Err(e) = self.with_db(move |db| db.renew_lease(id, &owner, now(), lease)).await {
-            tracing::warn!(id, error = %e, "the claim ran out before sending; not sent");
-            let item = self.with_db(move |db| db.outbox_item(id)).await?;
-            return Ok(Outcome {
-                item,
-                what: Delivery::StillUnknown(format!("not sent: {e}")),
-            });
-        }
-        let result = match token {
-            Ok(_) => self.client.submit_responses(std::slice::from_ref(&request)).await,
-            Err(e) => Err(e.into()),
-        };
-        let (status, error) = match result {
-            Ok(mut report) => match report.outcomes.pop() {
-                Some(o) => (o.status, report.error),
-                None => (SubmitStatus::Unconfirmed("the Store's answer was empty".into()), None),
-            },
-            // Refused before sending: the item itself is wrong (text, email, IDs).
-            Err(e) => (SubmitStatus::Rejected(e.to_string()), None),
-        };
-        let owner = self.owner.clone();
-        let policy = self.policy;
-        let id = item.id;
-        let what = match status {
-            SubmitStatus::Sent => Delivery::Sent,
-            SubmitStatus::Rejected(why) => Delivery::Failed(format!("the Store refused the reply: {why}")),
-            SubmitStatus::Unconfirmed(why) => Delivery::Unconfirmed(why),
-            SubmitStatus::Failed(why) | SubmitStatus::NotSent(why) => match &error {
-                Some(StoreError::ReviewsApiDown { .. }) => Delivery::ApiDown {
-                    at: now() + policy.api_down_backoff_secs,
-                    message: why,
-                },
-                Some(
-                    StoreError::Network { .. }
-                    | StoreError::Throttled { .. }
-                    | StoreError::Auth(_)
-                    | StoreError::Unauthorized { .. },
-                ) => Delivery::Retrying {
-                    at: now() + policy.backoff(item.attempts),
-                    reason: why,
-                },
-                // A 503 may come from a front end that timed out while the Store went on.
-                Some(StoreError::ServerError { .. } | StoreError::Unconfirmed(_) | StoreError::Unexpected { .. })
-                | None => Delivery::Unconfirmed(why),
-                Some(StoreError::Invalid(_) | StoreError::Api { .. }) => Delivery::Failed(why),
-            },
-        };
-        match &what {
-            Delivery::Retrying { at, .. } | Delivery::ApiDown { at, .. } => summary.paused_until = Some(*at),
-            _ => {}
-        }
-        let stored_what = what.clone();
-        let item = self
-            .with_db(move |db| {
-                let t = now();
-                match &stored_what {
-                    Delivery::Sent => return db.mark_sent(id, t),
-                    Delivery::Failed(why) => db.mark_failed(id, &owner, why, t)?,
-                    Delivery::Unconfirmed(why) => db.mark_unconfirmed(id, &owner, why, t)?,
-                    Delivery::Retrying { at, reason } => db.requeue(id, &owner, *at, reason, t)?,
-                    Delivery::ApiDown { at, message } => db.requeue(id, &owner, *at, message, t)?,
-                    _ => {}
-                }
-                db.outbox_item(id)
-            })
-            .await?;
-        tracing::info!(id, state = %item.state, "outbox item settled");
-        Ok(Outcome { item, what })
     }
 
     /// Reads the review back to settle an unconfirmed item. `None` when nothing changed and
@@ -536,5 +484,6 @@ fn min_some(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     }
 }
 
+mod batch;
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,7 @@ mod claims;
 mod open;
 mod outbox;
 mod prop;
+mod undo;
 mod versions;
 
 use std::path::Path;

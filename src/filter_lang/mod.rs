@@ -1,5 +1,7 @@
-//! The `filter` query parameter: statements `field op value` and `contains(field,'text')`
-//! joined by `and`/`or`.
+//! The Store's filter language, shared: the emulator answers the `filter` query parameter with
+//! it, and the client evaluates saved views, the UI's filter form and `reviews --filter` with
+//! the same parser on its own reviews. Statements `field op value` and
+//! `contains(field,'text')` joined by `and`/`or`.
 //!
 //! Grammar (undocumented parts are emulator choices):
 //! ```text
@@ -14,9 +16,11 @@
 
 use chrono::NaiveDateTime;
 
-use super::data::Review;
-use super::dates;
-use super::fields::{Field, Kind, Op, Val};
+pub mod fields;
+mod store_review;
+
+use crate::emulator::dates;
+pub use fields::{Field, HasFields, Kind, Op, Val};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
@@ -295,12 +299,12 @@ fn eq_ci(hay: &str, lower: &str) -> bool {
 impl Expr {
     // [INF] a review that omits the field: `ne` matches, every other operator does not
     // (OData null semantics). [INF] string `eq`/`ne` ignore case, like a SQL CI collation.
-    pub fn matches(&self, r: &Review) -> bool {
+    pub fn matches<R: HasFields + ?Sized>(&self, r: &R) -> bool {
         match self {
             Expr::Or(v) => v.iter().any(|e| e.matches(r)),
             Expr::And(v) => v.iter().all(|e| e.matches(r)),
             Expr::Cmp { field, op, value } => {
-                let ord = match (field.get(r), value) {
+                let ord = match (r.field(*field), value) {
                     (Val::Str(Some(s)), Lit::Str(lower)) => {
                         return match op {
                             Op::Contains => contains_ci(s, lower),
@@ -334,12 +338,12 @@ impl Expr {
 
 #[cfg(test)]
 mod tests {
-    use super::super::data::review_from_json;
     use super::*;
+    use crate::emulator::data::{Review, review_from_json};
     use serde_json::json;
 
     fn review(v: serde_json::Value) -> Review {
-        let now = dates::parse_datetime_lenient("2024-05-01T10:00:00Z").unwrap();
+        let now = crate::emulator::dates::parse_datetime_lenient("2024-05-01T10:00:00Z").unwrap();
         review_from_json("9NBLGGGZ5QDR", "Contoso", &v, now, "id-1".into())
     }
 

@@ -52,6 +52,8 @@ pub enum KeyAction {
     Retry,
     Copy,
     MarkAnswered,
+    Stats,
+    NextWindow,
 }
 
 impl KeyAction {
@@ -76,6 +78,7 @@ pub enum KeyContext {
     ProfileForm,
     Outbox,
     Help,
+    Stats,
 }
 
 impl KeyContext {
@@ -91,6 +94,7 @@ impl KeyContext {
             KeyContext::ProfileForm => "Profile form",
             KeyContext::Outbox => "Outbox and history",
             KeyContext::Help => "Help",
+            KeyContext::Stats => "Stats",
         }
     }
 }

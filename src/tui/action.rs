@@ -102,6 +102,11 @@ pub enum Action {
     /// The profile's local database opened, with the drafts of the apps shown and what the
     /// opening has to say (a fresh or replaced file); or why it could not be opened.
     DraftsLoaded(Result<(Vec<StoredDraft>, Option<String>), String>),
+    /// The stats asked for by `ComputeStats` (or why they could not be counted).
+    StatsComputed {
+        request: u64,
+        result: Result<Box<crate::stats::Stats>, String>,
+    },
     /// A draft could not be saved or deleted.
     DraftStoreFailed(String),
     /// The review cache of `app`, read for `LoadCache` (or why it could not be read).

@@ -135,12 +135,17 @@ fn serve(
     let Some(mut db) = db else {
         // Nothing is written; a cache read is answered, so the app goes on to fetch.
         for cmd in rx {
-            if let DbCommand::LoadCache { request, app } = cmd {
-                tell(Action::CacheLoaded {
+            match cmd {
+                DbCommand::LoadCache { request, app } => tell(Action::CacheLoaded {
                     request,
                     app,
                     result: Err("the local database is not open: no cached reviews".to_owned()),
-                });
+                }),
+                DbCommand::ComputeStats { request, .. } => tell(Action::StatsComputed {
+                    request,
+                    result: Err("the local database is not open: nothing to count".to_owned()),
+                }),
+                _ => {}
             }
         }
         return;
@@ -172,6 +177,19 @@ fn serve(
                 db.save_draft(app, review, &row, now())
             }
             DbCommand::DeleteDraft { app, review } => db.delete_draft(app, review).map(drop),
+            DbCommand::ComputeStats { request, app, days } => {
+                // Counted here, between draft saves: a 365-day count of 100,000 reviews holds
+                // the thread for a few hundred ms at most (BENCHMARKS.md), and a save waits
+                // that long once, when the person opened the screen rather than typing.
+                let result = crate::stats::for_app(&db, app, *days, now())
+                    .map(Box::new)
+                    .map_err(|e| e.to_string());
+                tell(Action::StatsComputed {
+                    request: *request,
+                    result,
+                });
+                Ok(())
+            }
             // Answered by `cache` above.
             DbCommand::LoadCache { .. } | DbCommand::CacheReviews { .. } | DbCommand::CacheSynced { .. } => Ok(()),
         });
@@ -231,7 +249,7 @@ fn cache(db: &mut Db, cmd: &DbCommand, tell: &impl Fn(Action)) -> Option<Result<
                 .and_then(|()| db.mark_vanished(app, *start_ts, *end_ts, &seen))
                 .and_then(|_| db.set_last_sync(app, now()))
         }
-        DbCommand::SaveDraft { .. } | DbCommand::DeleteDraft { .. } => return None,
+        DbCommand::SaveDraft { .. } | DbCommand::DeleteDraft { .. } | DbCommand::ComputeStats { .. } => return None,
     })
 }
 

@@ -51,6 +51,12 @@ pub enum StoreCommand {
 /// The db thread's (`tui::db_worker`): the review cache and the drafts.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DbCommand {
+    /// The stats of `app` over the last `days`, counted from the cache (`crate::stats`).
+    ComputeStats {
+        request: u64,
+        app: String,
+        days: u32,
+    },
     /// The review cache, for the db thread: read the cached reviews of `app`.
     LoadCache {
         request: u64,

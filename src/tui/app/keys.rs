@@ -126,6 +126,7 @@ impl App {
                 None => Vec::new(),
             },
             KeyAction::Profiles => self.open_profiles(),
+            KeyAction::Stats => self.open_stats(),
             KeyAction::Outbox => self.open_outbox(),
             _ => Vec::new(),
         }

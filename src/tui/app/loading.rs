@@ -371,6 +371,8 @@ impl App {
                     seen: loading.seen.into_iter().collect(),
                 }));
             }
+            // After the pages and the sync in the db thread's queue: counted with them.
+            cmds.extend(self.stats_after_sync());
         } else {
             self.status.activity = Some(Activity::Fetching(self.fetch_activity(&pages_text)));
         }

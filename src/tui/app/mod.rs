@@ -13,6 +13,7 @@ pub mod parts;
 pub mod profile_form;
 pub mod profiles;
 mod reply;
+pub mod stats;
 pub mod view;
 
 pub use command::{Command, DbCommand, OutboxCommand, ProfilesCommand, StoreCommand};
@@ -48,6 +49,8 @@ pub enum Mode {
     ProfileConfirm,
     /// The outbox and the history of replies.
     Outbox,
+    /// How the reviews and answers are going (`s`).
+    Stats,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +103,7 @@ pub struct App {
     /// Confirmed replies on their way to the Store, kept on disk until they arrive.
     pub outbox: OutboxView,
     pub profiles: ProfilesScreen,
+    pub stats: stats::StatsView,
     next_request: u64,
 }
 
@@ -121,6 +125,7 @@ impl App {
             status: Status::default(),
             outbox: OutboxView::default(),
             profiles: ProfilesScreen::default(),
+            stats: stats::StatsView::default(),
             next_request: 0,
         }
     }
@@ -181,6 +186,7 @@ impl App {
             Mode::ProfileForm => KeyContext::ProfileForm,
             Mode::Outbox if self.outbox.confirm_discard.is_some() => KeyContext::Confirm,
             Mode::Outbox => KeyContext::Outbox,
+            Mode::Stats => KeyContext::Stats,
         }
     }
 
@@ -246,6 +252,10 @@ impl App {
             }
             Action::SaveNow => self.save_now(),
             Action::DraftsLoaded(result) => self.on_drafts_loaded(result),
+            Action::StatsComputed { request, result } => {
+                self.on_stats(request, result);
+                Vec::new()
+            }
             Action::DraftStoreFailed(why) => {
                 self.on_draft_store_failed(why);
                 Vec::new()
@@ -467,6 +477,7 @@ impl App {
             Mode::ProfileForm => self.form_key(b),
             Mode::ProfileConfirm => self.profile_confirm_key(b),
             Mode::Outbox => self.outbox_key(b),
+            Mode::Stats => self.stats_key(b),
         }
     }
 }

@@ -38,6 +38,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Mode::ProfileForm => return profile_form::draw(f, app, area, &theme),
         Mode::Profiles | Mode::ProfileConfirm => return profiles::draw(f, app, area, &theme),
         Mode::Outbox => return outbox::draw(f, app, area, &theme),
+        Mode::Stats => return stats::draw_screen(f, area, &app.stats, &app.keymap, app.settings.no_color),
         _ => {}
     }
     let p = panes(area);

@@ -292,3 +292,42 @@ fn draw_reply_effect(frame: &mut Frame, area: Rect, s: &Stats, theme: &Theme) {
     };
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
+
+/// The whole stats screen: the last answer for the window (or what is going on instead), and
+/// the keys on the bottom line. Takes only what it draws: the screen's state and the keymap.
+pub fn draw_screen(
+    frame: &mut Frame,
+    area: Rect,
+    view: &crate::tui::app::stats::StatsView,
+    keymap: &crate::keymap::Keymap,
+    no_color: bool,
+) {
+    use crate::keymap::{KeyAction, KeyContext};
+    let theme = Theme::new(no_color);
+    let [body, hints] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    match &view.shown {
+        Some(Ok(stats)) => draw_stats(frame, body, stats, view.days, no_color),
+        other => {
+            let text = match other {
+                Some(Err(why)) => format!(
+                    "The stats could not be counted: {}",
+                    crate::sanitize::sanitize_line(why)
+                ),
+                _ => "Counting the cached reviews…".to_owned(),
+            };
+            let block = theme.block(title(view.days, &theme), true);
+            frame.render_widget(Paragraph::new(text).block(block), body);
+        }
+    }
+    let mut spans = super::hint_spans(
+        &keymap.hints(
+            KeyContext::Stats,
+            &[KeyAction::NextWindow, KeyAction::Refresh, KeyAction::Back],
+        ),
+        &theme,
+    );
+    if view.waiting.is_some() && view.shown.is_some() {
+        spans.push(Span::styled("  counting…", theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), hints);
+}

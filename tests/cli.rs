@@ -1,39 +1,19 @@
 //! The built binary against the emulator: what a person at a shell sees.
 
+mod common;
+
+use common::Emu;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command as StdCommand, Stdio};
 
 use assert_cmd::Command;
-use reviewdesk::emulator::{
-    self, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID, EmulatorConfig, EmulatorHandle, FaultSpec,
-};
+use reviewdesk::emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID, FaultSpec};
 
 const APP: &str = "9NBLGGGZ5QDR";
 
-/// An emulator on its own runtime, so the blocking binary runs can be awaited by nobody.
-struct Emu {
-    handle: EmulatorHandle,
-    _rt: tokio::runtime::Runtime,
-    home: tempfile::TempDir,
-}
-
 fn emu(reviews: usize) -> Emu {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let handle = rt
-        .block_on(emulator::start(EmulatorConfig {
-            reviews_per_app: reviews,
-            ..EmulatorConfig::default()
-        }))
-        .unwrap();
-    Emu {
-        handle,
-        _rt: rt,
-        home: tempfile::tempdir().unwrap(),
-    }
+    Emu::start(reviews)
 }
 
 impl Emu {

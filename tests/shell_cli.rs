@@ -4,37 +4,17 @@
 
 mod common;
 
+use common::Emu;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
-use reviewdesk::emulator::{self, EmulatorConfig, EmulatorHandle};
 use serde_json::{Value, json};
 
 const APP: &str = "9NBLGGGZ5QDR";
 
-struct Emu {
-    handle: EmulatorHandle,
-    _rt: tokio::runtime::Runtime,
-    home: tempfile::TempDir,
-}
-
 fn emu(reviews: usize) -> Emu {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let handle = rt
-        .block_on(emulator::start(EmulatorConfig {
-            reviews_per_app: reviews,
-            ..EmulatorConfig::default()
-        }))
-        .unwrap();
-    Emu {
-        handle,
-        _rt: rt,
-        home: tempfile::tempdir().unwrap(),
-    }
+    Emu::start(reviews)
 }
 
 impl Emu {

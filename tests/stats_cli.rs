@@ -1,39 +1,20 @@
 //! `reviewdesk stats` against the emulator: reviews seeded there, fetched into the cache by the
 //! real binary over TCP, counted; then one of them revised after its reply and fetched again.
 
+mod common;
+
+use common::Emu;
+
 use std::process::{Command, Output};
 
 use chrono::{Duration, Utc};
-use reviewdesk::emulator::{
-    self, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID, EmulatorConfig, EmulatorHandle,
-};
+use reviewdesk::emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID};
 use serde_json::{Value, json};
 
 const APP: &str = "9NBLGGGZ5QDR";
 
-struct Emu {
-    handle: EmulatorHandle,
-    _rt: tokio::runtime::Runtime,
-    home: tempfile::TempDir,
-}
-
 fn emu() -> Emu {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let handle = rt
-        .block_on(emulator::start(EmulatorConfig {
-            reviews_per_app: 0,
-            ..EmulatorConfig::default()
-        }))
-        .unwrap();
-    Emu {
-        handle,
-        _rt: rt,
-        home: tempfile::tempdir().unwrap(),
-    }
+    Emu::start(0)
 }
 
 impl Emu {

@@ -131,3 +131,33 @@ pub fn typed(
         (KeyCode::Char(c), mods)
     })
 }
+
+/// An emulator with `reviews` per app on its own runtime (so the binary's blocking runs are
+/// awaited by nobody), and a private home for the binary's config, data and state. Each CLI
+/// test file adds its own ways to run the binary against it.
+pub struct Emu {
+    pub handle: EmulatorHandle,
+    pub _rt: tokio::runtime::Runtime,
+    pub home: tempfile::TempDir,
+}
+
+impl Emu {
+    pub fn start(reviews: usize) -> Emu {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let handle = rt
+            .block_on(emulator::start(EmulatorConfig {
+                reviews_per_app: reviews,
+                ..EmulatorConfig::default()
+            }))
+            .unwrap();
+        Emu {
+            handle,
+            _rt: rt,
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+}

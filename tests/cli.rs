@@ -23,20 +23,7 @@ impl Emu {
     }
 
     fn std_cmd(&self) -> StdCommand {
-        let mut c = StdCommand::new(assert_cmd::cargo::cargo_bin("reviewdesk"));
-        let url = self.handle.base_url();
-        c.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("XDG_STATE_HOME", self.home.path().join("state"))
-            .env("XDG_DATA_HOME", self.home.path().join("data"))
-            .env("REVIEWDESK_LOGIN_URL", &url)
-            .env("REVIEWDESK_API_URL", &url)
-            .env("REVIEWDESK_TENANT_ID", DEFAULT_TENANT_ID)
-            .env("REVIEWDESK_CLIENT_ID", DEFAULT_CLIENT_ID)
-            .env("REVIEWDESK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET);
-        c
+        self.bin()
     }
 
     fn reviews_json(&self, extra: &[&str]) -> Vec<serde_json::Value> {

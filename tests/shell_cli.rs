@@ -19,9 +19,7 @@ fn emu(reviews: usize) -> Emu {
 
 impl Emu {
     fn cmd(&self) -> Command {
-        let mut c = common::bin_in(self.home.path());
-        common::emulator_env(&mut c, &self.handle.base_url());
-        c
+        self.bin()
     }
 
     fn run(&self, args: &[&str]) -> Output {

@@ -5,10 +5,9 @@ mod common;
 
 use common::Emu;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use chrono::{Duration, Utc};
-use reviewdesk::emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID};
 use serde_json::{Value, json};
 
 const APP: &str = "9NBLGGGZ5QDR";
@@ -19,23 +18,7 @@ fn emu() -> Emu {
 
 impl Emu {
     fn stats(&self, args: &[&str]) -> Output {
-        let url = self.handle.base_url();
-        Command::new(assert_cmd::cargo::cargo_bin("reviewdesk"))
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("XDG_STATE_HOME", self.home.path().join("state"))
-            .env("XDG_DATA_HOME", self.home.path().join("data"))
-            .env("REVIEWDESK_LOGIN_URL", &url)
-            .env("REVIEWDESK_API_URL", &url)
-            .env("REVIEWDESK_TENANT_ID", DEFAULT_TENANT_ID)
-            .env("REVIEWDESK_CLIENT_ID", DEFAULT_CLIENT_ID)
-            .env("REVIEWDESK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)
-            .arg("stats")
-            .args(args)
-            .output()
-            .unwrap()
+        self.bin().arg("stats").args(args).output().unwrap()
     }
 
     fn json(&self, args: &[&str]) -> Value {

@@ -160,4 +160,11 @@ impl Emu {
             home: tempfile::tempdir().unwrap(),
         }
     }
+
+    /// The real binary in the private home, with the emulator's endpoints and credentials.
+    pub fn bin(&self) -> std::process::Command {
+        let mut c = bin_in(self.home.path());
+        emulator_env(&mut c, &self.handle.base_url());
+        c
+    }
 }

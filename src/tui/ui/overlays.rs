@@ -26,6 +26,7 @@ pub fn help(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         KeyContext::Profiles,
         KeyContext::ProfileForm,
         KeyContext::Outbox,
+        KeyContext::Stats,
     ] {
         lines.push(Line::styled(ctx.title(), theme.title()));
         for b in app.keymap.bindings(ctx) {

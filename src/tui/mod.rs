@@ -156,7 +156,7 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
     enter().context("cannot put the terminal in full-screen mode")?;
     let _guard = TerminalGuard;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    terminal.clear()?;
+    redraw_everything(&mut terminal)?;
     let size = terminal.size()?;
 
     let (action_tx, mut action_rx) = mpsc::channel::<Action>(store_worker::CHANNEL);
@@ -238,7 +238,7 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
                         restore();
                         let result = external_editor(&text);
                         enter()?;
-                        terminal.clear()?;
+                        redraw_everything(&mut terminal)?;
                         events = EventStream::new();
                         pending.extend(app.update(Action::ExternalEditorDone(result)));
                         dirty = true;
@@ -369,6 +369,18 @@ fn handle_event(app: &mut App, ev: Event, pending: &mut Vec<Command>) -> bool {
     true
 }
 
+/// Blanks the screen and makes the next draw write every cell.
+///
+/// Not `Terminal::clear`: since ratatui 0.30 it asks the terminal where its cursor is
+/// (`ESC [ 6 n`) and fails the whole session when no answer comes within two seconds. That is a
+/// round trip over SSH at every start, and after `$EDITOR` the answer can be swallowed by the
+/// previous event reader still winding down: CI saw "The cursor position could not be read within
+/// a normal duration" end a session. A resize to the current size clears without asking.
+fn redraw_everything(terminal: &mut Term) -> io::Result<()> {
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+}
+
 /// Ctrl-Z: give the terminal back, stop, and take it again when continued.
 fn suspend(terminal: &mut Term) -> Result<()> {
     restore();
@@ -378,7 +390,7 @@ fn suspend(terminal: &mut Term) -> Result<()> {
         libc::raise(libc::SIGTSTP);
     }
     enter()?;
-    terminal.clear()?;
+    redraw_everything(terminal)?;
     Ok(())
 }
 

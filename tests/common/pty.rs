@@ -22,6 +22,8 @@ pub struct Pty {
     pub bytes_read: usize,
     /// The last bytes read, for a cursor query split across reads.
     query_tail: Vec<u8>,
+    /// How many cursor-position queries the program sent: each is a round trip that can fail.
+    pub cursor_queries: usize,
 }
 
 impl Pty {
@@ -82,6 +84,7 @@ impl Pty {
             parser: vt100::Parser::new(rows, cols, 0),
             bytes_read: 0,
             query_tail: Vec::new(),
+            cursor_queries: 0,
         }
     }
 
@@ -93,13 +96,14 @@ impl Pty {
     }
 
     /// Takes bytes the program wrote into the screen, and answers its cursor-position queries
-    /// (`ESC [ 6 n`) as a terminal would: ratatui asks once at the start.
+    /// (`ESC [ 6 n`) as a terminal would, counting them (reviewdesk should send none).
     fn feed(&mut self, chunk: &[u8]) {
         self.bytes_read += chunk.len();
         self.parser.process(chunk);
         let mut seen = std::mem::take(&mut self.query_tail);
         seen.extend_from_slice(chunk);
         let queries = seen.windows(4).filter(|w| w == b"\x1b[6n").count();
+        self.cursor_queries += queries;
         for _ in 0..queries {
             let (row, col) = self.parser.screen().cursor_position();
             let answer = format!("\x1b[{};{}R", row + 1, col + 1);

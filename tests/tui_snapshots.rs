@@ -533,6 +533,13 @@ fn overlays() {
         s.chars("?");
         s
     });
+    // Held `j` stops with the last line at the bottom of the box, not in blank rows.
+    both("help_at_its_end", |w, h| {
+        let mut s = Screen::loaded(w, h);
+        s.chars("?");
+        s.chars(&"j".repeat(200));
+        s
+    });
     both("filters_error", |w, h| {
         let mut s = Screen::loaded(w, h);
         s.chars("f");
@@ -620,4 +627,19 @@ fn no_color() {
         .collect();
     assert!(colored.is_empty(), "cells with colour under NO_COLOR: {colored:?}");
     insta::assert_snapshot!("no_color_80x24", t.backend().to_string());
+}
+
+/// Past the end, `j` does nothing, so the first `k` after it scrolls back at once.
+#[test]
+fn the_help_scrolls_back_with_the_first_k_after_its_end() {
+    let mut s = Screen::loaded(80, 24);
+    s.chars("?");
+    s.chars(&"j".repeat(200));
+    let end = s.render();
+    assert!(end.contains("Keys can be changed in config.toml"), "{end}");
+    s.chars("k");
+    let back = s.render();
+    assert_ne!(end, back, "k did not scroll back");
+    s.chars("j");
+    assert_eq!(s.render(), end);
 }

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod app;
 pub mod db_worker;
+pub mod help;
 pub mod ids;
 pub mod layout;
 pub mod outbox_worker;

@@ -445,10 +445,13 @@ impl App {
                 _ => Vec::new(),
             },
             Mode::Help => {
+                // Stop at the text's last line; a resize may have left the offset past it.
+                let end = crate::tui::help::max_scroll(&self.keymap, self.screen.size);
+                let at = self.screen.help_scroll.min(end);
                 match b {
                     KeyAction::Back => self.screen.mode = Mode::Normal,
-                    KeyAction::MoveDown => self.screen.help_scroll = self.screen.help_scroll.saturating_add(1),
-                    KeyAction::MoveUp => self.screen.help_scroll = self.screen.help_scroll.saturating_sub(1),
+                    KeyAction::MoveDown => self.screen.help_scroll = (at + 1).min(end),
+                    KeyAction::MoveUp => self.screen.help_scroll = at.saturating_sub(1),
                     _ => {}
                 }
                 Vec::new()

@@ -6,50 +6,31 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Theme, popup};
-use crate::keymap::KeyContext;
 use crate::store::validate::MAX_RESPONSE_UTF16;
 use crate::tui::app::App;
 use crate::tui::app::filter_form::{FIELDS, FilterField};
+use crate::tui::help::{self, HelpLine};
 use crate::tui::layout::centered;
 
 pub fn help(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
-    let box_ = centered(area, 72, area.height.saturating_sub(2));
-    let inner = popup(f, box_, " Keys (Esc closes) ", theme);
-    let mut lines = Vec::new();
-    for ctx in [
-        KeyContext::Normal,
-        KeyContext::Editor,
-        KeyContext::Confirm,
-        KeyContext::Search,
-        KeyContext::Filters,
-        KeyContext::Apps,
-        KeyContext::Profiles,
-        KeyContext::ProfileForm,
-        KeyContext::Outbox,
-        KeyContext::Stats,
-    ] {
-        lines.push(Line::styled(ctx.title(), theme.title()));
-        for b in app.keymap.bindings(ctx) {
-            let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:<16}", keys.join(" ")), theme.accent()),
-                Span::raw(b.description),
-            ]));
-        }
-        lines.push(Line::raw(""));
-    }
-    lines.push(Line::styled(
-        "Markers: ✓ answered  ↻ revised since answered  ⊘ cannot respond  ✎ draft  ⇡ sending  ✗ failed",
-        theme.dim(),
-    ));
-    lines.push(Line::styled(
-        "Keys can be changed in config.toml, e.g. [keys.normal] reply = [\"r\", \"ctrl-r\"]",
-        theme.dim(),
-    ));
+    let inner = popup(f, help::area(area), " Keys (Esc closes) ", theme);
+    let lines: Vec<Line> = help::lines(&app.keymap)
+        .into_iter()
+        .map(|line| match line {
+            HelpLine::Title(t) => Line::styled(t, theme.title()),
+            HelpLine::Binding { keys, description } => {
+                Line::from(vec![Span::styled(keys, theme.accent()), Span::raw(description)])
+            }
+            HelpLine::Blank => Line::raw(""),
+            HelpLine::Note(n) => Line::styled(n, theme.dim()),
+        })
+        .collect();
+    let scroll = app
+        .screen
+        .help_scroll
+        .min(help::max_scroll(&app.keymap, app.screen.size));
     f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((app.screen.help_scroll, 0)),
+        Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)),
         inner,
     );
 }

@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::tmux::*;
 use reviewdesk::emulator::FaultSpec;
@@ -312,8 +312,16 @@ fn kill_9_while_typing_the_sentence_is_there_on_return() {
     let sentence = "We found the cause and fix it in 3.3";
     t.type_text(sentence);
     t.wait_for(&format!("{}/1000", sentence.len()));
-    // Drafts are saved at most about 500 ms after a change; no Esc, no quit.
-    std::thread::sleep(Duration::from_secs(1));
+    // No Esc, no quit: the draft is saved by itself (about 500 ms after the last change). Wait
+    // for it on disk rather than sleeping a guess, which a loaded machine can outlast.
+    let saved = Instant::now();
+    while !t.drafts().iter().any(|d| d == sentence) {
+        assert!(
+            saved.elapsed() < Duration::from_secs(30),
+            "the draft never reached the database"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     t.signal("-KILL");
     // Killed in full-screen mode: the shell's line lands on whatever the UI had drawn.
     t.wait_for("EXIT=137");

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -226,7 +226,7 @@ fn answer(t: &Term, target: &Target, rng: &mut Rng, ledger: &mut Ledger, report:
         kill(t);
         report.kills.typing += 1;
         report.drafts_checked += 1;
-        let draft = draft_text(t, &target.id);
+        let draft = t.draft_text(&target.id);
         let whole = format!("{first}{second}");
         match &draft {
             Some(d) if d.starts_with(&first) && whole.starts_with(d.as_str()) => {}
@@ -391,32 +391,12 @@ fn outbox_send(home: &Path, url: &str) -> String {
     }
 }
 
-fn databases(t: &Term) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    super::files_under(&t.dir.path().join("data"), &mut files);
-    files.retain(|p| p.extension().is_some_and(|x| x == "sqlite3"));
-    files
-}
-
-fn open_db(path: &Path) -> rusqlite::Connection {
-    rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open the database")
-}
-
-/// The draft the database holds for `review`, with the program not running.
-fn draft_text(t: &Term, review: &str) -> Option<String> {
-    databases(t).iter().find_map(|p| {
-        open_db(p)
-            .query_row("SELECT text FROM drafts WHERE review = ?1", [review], |r| r.get(0))
-            .ok()
-    })
-}
-
 /// The promises, checked once everything has stopped.
 fn check(e: &Emu, t: &Term, targets: &[Target], ledger: &Ledger, report: &mut Report) {
     let st = e.handle.stats();
     report.unauthorized = st.unauthorized;
     let soak_ids: BTreeSet<&str> = targets.iter().map(|t| t.id.as_str()).collect();
-    let dbs = databases(t);
+    let dbs = t.databases();
     if dbs.len() != 1 {
         report
             .violations
@@ -424,7 +404,7 @@ fn check(e: &Emu, t: &Term, targets: &[Target], ledger: &Ledger, report: &mut Re
     }
     let mut rows: Vec<(String, String, String)> = Vec::new();
     for db in &dbs {
-        let conn = open_db(db);
+        let conn = open_read_only(db);
         let integrity: String = conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap_or_else(|e| e.to_string());
@@ -506,7 +486,7 @@ fn check(e: &Emu, t: &Term, targets: &[Target], ledger: &Ledger, report: &mut Re
     for (review, text) in &ledger.maybe {
         if per_review.contains_key(review.as_str()) {
             report.maybe_queued += 1;
-        } else if draft_text(t, review).as_deref() != Some(text.as_str()) {
+        } else if t.draft_text(review).as_deref() != Some(text.as_str()) {
             report.lost += 1;
             report.violations.push(format!(
                 "the reply to {review}, killed as it was confirmed, is neither queued nor kept as a draft"

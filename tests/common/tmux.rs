@@ -4,7 +4,7 @@
 #![allow(dead_code, unused_macros, unused_imports)]
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -537,3 +537,41 @@ pub fn wait_list(t: &Term) -> String {
 }
 
 pub(crate) use require_tmux;
+
+impl Term {
+    /// The profile databases under this terminal's data directory.
+    pub fn databases(&self) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        super::files_under(&self.dir.path().join("data"), &mut files);
+        files.retain(|p| p.extension().is_some_and(|x| x == "sqlite3"));
+        files
+    }
+
+    /// The draft the database holds for `review` (readable while the program runs: WAL).
+    pub fn draft_text(&self, review: &str) -> Option<String> {
+        self.databases().iter().find_map(|p| {
+            open_read_only(p)
+                .query_row("SELECT text FROM drafts WHERE review = ?1", [review], |r| r.get(0))
+                .ok()
+        })
+    }
+
+    /// Every draft's text the databases hold.
+    pub fn drafts(&self) -> Vec<String> {
+        let mut texts = Vec::new();
+        for p in self.databases() {
+            let conn = open_read_only(&p);
+            let Ok(mut stmt) = conn.prepare("SELECT text FROM drafts") else {
+                continue;
+            };
+            if let Ok(rows) = stmt.query_map([], |r| r.get::<_, String>(0)) {
+                texts.extend(rows.flatten());
+            }
+        }
+        texts
+    }
+}
+
+pub fn open_read_only(path: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open the database")
+}

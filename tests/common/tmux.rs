@@ -16,7 +16,7 @@ use reviewdesk::emulator::{
 pub const APP: &str = "9NBLGGGZ5QDR";
 pub const BIN: &str = env!("CARGO_BIN_EXE_reviewdesk");
 /// Generous: a loaded CI machine may be slow, and a passing wait returns as soon as it can.
-pub const TIMEOUT: Duration = Duration::from_secs(10);
+pub const TIMEOUT: Duration = Duration::from_secs(20);
 pub const POLL: Duration = Duration::from_millis(50);
 /// The session (and window) name inside each private server.
 pub const TARGET: &str = "e2e";

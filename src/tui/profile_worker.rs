@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 use super::action::{Action, ProfileRow, StoreInfo};
 use super::app::ProfilesCommand;
 use crate::config::Config;
+use crate::profiles::ProfileKind;
 use crate::profiles::ops::{self, ProfileDraft, config_path, reload_config, store_name};
 use crate::secrets::SecretStore;
 
@@ -169,9 +170,13 @@ impl Worker {
         match ready {
             Ok((secret, config)) => {
                 tokio::spawn(async move {
-                    let result = ops::test_credentials(&config, &draft.profile, secret)
-                        .await
-                        .map_err(msg);
+                    let result = match draft.profile.kind {
+                        ProfileKind::Store => ops::test_credentials(&config, &draft.profile, secret).await,
+                        ProfileKind::Commerce => {
+                            crate::commerce::check::test_draft(&config, &draft.name, &draft.profile, secret).await
+                        }
+                    }
+                    .map_err(msg);
                     let _ = out.send(Action::ProfileTested { request, result }).await;
                 });
             }
@@ -192,8 +197,14 @@ impl Worker {
             .profiles
             .get(name)
             .ok_or_else(|| "it is no longer in config.toml".to_owned())?;
-        if profile.apps.is_empty() {
-            return Err("it covers no Store app: edit it (e) and add one".to_owned());
+        match profile.kind {
+            ProfileKind::Store if profile.apps.is_empty() => {
+                return Err("it covers no Store app: edit it (e) and add one".to_owned());
+            }
+            ProfileKind::Commerce if profile.commerce.is_none() => {
+                return Err("it names no site: edit it (e) and give the R&R URL".to_owned());
+            }
+            _ => {}
         }
         let store = self.store(request).await?;
         match store.get(name).await {

@@ -173,3 +173,36 @@ fn snapshots_of_a_site_at_80x24_and_120x40() {
         insta::assert_snapshot!(format!("site_r_explains_{w}x{hgt}"), screen(&h.app));
     }
 }
+
+#[test]
+fn snapshots_of_the_setup_form_for_a_commerce_site() {
+    use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+    use reviewdesk::keymap::Keymap;
+    use reviewdesk::tui::app::Settings;
+    for (w, hgt) in [(80, 24), (120, 40)] {
+        let mut app = App::setup(Keymap::default(), Settings::default(), (w, hgt));
+        app.key(KeyEvent::new(KeyCode::Char('k'), KeyModifiers::CONTROL));
+        insta::assert_snapshot!(format!("site_setup_empty_{w}x{hgt}"), screen(&app));
+        let typ = |app: &mut App, s: &str| {
+            for c in s.chars() {
+                app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+            }
+        };
+        let tab = |app: &mut App| {
+            app.key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+        };
+        typ(&mut app, "Fabrikam Outdoor");
+        tab(&mut app);
+        typ(&mut app, "fabrikam.onmicrosoft.com");
+        tab(&mut app);
+        typ(&mut app, "not-a-guid");
+        tab(&mut app);
+        typ(&mut app, "s3cret-value-xyz");
+        tab(&mut app);
+        typ(&mut app, "ftp://fabrikam.rnr.ms");
+        tab(&mut app);
+        let text = screen(&app);
+        assert!(!text.contains("s3cret"), "the secret is never drawn: {text}");
+        insta::assert_snapshot!(format!("site_setup_errors_{w}x{hgt}"), text);
+    }
+}

@@ -416,7 +416,7 @@ impl ProfileForm {
             FormField::Apps => parse_app_list(&self.apps).map(drop),
             FormField::Email if self.email.trim().is_empty() => Ok(()),
             FormField::Email => validate_email(self.email.trim()).map_err(|e| e.to_string()),
-            FormField::RnrUrl => check_rnr_url(&self.rnr_url, "The R&R URL").map(drop),
+            FormField::RnrUrl => check_rnr_url(&self.rnr_url, "the R&R URL").map(drop),
             FormField::RnrTenant if self.rnr_tenant.trim().is_empty() => Ok(()),
             FormField::RnrTenant => validate_tenant(&self.rnr_tenant).map(drop),
             FormField::Scope if self.scope.trim().is_empty() => Ok(()),
@@ -580,7 +580,7 @@ mod tests {
         typed(&mut f, "s3cr3t-value-for-the-site");
         f.move_by(1);
         assert_eq!(f.current(), FormField::RnrUrl);
-        typed(&mut f, "https://fabrikam.rnr.ms/reviews?x=1");
+        typed(&mut f, "https://fabrikam.rnr.ms/reviews");
         assert!(f.to_save().is_none());
         assert_eq!(f.current(), FormField::RnrUrl, "the cursor goes to the problem");
         assert!(

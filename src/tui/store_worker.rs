@@ -31,16 +31,27 @@ pub struct Clients {
     pub sites: HashMap<String, SiteClient>,
 }
 
+/// A session of Store apps only.
+impl From<StoreClient> for Clients {
+    fn from(store: StoreClient) -> Clients {
+        Clients {
+            store: Some(store),
+            ..Clients::default()
+        }
+    }
+}
+
 /// Starts the worker; returns where to send commands. Answers arrive on `actions`. With
 /// `for_cache`, each fetched page also carries its copy as received, for the review cache.
 pub fn spawn(
-    clients: Clients,
+    clients: impl Into<Clients>,
     days: u32,
     for_cache: bool,
     actions: mpsc::Sender<Action>,
 ) -> mpsc::Sender<StoreCommand> {
     let (tx, mut rx) = mpsc::channel::<StoreCommand>(CHANNEL);
     let progress_out = actions.clone();
+    let clients = clients.into();
     let client = clients.store.map(|c| {
         let progress_out = progress_out.clone();
         Arc::new(c.with_progress(Arc::new(move |p: Progress| {

@@ -395,7 +395,7 @@ impl ProfileForm {
             FormField::Name if self.service == ProfileKind::Commerce && !self.name_fixed() => {
                 let key = profile_key(&check_site_name(&self.name)?);
                 validate_name(&key)?;
-                if self.taken.iter().any(|n| *n == key) {
+                if self.taken.contains(&key) {
                     return Err(format!("A profile named {key} exists already"));
                 }
                 Ok(())

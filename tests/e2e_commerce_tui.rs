@@ -78,6 +78,29 @@ fn first_run_with_a_commerce_site_shows_its_reviews_and_where_to_answer() {
     assert!(!s.contains("Send") && !s.contains("Ctrl-s"), "no editor: {s}");
     t.keys(&["j"]);
     t.wait_until("the explanation gone", |s| !s.contains(" Notice "));
+    // The same Entra registration for Store apps too: its secret is not typed a second time.
+    t.keys(&["p"]);
+    t.wait_until("the site's profile listed with its secret", |s| {
+        s.contains("fabrikam-outdoor") && s.contains("stored")
+    });
+    t.keys(&["a"]);
+    t.wait_for("Add a profile");
+    t.type_text("store-too");
+    t.keys(&["Tab"]);
+    t.type_text(DEFAULT_TENANT_ID);
+    t.keys(&["Tab"]);
+    t.type_text(DEFAULT_CLIENT_ID);
+    t.keys(&["Tab"]);
+    t.wait_for("the secret stored for this registration is used");
+    t.keys(&["Tab"]);
+    t.type_text(APP);
+    t.keys(&["C-s"]);
+    t.wait_for("with the secret stored for profile fabrikam-outdoor");
+    t.wait_until("both profiles with their secrets stored", |s| {
+        s.contains("store-too") && s.matches("stored").count() >= 2
+    });
+    t.keys(&["Escape"]);
+    t.wait_for("Moderation:");
     t.keys(&["q"]);
     assert_eq!(t.exit_code(), 0, "{}", t.screen());
     t.assert_restored();

@@ -5,14 +5,12 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use secrecy::SecretString;
 
 use super::profile_args::{AddArgs, EditArgs, read_secret};
 use crate::commerce::CommerceSession;
 use crate::config::Config;
 use crate::profiles::ops::{self, config_path, open_store, store_name};
 use crate::profiles::{CommerceSite, Profile, ProfileKind, validate_client_id, validate_name, validate_tenant};
-use crate::secrets::SecretStore;
 use crate::session::usage;
 
 pub use crate::commerce::site_fields::profile_key;
@@ -27,19 +25,6 @@ fn check_rnr_url(raw: &str) -> Result<String> {
 
 fn check_scope(raw: &str) -> Result<String> {
     crate::commerce::site_fields::check_scope(raw, "--scope").map_err(usage)
-}
-
-/// A stored secret of another profile for the same app registration (tenant and client ID), so
-/// one Entra registration serving the Store and a Commerce site needs its secret typed once.
-async fn shared_secret(config: &Config, store: &SecretStore, profile: &Profile) -> Option<(String, SecretString)> {
-    for (name, p) in &config.profiles {
-        if p.client_id.eq_ignore_ascii_case(&profile.client_id) && p.tenant.eq_ignore_ascii_case(&profile.tenant) {
-            if let Ok(Some(secret)) = store.get(name).await {
-                return Some((name.clone(), secret));
-            }
-        }
-    }
-    None
 }
 
 pub async fn add(config: Config, a: AddArgs) -> Result<ExitCode> {
@@ -87,7 +72,7 @@ pub async fn add(config: Config, a: AddArgs) -> Result<ExitCode> {
     let path = config_path(&config)?;
     crate::profiles::ConfigFile::open(&path)?;
     let store = open_store(&config).await?;
-    let secret = match shared_secret(&config, &store, &profile).await {
+    let secret = match ops::shared_secret(&config, &store, &profile).await {
         Some((other, secret)) if !a.secret_stdin => {
             println!("Using the client secret already stored for profile {other} (the same app registration).");
             secret

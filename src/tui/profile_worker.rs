@@ -124,8 +124,26 @@ impl Worker {
         }
     }
 
+    /// A new profile without a secret of its own takes the one stored for the same registration
+    /// (the form allows that only when there is one).
+    async fn with_shared_secret(&mut self, request: u64, draft: &ProfileDraft) -> Result<Option<SecretString>, String> {
+        if draft.secret.is_some() || !draft.new {
+            return Ok(draft.secret.clone());
+        }
+        let store = self.store(request).await?;
+        let config = self.config()?;
+        Ok(ops::shared_secret(&config, &store, &draft.profile)
+            .await
+            .map(|(_, s)| s))
+    }
+
     async fn save(&mut self, request: u64, draft: &ProfileDraft) -> Result<StoreInfo, String> {
         let path = config_path(&self.base).map_err(msg)?;
+        let shared = self.with_shared_secret(request, draft).await?;
+        let draft = &ProfileDraft {
+            secret: shared,
+            ..draft.clone()
+        };
         let store = self.store(request).await?;
         let doing = match draft.secret {
             Some(_) => format!("Storing the secret in {} and writing config.toml…", store_name(&store)),
@@ -150,7 +168,14 @@ impl Worker {
 
     /// The secret from the draft, else the stored one; then the network part runs on its own.
     async fn test(&mut self, request: u64, draft: ProfileDraft) {
-        let secret: Result<SecretString, String> = match draft.secret.clone() {
+        let shared = match self.with_shared_secret(request, &draft).await {
+            Ok(s) => s,
+            Err(e) => {
+                let result = Err(e);
+                return self.send(Action::ProfileTested { request, result }).await;
+            }
+        };
+        let secret: Result<SecretString, String> = match shared {
             Some(s) => Ok(s),
             None => match self.store(request).await {
                 Ok(store) => match store.get(&draft.name).await {

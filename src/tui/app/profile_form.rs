@@ -169,6 +169,9 @@ pub struct ProfileForm {
     pub test: Option<TestState>,
     /// Names already taken (for a new profile).
     pub taken: Vec<String>,
+    /// Profiles whose secret is stored, as (name, tenant, client ID): a new profile of the same
+    /// registration takes that secret rather than asking for it again.
+    pub stored_secrets: Vec<(String, String, String)>,
     /// What the form does not show (visibility, endpoint overrides) is kept from here.
     base: Profile,
 }
@@ -196,6 +199,7 @@ impl ProfileForm {
             problem: None,
             test: None,
             taken,
+            stored_secrets: Vec::new(),
             base: Profile::default(),
         }
     }
@@ -238,6 +242,19 @@ impl ProfileForm {
 
     pub fn current(&self) -> FormField {
         self.fields()[self.field]
+    }
+
+    /// A new profile of a registration whose secret another profile has stored: that profile.
+    pub fn secret_shared_with(&self) -> Option<&str> {
+        if self.name_fixed() {
+            return None;
+        }
+        let tenant = validate_tenant(&self.tenant).ok()?;
+        let client = validate_client_id(&self.client).ok()?;
+        self.stored_secrets
+            .iter()
+            .find(|(_, t, c)| t.eq_ignore_ascii_case(&tenant) && c.eq_ignore_ascii_case(&client))
+            .map(|(n, _, _)| n.as_str())
     }
 
     /// Whether the service can still be chosen: a new profile's, not one being edited.
@@ -412,6 +429,7 @@ impl ProfileForm {
             FormField::Tenant => validate_tenant(&self.tenant).map(drop),
             FormField::Client => validate_client_id(&self.client).map(drop),
             FormField::Secret if self.secret.is_empty() && self.name_fixed() => Ok(()),
+            FormField::Secret if self.secret.is_empty() && self.secret_shared_with().is_some() => Ok(()),
             FormField::Secret => self.secret.check(),
             FormField::Apps => parse_app_list(&self.apps).map(drop),
             FormField::Email if self.email.trim().is_empty() => Ok(()),
@@ -492,121 +510,5 @@ impl ProfileForm {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(c: char) -> KeyEvent {
-        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
-    }
-
-    #[test]
-    fn the_secret_is_kept_apart_and_redacted() {
-        let mut f = ProfileForm::setup();
-        f.field = 3;
-        for c in "s3cr3t-VALUE".chars() {
-            f.input(key(c));
-        }
-        f.paste("~tail\n".to_owned());
-        assert_eq!(f.secret.chars(), 17);
-        let debug = format!("{f:?}");
-        assert!(!debug.contains("s3cr3t") && !debug.contains("tail"), "{debug}");
-        f.input(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
-        assert!(f.secret.is_empty());
-        // Typing past the reserved buffer is refused rather than reallocated.
-        f.paste("x".repeat(SECRET_CAPACITY + 5));
-        assert_eq!(f.secret.chars(), SECRET_CAPACITY);
-        assert!(f.errors[3].is_some());
-    }
-
-    #[test]
-    fn leaving_a_field_checks_it() {
-        let mut f = ProfileForm::setup();
-        f.move_by(1);
-        assert!(f.errors[0].is_none(), "an empty field is not an error while moving");
-        for c in "not a guid".chars() {
-            f.input(key(c));
-        }
-        f.move_by(1);
-        assert!(f.errors[1].as_deref().unwrap().contains("not a tenant ID"));
-        assert_eq!(f.current(), FormField::Client);
-        assert!(f.to_save().is_none());
-        assert_eq!(f.current(), FormField::Name, "the cursor goes to the first problem");
-        assert!(f.errors.iter().filter(|e| e.is_some()).count() >= 5);
-    }
-
-    #[test]
-    fn editing_keeps_the_name_and_the_stored_secret() {
-        let p = Profile {
-            tenant: "contoso.onmicrosoft.com".into(),
-            client_id: "3f2a8c1e-9b7d-4e6f-8a5b-1c2d3e4f5a6b".into(),
-            apps: parse_app_list("9NBLGGGZ5QDR=Photo").unwrap(),
-            token_version: Some(crate::auth::TokenEndpointVersion::V2),
-            ..Profile::default()
-        };
-        let mut f = ProfileForm::edit("prod", &p);
-        assert_eq!(f.current(), FormField::Tenant);
-        f.move_by(-1);
-        assert_eq!(f.current(), FormField::Email, "the fixed name is skipped");
-        let d = f.to_save().unwrap();
-        assert_eq!((d.name.as_str(), d.new, d.secret.is_none()), ("prod", false, true));
-        assert_eq!(d.profile, p, "unchanged, the hidden settings included");
-    }
-
-    fn typed(f: &mut ProfileForm, text: &str) {
-        for c in text.chars() {
-            f.input(key(c));
-        }
-    }
-
-    #[test]
-    fn a_commerce_site_is_checked_like_profile_add_kind_commerce() {
-        let mut f = ProfileForm::add(vec!["fabrikam-app".into()]);
-        f.input(KeyEvent::new(KeyCode::Char('k'), KeyModifiers::CONTROL));
-        assert_eq!(f.service, ProfileKind::Commerce);
-        assert_eq!(f.fields(), &SITE_FIELDS);
-        typed(&mut f, "Fabrikam App");
-        assert!(
-            f.check(FormField::Name)
-                .unwrap_err()
-                .contains("fabrikam-app exists already")
-        );
-        f.input(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
-        typed(&mut f, "Fabrikam Outdoor");
-        f.move_by(1);
-        typed(&mut f, "fabrikam.onmicrosoft.com");
-        f.move_by(1);
-        typed(&mut f, "3f2a8c1e-9b7d-4e6f-8a5b-1c2d3e4f5a6b");
-        f.move_by(1);
-        typed(&mut f, "s3cr3t-value-for-the-site");
-        f.move_by(1);
-        assert_eq!(f.current(), FormField::RnrUrl);
-        typed(&mut f, "https://fabrikam.rnr.ms/reviews");
-        assert!(f.to_save().is_none());
-        assert_eq!(f.current(), FormField::RnrUrl, "the cursor goes to the problem");
-        assert!(
-            f.errors[4].as_deref().unwrap().contains("has a path or query"),
-            "{:?}",
-            f.errors
-        );
-        f.input(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
-        typed(&mut f, "https://fabrikam.rnr.ms/");
-        let d = f.to_save().expect("valid");
-        assert_eq!((d.name.as_str(), d.new), ("fabrikam-outdoor", true));
-        assert_eq!(d.profile.kind, ProfileKind::Commerce);
-        assert!(d.profile.apps.is_empty());
-        let site = d.profile.commerce.clone().unwrap();
-        assert_eq!(
-            (site.name.as_str(), site.rnr_url.as_str()),
-            ("Fabrikam Outdoor", "https://fabrikam.rnr.ms")
-        );
-        assert_eq!((site.rnr_tenant, site.scope), (None, None));
-        // Edited again: a site stays a site, its name fixed, and Ctrl-k changes nothing.
-        let mut e = ProfileForm::edit("fabrikam-outdoor", &d.profile);
-        e.input(KeyEvent::new(KeyCode::Char('k'), KeyModifiers::CONTROL));
-        assert_eq!(
-            (e.service, e.rnr_url.as_str()),
-            (ProfileKind::Commerce, "https://fabrikam.rnr.ms")
-        );
-        assert_eq!(e.to_save().unwrap().profile, d.profile);
-    }
-}
+#[path = "profile_form_tests.rs"]
+mod tests;

@@ -106,6 +106,10 @@ fn form_lines(app: &App, form: &ProfileForm, width: usize, theme: &Theme) -> (Ve
             FormField::Secret if form.secret.is_empty() && matches!(form.kind, FormKind::Edit(_)) => {
                 (String::new(), "(empty: the stored secret is kept)")
             }
+            FormField::Secret if form.secret.is_empty() && form.secret_shared_with().is_some() => (
+                String::new(),
+                "(empty: the secret stored for this registration is used)",
+            ),
             FormField::Secret => ("•".repeat(form.secret.chars()), ""),
             FormField::Name => (form.name.clone(), ""),
             FormField::Tenant => (form.tenant.clone(), ""),

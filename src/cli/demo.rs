@@ -18,6 +18,7 @@ use crate::store::dates::today_utc;
 use crate::store::{Filter, ResponseItem, ReviewQuery, StoreError};
 use crate::tui::Persistence;
 use crate::tui::app::AppEntry;
+use crate::tui::store_worker::Clients;
 
 pub async fn run(args: DemoArgs) -> Result<ExitCode> {
     let config = EmulatorConfig {
@@ -41,6 +42,15 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
     let session = Session::new(Config::default(), endpoints, credentials, quick_retry())?;
     let interactive = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     if !args.headless && interactive {
+        let site = super::demo_commerce::demo_site(&handle, &config)?;
+        let site_id = crate::provider::site_source_id(super::demo_commerce::DEMO_SITE);
+        let mut clients = Clients {
+            store: Some(session.client),
+            ..Clients::default()
+        };
+        clients
+            .sites
+            .insert(site_id.clone(), Ok(std::sync::Arc::new(site.client)));
         let apps = vec![
             AppEntry {
                 id: config.apps[0].clone(),
@@ -50,9 +60,13 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
                 id: config.apps[1].clone(),
                 name: Some("Fabrikam Notes".into()),
             },
+            AppEntry {
+                id: site_id,
+                name: Some(super::demo_commerce::DEMO_SITE_NAME.into()),
+            },
         ];
         let code = super::tui_cmd::open(
-            session.client,
+            clients,
             apps,
             "demo (emulator)".into(),
             Keymap::default(),

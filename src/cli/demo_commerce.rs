@@ -15,10 +15,13 @@ use crate::provider::{Feature, source_for};
 use crate::sanitize::{sanitize_line, truncate_to_width};
 use crate::session::quick_retry;
 
-pub async fn walkthrough(step: u32, handle: &EmulatorHandle, config: &EmulatorConfig) -> Result<()> {
-    println!(
-        "\n{step}. A Dynamics 365 Commerce site next to the Store apps (the emulator's Ratings & Reviews side is speculative: only the connector's two operations are known):"
-    );
+/// The demo's site's source ID in the full-screen UI, and its name there.
+pub const DEMO_SITE: &str = "demo-site";
+pub const DEMO_SITE_NAME: &str = "Fabrikam Outdoor (site)";
+
+/// The emulator's site, reached like a Commerce profile would reach it (its made-up
+/// registration is on the emulator's S2S allow-list).
+pub fn demo_site(handle: &EmulatorHandle, config: &EmulatorConfig) -> Result<CommerceSession> {
     let profile = Profile {
         kind: ProfileKind::Commerce,
         tenant: config.tenant_id.clone(),
@@ -37,13 +40,14 @@ pub async fn walkthrough(step: u32, handle: &EmulatorHandle, config: &EmulatorCo
         client_id: config.client_id.clone(),
         secret: SecretString::from(config.client_secret.clone()),
     };
-    let session = CommerceSession::new(
-        Config::default(),
-        "demo-site".into(),
-        profile,
-        credentials,
-        quick_retry(),
-    )?;
+    CommerceSession::new(Config::default(), DEMO_SITE.into(), profile, credentials, quick_retry())
+}
+
+pub async fn walkthrough(step: u32, handle: &EmulatorHandle, config: &EmulatorConfig) -> Result<()> {
+    println!(
+        "\n{step}. A Dynamics 365 Commerce site next to the Store apps (the emulator's Ratings & Reviews side is speculative: only the connector's two operations are known):"
+    );
+    let session = demo_site(handle, config)?;
     let mut file = tempfile::NamedTempFile::new().context("cannot create a temporary file for the export")?;
     let (_, bytes) = fetch_export(&session.client, file.as_file_mut(), &mut |_, _| {}).await?;
     let mut reviews: Vec<CommerceReview> = Vec::new();

@@ -25,6 +25,7 @@ pub mod shell;
 mod stats;
 mod template;
 mod tui_cmd;
+mod tui_sources;
 mod watch;
 
 use std::path::PathBuf;

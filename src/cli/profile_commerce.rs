@@ -5,79 +5,26 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use secrecy::SecretString;
 
 use super::profile_args::{AddArgs, EditArgs, read_secret};
 use crate::commerce::CommerceSession;
-use crate::config::{Config, validate_endpoint_url};
+use crate::config::Config;
 use crate::profiles::ops::{self, config_path, open_store, store_name};
 use crate::profiles::{CommerceSite, Profile, ProfileKind, validate_client_id, validate_name, validate_tenant};
-use crate::secrets::SecretStore;
 use crate::session::usage;
 
-/// `Fabrikam App` → `fabrikam-app`: the registration's Name as a profile (and file) name.
-pub fn profile_key(name: &str) -> String {
-    if validate_name(name).is_ok() {
-        return name.to_owned();
-    }
-    let mut key = String::new();
-    for c in name.trim().chars() {
-        if c.is_ascii_alphanumeric() {
-            key.push(c.to_ascii_lowercase());
-        } else if !key.ends_with('-') && !key.is_empty() {
-            key.push('-');
-        }
-    }
-    key.trim_end_matches('-').chars().take(64).collect()
-}
+pub use crate::commerce::site_fields::profile_key;
 
 fn check_site_name(name: &str) -> Result<String> {
-    let n = name.trim();
-    if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
-        return Err(usage(format!(
-            "{:?} is not a registration name: give the Name shown in site builder (Reviews → Settings → S2S Authentication), up to 100 printable characters",
-            crate::sanitize::sanitize_line(n)
-        )));
-    }
-    Ok(n.to_owned())
+    crate::commerce::site_fields::check_site_name(name).map_err(usage)
 }
 
 fn check_rnr_url(raw: &str) -> Result<String> {
-    let url = validate_endpoint_url(raw, "--rnr-url").map_err(|e| {
-        usage(format!(
-            "{e}; give the site's Ratings and Reviews service URL, such as https://<rnr-id>.rnr.ms (site builder's R&R endpoint setting)"
-        ))
-    })?;
-    if url.query().is_some() || !url.path().trim_matches('/').is_empty() {
-        return Err(usage(format!(
-            "--rnr-url {} has a path or query; give only the service's base URL, such as https://<rnr-id>.rnr.ms",
-            crate::sanitize::sanitize_line(raw)
-        )));
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
+    crate::commerce::site_fields::check_rnr_url(raw, "--rnr-url").map_err(usage)
 }
 
 fn check_scope(raw: &str) -> Result<String> {
-    let s = raw.trim();
-    if s.is_empty() || s.contains(char::is_whitespace) {
-        return Err(usage(
-            "--scope must be one App ID URI (such as https://example.rnr.ms or api://<guid>), optionally ending in /.default",
-        ));
-    }
-    Ok(s.to_owned())
-}
-
-/// A stored secret of another profile for the same app registration (tenant and client ID), so
-/// one Entra registration serving the Store and a Commerce site needs its secret typed once.
-async fn shared_secret(config: &Config, store: &SecretStore, profile: &Profile) -> Option<(String, SecretString)> {
-    for (name, p) in &config.profiles {
-        if p.client_id.eq_ignore_ascii_case(&profile.client_id) && p.tenant.eq_ignore_ascii_case(&profile.tenant) {
-            if let Ok(Some(secret)) = store.get(name).await {
-                return Some((name.clone(), secret));
-            }
-        }
-    }
-    None
+    crate::commerce::site_fields::check_scope(raw, "--scope").map_err(usage)
 }
 
 pub async fn add(config: Config, a: AddArgs) -> Result<ExitCode> {
@@ -125,7 +72,7 @@ pub async fn add(config: Config, a: AddArgs) -> Result<ExitCode> {
     let path = config_path(&config)?;
     crate::profiles::ConfigFile::open(&path)?;
     let store = open_store(&config).await?;
-    let secret = match shared_secret(&config, &store, &profile).await {
+    let secret = match ops::shared_secret(&config, &store, &profile).await {
         Some((other, secret)) if !a.secret_stdin => {
             println!("Using the client secret already stored for profile {other} (the same app registration).");
             secret

@@ -12,10 +12,10 @@ use crate::keymap::Keymap;
 use crate::outbox_sender::SendPolicy;
 use crate::profiles::ops::reload_config;
 use crate::session::{Session, usage};
-use crate::store::StoreClient;
 use crate::store::validate::normalize_store_id;
 use crate::tui::app::AppEntry;
 use crate::tui::db_worker::DraftsAt;
+use crate::tui::store_worker::Clients;
 use crate::tui::{self, Outcome, Persistence, ProfilesOptions, TuiOptions};
 
 pub const ENV_APPS: &str = "REVIEWDESK_APPS";
@@ -66,9 +66,18 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
         ids.clear();
     }
     let mut session = Session::resolve(config.clone()).await?;
-    // The terminal UI lists reviews by date; a Commerce site is not one of its sources yet.
-    session.require(crate::provider::Feature::ListReviews)?;
     loop {
+        // A Commerce profile's session reads sites only: no Store client, no outbox.
+        let reads_store = session
+            .source()
+            .capabilities()
+            .has(crate::provider::Feature::ListReviews);
+        if !reads_store && !ids.is_empty() {
+            return Err(usage(format!(
+                "--app names Store apps, and profile {} is a Commerce site: open a Store profile with --profile NAME, or leave --app out",
+                session.profile.as_ref().map_or("", |(n, _)| n.as_str())
+            )));
+        }
         let mut entries: Vec<AppEntry> = Vec::new();
         for id in &ids {
             let id = normalize_store_id(id).map_err(|e| usage(e.to_string()))?;
@@ -79,7 +88,7 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
         let support_email = session.profile.as_ref().and_then(|(_, p)| p.support_email.clone());
         let (label, default_public, current) = match &session.profile {
             Some((name, profile)) => {
-                if entries.is_empty() {
+                if entries.is_empty() && reads_store {
                     entries = profile
                         .apps
                         .iter()
@@ -97,6 +106,12 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
             }
             None => ("environment credentials".to_owned(), true, None),
         };
+        let sites = super::tui_sources::sites(&session.config, current.as_deref()).await;
+        let mut clients = Clients::default();
+        for (entry, client) in sites {
+            clients.sites.insert(entry.id.clone(), client);
+            entries.push(entry);
+        }
         if entries.is_empty() {
             return Err(usage(format!(
                 "name the Store app to open: reviewdesk --app 9NBLGGGZ5QDR (repeat --app for several, or set {ENV_APPS}, or add apps to the profile); try `reviewdesk demo` to look around first"
@@ -123,7 +138,8 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
             persistence,
             tick: config.ui.tick(),
         };
-        let Outcome::Switch { profile, notice: n } = launch(session.client, entries, label, options).await? else {
+        clients.store = reads_store.then_some(session.client);
+        let Outcome::Switch { profile, notice: n } = launch(clients, entries, label, options).await? else {
             return Ok(ExitCode::SUCCESS);
         };
         // Nothing of the old session is kept: its client (and the secret in it) is gone.
@@ -189,14 +205,14 @@ pub struct Options {
 }
 
 /// Opens the UI, refusing politely when there is no terminal to draw on.
-pub async fn launch(client: StoreClient, apps: Vec<AppEntry>, profile: String, options: Options) -> Result<Outcome> {
+pub async fn launch(clients: Clients, apps: Vec<AppEntry>, profile: String, options: Options) -> Result<Outcome> {
     if !interactive() {
         return Err(usage(
             "the terminal UI needs a terminal; for scripts use `reviewdesk reviews`, `eligibility` and `respond`",
         ));
     }
     tui::run(
-        tui::Start::Reviews(client, options.persistence),
+        tui::Start::Reviews(clients, options.persistence),
         TuiOptions {
             apps,
             profile,
@@ -215,7 +231,7 @@ pub async fn launch(client: StoreClient, apps: Vec<AppEntry>, profile: String, o
 
 /// Opens the UI without profile management (the demo).
 pub async fn open(
-    client: StoreClient,
+    clients: Clients,
     apps: Vec<AppEntry>,
     profile: String,
     keymap: Keymap,
@@ -234,6 +250,6 @@ pub async fn open(
         persistence,
         tick: crate::config::UiConfig::default().tick(),
     };
-    launch(client, apps, profile, options).await?;
+    launch(clients, apps, profile, options).await?;
     Ok(ExitCode::SUCCESS)
 }

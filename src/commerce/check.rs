@@ -102,3 +102,34 @@ pub async fn doctor_sites(config: &crate::config::Config) -> usize {
     }
     problems
 }
+
+/// [`test_site`] for a registration that may not be saved yet (the TUI's form): its lines as a
+/// test report, the token first.
+pub async fn test_draft(
+    config: &crate::config::Config,
+    name: &str,
+    profile: &crate::profiles::Profile,
+    secret: secrecy::SecretString,
+) -> anyhow::Result<crate::profiles::ops::TestReport> {
+    let credentials = crate::auth::Credentials {
+        tenant: profile.tenant.clone(),
+        client_id: profile.client_id.clone(),
+        secret,
+    };
+    let session = CommerceSession::new(
+        config.clone(),
+        name.to_owned(),
+        profile.clone(),
+        credentials,
+        crate::http::retry::RetryPolicy::default(),
+    )?;
+    let mut checks = test_site(&session).await.into_iter();
+    let token = checks.next().unwrap_or(Check {
+        ok: false,
+        text: "no token was asked for".to_owned(),
+    });
+    Ok(crate::profiles::ops::TestReport {
+        token,
+        apps: checks.collect(),
+    })
+}

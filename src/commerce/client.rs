@@ -92,7 +92,7 @@ pub struct SubmitRequest {
 }
 
 /// Bytes downloaded so far and, when known, in all.
-pub type DownloadProgress<'a> = &'a mut dyn FnMut(u64, Option<u64>);
+pub type DownloadProgress<'a> = &'a mut (dyn FnMut(u64, Option<u64>) + Send);
 
 #[derive(Clone)]
 pub struct CommerceClient {
@@ -281,7 +281,7 @@ impl CommerceClient {
     pub async fn download(
         &self,
         ticket: &ExportTicket,
-        out: &mut dyn Write,
+        out: &mut (dyn Write + Send),
         progress: DownloadProgress<'_>,
     ) -> Result<u64, CommerceError> {
         let network = |e: reqwest::Error| CommerceError::Network {

@@ -15,10 +15,12 @@ pub mod check;
 mod client;
 pub mod export;
 pub mod import;
+pub mod listed;
 pub mod parse;
 pub mod review;
 pub mod sas;
 mod session;
+pub mod site_fields;
 
 pub use client::{CommerceClient, CommerceError, DownloadProgress, ExportTicket, SubmitRequest};
 pub use review::CommerceReview;

@@ -159,6 +159,20 @@ pub async fn save(path: &Path, store: &SecretStore, draft: &ProfileDraft) -> Res
     }
 }
 
+/// A stored secret of another profile for the same app registration (tenant and client ID), so
+/// that one Entra registration serving the Store and a Commerce site needs its secret typed once.
+pub async fn shared_secret(config: &Config, store: &SecretStore, profile: &Profile) -> Option<(String, SecretString)> {
+    for (name, p) in &config.profiles {
+        if p.client_id.eq_ignore_ascii_case(&profile.client_id)
+            && p.tenant.eq_ignore_ascii_case(&profile.tenant)
+            && let Ok(Some(secret)) = store.get(name).await
+        {
+            return Some((name.clone(), secret));
+        }
+    }
+    None
+}
+
 /// Removes a profile and its secret. Answers whether a secret was stored.
 pub async fn remove(path: &Path, store: &SecretStore, name: &str) -> Result<bool> {
     let mut file = ConfigFile::open(path)?;

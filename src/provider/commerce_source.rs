@@ -37,4 +37,8 @@ impl ReviewSource for CommerceSource {
             _ => "this should not happen; please report it".into(),
         }
     }
+
+    fn vanished(&self) -> &'static str {
+        "no longer in the site's export (removed in site builder)"
+    }
 }

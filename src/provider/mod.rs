@@ -78,6 +78,35 @@ pub trait ReviewSource: Send + Sync {
     fn capabilities(&self) -> Capabilities;
     /// Why a missing feature is missing and what to do instead, in one sentence.
     fn instead(&self, feature: Feature) -> String;
+    /// What it means that the service stopped returning a review it returned before.
+    fn vanished(&self) -> &'static str;
+}
+
+/// How a Commerce site is named among the sources of the terminal UI (the app switcher, the
+/// review cache): `site:` and its profile's name. Store IDs never hold a colon.
+pub const SITE_PREFIX: &str = "site:";
+
+/// The source ID of the site a Commerce profile reaches.
+pub fn site_source_id(profile: &str) -> String {
+    format!("{SITE_PREFIX}{profile}")
+}
+
+/// The profile behind a site's source ID; `None` for a Store app.
+pub fn site_profile(source_id: &str) -> Option<&str> {
+    source_id.strip_prefix(SITE_PREFIX)
+}
+
+/// Which kind of source an ID of the app switcher names.
+pub fn kind_of(source_id: &str) -> ProfileKind {
+    match site_profile(source_id) {
+        Some(_) => ProfileKind::Commerce,
+        None => ProfileKind::Store,
+    }
+}
+
+/// The source behind an ID of the app switcher.
+pub fn source_of(source_id: &str) -> &'static dyn ReviewSource {
+    source_for(kind_of(source_id))
 }
 
 /// The source a profile of this kind reads from.
@@ -116,6 +145,9 @@ mod tests {
         let no = require(site, "fabrikam", Feature::Respond).unwrap_err().to_string();
         assert!(no.contains("Home → Reviews → Moderation"), "{no}");
         assert!(require(store, "contoso", Feature::ListReviews).is_ok());
+        assert_eq!(source_of(&site_source_id("fabrikam")).service(), site.service());
+        assert_eq!(source_of("9NBLGGGZ5QDR").service(), store.service());
+        assert_eq!(site_profile("site:fabrikam"), Some("fabrikam"));
         assert!(
             require(store, "contoso", Feature::ExportReviews)
                 .unwrap_err()

@@ -34,4 +34,8 @@ impl ReviewSource for StoreSource {
             _ => "this should not happen; please report it".into(),
         }
     }
+
+    fn vanished(&self) -> &'static str {
+        "removed by Microsoft (spam or pre-release): no longer live, cannot be answered"
+    }
 }

@@ -9,6 +9,7 @@ pub mod ids;
 pub mod layout;
 pub mod outbox_worker;
 pub mod profile_worker;
+pub mod site_fetch;
 pub mod store_worker;
 pub mod ui;
 
@@ -28,9 +29,9 @@ use tokio::sync::mpsc;
 
 use self::action::Action;
 use self::app::{App, AppEntry, Command};
+use self::store_worker::Clients;
 use crate::config::Config;
 use crate::keymap::Keymap;
-use crate::store::StoreClient;
 
 pub struct TuiOptions {
     pub apps: Vec<AppEntry>,
@@ -111,8 +112,8 @@ fn install_panic_hook() {
 pub enum Start {
     /// The first-run form: there is no profile yet, so no client, no database and no reviews.
     Setup,
-    /// The reviews of `options.apps`, through this client, kept as `persistence` says.
-    Reviews(StoreClient, Persistence),
+    /// The reviews of `options.apps`, through these clients, kept as `persistence` says.
+    Reviews(Clients, Persistence),
 }
 
 /// Where a session keeps its drafts, review cache and outbox. Either way there is a database:
@@ -129,11 +130,11 @@ pub enum Persistence {
 /// Runs the UI until it quits or asks to switch profiles. In the setup form nothing is asked
 /// of the Store.
 pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
-    let (client, persistence) = match start {
+    let (clients, persistence) = match start {
         Start::Setup => (None, None),
-        Start::Reviews(client, persistence) => (Some(client), Some(persistence)),
+        Start::Reviews(clients, persistence) => (Some(clients), Some(persistence)),
     };
-    let setup = client.is_none();
+    let setup = clients.is_none();
     let temporary = matches!(persistence, Some(Persistence::Temporary { .. }));
     // Removed when `run` returns, after the database in it is closed.
     let mut _temporary_dir = None;
@@ -161,8 +162,8 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
     let size = terminal.size()?;
 
     let (action_tx, mut action_rx) = mpsc::channel::<Action>(store_worker::CHANNEL);
-    // Every reply goes through the durable outbox.
-    let (outbox, outbox_db) = match &client {
+    // Every reply goes through the durable outbox; only the Store takes replies.
+    let (outbox, outbox_db) = match clients.as_ref().and_then(|c| c.store.as_ref()) {
         Some(c) => {
             let (db_tx, db_rx) = tokio::sync::oneshot::channel();
             (
@@ -178,7 +179,7 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
         None => (None, None),
     };
     // Fetched pages are kept in the session's database.
-    let commands = client.map(|c| store_worker::spawn(c, options.days, true, action_tx.clone()));
+    let commands = clients.map(|c| store_worker::spawn(c, options.days, true, action_tx.clone()));
     let size = (size.width, size.height);
     let settings = app::Settings {
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),

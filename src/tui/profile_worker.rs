@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 use super::action::{Action, ProfileRow, StoreInfo};
 use super::app::ProfilesCommand;
 use crate::config::Config;
+use crate::profiles::ProfileKind;
 use crate::profiles::ops::{self, ProfileDraft, config_path, reload_config, store_name};
 use crate::secrets::SecretStore;
 
@@ -123,8 +124,26 @@ impl Worker {
         }
     }
 
+    /// A new profile without a secret of its own takes the one stored for the same registration
+    /// (the form allows that only when there is one).
+    async fn with_shared_secret(&mut self, request: u64, draft: &ProfileDraft) -> Result<Option<SecretString>, String> {
+        if draft.secret.is_some() || !draft.new {
+            return Ok(draft.secret.clone());
+        }
+        let store = self.store(request).await?;
+        let config = self.config()?;
+        Ok(ops::shared_secret(&config, &store, &draft.profile)
+            .await
+            .map(|(_, s)| s))
+    }
+
     async fn save(&mut self, request: u64, draft: &ProfileDraft) -> Result<StoreInfo, String> {
         let path = config_path(&self.base).map_err(msg)?;
+        let shared = self.with_shared_secret(request, draft).await?;
+        let draft = &ProfileDraft {
+            secret: shared,
+            ..draft.clone()
+        };
         let store = self.store(request).await?;
         let doing = match draft.secret {
             Some(_) => format!("Storing the secret in {} and writing config.toml…", store_name(&store)),
@@ -149,7 +168,14 @@ impl Worker {
 
     /// The secret from the draft, else the stored one; then the network part runs on its own.
     async fn test(&mut self, request: u64, draft: ProfileDraft) {
-        let secret: Result<SecretString, String> = match draft.secret.clone() {
+        let shared = match self.with_shared_secret(request, &draft).await {
+            Ok(s) => s,
+            Err(e) => {
+                let result = Err(e);
+                return self.send(Action::ProfileTested { request, result }).await;
+            }
+        };
+        let secret: Result<SecretString, String> = match shared {
             Some(s) => Ok(s),
             None => match self.store(request).await {
                 Ok(store) => match store.get(&draft.name).await {
@@ -169,9 +195,13 @@ impl Worker {
         match ready {
             Ok((secret, config)) => {
                 tokio::spawn(async move {
-                    let result = ops::test_credentials(&config, &draft.profile, secret)
-                        .await
-                        .map_err(msg);
+                    let result = match draft.profile.kind {
+                        ProfileKind::Store => ops::test_credentials(&config, &draft.profile, secret).await,
+                        ProfileKind::Commerce => {
+                            crate::commerce::check::test_draft(&config, &draft.name, &draft.profile, secret).await
+                        }
+                    }
+                    .map_err(msg);
                     let _ = out.send(Action::ProfileTested { request, result }).await;
                 });
             }
@@ -192,8 +222,14 @@ impl Worker {
             .profiles
             .get(name)
             .ok_or_else(|| "it is no longer in config.toml".to_owned())?;
-        if profile.apps.is_empty() {
-            return Err("it covers no Store app: edit it (e) and add one".to_owned());
+        match profile.kind {
+            ProfileKind::Store if profile.apps.is_empty() => {
+                return Err("it covers no Store app: edit it (e) and add one".to_owned());
+            }
+            ProfileKind::Commerce if profile.commerce.is_none() => {
+                return Err("it names no site: edit it (e) and give the R&R URL".to_owned());
+            }
+            _ => {}
         }
         let store = self.store(request).await?;
         match store.get(name).await {

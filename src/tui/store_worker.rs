@@ -1,8 +1,10 @@
-//! The background worker: owns the Store client (and through it the token), takes typed
-//! commands, answers with actions carrying the request id. The UI never awaits the network.
-//! Replies are not sent from here: every reply goes through the durable outbox
-//! (`tui::outbox_worker`).
+//! The background worker: owns the clients of the session's sources (the Store client and each
+//! Commerce site's, and through them the tokens), takes typed commands, answers with actions
+//! carrying the request id. The UI never awaits the network. Which client serves a command
+//! follows from its source ID (`provider::kind_of`). Replies are not sent from here: every reply
+//! goes through the durable outbox (`tui::outbox_worker`).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveTime};
@@ -11,6 +13,9 @@ use tokio::task::JoinHandle;
 
 use super::action::{Action, Eligibility, FetchedPage};
 use super::app::StoreCommand;
+use super::site_fetch::{SiteClient, fetch_site};
+use crate::profiles::ProfileKind;
+use crate::provider::{Feature, kind_of, source_of};
 use crate::store::dates::today_utc;
 use crate::store::{Progress, ReviewQuery, StoreClient, StoreError};
 
@@ -18,22 +23,45 @@ use crate::store::{Progress, ReviewQuery, StoreClient, StoreError};
 const CONCURRENT_CHECKS: usize = 4;
 pub const CHANNEL: usize = 256;
 
+/// The clients of a session's sources: the Store's (none for a session of Commerce sites only)
+/// and each site's by source ID (`provider::site_source_id`), or why that site cannot be read.
+#[derive(Default)]
+pub struct Clients {
+    pub store: Option<StoreClient>,
+    pub sites: HashMap<String, SiteClient>,
+}
+
+/// A session of Store apps only.
+impl From<StoreClient> for Clients {
+    fn from(store: StoreClient) -> Clients {
+        Clients {
+            store: Some(store),
+            ..Clients::default()
+        }
+    }
+}
+
 /// Starts the worker; returns where to send commands. Answers arrive on `actions`. With
 /// `for_cache`, each fetched page also carries its copy as received, for the review cache.
 pub fn spawn(
-    client: StoreClient,
+    clients: impl Into<Clients>,
     days: u32,
     for_cache: bool,
     actions: mpsc::Sender<Action>,
 ) -> mpsc::Sender<StoreCommand> {
     let (tx, mut rx) = mpsc::channel::<StoreCommand>(CHANNEL);
     let progress_out = actions.clone();
-    let client = Arc::new(client.with_progress(Arc::new(move |p: Progress| {
-        // Progress is advisory: when the UI is behind, dropping a line of it is fine.
-        if let Progress::Retrying { .. } = p {
-            let _ = progress_out.try_send(Action::Activity(p.describe()));
-        }
-    })));
+    let clients = clients.into();
+    let client = clients.store.map(|c| {
+        let progress_out = progress_out.clone();
+        Arc::new(c.with_progress(Arc::new(move |p: Progress| {
+            // Progress is advisory: when the UI is behind, dropping a line of it is fine.
+            if let Progress::Retrying { .. } = p {
+                let _ = progress_out.try_send(Action::Activity(p.describe()));
+            }
+        })))
+    });
+    let sites = clients.sites;
     tokio::spawn(async move {
         let checks = Arc::new(Semaphore::new(CONCURRENT_CHECKS));
         let mut fetch: Option<JoinHandle<()>> = None;
@@ -44,17 +72,49 @@ pub fn spawn(
                     if let Some(old) = fetch.take() {
                         old.abort();
                     }
-                    fetch = Some(tokio::spawn(fetch_reviews(
-                        Arc::clone(&client),
-                        request,
-                        fetch_query(&app, days, since, today_utc()),
-                        app,
-                        for_cache,
-                        actions.clone(),
-                    )));
+                    let out = actions.clone();
+                    fetch = Some(match (kind_of(&app), &client) {
+                        (ProfileKind::Commerce, _) => {
+                            let site = sites
+                                .get(&app)
+                                .cloned()
+                                .unwrap_or_else(|| Err(format!("{app} is not a site of this session")));
+                            tokio::spawn(fetch_site(site, request, app, for_cache, out))
+                        }
+                        (ProfileKind::Store, Some(client)) => tokio::spawn(fetch_reviews(
+                            Arc::clone(client),
+                            request,
+                            fetch_query(&app, days, since, today_utc()),
+                            app,
+                            for_cache,
+                            out,
+                        )),
+                        (ProfileKind::Store, None) => tokio::spawn(async move {
+                            let error = format!(
+                                "{app} is a Store app, and this session has no Store profile: open one with --profile"
+                            );
+                            let _ = out.send(Action::ReviewsFailed { request, error }).await;
+                        }),
+                    });
                 }
                 StoreCommand::CheckEligibility { request, app, review } => {
-                    let (client, out, checks) = (Arc::clone(&client), actions.clone(), Arc::clone(&checks));
+                    let source = source_of(&app);
+                    let Some(client) = client
+                        .as_ref()
+                        .filter(|_| source.capabilities().has(Feature::Eligibility))
+                    else {
+                        let result = Eligibility::Failed(source.instead(Feature::Eligibility));
+                        let _ = actions
+                            .send(Action::EligibilityResult {
+                                request,
+                                app,
+                                review,
+                                result,
+                            })
+                            .await;
+                        continue;
+                    };
+                    let (client, out, checks) = (Arc::clone(client), actions.clone(), Arc::clone(&checks));
                     tokio::spawn(async move {
                         let _permit = checks.acquire().await;
                         let result = match client.response_info(&app, Some(&review)).await {

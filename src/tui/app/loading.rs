@@ -38,6 +38,10 @@ impl App {
     }
 
     pub(super) fn prefetch_eligibility(&mut self) -> Vec<Command> {
+        // A source without the check (a Commerce site) is never asked.
+        if !self.sources.can(crate::provider::Feature::Eligibility) {
+            return Vec::new();
+        }
         let app = self.app_id().to_owned();
         let wanted: Vec<String> = self
             .list

@@ -39,8 +39,9 @@ impl Default for Settings {
     }
 }
 
-/// The profile's sources of reviews (Store apps), which one is shown, and the reviews of the
-/// others, parked while they are not.
+/// The session's sources of reviews (Store apps, Commerce sites: `provider::source_of` tells
+/// them apart by ID), which one is shown, and the reviews of the others, parked while they are
+/// not.
 #[derive(Debug, Default)]
 pub struct Sources {
     pub profile: String,
@@ -56,6 +57,16 @@ impl Sources {
     /// The app shown; `None` only in the first-run form, which shows no reviews.
     pub fn current(&self) -> Option<&AppEntry> {
         self.apps.get(self.index)
+    }
+
+    /// What the shown source can do: screens ask this, never which service it is.
+    pub fn source(&self) -> &'static dyn crate::provider::ReviewSource {
+        crate::provider::source_of(self.current().map_or("", |a| a.id.as_str()))
+    }
+
+    /// Whether the shown source can do `feature`.
+    pub fn can(&self, feature: crate::provider::Feature) -> bool {
+        self.source().capabilities().has(feature)
     }
 }
 

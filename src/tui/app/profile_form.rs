@@ -1,14 +1,17 @@
-//! The profile form: first-run setup, add and edit. Plain text fields edited at their end, the
-//! client secret in a [`SecretInput`] that is never drawn and never formatted, inline validation
-//! with the same validators as `reviewdesk profile add`.
+//! The profile form: first-run setup, add and edit, of a Microsoft Store profile or a Commerce
+//! site's S2S registration (Ctrl-k switches a new one between the two). Plain text fields edited
+//! at their end, the client secret in a [`SecretInput`] that is never drawn and never formatted,
+//! inline validation with the same validators as `reviewdesk profile add [--kind commerce]`.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use secrecy::{ExposeSecret, ExposeSecretMut, SecretBox, SecretString};
 use zeroize::Zeroize;
 
+use crate::commerce::site_fields::{check_rnr_url, check_scope, check_site_name, profile_key};
 use crate::profiles::ops::{ProfileDraft, TestReport};
 use crate::profiles::{
-    Profile, check_secret, format_app_list, parse_app_list, validate_client_id, validate_name, validate_tenant,
+    CommerceSite, Profile, ProfileKind, check_secret, format_app_list, parse_app_list, validate_client_id,
+    validate_name, validate_tenant,
 };
 use crate::store::validate::validate_email;
 
@@ -20,8 +23,15 @@ pub enum FormField {
     Secret,
     Apps,
     Email,
+    /// A site's Ratings & Reviews service URL.
+    RnrUrl,
+    /// The connector's `tenantId`, when it is not the registration's tenant.
+    RnrTenant,
+    /// The token audience, when the inferred one is refused.
+    Scope,
 }
 
+/// A Store profile's fields, in order.
 pub const FORM_FIELDS: [FormField; 6] = [
     FormField::Name,
     FormField::Tenant,
@@ -30,6 +40,20 @@ pub const FORM_FIELDS: [FormField; 6] = [
     FormField::Apps,
     FormField::Email,
 ];
+
+/// A Commerce site's: the registration as site builder lists it, the secret, the site.
+pub const SITE_FIELDS: [FormField; 7] = [
+    FormField::Name,
+    FormField::Tenant,
+    FormField::Client,
+    FormField::Secret,
+    FormField::RnrUrl,
+    FormField::RnrTenant,
+    FormField::Scope,
+];
+
+/// The most fields a form has.
+const MAX_FIELDS: usize = 7;
 
 impl FormField {
     pub fn label(self) -> &'static str {
@@ -40,6 +64,9 @@ impl FormField {
             FormField::Secret => "Client secret",
             FormField::Apps => "Store app IDs",
             FormField::Email => "Support email",
+            FormField::RnrUrl => "R&R URL",
+            FormField::RnrTenant => "R&R tenant ID",
+            FormField::Scope => "Token scope",
         }
     }
 }
@@ -124,8 +151,13 @@ pub struct ProfileForm {
     pub secret: SecretInput,
     pub apps: String,
     pub email: String,
-    /// Inline problems, one per field, as in [`FORM_FIELDS`].
-    pub errors: [Option<String>; 6],
+    /// What the profile is for: Store apps or a Commerce site.
+    pub service: ProfileKind,
+    pub rnr_url: String,
+    pub rnr_tenant: String,
+    pub scope: String,
+    /// Inline problems, one per field, as in [`ProfileForm::fields`].
+    pub errors: [Option<String>; MAX_FIELDS],
     /// Something was typed: Esc asks before throwing it away.
     pub dirty: bool,
     pub confirm_discard: bool,
@@ -137,6 +169,9 @@ pub struct ProfileForm {
     pub test: Option<TestState>,
     /// Names already taken (for a new profile).
     pub taken: Vec<String>,
+    /// Profiles whose secret is stored, as (name, tenant, client ID): a new profile of the same
+    /// registration takes that secret rather than asking for it again.
+    pub stored_secrets: Vec<(String, String, String)>,
     /// What the form does not show (visibility, endpoint overrides) is kept from here.
     base: Profile,
 }
@@ -152,6 +187,10 @@ impl ProfileForm {
             secret: SecretInput::default(),
             apps: String::new(),
             email: String::new(),
+            service: ProfileKind::Store,
+            rnr_url: String::new(),
+            rnr_tenant: String::new(),
+            scope: String::new(),
             errors: Default::default(),
             dirty: false,
             confirm_discard: false,
@@ -160,6 +199,7 @@ impl ProfileForm {
             problem: None,
             test: None,
             taken,
+            stored_secrets: Vec::new(),
             base: Profile::default(),
         }
     }
@@ -181,13 +221,61 @@ impl ProfileForm {
         f.client = profile.client_id.clone();
         f.apps = format_app_list(&profile.apps);
         f.email = profile.support_email.clone().unwrap_or_default();
+        f.service = profile.kind;
+        if let Some(site) = &profile.commerce {
+            f.rnr_url = site.rnr_url.clone();
+            f.rnr_tenant = site.rnr_tenant.clone().unwrap_or_default();
+            f.scope = site.scope.clone().unwrap_or_default();
+        }
         f.base = profile.clone();
         f.field = 1;
         f
     }
 
+    /// The fields of the service the form is for.
+    pub fn fields(&self) -> &'static [FormField] {
+        match self.service {
+            ProfileKind::Store => &FORM_FIELDS,
+            ProfileKind::Commerce => &SITE_FIELDS,
+        }
+    }
+
     pub fn current(&self) -> FormField {
-        FORM_FIELDS[self.field]
+        self.fields()[self.field]
+    }
+
+    /// A new profile of a registration whose secret another profile has stored: that profile.
+    pub fn secret_shared_with(&self) -> Option<&str> {
+        if self.name_fixed() {
+            return None;
+        }
+        let tenant = validate_tenant(&self.tenant).ok()?;
+        let client = validate_client_id(&self.client).ok()?;
+        self.stored_secrets
+            .iter()
+            .find(|(_, t, c)| t.eq_ignore_ascii_case(&tenant) && c.eq_ignore_ascii_case(&client))
+            .map(|(n, _, _)| n.as_str())
+    }
+
+    /// Whether the service can still be chosen: a new profile's, not one being edited.
+    pub fn service_open(&self) -> bool {
+        !self.name_fixed() && self.saving.is_none()
+    }
+
+    /// Ctrl-k: a Store profile becomes a Commerce site's, and back. What was typed in the fields
+    /// both have (name, tenant, client, secret) stays; the other fields' problems go.
+    pub fn switch_service(&mut self) {
+        if !self.service_open() {
+            return;
+        }
+        self.service = match self.service {
+            ProfileKind::Store => ProfileKind::Commerce,
+            ProfileKind::Commerce => ProfileKind::Store,
+        };
+        self.errors = Default::default();
+        self.field = self.field.min(self.fields().len() - 1);
+        self.test = None;
+        self.problem = None;
     }
 
     pub fn busy(&self) -> bool {
@@ -201,10 +289,10 @@ impl ProfileForm {
     /// Moves to the next or previous field, checking the one left when something is in it.
     pub fn move_by(&mut self, delta: isize) {
         let left = self.field;
-        if !self.is_empty(FORM_FIELDS[left]) {
-            self.errors[left] = self.check(FORM_FIELDS[left]).err();
+        if !self.is_empty(self.fields()[left]) {
+            self.errors[left] = self.check(self.fields()[left]).err();
         }
-        let n = FORM_FIELDS.len() as isize;
+        let n = self.fields().len() as isize;
         self.field = (self.field as isize + delta).rem_euclid(n) as usize;
         if self.name_fixed() && self.current() == FormField::Name {
             self.field = (self.field as isize + delta).rem_euclid(n) as usize;
@@ -225,6 +313,9 @@ impl ProfileForm {
             FormField::Client => Some(&self.client),
             FormField::Apps => Some(&self.apps),
             FormField::Email => Some(&self.email),
+            FormField::RnrUrl => Some(&self.rnr_url),
+            FormField::RnrTenant => Some(&self.rnr_tenant),
+            FormField::Scope => Some(&self.scope),
             FormField::Secret => None,
         }
     }
@@ -237,6 +328,9 @@ impl ProfileForm {
             FormField::Client => Some(&mut self.client),
             FormField::Apps => Some(&mut self.apps),
             FormField::Email => Some(&mut self.email),
+            FormField::RnrUrl => Some(&mut self.rnr_url),
+            FormField::RnrTenant => Some(&mut self.rnr_tenant),
+            FormField::Scope => Some(&mut self.scope),
             FormField::Secret => None,
         }
     }
@@ -255,6 +349,10 @@ impl ProfileForm {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let secret = self.current() == FormField::Secret;
         match key.code {
+            KeyCode::Char('k') if ctrl => {
+                self.switch_service();
+                return;
+            }
             KeyCode::Char('u') if ctrl => {
                 if secret {
                     self.secret.clear();
@@ -311,6 +409,14 @@ impl ProfileForm {
     /// The problem with one field, if any.
     pub fn check(&self, field: FormField) -> Result<(), String> {
         match field {
+            FormField::Name if self.service == ProfileKind::Commerce && !self.name_fixed() => {
+                let key = profile_key(&check_site_name(&self.name)?);
+                validate_name(&key)?;
+                if self.taken.contains(&key) {
+                    return Err(format!("A profile named {key} exists already"));
+                }
+                Ok(())
+            }
             FormField::Name => {
                 validate_name(self.name.trim())?;
                 if matches!(self.kind, FormKind::Add | FormKind::Setup)
@@ -323,17 +429,23 @@ impl ProfileForm {
             FormField::Tenant => validate_tenant(&self.tenant).map(drop),
             FormField::Client => validate_client_id(&self.client).map(drop),
             FormField::Secret if self.secret.is_empty() && self.name_fixed() => Ok(()),
+            FormField::Secret if self.secret.is_empty() && self.secret_shared_with().is_some() => Ok(()),
             FormField::Secret => self.secret.check(),
             FormField::Apps => parse_app_list(&self.apps).map(drop),
             FormField::Email if self.email.trim().is_empty() => Ok(()),
             FormField::Email => validate_email(self.email.trim()).map_err(|e| e.to_string()),
+            FormField::RnrUrl => check_rnr_url(&self.rnr_url, "the R&R URL").map(drop),
+            FormField::RnrTenant if self.rnr_tenant.trim().is_empty() => Ok(()),
+            FormField::RnrTenant => validate_tenant(&self.rnr_tenant).map(drop),
+            FormField::Scope if self.scope.trim().is_empty() => Ok(()),
+            FormField::Scope => check_scope(&self.scope, "The token scope").map(drop),
         }
     }
 
     /// Checks `fields`, showing every problem; the cursor goes to the first one.
     fn check_all(&mut self, fields: &[FormField]) -> bool {
         let mut first = None;
-        for (i, f) in FORM_FIELDS.iter().enumerate() {
+        for (i, f) in self.fields().iter().enumerate() {
             if fields.contains(f) {
                 self.errors[i] = self.check(*f).err();
                 if self.errors[i].is_some() && first.is_none() {
@@ -349,12 +461,31 @@ impl ProfileForm {
 
     fn draft(&self) -> ProfileDraft {
         let mut profile = self.base.clone();
+        profile.kind = self.service;
         profile.tenant = validate_tenant(&self.tenant).unwrap_or_default();
         profile.client_id = validate_client_id(&self.client).unwrap_or_default();
-        profile.apps = parse_app_list(&self.apps).unwrap_or_default();
-        profile.support_email = Some(self.email.trim().to_owned()).filter(|e| !e.is_empty());
+        let mut name = self.name.trim().to_owned();
+        if self.service == ProfileKind::Commerce {
+            let site_name = match (&self.base.commerce, self.name_fixed()) {
+                (Some(site), true) => site.name.clone(),
+                _ => check_site_name(&self.name).unwrap_or_default(),
+            };
+            if !self.name_fixed() {
+                name = profile_key(&site_name);
+            }
+            let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+            profile.commerce = Some(CommerceSite {
+                name: site_name,
+                rnr_url: check_rnr_url(&self.rnr_url, "").unwrap_or_default(),
+                rnr_tenant: optional(&self.rnr_tenant).and_then(|t| validate_tenant(&t).ok()),
+                scope: optional(&self.scope),
+            });
+        } else {
+            profile.apps = parse_app_list(&self.apps).unwrap_or_default();
+            profile.support_email = Some(self.email.trim().to_owned()).filter(|e| !e.is_empty());
+        }
         ProfileDraft {
-            name: self.name.trim().to_owned(),
+            name,
             profile,
             secret: (!self.secret.is_empty()).then(|| self.secret.to_secret()),
             new: !self.name_fixed(),
@@ -363,74 +494,21 @@ impl ProfileForm {
 
     /// Everything checked: the profile to save, or `None` with the problems shown.
     pub fn to_save(&mut self) -> Option<ProfileDraft> {
-        self.check_all(&FORM_FIELDS).then(|| self.draft())
+        self.check_all(self.fields()).then(|| self.draft())
     }
 
-    /// What a connection test needs: tenant, client, secret (or, editing, the stored one), apps.
+    /// What a connection test needs: tenant, client, secret (or, editing, the stored one), and
+    /// the apps or the site.
     pub fn to_test(&mut self) -> Option<ProfileDraft> {
         use FormField::*;
-        self.check_all(&[Tenant, Client, Secret, Apps]).then(|| self.draft())
+        let needed: &[FormField] = match self.service {
+            ProfileKind::Store => &[Tenant, Client, Secret, Apps],
+            ProfileKind::Commerce => &[Tenant, Client, Secret, RnrUrl, RnrTenant, Scope],
+        };
+        self.check_all(needed).then(|| self.draft())
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(c: char) -> KeyEvent {
-        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
-    }
-
-    #[test]
-    fn the_secret_is_kept_apart_and_redacted() {
-        let mut f = ProfileForm::setup();
-        f.field = 3;
-        for c in "s3cr3t-VALUE".chars() {
-            f.input(key(c));
-        }
-        f.paste("~tail\n".to_owned());
-        assert_eq!(f.secret.chars(), 17);
-        let debug = format!("{f:?}");
-        assert!(!debug.contains("s3cr3t") && !debug.contains("tail"), "{debug}");
-        f.input(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
-        assert!(f.secret.is_empty());
-        // Typing past the reserved buffer is refused rather than reallocated.
-        f.paste("x".repeat(SECRET_CAPACITY + 5));
-        assert_eq!(f.secret.chars(), SECRET_CAPACITY);
-        assert!(f.errors[3].is_some());
-    }
-
-    #[test]
-    fn leaving_a_field_checks_it() {
-        let mut f = ProfileForm::setup();
-        f.move_by(1);
-        assert!(f.errors[0].is_none(), "an empty field is not an error while moving");
-        for c in "not a guid".chars() {
-            f.input(key(c));
-        }
-        f.move_by(1);
-        assert!(f.errors[1].as_deref().unwrap().contains("not a tenant ID"));
-        assert_eq!(f.current(), FormField::Client);
-        assert!(f.to_save().is_none());
-        assert_eq!(f.current(), FormField::Name, "the cursor goes to the first problem");
-        assert!(f.errors.iter().filter(|e| e.is_some()).count() >= 5);
-    }
-
-    #[test]
-    fn editing_keeps_the_name_and_the_stored_secret() {
-        let p = Profile {
-            tenant: "contoso.onmicrosoft.com".into(),
-            client_id: "3f2a8c1e-9b7d-4e6f-8a5b-1c2d3e4f5a6b".into(),
-            apps: parse_app_list("9NBLGGGZ5QDR=Photo").unwrap(),
-            token_version: Some(crate::auth::TokenEndpointVersion::V2),
-            ..Profile::default()
-        };
-        let mut f = ProfileForm::edit("prod", &p);
-        assert_eq!(f.current(), FormField::Tenant);
-        f.move_by(-1);
-        assert_eq!(f.current(), FormField::Email, "the fixed name is skipped");
-        let d = f.to_save().unwrap();
-        assert_eq!((d.name.as_str(), d.new, d.secret.is_none()), ("prod", false, true));
-        assert_eq!(d.profile, p, "unchanged, the hidden settings included");
-    }
-}
+#[path = "profile_form_tests.rs"]
+mod tests;

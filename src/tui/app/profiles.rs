@@ -114,7 +114,15 @@ impl App {
             KeyAction::Back => self.screen.mode = Mode::Normal,
             KeyAction::Add => {
                 let taken = self.profiles.rows.iter().map(|r| r.name.clone()).collect();
-                self.profiles.form = Some(ProfileForm::add(taken));
+                let mut form = ProfileForm::add(taken);
+                form.stored_secrets = self
+                    .profiles
+                    .rows
+                    .iter()
+                    .filter(|r| self.profiles.secrets.get(&r.name) == Some(&SecretState::Stored))
+                    .map(|r| (r.name.clone(), r.profile.tenant.clone(), r.profile.client_id.clone()))
+                    .collect();
+                self.profiles.form = Some(form);
                 self.screen.mode = Mode::ProfileForm;
             }
             _ if self.profiles.busy.is_some() => {
@@ -295,7 +303,13 @@ impl App {
                 match result {
                     Err(e) => form.problem = Some(e),
                     Ok(store) => {
-                        let mut text = saved_text(&name, &store, form.secret.is_empty());
+                        let mut text = match form.secret_shared_with().filter(|_| form.secret.is_empty()) {
+                            Some(other) => format!(
+                                "Saved profile {name} with the secret stored for profile {other} (the same app registration), in {}.",
+                                store.name
+                            ),
+                            None => saved_text(&name, &store, form.secret.is_empty()),
+                        };
                         if self.profiles.current.as_deref() == Some(name.as_str()) {
                             self.profiles.current_changed = true;
                             text.push_str(" It is the profile in use: Enter opens it again with the changes.");

@@ -10,6 +10,16 @@ use crate::tui::action::{Eligibility, ReplyState};
 
 impl App {
     pub(super) fn open_editor(&mut self) -> Vec<Command> {
+        // A source that takes no answers from here (a Commerce site) says where they are given.
+        // Shown whole (the hint line would cut it), until the next key.
+        if !self.sources.can(crate::provider::Feature::Respond) {
+            let why = self.sources.source().instead(crate::provider::Feature::Respond);
+            let id = self
+                .selected_id()
+                .map(|id| format!(" (review {}; c copies its ID)", crate::sanitize::sanitize_line(id)));
+            self.status.notice = Some(format!("{why}{}.", id.unwrap_or_default()));
+            return Vec::new();
+        }
         let Some(review) = self.selected_review() else {
             return Vec::new();
         };

@@ -1,4 +1,5 @@
-//! The selected review: full text, device details, eligibility, the existing response.
+//! The selected review: full text, device details, eligibility (or, for a source without it,
+//! such as a Commerce site, the moderation state and where to answer), the existing response.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,6 +9,8 @@ use ratatui::widgets::Paragraph;
 
 use super::Theme;
 use super::wrap::wrap;
+use crate::commerce::listed::Moderation;
+use crate::provider::Feature;
 use crate::sanitize::stars;
 use crate::sanitize::{sanitize_line, truncate_to_width};
 use crate::store::dates::display_timestamp;
@@ -93,13 +96,23 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     if !device.is_empty() {
         l.text(&device.join(" · "), theme.dim());
     }
+    let moderation = Moderation::of(r);
+    if let Some(m) = &moderation {
+        product(&mut l, m, theme);
+    }
     if app.list.vanished.contains(id) {
-        l.text(
-            "⌀ removed by Microsoft (spam or pre-release): no longer live, cannot be answered",
-            theme.bad(),
-        );
-    } else {
+        l.text(&format!("⌀ {}", app.sources.source().vanished()), theme.bad());
+    } else if app.sources.can(Feature::Eligibility) {
         eligibility(&mut l, app, id, theme);
+    }
+    if let Some(m) = &moderation {
+        moderation_state(&mut l, m, theme);
+    }
+    if !app.sources.can(Feature::Respond) {
+        l.text(
+            &format!("↗ {}", app.sources.source().instead(Feature::Respond)),
+            theme.dim(),
+        );
     }
     l.blank();
     match r.review_text.as_deref().filter(|t| !t.trim().is_empty()) {
@@ -109,7 +122,15 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     if let Some(resp) = r.response_text.as_deref().filter(|t| !t.trim().is_empty()) {
         l.blank();
         let when = r.response_timestamp.map(display_timestamp).unwrap_or_default();
-        if r.revised_after_response() {
+        if let Some(m) = &moderation {
+            let who = sanitize_line(m.responder.as_deref().unwrap_or("Moderator"));
+            let style = if m.updated_since_response {
+                theme.warn()
+            } else {
+                theme.good()
+            };
+            l.text(&format!("── Response by {who} ({when}) ──"), style);
+        } else if r.revised_after_response() {
             l.text(
                 &format!("── Your response ({when}) — the customer revised the review since ──"),
                 theme.warn(),
@@ -179,5 +200,41 @@ fn eligibility(l: &mut Lines, app: &App, id: &str, theme: &Theme) {
         Some(Eligibility::Checking) | None => l.text("… checking whether this review can be answered", theme.dim()),
         Some(Eligibility::ApiDown(why)) => l.text(&format!("! {why}"), theme.bad()),
         Some(Eligibility::Failed(why)) => l.text(&format!("! eligibility unknown: {why}"), theme.bad()),
+    }
+}
+
+/// A site review's product: name, ID, SKU, the exact rating and the channel.
+fn product(l: &mut Lines, m: &Moderation, theme: &Theme) {
+    let parts: Vec<String> = [
+        m.product_name.as_deref().map(sanitize_line),
+        m.product_id.as_deref().map(|p| format!("product {}", sanitize_line(p))),
+        m.sku.as_deref().map(|s| format!("SKU {}", sanitize_line(s))),
+        m.rating.filter(|r| r.fract() != 0.0).map(|r| format!("rated {r}")),
+        m.channel_id.as_deref().map(|c| format!("channel {}", sanitize_line(c))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !parts.is_empty() {
+        l.text(&parts.join(" · "), theme.dim());
+    }
+}
+
+/// Where a site review stands with the moderators, in place of the Store's eligibility.
+fn moderation_state(l: &mut Lines, m: &Moderation, theme: &Theme) {
+    let (mark, text, style) = match m.state.as_str() {
+        "taken down" => ("⊗", "taken down by a moderator: not shown on the site", theme.bad()),
+        "not published" => ("○", "not published yet: waiting for moderation", theme.warn()),
+        "updated since response" => (
+            "↻",
+            "responded, and the customer updated the review since",
+            theme.warn(),
+        ),
+        "responded" => ("✓", "published, with a moderator's response", theme.good()),
+        _ => ("●", "published on the site, no response yet", theme.good()),
+    };
+    l.text(&format!("{mark} Moderation: {text}"), style);
+    if m.violations_found {
+        l.text("! the moderation check found violations", theme.bad());
     }
 }

@@ -12,9 +12,10 @@ use super::wrap::wrap;
 use super::{SPINNER, Theme, popup};
 use crate::keymap::KeyAction;
 use crate::keymap::KeyContext;
+use crate::profiles::ProfileKind;
 use crate::sanitize::{display_width, sanitize_line, truncate_to_width};
 use crate::tui::app::App;
-use crate::tui::app::profile_form::{FORM_FIELDS, FormField, FormKind, ProfileForm, TestState};
+use crate::tui::app::profile_form::{FormField, FormKind, ProfileForm, TestState};
 use crate::tui::app::profiles::{StoreStatus, report_lines};
 use crate::tui::layout::centered;
 
@@ -26,6 +27,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     let title = match &form.kind {
         FormKind::Setup => " Set up reviewdesk: your app registration ".to_owned(),
         FormKind::Add => " Add a profile ".to_owned(),
+        FormKind::Edit(name) if form.service == ProfileKind::Commerce => format!(" Edit Commerce site {name} "),
         FormKind::Edit(name) => format!(" Edit profile {name} "),
     };
     let body = Rect {
@@ -62,13 +64,25 @@ fn form_lines(app: &App, form: &ProfileForm, width: usize, theme: &Theme) -> (Ve
         }
     };
     if form.kind == FormKind::Setup {
-        push_wrapped(
-            &mut lines,
-            "No profile yet. Enter the Entra app registration that Partner Center knows (Manager role). \
-             The client secret goes to the OS keyring, never to a file.",
-            0,
-            Style::default(),
-        );
+        let intro = match form.service {
+            ProfileKind::Store => {
+                "No profile yet. Enter the Entra app registration that Partner Center knows (Manager role). \
+                 The client secret goes to the OS keyring, never to a file."
+            }
+            ProfileKind::Commerce => {
+                "No profile yet. Enter the S2S app registration that Commerce site builder lists \
+                 (Home → Reviews → Settings → Service-to-Service (S2S) Authentication → Manage). \
+                 The client secret goes to the OS keyring, never to a file."
+            }
+        };
+        push_wrapped(&mut lines, intro, 0, Style::default());
+    }
+    if form.service_open() {
+        let service = match form.service {
+            ProfileKind::Store => "Service: Microsoft Store apps · Ctrl-k: a Commerce site instead",
+            ProfileKind::Commerce => "Service: a Commerce site (Ratings & Reviews) · Ctrl-k: Store apps instead",
+        };
+        push_wrapped(&mut lines, service, 0, theme.accent());
     }
     let store = match &app.profiles.store {
         StoreStatus::Checking => ("Secret store: checking…".to_owned(), theme.dim()),
@@ -82,7 +96,7 @@ fn form_lines(app: &App, form: &ProfileForm, width: usize, theme: &Theme) -> (Ve
     lines.push(Line::raw(""));
     let mut focus = 0;
     let value_width = width.saturating_sub(LABEL + 1).max(4);
-    for (i, field) in FORM_FIELDS.iter().enumerate() {
+    for (i, field) in form.fields().iter().enumerate() {
         let current = i == form.field;
         if current {
             focus = lines.len();
@@ -92,12 +106,19 @@ fn form_lines(app: &App, form: &ProfileForm, width: usize, theme: &Theme) -> (Ve
             FormField::Secret if form.secret.is_empty() && matches!(form.kind, FormKind::Edit(_)) => {
                 (String::new(), "(empty: the stored secret is kept)")
             }
+            FormField::Secret if form.secret.is_empty() && form.secret_shared_with().is_some() => (
+                String::new(),
+                "(empty: the secret stored for this registration is used)",
+            ),
             FormField::Secret => ("•".repeat(form.secret.chars()), ""),
             FormField::Name => (form.name.clone(), ""),
             FormField::Tenant => (form.tenant.clone(), ""),
             FormField::Client => (form.client.clone(), ""),
             FormField::Apps => (form.apps.clone(), ""),
             FormField::Email => (form.email.clone(), "(optional)"),
+            FormField::RnrUrl => (form.rnr_url.clone(), ""),
+            FormField::RnrTenant => (form.rnr_tenant.clone(), "(optional: the tenant ID above)"),
+            FormField::Scope => (form.scope.clone(), "(optional: the R&R URL)"),
         };
         let value = sanitize_line(&value);
         // The end of a long value, where the cursor is.
@@ -121,7 +142,7 @@ fn form_lines(app: &App, form: &ProfileForm, width: usize, theme: &Theme) -> (Ve
                 let hint = if fixed {
                     "cannot change (remove and add to rename)"
                 } else {
-                    hint(*field)
+                    hint(*field, form.service)
                 };
                 lines.push(Line::styled(
                     format!("{}{}", " ".repeat(LABEL), truncate_to_width(hint, value_width)),
@@ -152,14 +173,22 @@ fn form_lines(app: &App, form: &ProfileForm, width: usize, theme: &Theme) -> (Ve
     (lines, focus)
 }
 
-fn hint(field: FormField) -> &'static str {
+fn hint(field: FormField, service: ProfileKind) -> &'static str {
     match field {
+        FormField::Name if service == ProfileKind::Commerce => {
+            "the registration's Name in site builder, e.g. Fabrikam App"
+        }
+        FormField::Tenant if service == ProfileKind::Commerce => "Directory (Tenant) ID, as site builder lists it",
+        FormField::Client if service == ProfileKind::Commerce => "Client App ID, as site builder lists it: a GUID",
         FormField::Name => "a short name for this registration, e.g. contoso-prod",
         FormField::Tenant => "Directory (tenant) ID: a GUID or contoso.onmicrosoft.com",
         FormField::Client => "Application (client) ID: a GUID",
         FormField::Secret => "the secret's Value (not its ID); hidden; paste works",
         FormField::Apps => "9NBLGGGZ5QDR or 9NBLGGGZ5QDR=Name; commas or spaces between",
         FormField::Email => "optional: your default support email",
+        FormField::RnrUrl => "the site's R&R service URL: https://<rnr-id>.rnr.ms",
+        FormField::RnrTenant => "the connector's tenantId, if not the tenant ID [inferred]",
+        FormField::Scope => "token audience, if the inferred one is refused [inferred]",
     }
 }
 

@@ -1,0 +1,160 @@
+//! A site's reviews in the terminal UI's list, which holds Store-shaped reviews: each exported
+//! review becomes a [`Review`] ([`to_review`]) whose fields carry what they can (title, text,
+//! rating, date, the moderator's response), and whose one extra entry, [`MODERATION_KEY`],
+//! carries what only a site has (moderation state, product, SKU). The cache, search, filters and
+//! stats then need nothing of their own.
+
+use serde_json::{Map, Value};
+
+use super::CommerceReview;
+use crate::store::Review;
+use crate::store::dates::parse_store_date;
+
+/// The entry of [`Review::extra`] that holds a site review's moderation and product fields.
+pub const MODERATION_KEY: &str = "commerceModeration";
+
+/// What a site review carries besides the Store-shaped fields, as the detail pane shows it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Moderation {
+    /// "published", "taken down", "responded", "updated since response", "not published".
+    pub state: String,
+    pub taken_down: bool,
+    pub violations_found: bool,
+    pub updated_since_response: bool,
+    /// Who answered in site builder (`userResponse.responderName`).
+    pub responder: Option<String>,
+    pub product_id: Option<String>,
+    pub product_name: Option<String>,
+    pub sku: Option<String>,
+    /// The rating as the site gave it (it may have a half star; the list shows it rounded).
+    pub rating: Option<f64>,
+    pub channel_id: Option<String>,
+}
+
+impl Moderation {
+    /// The moderation fields of a site review; `None` for a Store review.
+    pub fn of(review: &Review) -> Option<Moderation> {
+        let m = review.extra.as_ref()?.get(MODERATION_KEY)?.as_object()?;
+        let text = |k: &str| m.get(k).and_then(Value::as_str).map(str::to_owned);
+        let flag = |k: &str| m.get(k).and_then(Value::as_bool).unwrap_or(false);
+        Some(Moderation {
+            state: text("state").unwrap_or_else(|| "published".to_owned()),
+            taken_down: flag("isTakenDown"),
+            violations_found: flag("violationsFound"),
+            updated_since_response: flag("updatedSinceResponse"),
+            responder: text("responderName"),
+            product_id: text("productId"),
+            product_name: text("productName"),
+            sku: text("sku"),
+            rating: m.get("rating").and_then(Value::as_f64),
+            channel_id: text("channelId"),
+        })
+    }
+}
+
+/// An exported review as a list entry. Its ID is the cache key (the review ID, else a hash of
+/// what identifies it), so a review exported twice is one entry.
+pub fn to_review(c: &CommerceReview) -> Review {
+    let mut m = Map::new();
+    m.insert("state".into(), c.moderation_state().into());
+    let mut put_text = |k: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            m.insert(k.into(), Value::String(v.clone()));
+        }
+    };
+    put_text("responderName", &c.responder_name);
+    put_text("productId", &c.product_id);
+    put_text("productName", &c.product_name);
+    put_text("sku", &c.sku);
+    put_text("channelId", &c.channel_id);
+    for (k, v) in [
+        ("isTakenDown", c.is_taken_down),
+        ("isPublished", c.is_published),
+        ("violationsFound", c.violations_found),
+        ("updatedSinceResponse", c.updated_since_response),
+    ] {
+        if let Some(v) = v {
+            m.insert(k.into(), Value::Bool(v));
+        }
+    }
+    if let Some(n) = c.rating.and_then(serde_json::Number::from_f64) {
+        m.insert("rating".into(), Value::Number(n));
+    }
+    let mut extra = Map::new();
+    extra.insert(MODERATION_KEY.into(), Value::Object(m));
+    let count = |v: Option<f64>| v.filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as i64);
+    Review {
+        id: Some(c.cache_key()),
+        date: c.submitted_date_time.clone(),
+        timestamp: c.submitted_date_time.as_deref().and_then(parse_store_date),
+        application_id: c.product_id.clone(),
+        application_name: c.product_name.clone(),
+        market: c.market.clone().or_else(|| c.locale.clone()),
+        is_revised: c.is_revised,
+        reviewer_name: c.user_name.clone(),
+        rating: c
+            .rating
+            .filter(|r| r.is_finite())
+            .map(|r| r.round().clamp(0.0, 5.0) as i64),
+        review_title: c.title.clone(),
+        review_text: c.review_text.clone(),
+        helpful_count: count(c.helpful_positive),
+        not_helpful_count: count(c.helpful_negative),
+        response_date: c.response_date_time.clone(),
+        response_timestamp: c.response_date_time.as_deref().and_then(parse_store_date),
+        response_text: c.response_text.clone().filter(|t| !t.trim().is_empty()),
+        extra: Some(Box::new(extra)),
+        ..Review::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_site_review_keeps_its_moderation_through_the_cache_json() {
+        let c = CommerceReview {
+            review_id: Some("rv-1".into()),
+            product_id: Some("68719498121".into()),
+            product_name: Some("Fabrikam Boot".into()),
+            sku: Some("FB-44".into()),
+            rating: Some(3.5),
+            title: Some("Snug".into()),
+            review_text: Some("Fits well".into()),
+            submitted_date_time: Some("2026-11-20T10:00:00Z".into()),
+            is_published: Some(true),
+            updated_since_response: Some(true),
+            responder_name: Some("Moderator Ann".into()),
+            response_text: Some("Thanks!".into()),
+            response_date_time: Some("2026-11-21T09:00:00Z".into()),
+            ..CommerceReview::default()
+        };
+        let r = to_review(&c);
+        assert_eq!(r.id.as_deref(), Some("rv-1"));
+        assert_eq!(r.rating, Some(4), "rounded for the list");
+        assert!(r.is_answered() && r.timestamp.is_some() && r.response_timestamp > r.timestamp);
+        // The cache keeps the JSON a review serialises to, and reads it back.
+        let back: Review = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+        let m = Moderation::of(&back).expect("kept");
+        assert_eq!(m.state, "updated since response");
+        assert!(m.updated_since_response && !m.taken_down);
+        assert_eq!(m.responder.as_deref(), Some("Moderator Ann"));
+        assert_eq!((m.sku.as_deref(), m.rating), (Some("FB-44"), Some(3.5)));
+        let store_review = Review {
+            id: Some("x".into()),
+            ..Review::default()
+        };
+        assert_eq!(Moderation::of(&store_review), None);
+    }
+
+    #[test]
+    fn a_review_without_an_id_gets_a_stable_one() {
+        let c = CommerceReview {
+            title: Some("No id".into()),
+            ..CommerceReview::default()
+        };
+        assert_eq!(to_review(&c).id, to_review(&c.clone()).id);
+        assert!(to_review(&c).id.unwrap().starts_with("nokey-"));
+    }
+}

@@ -60,6 +60,9 @@ fn the_typed_secret_is_hidden_edited_and_stored_exactly() {
         "the prompt:\n{}",
         pty.text()
     );
+    // Echo is already off when the prompt shows: a paste at that moment is neither echoed nor
+    // thrown away (it was, when the prompt came first: this test then hung under load).
+    assert!(!pty.echoes(), "the prompt showed while the terminal still echoed");
     // The emulator's secret, with a slip corrected on the way: `9`, Backspace, `2`.
     pty.send(b"emu~Secret+/=&%49\x7f2.local\r");
     let status = pty.wait_exit(Duration::from_secs(30)).expect("profile add ends");

@@ -81,14 +81,18 @@ pub fn prompt_secret(prompt: &str) -> io::Result<SecretString> {
     hidden.c_lflag &= !(libc::ECHO | libc::ICANON | libc::ISIG);
     hidden.c_cc[libc::VMIN] = 1;
     hidden.c_cc[libc::VTIME] = 0;
-    tty.write_all(prompt.as_bytes())?;
-    tty.flush()?;
+    // Echo goes off before the prompt shows, not after: a secret pasted the moment the prompt
+    // appears would otherwise be echoed, and then thrown away by the flush below (a pty test
+    // that typed at once hung so). The flush only drops what was typed before the prompt.
     // SAFETY: a termios derived from the one tcgetattr returned, for the same fd.
     if unsafe { libc::tcsetattr(fd, libc::TCSAFLUSH, &hidden) } != 0 {
         return Err(io::Error::last_os_error());
     }
     let mut line = Zeroizing::new(Vec::with_capacity(SECRET_MAX_BYTES));
-    let read = read_hidden_line(&mut tty, &mut line);
+    let read = tty
+        .write_all(prompt.as_bytes())
+        .and_then(|()| tty.flush())
+        .and_then(|()| read_hidden_line(&mut tty, &mut line));
     // SAFETY: restores the attributes read above.
     unsafe { libc::tcsetattr(fd, libc::TCSAFLUSH, &saved) };
     let _ = tty.write_all(b"\n");

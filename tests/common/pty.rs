@@ -88,6 +88,16 @@ impl Pty {
         }
     }
 
+    /// Whether the terminal echoes what is typed now (on Linux the master reads the slave's
+    /// attributes).
+    pub fn echoes(&self) -> bool {
+        use std::os::fd::AsRawFd;
+        // SAFETY: termios is plain data; tcgetattr fills it for the open master.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { libc::tcgetattr(self.master.as_raw_fd(), &mut t) }, 0);
+        t.c_lflag & libc::ECHO != 0
+    }
+
     /// Sends bytes as typed; answers when they were written.
     pub fn send(&mut self, bytes: &[u8]) -> Instant {
         self.master.write_all(bytes).expect("write to the pty");

@@ -97,7 +97,7 @@ fn serve(
     let mut held = Vec::new();
     let (opened, mut early) = std::thread::scope(|s| {
         let opening = s.spawn(|| Db::open(&at.dir, &at.profile));
-        let early = answer_early(&at, &rx, &tell, &mut held);
+        let early = answer_early(&at, &rx, &tell, &mut held, || opening.is_finished());
         let opened = opening.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         (opened, early)
     });
@@ -305,18 +305,25 @@ struct EarlyPart {
     part: CachedReviews,
 }
 
-/// While the database opens: waits briefly for the app's first command and, when it is to read
-/// the cache and there are more than [`FIRST_PART`] cached reviews, sends the newest of them at
-/// once ([`read_first_part`]). Any command taken is kept in `held`, to be carried out in order
-/// once the database is open.
+/// While the database opens (until `opened()`): waits for the app's first command and, when it
+/// is to read the cache and there are more than [`FIRST_PART`] cached reviews, sends the newest
+/// of them at once ([`read_first_part`]). Any command taken is kept in `held`, to be carried out
+/// in order once the database is open.
 fn answer_early(
     at: &DraftsAt,
     rx: &std_mpsc::Receiver<DbCommand>,
     tell: &impl Fn(Action),
     held: &mut Vec<DbCommand>,
+    opened: impl Fn() -> bool,
 ) -> Option<EarlyPart> {
-    // The app asks for the cache as it starts, within a few milliseconds of this thread.
-    let cmd = rx.recv_timeout(std::time::Duration::from_millis(100)).ok()?;
+    // The app asks for the cache as it starts; once the file is open, the usual path is as fast.
+    let cmd = loop {
+        match rx.recv_timeout(std::time::Duration::from_millis(5)) {
+            Ok(cmd) => break cmd,
+            Err(std_mpsc::RecvTimeoutError::Timeout) if !opened() => continue,
+            Err(_) => return None,
+        }
+    };
     let early = match &cmd {
         DbCommand::LoadCache { request, app } => {
             let path = crate::db::db_path(&at.dir, &at.profile).ok()?;

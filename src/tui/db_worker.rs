@@ -92,7 +92,16 @@ fn serve(
     };
     // Removed when the thread ends, after the database in it is closed.
     let fallback: Option<tempfile::TempDir>;
-    let db = match Db::open(&at.dir, &at.profile) {
+    // Opening checks the whole file (`quick_check`: half a second at a million reviews); the
+    // first screen of cached reviews is read and sent meanwhile.
+    let mut held = Vec::new();
+    let (opened, mut early) = std::thread::scope(|s| {
+        let opening = s.spawn(|| Db::open(&at.dir, &at.profile));
+        let early = answer_early(&at, &rx, &tell, &mut held, || opening.is_finished());
+        let opened = opening.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (opened, early)
+    });
+    let db = match opened {
         Ok((db, report)) => {
             let mut drafts = Vec::new();
             let loaded = apps.iter().try_for_each(|app| {
@@ -134,7 +143,7 @@ fn serve(
     }
     let Some(mut db) = db else {
         // Nothing is written; a cache read is answered, so the app goes on to fetch.
-        for cmd in rx {
+        for cmd in held.into_iter().chain(rx) {
             match cmd {
                 DbCommand::LoadCache { request, app } => tell(Action::CacheLoaded {
                     request,
@@ -152,8 +161,8 @@ fn serve(
     };
     let mut last_error: Option<String> = None;
     let mut cache_error: Option<String> = None;
-    for cmd in rx {
-        if let Some(result) = cache(&mut db, &cmd, &tell) {
+    for cmd in held.into_iter().chain(rx) {
+        if let Some(result) = cache(&mut db, &cmd, early.take(), &tell) {
             match result {
                 Ok(()) => cache_error = None,
                 Err(e) => {
@@ -209,7 +218,12 @@ fn serve(
 }
 
 /// The review cache's commands; `None` for any other.
-fn cache(db: &mut Db, cmd: &DbCommand, tell: &impl Fn(Action)) -> Option<Result<(), DbError>> {
+fn cache(
+    db: &mut Db,
+    cmd: &DbCommand,
+    early: Option<EarlyPart>,
+    tell: &impl Fn(Action),
+) -> Option<Result<(), DbError>> {
     Some(match cmd {
         DbCommand::LoadCache { request, app } => {
             let answer = |result| {
@@ -219,8 +233,9 @@ fn cache(db: &mut Db, cmd: &DbCommand, tell: &impl Fn(Action)) -> Option<Result<
                     result,
                 })
             };
-            // The newest reviews go first, on their own; then the rest.
-            let result = load_cache(db, app, |first| {
+            // The newest reviews go first, on their own (unless already sent early); then the rest.
+            let sent = early.filter(|e| e.request == *request && e.app == *app).map(|e| e.part);
+            let result = load_cache_after(db, app, sent, |first| {
                 tracing::info!(app, reviews = first.reviews.len(), "read the newest cached reviews");
                 answer(Ok(first));
             })
@@ -283,6 +298,76 @@ fn parse_rows(rows: &[StoredReview]) -> CachedReviews {
     out
 }
 
+/// The first part, read and sent before the database was opened and checked.
+struct EarlyPart {
+    request: u64,
+    app: String,
+    part: CachedReviews,
+}
+
+/// While the database opens (until `opened()`): waits for the app's first command and, when it
+/// is to read the cache and there are more than [`FIRST_PART`] cached reviews, sends the newest
+/// of them at once ([`read_first_part`]). Any command taken is kept in `held`, to be carried out
+/// in order once the database is open.
+fn answer_early(
+    at: &DraftsAt,
+    rx: &std_mpsc::Receiver<DbCommand>,
+    tell: &impl Fn(Action),
+    held: &mut Vec<DbCommand>,
+    opened: impl Fn() -> bool,
+) -> Option<EarlyPart> {
+    // The app asks for the cache as it starts; once the file is open, the usual path is as fast.
+    let cmd = loop {
+        match rx.recv_timeout(std::time::Duration::from_millis(5)) {
+            Ok(cmd) => break cmd,
+            Err(std_mpsc::RecvTimeoutError::Timeout) if !opened() => continue,
+            Err(_) => return None,
+        }
+    };
+    let early = match &cmd {
+        DbCommand::LoadCache { request, app } => {
+            let path = crate::db::db_path(&at.dir, &at.profile).ok()?;
+            read_first_part(&path, app).map(|part| EarlyPart {
+                request: *request,
+                app: app.clone(),
+                part,
+            })
+        }
+        _ => None,
+    };
+    held.push(cmd);
+    let early = early?;
+    tracing::info!(
+        app = early.app,
+        reviews = early.part.reviews.len(),
+        "read the newest cached reviews before the check"
+    );
+    tell(Action::CacheLoaded {
+        request: early.request,
+        app: early.app.clone(),
+        result: Ok(early.part.clone()),
+    });
+    Some(early)
+}
+
+/// The newest [`FIRST_PART`] cached reviews of `app` in the database file at `path`, parsed and
+/// cleaned, with `more` set, read without opening the file through [`Db::open`] (see
+/// [`Db::peek_newest_reviews`]); `None` when there are not more than that many (they come with
+/// the whole list) or the file cannot be read so.
+pub fn read_first_part(path: &std::path::Path, app: &str) -> Option<CachedReviews> {
+    let (rows, last_sync) = Db::peek_newest_reviews(path, app, FIRST_PART)?;
+    if rows.len() < FIRST_PART {
+        return None;
+    }
+    let mut part = parse_rows(&rows);
+    part.last_sync = last_sync;
+    part.age_secs = last_sync
+        .or(rows.iter().map(|r| r.fetched_at).max())
+        .map(|t| (now() - t).max(0));
+    part.more = true;
+    Some(part)
+}
+
 /// Rows read per batch handed to the parsing threads (about 2 MB of JSON).
 const BATCH: usize = 4096;
 
@@ -294,21 +379,50 @@ const BATCH: usize = 4096;
 /// returned, newest first, and `first` is not called. The rest is parsed on as many threads as
 /// there are cores (the UI is idle meanwhile) while it is read.
 pub fn load_cache(db: &Db, app: &str, first: impl FnOnce(CachedReviews)) -> Result<CachedReviews, DbError> {
+    load_cache_after(db, app, None, first)
+}
+
+/// [`load_cache`] when the first part may have been sent already (`sent`, from
+/// [`read_first_part`] before the file was opened): if the file still holds those same newest
+/// reviews, `first` is not called again and the whole list starts with them; otherwise (the file
+/// was damaged and replaced meanwhile, say) it is [`load_cache`] (the app merges by id, so the
+/// part sent early is not listed twice).
+pub fn load_cache_after(
+    db: &Db,
+    app: &str,
+    sent: Option<CachedReviews>,
+    first: impl FnOnce(CachedReviews),
+) -> Result<CachedReviews, DbError> {
     let last_sync = db.last_sync(app)?;
     let age = |newest_fetch: Option<i64>| last_sync.or(newest_fetch).map(|t| (now() - t).max(0));
     let newest = db.load_newest_reviews(app, FIRST_PART)?;
     let mut newest_fetch = newest.iter().map(|r| r.fetched_at).max();
-    let mut part = parse_rows(&newest);
-    part.last_sync = last_sync;
-    part.age_secs = age(newest_fetch);
-    if newest.len() < FIRST_PART {
-        // That is all of them.
-        return Ok(part);
-    }
-    part.more = true;
-    // Kept to go in front of the whole list: a few hundred reviews.
-    let first_copy = part.clone();
-    first(part);
+    let same_as_sent = |p: &CachedReviews| {
+        newest.len() == FIRST_PART
+            && p.more
+            && p.reviews.len() == newest.len()
+            && p.reviews
+                .iter()
+                .zip(&newest)
+                .all(|(r, n)| r.id.as_deref() == Some(n.id.as_str()))
+    };
+    let first_copy = match sent.filter(same_as_sent) {
+        Some(part) => part,
+        None => {
+            let mut part = parse_rows(&newest);
+            part.last_sync = last_sync;
+            part.age_secs = age(newest_fetch);
+            if newest.len() < FIRST_PART {
+                // That is all of them.
+                return Ok(part);
+            }
+            part.more = true;
+            // Kept to go in front of the whole list: a few hundred reviews.
+            let first_copy = part.clone();
+            first(part);
+            first_copy
+        }
+    };
     let skip: HashSet<&str> = newest.iter().map(|r| r.id.as_str()).collect();
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
@@ -352,10 +466,11 @@ pub fn load_cache(db: &Db, app: &str, first: impl FnOnce(CachedReviews)) -> Resu
 }
 
 /// `front` (the first part, as sent), then the parsed `parts` (in storage order) newest first,
-/// as one list with its index and unanswered count.
+/// as one list with its index and unanswered count. The parts are appended (each part's memory
+/// is freed as it is moved) and then put in order in place, by following the cycles of the
+/// sorting permutation: sorting a copy would hold every review twice at a million reviews.
 fn newest_first(front: CachedReviews, parts: Vec<(usize, CachedReviews)>) -> CachedReviews {
     let total = front.reviews.len() + parts.iter().map(|(_, p)| p.reviews.len()).sum::<usize>();
-    let mut rest: Vec<Option<(Review, Box<str>)>> = Vec::with_capacity(total - front.reviews.len());
     let mut whole = CachedReviews {
         reviews: Vec::with_capacity(total),
         haystacks: Vec::with_capacity(total),
@@ -365,20 +480,84 @@ fn newest_first(front: CachedReviews, parts: Vec<(usize, CachedReviews)>) -> Cac
     };
     whole.reviews.extend(front.reviews);
     whole.haystacks.extend(front.haystacks);
+    let rest_from = whole.reviews.len();
     for (_, p) in parts {
-        rest.extend(p.reviews.into_iter().zip(p.haystacks).map(Some));
+        whole.reviews.extend(p.reviews);
+        whole.haystacks.extend(p.haystacks);
         whole.vanished.extend(p.vanished);
     }
+    let (reviews, haystacks) = (&mut whole.reviews[rest_from..], &mut whole.haystacks[rest_from..]);
     // Stable: equal dates keep the storage order, as the view's tie-break expects.
-    let mut order: Vec<usize> = (0..rest.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(rest[i].as_ref().and_then(|(r, _)| r.timestamp)));
-    for i in order {
-        if let Some((r, h)) = rest[i].take() {
-            whole.reviews.push(r);
-            whole.haystacks.push(h);
-        }
-    }
+    let mut order: Vec<usize> = (0..reviews.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(reviews[i].timestamp));
+    permute_in_place(&mut order, |a, b| {
+        reviews.swap(a, b);
+        haystacks.swap(a, b);
+    });
     whole.ids = IdIndex::build(&whole.reviews);
     whole.unanswered = whole.reviews.iter().filter(|r| !r.is_answered()).count();
     whole
+}
+
+/// Rearranges a sequence so that position `k` holds what was at `order[k]`, through `swap`,
+/// without a second copy: each cycle of the permutation is walked once. `order` must be a
+/// permutation of `0..order.len()`; it is used up (left as the identity).
+fn permute_in_place(order: &mut [usize], mut swap: impl FnMut(usize, usize)) {
+    for start in 0..order.len() {
+        let mut at = start;
+        loop {
+            let from = order[at];
+            order[at] = at;
+            if from == start || from == at {
+                break;
+            }
+            swap(at, from);
+            at = from;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permute_in_place;
+
+    /// Every permutation of up to six items, and a few long shuffled ones, come out as indexing
+    /// a copy would give.
+    #[test]
+    fn permuting_in_place_gives_what_indexing_a_copy_gives() {
+        fn check(order: &[usize]) {
+            let items: Vec<String> = (0..order.len()).map(|i| format!("item {i}")).collect();
+            let want: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();
+            let mut got = items.clone();
+            let mut o = order.to_vec();
+            permute_in_place(&mut o, |a, b| got.swap(a, b));
+            assert_eq!(got, want, "order {order:?}");
+        }
+        fn all(prefix: &mut Vec<usize>, n: usize) {
+            if prefix.len() == n {
+                return check(prefix);
+            }
+            for i in 0..n {
+                if !prefix.contains(&i) {
+                    prefix.push(i);
+                    all(prefix, n);
+                    prefix.pop();
+                }
+            }
+        }
+        for n in 0..=6 {
+            all(&mut Vec::new(), n);
+        }
+        let mut seed = 0x2545_f491_u64;
+        for n in [100, 1000, 4097] {
+            let mut order: Vec<usize> = (0..n).collect();
+            for i in (1..n).rev() {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                order.swap(i, (seed % (i as u64 + 1)) as usize);
+            }
+            check(&order);
+        }
+    }
 }

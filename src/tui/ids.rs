@@ -89,6 +89,12 @@ impl IdIndex {
         }
     }
 
+    /// Room for `more` ids: growing a table of a million entries rehashes all of them at once,
+    /// tens of milliseconds on the UI thread in the middle of a fetch.
+    pub fn reserve(&mut self, more: usize) {
+        self.by_hash.reserve(more);
+    }
+
     pub fn len(&self) -> usize {
         self.by_hash.len() + self.collided.len()
     }

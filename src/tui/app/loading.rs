@@ -10,6 +10,9 @@ use crate::store::Review;
 use crate::tui::action::{CachedReviews, Eligibility, FetchedPage};
 use crate::tui::layout::list_rows;
 
+/// The most reviews room is made for ahead of a fetch, whatever count the service announces.
+const MAX_RESERVED: usize = 5_000_000;
+
 /// How many reviews after the selected one get their eligibility fetched ahead of time.
 const PREFETCH: usize = 3;
 
@@ -326,10 +329,20 @@ impl App {
         let mut cmds = Vec::new();
         loading.pages += 1;
         loading.total = total;
+        // The service's count, bounded: it decides how much is set aside at once.
+        let total_expected = total.map(|t| (t as usize).min(MAX_RESERVED));
+        if let Some(total) = total_expected {
+            // Room for the whole fetch at once: growing a set of a million ids rehashes them
+            // all on the UI thread, tens of milliseconds in the middle of the fetch.
+            loading.seen.reserve(total.saturating_sub(loading.seen.len()));
+        }
+        let any_vanished = !self.list.vanished.is_empty();
         for r in &page.reviews {
             if let Some(id) = &r.id {
                 loading.seen.insert(id.clone());
-                self.list.vanished.remove(id);
+                if any_vanished {
+                    self.list.vanished.remove(id);
+                }
             }
         }
         let pages_text = match total {
@@ -343,12 +356,13 @@ impl App {
                 reviews: as_received,
             }));
         }
-        if let Some(total) = total {
+        if let Some(total) = total_expected {
             // Room for the whole fetch at once: growing by doubling would copy the list (up to
             // hundreds of MB) on the UI thread in the middle of the fetch.
-            let more = (total as usize).saturating_sub(self.list.reviews.len());
+            let more = total.saturating_sub(self.list.reviews.len());
             self.list.reviews.reserve(more);
             self.list.haystacks.reserve(more);
+            self.list.ids.reserve(more);
         }
         // Merged by id: the list is never emptied during a refresh, and the selection is kept.
         let merged = self.merge(page);

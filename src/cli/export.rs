@@ -179,7 +179,7 @@ pub fn write_rows(
 /// CSV, TSV or JSON lines of chosen columns, one row at a time: nothing but the row being
 /// written is held, whatever the number of rows.
 pub enum RowWriter<'a> {
-    Csv(csv::Writer<&'a mut dyn Write>, &'a [&'a str]),
+    Csv(Box<csv::Writer<&'a mut dyn Write>>, &'a [&'a str]),
     Tsv(&'a mut dyn Write, &'a [&'a str], String),
     Jsonl(&'a mut dyn Write, &'a [&'a str]),
 }
@@ -193,7 +193,7 @@ impl<'a> RowWriter<'a> {
                     .terminator(csv::Terminator::CRLF)
                     .from_writer(out);
                 w.write_record(columns)?;
-                RowWriter::Csv(w, columns)
+                RowWriter::Csv(Box::new(w), columns)
             }
             ExportFormat::Tsv => {
                 writeln!(out, "{}", columns.join("\t"))?;

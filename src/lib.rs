@@ -7,6 +7,8 @@ pub mod config;
 pub mod db;
 pub mod emulator;
 pub mod filter_lang;
+#[doc(hidden)]
+pub mod fuzz_checks;
 pub mod hardening;
 pub mod http;
 pub mod keymap;

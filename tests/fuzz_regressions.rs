@@ -181,3 +181,34 @@ fn review_page_crashes() {
         }
     }
 }
+
+/// Found first (2026-12-01, `filter_view`, within seconds): a character the lexer does not know
+/// went into the refusal as it was, so `market eq 'US' \u{1b}[2J` put an escape sequence in
+/// the sentence the CLI, the filter form and the emulator's 400 body show; so did a date value
+/// that does not parse. Both are now shown as code points or cleaned.
+#[test]
+fn filter_view_crashes() {
+    for (name, data) in crashes("filter_view") {
+        eprintln!("replaying {name}");
+        reviewdesk::fuzz_checks::filter_view(&data);
+    }
+}
+
+#[test]
+fn a_filter_refusal_never_carries_what_it_refuses_raw() {
+    for src in [
+        "rating le 2 \u{1b}]52;c;aGk=\u{7}",
+        "market eq 'US' and \u{9b}2J",
+        "responseDate ge '\u{1b}[31mnot a date'",
+        "rating \u{202e}le 2",
+    ] {
+        let err = reviewdesk::views::parse_filter(src).unwrap_err();
+        assert_eq!(unsafe_char(&err), None, "{src:?}: {err:?}");
+        assert!(err.starts_with("Invalid filter: "), "{err}");
+    }
+    let err = reviewdesk::views::parse_filter("rating le 2 \u{1b}").unwrap_err();
+    assert!(
+        err.contains("U+001B at position 12"),
+        "the character is still named: {err}"
+    );
+}

@@ -44,3 +44,4 @@ pub fn check_auth_error(e: &reviewdesk::auth::AuthError) {
     assert_one_displayable_line("the auth error", &text);
     assert!(!text.contains(SECRET), "the secret is in the error: {text}");
 }
+

@@ -6,15 +6,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 
-use super::export::defuse_formula;
+use super::export::{self, ExportFormat, RowWriter};
 use super::progress::ProgressLine;
 use crate::commerce::export::{fetch_export, read_export};
 use crate::commerce::parse::FileFormat;
 use crate::commerce::{CommerceReview, CommerceSession};
 use crate::config::Config;
 use crate::db::Db;
+use crate::session::usage;
 
 #[derive(Subcommand, Debug)]
 pub enum CommerceCommand {
@@ -24,13 +25,6 @@ pub enum CommerceCommand {
     Import(super::commerce_import::ImportArgs),
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ExportFormat {
-    Json,
-    Jsonl,
-    Csv,
-}
-
 #[derive(Args, Debug)]
 #[command(
     after_help = "The export file's format is undocumented [inferred]: CSV, a JSON array or JSON lines are \
@@ -38,6 +32,8 @@ pub enum ExportFormat {
     The download link (a SAS URL) is a credential and is never shown."
 )]
 pub struct ExportArgs {
+    /// json (an array), jsonl, csv or tsv (spreadsheet-safe, the same columns); a table would
+    /// not fit a whole site's reviews.
     #[arg(long, value_enum, default_value = "json")]
     pub format: ExportFormat,
     /// Write here instead of standard output (replaced atomically when complete).
@@ -77,22 +73,20 @@ const CSV_COLUMNS: [&str; 20] = [
     "extra",
 ];
 
+/// The reviews as they are read from the download, one at a time, in the chosen format.
 enum Writer<'a> {
-    Json { out: Box<dyn Write + 'a>, first: bool },
-    Jsonl { out: Box<dyn Write + 'a> },
-    Csv { out: Box<csv::Writer<Box<dyn Write + 'a>>> },
+    Json { out: &'a mut dyn Write, first: bool },
+    Jsonl { out: &'a mut dyn Write },
+    Rows(RowWriter<'a>),
 }
 
 impl<'a> Writer<'a> {
-    fn new(format: ExportFormat, out: Box<dyn Write + 'a>) -> std::io::Result<Self> {
+    fn new(format: ExportFormat, out: &'a mut dyn Write) -> Result<Self> {
         Ok(match format {
             ExportFormat::Json => Writer::Json { out, first: true },
             ExportFormat::Jsonl => Writer::Jsonl { out },
-            ExportFormat::Csv => {
-                let mut w = csv::Writer::from_writer(out);
-                w.write_record(CSV_COLUMNS)?;
-                Writer::Csv { out: Box::new(w) }
-            }
+            ExportFormat::Csv | ExportFormat::Tsv => Writer::Rows(RowWriter::new(out, format, &CSV_COLUMNS)?),
+            ExportFormat::Table => return Err(usage(NO_TABLE)),
         })
     }
 
@@ -101,62 +95,56 @@ impl<'a> Writer<'a> {
             Writer::Json { out, first } => {
                 out.write_all(if *first { b"[\n" } else { b",\n" })?;
                 *first = false;
-                super::output::write_json_compact(out, r)
+                super::output::write_json_compact(*out, r)
             }
             Writer::Jsonl { out } => {
-                super::output::write_json_compact(out, r)?;
+                super::output::write_json_compact(*out, r)?;
                 out.write_all(b"\n")
             }
-            Writer::Csv { out } => {
-                // Cleaned wherever it goes: a file is opened in a terminal or a spreadsheet later.
-                let cell =
-                    |v: &Option<String>| defuse_formula(crate::sanitize::sanitize_text(v.as_deref().unwrap_or("")));
-                let flag = |b: Option<bool>| b.map(|b| b.to_string()).unwrap_or_default();
-                let extra = if r.extra.is_empty() {
-                    String::new()
-                } else {
-                    cell(&Some(serde_json::to_string(&r.extra).unwrap_or_default()))
-                };
-                out.write_record([
-                    cell(&r.review_id),
-                    cell(&r.product_id),
-                    cell(&r.product_name),
-                    cell(&r.sku),
-                    cell(&r.user_name),
-                    r.rating.map(|x| x.to_string()).unwrap_or_default(),
-                    cell(&r.title),
-                    cell(&r.review_text),
-                    cell(&r.submitted_date_time),
-                    cell(&r.market),
-                    cell(&r.locale),
-                    cell(&r.channel_id),
-                    flag(r.is_taken_down),
-                    flag(r.is_published),
-                    flag(r.updated_since_response),
-                    r.moderation_state().to_owned(),
-                    cell(&r.responder_name),
-                    cell(&r.response_text),
-                    cell(&r.response_date_time),
-                    extra,
-                ])?;
-                Ok(())
-            }
+            // Cleaned and defused by the one writer wherever it goes: a file is opened in a
+            // terminal or a spreadsheet later.
+            Writer::Rows(w) => w.row(&csv_row(r)),
         }
     }
 
     fn finish(self) -> std::io::Result<()> {
         match self {
-            Writer::Json { mut out, first } => {
+            Writer::Json { out, first } => {
                 out.write_all(if first { b"[]\n" } else { b"\n]\n" })?;
                 out.flush()
             }
-            Writer::Jsonl { mut out } => out.flush(),
-            Writer::Csv { mut out, .. } => out.flush(),
+            Writer::Jsonl { out } => out.flush(),
+            Writer::Rows(w) => w.finish(),
         }
     }
 }
 
+/// A review as a CSV/TSV row of [`CSV_COLUMNS`]: its fields, the moderation state, and the
+/// columns reviewdesk does not know as one JSON object in `extra`.
+fn csv_row(r: &CommerceReview) -> serde_json::Map<String, serde_json::Value> {
+    let mut row = export::to_object(r);
+    // A whole-number rating as written by the site (5, not 5.0).
+    if let Some(x) = r.rating.filter(|x| x.fract() == 0.0 && x.abs() < 1e15) {
+        row.insert("rating".into(), serde_json::json!(x as i64));
+    }
+    row.insert("moderationState".into(), r.moderation_state().into());
+    let extra = if r.extra.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::to_string(&r.extra).unwrap_or_default().into()
+    };
+    row.insert("extra".into(), extra);
+    row
+}
+
+const NO_TABLE: &str =
+    "commerce export writes every review for programs and spreadsheets: use --format json, jsonl, csv or tsv";
+
 async fn export(config: Config, args: ExportArgs) -> Result<ExitCode> {
+    // Before anything is downloaded.
+    if args.format == ExportFormat::Table {
+        return Err(usage(NO_TABLE));
+    }
     let session = CommerceSession::resolve(config).await?;
     let mut db = super::local_db::open_or_create(&session.name)?;
     let mut download = tempfile::NamedTempFile::new().context("cannot create a temporary file for the download")?;
@@ -182,11 +170,11 @@ async fn export(config: Config, args: ExportArgs) -> Result<ExitCode> {
         None => None,
     };
     let stdout = std::io::stdout();
-    let sink: Box<dyn Write> = match &target {
+    let mut sink: Box<dyn Write> = match &target {
         Some(t) => Box::new(std::io::BufWriter::new(t.reopen()?)),
         None => Box::new(std::io::BufWriter::new(stdout.lock())),
     };
-    let mut writer = Writer::new(args.format, sink)?;
+    let mut writer = Writer::new(args.format, &mut *sink)?;
     let now = chrono::Utc::now().timestamp();
     let mut batch = Vec::with_capacity(1000);
     let (mut taken_down, mut responded) = (0u64, 0u64);

@@ -24,7 +24,9 @@ use crate::session::usage;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ImportFormat {
-    Text,
+    /// Sentences for people (also `text`).
+    #[value(alias = "text")]
+    Table,
     Jsonl,
 }
 
@@ -44,8 +46,9 @@ pub struct ImportArgs {
     /// Send the valid rows even when some are invalid (they are listed, and not sent).
     #[arg(long)]
     pub skip_invalid: bool,
-    /// `jsonl`: one result object per row on standard output.
-    #[arg(long, value_enum, default_value = "text")]
+    /// `jsonl`: one result object per row on standard output (the names are those of every
+    /// command's --format; a row's result has no table, CSV or JSON array form).
+    #[arg(long, value_enum, default_value = "table")]
     pub format: ImportFormat,
     /// The locale for rows without one [inferred default].
     #[arg(long, default_value = "en-us")]

@@ -1,5 +1,7 @@
 //! Rows of named columns written as a table, JSON, JSON lines, CSV or TSV: the one writer behind
-//! `--format` and `--columns` of `reviewdesk reviews` and `reviewdesk history`.
+//! `--format` (and `--columns`) of every command a script reads: `reviews`, `history`,
+//! `eligibility`, `outbox list`, `profile list`, `stats`. CSV, TSV and JSON lines are written
+//! row by row ([`RowWriter`]), so an export of any size holds one row at a time.
 //!
 //! Every format treats the text as hostile, whatever stdout is:
 //! - table: one sanitised line per row ([`sanitize_line`]), cut to the terminal width;
@@ -26,6 +28,8 @@ use crate::session::usage;
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
     /// For people: sanitised, one line per row, cut to the width (COLUMNS, else 100).
+    /// (`text` is the same, the name `eligibility` and `profile list` used before.)
+    #[value(alias = "text")]
     Table,
     /// One array of objects.
     Json,
@@ -156,24 +160,56 @@ pub fn write_rows(
     columns: &[&str],
     rows: &[Map<String, Value>],
 ) -> io::Result<()> {
-    let selected = || rows.iter().map(|row| Selected { columns, row });
     match format {
-        ExportFormat::Json => output::write_json(&mut &mut *out, &selected().collect::<Vec<_>>()),
-        ExportFormat::Jsonl => write_jsonl(out, &selected().collect::<Vec<_>>()),
-        ExportFormat::Csv => {
-            let mut w = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(out);
-            w.write_record(columns)?;
-            for row in rows {
-                w.write_record(columns.iter().map(|c| csv_cell(row.get(*c))))?;
-            }
-            w.flush()
+        ExportFormat::Json => {
+            let selected: Vec<Selected<'_>> = rows.iter().map(|row| Selected { columns, row }).collect();
+            output::write_json(&mut &mut *out, &selected)
         }
-        ExportFormat::Tsv => {
-            writeln!(out, "{}", columns.join("\t"))?;
-            let mut line = String::new();
+        ExportFormat::Table => write_table(out, columns, rows, output::terminal_width()),
+        streamed => {
+            let mut w = RowWriter::new(out, streamed, columns)?;
             for row in rows {
+                w.row(row)?;
+            }
+            w.finish()
+        }
+    }
+}
+
+/// CSV, TSV or JSON lines of chosen columns, one row at a time: nothing but the row being
+/// written is held, whatever the number of rows.
+pub enum RowWriter<'a> {
+    Csv(Box<csv::Writer<&'a mut dyn Write>>, &'a [&'a str]),
+    Tsv(&'a mut dyn Write, &'a [&'a str], String),
+    Jsonl(&'a mut dyn Write, &'a [&'a str]),
+}
+
+impl<'a> RowWriter<'a> {
+    /// The header is written at once (CSV, TSV). `format` must be csv, tsv or jsonl.
+    pub fn new(out: &'a mut dyn Write, format: ExportFormat, columns: &'a [&'a str]) -> io::Result<Self> {
+        Ok(match format {
+            ExportFormat::Csv => {
+                let mut w = csv::WriterBuilder::new()
+                    .terminator(csv::Terminator::CRLF)
+                    .from_writer(out);
+                w.write_record(columns)?;
+                RowWriter::Csv(Box::new(w), columns)
+            }
+            ExportFormat::Tsv => {
+                writeln!(out, "{}", columns.join("\t"))?;
+                RowWriter::Tsv(out, columns, String::new())
+            }
+            ExportFormat::Jsonl => RowWriter::Jsonl(out, columns),
+            other => {
+                return Err(io::Error::other(format!("{other:?} is not written row by row")));
+            }
+        })
+    }
+
+    pub fn row(&mut self, row: &Map<String, Value>) -> io::Result<()> {
+        match self {
+            RowWriter::Csv(w, columns) => Ok(w.write_record(columns.iter().map(|c| csv_cell(row.get(*c))))?),
+            RowWriter::Tsv(out, columns, line) => {
                 line.clear();
                 for (i, c) in columns.iter().enumerate() {
                     if i > 0 {
@@ -182,12 +218,56 @@ pub fn write_rows(
                     line.push_str(&tsv_cell(row.get(*c)));
                 }
                 line.push('\n');
-                out.write_all(line.as_bytes())?;
+                out.write_all(line.as_bytes())
             }
-            Ok(())
+            RowWriter::Jsonl(out, columns) => {
+                output::write_json_compact(*out, &Selected { columns, row })?;
+                out.write_all(b"\n")
+            }
         }
-        ExportFormat::Table => write_table(out, columns, rows, output::terminal_width()),
     }
+
+    pub fn finish(self) -> io::Result<()> {
+        match self {
+            RowWriter::Csv(mut w, _) => w.flush(),
+            RowWriter::Tsv(out, ..) | RowWriter::Jsonl(out, _) => out.flush(),
+        }
+    }
+}
+
+/// A value's JSON object (its fields by their serialised names); empty for anything else.
+pub fn to_object<T: serde::Serialize>(value: &T) -> Map<String, Value> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    }
+}
+
+/// The answer of a command that lists things (profiles, outbox items, eligibility): `table` is
+/// the command's own layout for people; json the whole objects as an array (or the one object,
+/// with `one`), jsonl one per line; CSV and TSV the `columns`.
+pub fn write_listing(
+    out: &mut dyn Write,
+    format: ExportFormat,
+    columns: &[&str],
+    items: &[Map<String, Value>],
+    shape: Shape,
+    table: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    match (format, shape) {
+        (ExportFormat::Table, _) => table(out),
+        (ExportFormat::Json, Shape::One) if items.len() == 1 => output::write_json(&mut &mut *out, &items[0]),
+        (ExportFormat::Json, _) => output::write_json(&mut &mut *out, &items),
+        (ExportFormat::Jsonl, _) => write_jsonl(out, items),
+        (format, _) => write_rows(out, format, columns, items),
+    }
+}
+
+/// Whether a command answers with one object (`eligibility`) or a list.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Shape {
+    One,
+    List,
 }
 
 /// Widest a column other than the last may be; the last takes what is left of the width.

@@ -31,7 +31,7 @@ mod watch;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use crate::session::UsageError;
 use crate::store::StoreError;
@@ -45,7 +45,10 @@ use crate::store::StoreError;
         Credentials come from REVIEWDESK_TENANT_ID, REVIEWDESK_CLIENT_ID and REVIEWDESK_CLIENT_SECRET; \
         REVIEWDESK_LOGIN_URL and REVIEWDESK_API_URL point reviewdesk at another cloud or at the local emulator. \
         Try it without an account: `reviewdesk demo`.",
-    after_help = "Exit codes: 0 ok, 1 the service refused or failed, 2 bad usage or input; `watch --once` also 3, a --exec command failed."
+    after_help = "Exit codes, the same on every command: 0 done, or yes (eligibility: you may respond; profile test: every check passed; \
+        outbox send: nothing left); 1 the service refused or failed, the local database could not be read, or no (you may not respond, a check failed, \
+        replies or rows are left); 2 bad usage or input, nothing sent; 3 `watch --once --exec`: a command failed.\n\n\
+        --format, wherever data is printed for programs: table (for people; also `text`), json, jsonl, csv, tsv."
 )]
 pub struct Cli {
     /// Config file to use instead of the default (config.toml in the config directory).
@@ -142,12 +145,6 @@ pub struct ReviewsArgs {
     pub page_size: u32,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum InfoFormat {
-    Text,
-    Json,
-}
-
 #[derive(Args, Debug)]
 pub struct EligibilityArgs {
     #[arg(long, value_name = "STOREID")]
@@ -155,8 +152,11 @@ pub struct EligibilityArgs {
     /// One review's ID; without it, whether this account may respond to the app at all.
     #[arg(long, value_name = "ID")]
     pub review: Option<String>,
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: InfoFormat,
+    /// table (sentences; also `text`), json (one object), jsonl, csv or tsv (one row:
+    /// applicationId, reviewId, canRespond, defaultSupportEmail). Exit 0 when you may respond,
+    /// 1 when you may not.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: export::ExportFormat,
 }
 
 #[derive(Args, Debug)]

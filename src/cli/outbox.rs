@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 
+use super::export::{self, ExportFormat, Shape};
 use super::output;
 use crate::config::{self, Config};
 use crate::db::{self, Db, OutboxItem, OutboxState, process_owner};
@@ -32,17 +33,29 @@ pub enum OutboxCommand {
     Discard { id: i64 },
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
-    Table,
-    Json,
-}
-
 #[derive(Args, Debug)]
 pub struct ListArgs {
+    /// table for people; json (an array of items), jsonl, csv or tsv (id, state, app, review,
+    /// attempts, public, support_email, reason, text, created_at, updated_at, sent_at).
     #[arg(long, value_enum, default_value = "table")]
-    pub format: ListFormat,
+    pub format: ExportFormat,
 }
+
+/// What CSV and TSV of `outbox list` hold, in this order (times in Unix seconds).
+const LIST_COLUMNS: [&str; 12] = [
+    "id",
+    "state",
+    "app",
+    "review",
+    "attempts",
+    "public",
+    "support_email",
+    "reason",
+    "text",
+    "created_at",
+    "updated_at",
+    "sent_at",
+];
 
 /// The profile's database, which must exist: the outbox is only ever filled by the UI.
 fn open(config: &Config) -> Result<Db> {
@@ -68,11 +81,15 @@ pub async fn run(config: Config, cmd: OutboxCommand) -> Result<ExitCode> {
             let db = open(&config)?;
             let items = db.outbox(None, now() - 86_400)?;
             let mut out = std::io::stdout().lock();
-            match args.format {
-                ListFormat::Json => output::write_json(&mut out, &items)?,
-                ListFormat::Table if items.is_empty() => eprintln!("the outbox is empty"),
-                ListFormat::Table => write_table(&mut out, &items)?,
-            }
+            let objects: Vec<_> = items.iter().map(export::to_object).collect();
+            export::write_listing(&mut out, args.format, &LIST_COLUMNS, &objects, Shape::List, |out| {
+                if items.is_empty() {
+                    eprintln!("the outbox is empty");
+                    Ok(())
+                } else {
+                    write_table(out, &items)
+                }
+            })?;
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
@@ -167,7 +184,7 @@ async fn send(config: Config) -> Result<ExitCode> {
 }
 
 /// One line per item (the reply cut to the width, `COLUMNS` else 100), and its reason below.
-fn write_table(out: &mut impl Write, items: &[OutboxItem]) -> std::io::Result<()> {
+fn write_table(out: &mut dyn Write, items: &[OutboxItem]) -> std::io::Result<()> {
     let width = output::terminal_width();
     // ID, state, app, review and tries, with their gaps.
     let used = 5 + 2 + 12 + 1 + 12 + 1 + 36 + 1 + 5 + 2;

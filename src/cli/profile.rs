@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use super::InfoFormat;
-use super::profile_args::{AddArgs, EditArgs, Kind, ProfileCommand, read_secret};
+use super::export::{self, ExportFormat, Shape};
+use super::profile_args::{AddArgs, EditArgs, Kind, ProfileCommand, read_secret, write_checks};
 use crate::config::Config;
 use crate::profiles::ops::{self, app_label, config_path, open_store, store_name};
 use crate::profiles::{Profile, Visibility, parse_app, validate_client_id, validate_name, validate_tenant};
@@ -19,7 +19,7 @@ pub async fn run(config: Config, cmd: ProfileCommand) -> Result<ExitCode> {
         ProfileCommand::Edit(e) => edit(config, e).await,
         ProfileCommand::Remove { name } => remove(config, &name).await,
         ProfileCommand::List { format } => list(config, format).await,
-        ProfileCommand::Test { name } => test(config, name).await,
+        ProfileCommand::Test { name, format } => test(config, name, format).await,
     }
 }
 
@@ -181,7 +181,21 @@ async fn remove(config: Config, name: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn list(config: Config, format: InfoFormat) -> Result<ExitCode> {
+/// What CSV and TSV of `profile list` hold, in this order.
+const LIST_COLUMNS: [&str; 10] = [
+    "name",
+    "kind",
+    "tenant",
+    "clientId",
+    "apps",
+    "supportEmail",
+    "visibility",
+    "default",
+    "secret",
+    "commerce",
+];
+
+async fn list(config: Config, format: ExportFormat) -> Result<ExitCode> {
     let store = if config.profiles.is_empty() {
         None
     } else {
@@ -195,27 +209,33 @@ async fn list(config: Config, format: InfoFormat) -> Result<ExitCode> {
         };
         rows.push((name, p, secret));
     }
-    if format == InfoFormat::Json {
-        let v: Vec<_> = rows
-            .iter()
-            .map(|(n, p, s)| {
-                serde_json::json!({
-                    "name": n, "kind": p.kind, "commerce": p.commerce, "tenant": p.tenant, "clientId": p.client_id,
-                    "apps": p.apps, "supportEmail": p.support_email, "visibility": p.visibility,
-                    "default": config.default_profile.as_deref() == Some(n.as_str()), "secret": s,
-                })
-            })
-            .collect();
-        super::output::write_json(&mut std::io::stdout().lock(), &v)?;
-        return Ok(ExitCode::SUCCESS);
-    }
+    let objects: Vec<_> = rows
+        .iter()
+        .map(|(n, p, s)| {
+            export::to_object(&serde_json::json!({
+                "name": n, "kind": p.kind, "commerce": p.commerce, "tenant": p.tenant, "clientId": p.client_id,
+                "apps": p.apps, "supportEmail": p.support_email, "visibility": p.visibility,
+                "default": config.default_profile.as_deref() == Some(n.as_str()), "secret": s,
+            }))
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    export::write_listing(&mut out, format, &LIST_COLUMNS, &objects, Shape::List, |out| {
+        write_profiles_table(out, &config, &rows)
+    })?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+type ProfileRow<'a> = (&'a String, &'a Profile, &'static str);
+
+fn write_profiles_table(out: &mut dyn Write, config: &Config, rows: &[ProfileRow<'_>]) -> std::io::Result<()> {
     if rows.is_empty() {
-        println!(
+        return writeln!(
+            out,
             "No profiles. Add one: reviewdesk profile add --name NAME --tenant TENANT --client CLIENT_ID --app STOREID"
         );
-        return Ok(ExitCode::SUCCESS);
     }
-    let mut out = std::io::stdout().lock();
     writeln!(
         out,
         "  {:<16} {:<38} {:<38} {:<8} APPS",
@@ -245,10 +265,10 @@ async fn list(config: Config, format: InfoFormat) -> Result<ExitCode> {
             apps.join(", ")
         )?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
-async fn test(mut config: Config, name: Option<String>) -> Result<ExitCode> {
+async fn test(mut config: Config, name: Option<String>, format: ExportFormat) -> Result<ExitCode> {
     if let Some(n) = name {
         let key = super::profile_commerce::profile_key(&n);
         config.selected_profile = Some(if config.profiles.contains_key(&n) { n } else { key });
@@ -262,24 +282,18 @@ async fn test(mut config: Config, name: Option<String>) -> Result<ExitCode> {
     .map(|(n, p)| (n.to_owned(), p.kind));
     if let Some((n, crate::profiles::ProfileKind::Commerce)) = chosen {
         config.selected_profile = Some(n);
-        return super::profile_commerce::test(config).await;
+        return super::profile_commerce::test(config, format).await;
     }
     let session = Session::resolve(config).await?;
     let (name, profile) = session
         .profile
         .clone()
         .context("profile test needs a profile, not REVIEWDESK_* variables")?;
-    println!(
+    let heading = format!(
         "Profile {name}: tenant {}, client {}",
         profile.tenant, profile.client_id
     );
     let report = ops::test_session(&session, &profile.apps).await;
-    for check in std::iter::once(&report.token).chain(&report.apps) {
-        println!("  {} {}", if check.ok { "✓" } else { "✗" }, check.text);
-    }
-    Ok(if report.all_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    let checks: Vec<_> = std::iter::once(report.token).chain(report.apps).collect();
+    write_checks(format, &name, &heading, &[], &checks)
 }

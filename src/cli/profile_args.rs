@@ -8,8 +8,9 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::InfoFormat;
+use super::export::{self, ExportFormat, Shape};
 use crate::profiles::check_secret;
+use crate::profiles::ops::Check;
 use crate::secrets::prompt;
 use crate::session::usage;
 
@@ -23,14 +24,56 @@ pub enum ProfileCommand {
     Remove { name: String },
     /// List profiles (never secrets).
     List {
-        #[arg(long, value_enum, default_value = "text")]
-        format: InfoFormat,
+        /// table (also `text`), json, jsonl, csv or tsv.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ExportFormat,
     },
-    /// Get a token and ask, for each app, whether its reviews may be answered.
+    /// Get a token and ask, for each app, whether its reviews may be answered. Exit 0 only
+    /// when every check passes, 1 otherwise.
     Test {
         /// Default: the default profile.
         name: Option<String>,
+        /// table (also `text`); json (an array of checks), jsonl, csv or tsv (profile, ok, text).
+        #[arg(long, value_enum, default_value = "table")]
+        format: ExportFormat,
     },
+}
+
+/// What CSV and TSV of `profile test` hold: one row per check.
+const CHECK_COLUMNS: [&str; 3] = ["profile", "ok", "text"];
+
+/// The outcome of `profile test` (Store or Commerce) in `format`: for people, `heading`, the
+/// `facts` and a ✓ or ✗ line per check; for programs, one object per check. The exit code says
+/// whether every check passed.
+pub(super) fn write_checks(
+    format: ExportFormat,
+    profile: &str,
+    heading: &str,
+    facts: &[String],
+    checks: &[Check],
+) -> Result<std::process::ExitCode> {
+    use std::io::Write;
+    let rows: Vec<_> = checks
+        .iter()
+        .map(|c| export::to_object(&serde_json::json!({"profile": profile, "ok": c.ok, "text": c.text})))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    export::write_listing(&mut out, format, &CHECK_COLUMNS, &rows, Shape::List, |out| {
+        writeln!(out, "{heading}")?;
+        for fact in facts {
+            writeln!(out, "  · {fact}")?;
+        }
+        for c in checks {
+            writeln!(out, "  {} {}", if c.ok { "✓" } else { "✗" }, c.text)?;
+        }
+        Ok(())
+    })?;
+    out.flush()?;
+    Ok(if checks.iter().all(|c| c.ok) {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::from(1)
+    })
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]

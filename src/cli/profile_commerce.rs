@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::profile_args::{AddArgs, EditArgs, read_secret};
+use super::export::ExportFormat;
+use super::profile_args::{AddArgs, EditArgs, read_secret, write_checks};
 use crate::commerce::CommerceSession;
 use crate::config::Config;
 use crate::profiles::ops::{self, config_path, open_store, store_name};
@@ -128,25 +129,16 @@ pub fn edit_site(profile: &mut Profile, e: &EditArgs) -> Result<bool> {
     Ok(true)
 }
 
-pub async fn test(config: Config) -> Result<ExitCode> {
+pub async fn test(config: Config, format: ExportFormat) -> Result<ExitCode> {
     let session = CommerceSession::resolve(config).await?;
-    println!(
+    let heading = format!(
         "Commerce site {} (profile {}): client {}, tenant {}",
         crate::sanitize::sanitize_line(&session.site.name),
         session.name,
         session.profile.client_id,
         session.profile.tenant
     );
-    for fact in crate::commerce::check::facts(&session) {
-        println!("  · {fact}");
-    }
+    let facts = crate::commerce::check::facts(&session);
     let checks = crate::commerce::check::test_site(&session).await;
-    for c in &checks {
-        println!("  {} {}", if c.ok { "✓" } else { "✗" }, c.text);
-    }
-    Ok(if checks.iter().all(|c| c.ok) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    write_checks(format, &session.name, &heading, &facts, &checks)
 }

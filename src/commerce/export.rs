@@ -42,13 +42,27 @@ pub async fn fetch_export(
 /// Reads a downloaded export, one review at a time.
 pub fn read_export(
     path: &std::path::Path,
-    mut each: impl FnMut(CommerceReview) -> Result<(), String>,
+    each: impl FnMut(CommerceReview) -> Result<(), String>,
 ) -> Result<(FileFormat, u64), CommerceError> {
     let file = std::fs::File::open(path).map_err(|e| CommerceError::Disk {
         path: path.display().to_string(),
         source: e,
     })?;
-    let mut reader = BufReader::with_capacity(1 << 18, file);
+    read_export_from(BufReader::with_capacity(1 << 18, file), each)
+}
+
+/// [`read_export`] of bytes already in memory (the fuzz target's entry point).
+pub fn read_export_bytes(
+    bytes: &[u8],
+    each: impl FnMut(CommerceReview) -> Result<(), String>,
+) -> Result<(FileFormat, u64), CommerceError> {
+    read_export_from(bytes, each)
+}
+
+fn read_export_from<R: BufRead>(
+    mut reader: R,
+    mut each: impl FnMut(CommerceReview) -> Result<(), String>,
+) -> Result<(FileFormat, u64), CommerceError> {
     let head = reader.fill_buf().map(<[u8]>::to_vec).unwrap_or_default();
     let format = detect(&head).map_err(CommerceError::Format)?;
     let n = for_each_record(format, reader, |record| {

@@ -2,7 +2,7 @@
 //! lines, one review per row, the connector's fields matched case-insensitively.
 
 use std::collections::HashMap;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use serde_json::{Map, Value, json};
@@ -107,19 +107,24 @@ pub fn read_import_file(path: &Path, defaults: &RowDefaults) -> Result<ImportFil
         ));
     }
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    let mut reader = BufReader::new(file);
-    let head = {
-        use std::io::BufRead;
-        reader
-            .fill_buf()
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?
-            .to_vec()
-    };
-    let format = detect(&head).map_err(|e| format!("{}: {e}", path.display()))?;
+    read_import(&path.display().to_string(), BufReader::new(file), defaults)
+}
+
+/// [`read_import_file`] of bytes already in memory (the fuzz target's entry point); `name`
+/// stands for the file in the sentences.
+pub fn read_import_bytes(name: &str, bytes: &[u8], defaults: &RowDefaults) -> Result<ImportFile, String> {
+    read_import(name, bytes, defaults)
+}
+
+fn read_import<R: BufRead>(name: &str, mut reader: R, defaults: &RowDefaults) -> Result<ImportFile, String> {
+    let head = reader
+        .fill_buf()
+        .map_err(|e| format!("cannot read {name}: {e}"))?
+        .to_vec();
+    let format = detect(&head).map_err(|e| format!("{name}: {e}"))?;
     if format == FileFormat::Json {
         return Err(format!(
-            "{} is one JSON document; import takes CSV with a header line or JSON lines (one review object per line)",
-            path.display()
+            "{name} is one JSON document; import takes CSV with a header line or JSON lines (one review object per line)"
         ));
     }
     let mut out = ImportFile {
@@ -157,9 +162,9 @@ pub fn read_import_file(path: &Path, defaults: &RowDefaults) -> Result<ImportFil
         }
         Ok(())
     })
-    .map_err(|e| format!("{}: {e}", path.display()))?;
+    .map_err(|e| format!("{name}: {e}"))?;
     if out.items.is_empty() && out.problems.is_empty() {
-        return Err(format!("{} has a header but no reviews", path.display()));
+        return Err(format!("{name} has a header but no reviews"));
     }
     Ok(out)
 }

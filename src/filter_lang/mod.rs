@@ -111,6 +111,11 @@ fn lex(src: &str) -> Result<Vec<(usize, Tok)>, String> {
                 }
                 out.push((pos, Tok::Word(s)));
             }
+            // Shown as its code point when it cannot be shown: the sentence reaches a
+            // terminal (the CLI, the filter form, the emulator's 400 body).
+            other if crate::sanitize::is_forbidden(other) || other.is_control() => {
+                return Err(format!("unexpected character U+{:04X} at position {pos}", other as u32));
+            }
             other => return Err(format!("unexpected character '{other}' at position {pos}")),
         }
     }
@@ -249,8 +254,12 @@ fn statement(field: Field, op: Op, value: Tok) -> Result<Expr, String> {
         (Kind::Date, Tok::Str(s)) => match dates::parse_date_only(s.trim()) {
             Some(d) => Lit::Date(d.and_hms_opt(0, 0, 0).unwrap_or_default(), true),
             None => Lit::Date(
-                dates::parse_datetime_lenient(&s)
-                    .ok_or_else(|| format!("'{s}' is not a valid date for field '{name}'"))?,
+                dates::parse_datetime_lenient(&s).ok_or_else(|| {
+                    format!(
+                        "'{}' is not a valid date for field '{name}'",
+                        crate::sanitize::sanitize_line(&s)
+                    )
+                })?,
                 false,
             ),
         },

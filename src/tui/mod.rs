@@ -49,6 +49,8 @@ pub struct TuiOptions {
     pub send_policy: crate::outbox_sender::SendPolicy,
     /// The spinner and draft-autosave timer (`[ui] tick_ms`).
     pub tick: Duration,
+    /// Templates and saved views (`app::volume`).
+    pub volume: app::volume::VolumeSetup,
 }
 
 pub struct ProfilesOptions {
@@ -205,6 +207,7 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
     };
     drop(action_tx);
     app.status.notice = options.notice;
+    app.set_volume(options.volume);
     let mut pending: Vec<Command> = app.start();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(options.tick);
@@ -303,7 +306,7 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
                     dirty = true;
                 }
                 _ = tick.tick() => {
-                    if app.is_busy() || app.draft_waiting() || app.status.notices.expiring() {
+                    if app.is_busy() || app.draft_waiting() || app.status.notices.expiring() || app.counting_down() {
                         pending.extend(app.update(Action::Tick(Instant::now())));
                         dirty = true;
                     }

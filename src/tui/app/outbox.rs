@@ -120,6 +120,9 @@ impl App {
             .state
             .insert(editor.review_id.clone(), ReplyState::Queued(None));
         self.outbox.enqueueing.insert(editor.review_id.clone());
+        // What `z` takes back while it waits out the undo window.
+        self.volume.last_group = vec![editor.review_id.clone()];
+        self.volume.show_review = false;
         self.status.activity = Some(Activity::WritingReply);
         vec![Command::Outbox(OutboxCommand::Enqueue {
             app: editor.app_id.clone(),
@@ -147,6 +150,8 @@ impl App {
 
     /// Every reply state comes from the outbox when there is one.
     pub(super) fn on_outbox_snapshot(&mut self, items: Vec<OutboxItem>) {
+        // The countdown of a reply just queued starts from now, not from the last tick.
+        self.volume.now = crate::outbox_sender::now();
         self.replies.state.clear();
         for item in &items {
             self.replies.state.insert(item.review.clone(), reply_state(item));
@@ -344,6 +349,15 @@ impl App {
                     ))
                 }
             },
+            KeyAction::TakeBack if super::volume::in_window(&item, self.volume.now) => {
+                return vec![Command::Outbox(OutboxCommand::TakeBack { ids: vec![item.id] })];
+            }
+            KeyAction::TakeBack => {
+                self.outbox.notice = Some(format!(
+                    "This reply ({}) is past its undo window: d discards a queued or failed one",
+                    describe(&item)
+                ))
+            }
             KeyAction::Copy => {
                 let held = item.held();
                 let mut cmds = vec![Command::CopyToClipboard { text: item.text }];

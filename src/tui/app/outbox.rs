@@ -42,6 +42,8 @@ pub struct OutboxView {
     pub api_down: Option<String>,
     /// One line about the last thing done here ("Copied …").
     pub notice: Option<String>,
+    /// The last "sent" line of the notice and how many replies it counts.
+    pub sent_line: Option<(usize, String)>,
     /// When the service was last told it answered (Unix seconds): once in a while is enough.
     nudged_at: i64,
 }
@@ -182,14 +184,15 @@ impl App {
                 out.extend(self.mark_answered(&item.app, &item.review, &item.text));
                 self.outbox.api_down = None;
                 self.status.activity = None;
-                self.notice_or_activity(format!(
+                let text = format!(
                     "Reply to review {short} sent{}",
                     if what == Delivery::VerifiedSent {
                         " (found on the review after an unclear answer; not sent again)"
                     } else {
                         ""
                     }
-                ));
+                );
+                self.sent_notice(text);
             }
             Delivery::VerifiedNotApplied => {
                 self.status.activity = Some(Activity::Resending {
@@ -230,6 +233,24 @@ impl App {
             }
         }
         out
+    }
+
+    /// A bulk batch sends many at once: one line counts them instead of one line each.
+    fn sent_notice(&mut self, text: String) {
+        let shown = self.status.notice.as_deref().unwrap_or("");
+        match self.outbox.sent_line.take() {
+            Some((n, line)) if self.screen.mode != Mode::Outbox && shown.ends_with(&line) => {
+                let counted = format!("{} replies sent", n + 1);
+                let earlier = shown[..shown.len() - line.len()].to_owned();
+                self.status.notice = Some(format!("{earlier}{counted}"));
+                self.status.activity = None;
+                self.outbox.sent_line = Some((n + 1, counted));
+            }
+            _ => {
+                self.notice_or_activity(text.clone());
+                self.outbox.sent_line = Some((1, text));
+            }
+        }
     }
 
     fn notice_or_activity(&mut self, text: String) {

@@ -96,7 +96,7 @@ pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
 
 pub fn draw_status(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     let entry = &app.sources.apps[app.sources.index];
-    let mut left = format!(
+    let left = format!(
         " {} · {} │ {} reviews · {} unanswered · {} shown",
         app.sources.profile,
         entry.id,
@@ -104,11 +104,12 @@ pub fn draw_status(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         app.unanswered_count(),
         app.list.view.len()
     );
+    let mut right = String::new();
+    // On the right, which is cut last: at 80 columns the counts on the left give way first.
     let marked = app.volume.marks.len();
     if marked > 0 {
-        left.push_str(&format!(" · {marked} marked"));
+        right.push_str(&format!("● {marked} marked  "));
     }
-    let mut right = String::new();
     // The undo-send window first: it is what may need a key within seconds.
     let waiting = app.waiting_to_go();
     if let Some(last) = waiting.iter().map(|i| i.next_attempt_at).max() {

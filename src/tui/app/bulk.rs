@@ -279,7 +279,20 @@ impl App {
                 EntryStatus::Skipped => s.skipped += 1,
                 EntryStatus::Blocked(_) => s.blocked.push(n),
                 EntryStatus::Ready { .. } => {
+                    // Counted per reply: one reply with two links is one reply that promotes.
+                    let mut seen = Vec::new();
                     for f in &findings {
+                        if seen.contains(&f.rule) {
+                            if let Some((_, _, words)) = s.warnings.iter_mut().find(|(r, _, _)| *r == f.rule.name()) {
+                                for w in &f.words {
+                                    if words.len() < 3 && !words.contains(w) {
+                                        words.push(w.clone());
+                                    }
+                                }
+                            }
+                            continue;
+                        }
+                        seen.push(f.rule);
                         match s.warnings.iter_mut().find(|(r, _, _)| *r == f.rule.name()) {
                             Some((_, count, words)) => {
                                 *count += 1;

@@ -167,9 +167,11 @@ fn hints(app: &App, c: &BulkComposer, width: usize, theme: &Theme) -> Vec<Line<'
 /// "Send 18 public replies? 2 cannot be answered: …", the warnings, and y / n.
 pub fn confirm(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     let s = app.bulk_summary();
-    let box_ = centered(area, 72, 16);
-    let inner = popup(f, box_, " Send these replies? ", theme);
-    let mut lines = vec![Line::styled(s.sentence(), theme.title())];
+    let width = area.width.min(72).saturating_sub(2) as usize;
+    let mut lines: Vec<Line> = wrap(&s.sentence(), width)
+        .into_iter()
+        .map(|l| Line::styled(l, theme.title()))
+        .collect();
     if s.warnings.is_empty() {
         lines.push(Line::styled(
             "The policy check found nothing to warn about.",
@@ -197,10 +199,11 @@ pub fn confirm(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         }
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "Store responses cannot be edited later. Each reply is one item in the outbox; they wait out the undo window first (z takes them back).",
-        theme.dim(),
-    ));
+    let note = "Store responses cannot be edited later. Each reply is one item in the outbox; they wait out the undo window first (z takes them back).";
+    lines.extend(wrap(note, width).into_iter().map(|l| Line::styled(l, theme.dim())));
     lines.push(yes_no(theme, "send", "back to the composer"));
+    // As tall as what it says (warning lines may still wrap once).
+    let box_ = centered(area, 72, lines.len() as u16 + 2 + s.warnings.len() as u16);
+    let inner = popup(f, box_, " Send these replies? ", theme);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

@@ -131,7 +131,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
                 ],
             );
             let text: Vec<String> = hints.iter().map(|h| format!("{} {}", h.keys, h.label)).collect();
-            vec![Line::styled(text.join(" · "), theme.dim())]
+            super::wrap::wrap(&text.join(" · "), problem.width as usize)
+                .into_iter()
+                .map(|l| Line::styled(l, theme.dim()))
+                .collect()
         }
     };
     f.render_widget(Paragraph::new(bottom), problem);

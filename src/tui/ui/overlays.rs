@@ -188,7 +188,7 @@ pub fn confirm(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
 }
 
 pub fn quit(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
-    let box_ = centered(area, 64, 11);
+    let box_ = centered(area, 64, 9);
     let inner = popup(f, box_, " Quit? ", theme);
     let mut lines = Vec::new();
     let queued = app.outbox.to_send();

@@ -46,6 +46,8 @@ pub struct BulkComposer {
     /// The shown entry's reply, while stepping.
     pub reply: TextArea<'static>,
     pub problem: Option<String>,
+    /// The summary the confirmation shows, while it is shown.
+    pub confirming: Option<BulkSummary>,
 }
 
 /// Where one marked review stands.
@@ -128,6 +130,7 @@ impl BulkComposer {
             current: 0,
             reply: text_area("", ""),
             problem: None,
+            confirming: None,
         }
     }
 
@@ -432,6 +435,11 @@ impl App {
                         "Nothing to send: every marked review is skipped or cannot be answered".to_owned(),
                     );
                 } else {
+                    // What the question says is what `y` sends: kept, not worked out again
+                    // per frame (a policy check per reply) nor changed by a late answer.
+                    if let Some(c) = self.volume.bulk.as_mut() {
+                        c.confirming = Some(s);
+                    }
                     self.screen.mode = Mode::BulkConfirm;
                 }
             }
@@ -521,7 +529,10 @@ impl App {
     /// `y` on the confirmation: one outbox item per reply, each also kept as its review's
     /// draft until the Store has it.
     pub(super) fn confirm_bulk(&mut self) -> Vec<Command> {
-        let summary = self.bulk_summary();
+        let Some(summary) = self.volume.bulk.as_mut().and_then(|c| c.confirming.take()) else {
+            self.screen.mode = Mode::Bulk;
+            return Vec::new();
+        };
         let app = self.app_id().to_owned();
         let mut out = Vec::new();
         self.status.notices.clear(Topic::Reply);

@@ -502,6 +502,9 @@ impl App {
             Mode::BulkConfirm => match b {
                 KeyAction::Confirm => self.confirm_bulk(),
                 KeyAction::Back => {
+                    if let Some(c) = self.volume.bulk.as_mut() {
+                        c.confirming = None;
+                    }
                     self.screen.mode = Mode::Bulk;
                     Vec::new()
                 }

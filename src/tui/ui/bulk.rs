@@ -166,7 +166,9 @@ fn hints(app: &App, c: &BulkComposer, width: usize, theme: &Theme) -> Vec<Line<'
 
 /// "Send 18 public replies? 2 cannot be answered: …", the warnings, and y / n.
 pub fn confirm(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
-    let s = app.bulk_summary();
+    let Some(s) = app.volume.bulk.as_ref().and_then(|c| c.confirming.as_ref()) else {
+        return;
+    };
     let width = area.width.min(72).saturating_sub(2) as usize;
     let mut lines: Vec<Line> = wrap(&s.sentence(), width)
         .into_iter()

@@ -8,7 +8,6 @@ use ratatui_textarea::{TextArea, WrapMode};
 
 use super::editor::Draft;
 use super::notices::Topic;
-use super::volume::plural;
 use super::{App, Command, Mode, OutboxCommand, StoreCommand};
 use crate::db::OutboxItem;
 use crate::keymap::KeyAction;
@@ -93,6 +92,10 @@ impl BulkSummary {
         }
         s
     }
+}
+
+pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
 }
 
 pub(super) fn text_area(text: &str, placeholder: &str) -> TextArea<'static> {

@@ -58,7 +58,9 @@ impl OutboxView {
     pub fn next_try(&self, now: i64) -> Option<i64> {
         self.items
             .iter()
+            // One in its undo-send window has its own countdown.
             .filter(|i| i.state == OutboxState::Queued && i.next_attempt_at > now && !i.held())
+            .filter(|i| !super::volume::in_window(i, now))
             .map(|i| i.next_attempt_at)
             .min()
     }

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use super::bulk::BulkComposer;
+use super::bulk::{BulkComposer, plural};
 use super::editor::Draft;
 use super::picker::TemplatePicker;
 use super::{App, Command, Mode, OutboxCommand};
@@ -410,8 +410,4 @@ impl App {
         }
         Vec::new()
     }
-}
-
-pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 { one } else { many }
 }

@@ -226,13 +226,17 @@ impl App {
         if let Some(t) = c.template.and_then(|i| self.volume.templates.get(i))
             && t.body.source == source
         {
-            return Ok(t.render_for(r, email.as_deref()).text);
+            return Ok(t.render_for(r, email.as_deref()).text.trim_end().to_owned());
         }
         if source.trim().is_empty() {
             return Err("write the reply first (or Ctrl-t for a template)".to_owned());
         }
         let body = Body::parse(&source).map_err(|e| e.to_string())?;
-        Ok(body.render(&Values::for_review(r, email.as_deref())).text)
+        Ok(body
+            .render(&Values::for_review(r, email.as_deref()))
+            .text
+            .trim_end()
+            .to_owned())
     }
 
     /// The reply an entry would send: its own, else the shared text rendered.
@@ -505,7 +509,7 @@ impl App {
                 c.template = Some(index);
             }
             BulkStage::Step => {
-                if let Some(text) = rendered {
+                if let Some(text) = rendered.map(|t| t.trim_end().to_owned()) {
                     c.reply.select_all();
                     c.reply.insert_str(&text);
                 }

@@ -128,7 +128,8 @@ impl App {
         let t = &self.volume.templates[p.selected_template()?];
         let review = self.review_by_id(&p.review)?;
         let email = self.support_email_for(&p.review);
-        let text = t.render_for(review, email.as_deref()).text;
+        // A template file's body ends with a line break the reply does not need.
+        let text = t.render_for(review, email.as_deref()).text.trim_end().to_owned();
         let findings = self.check_reply(&text, &p.review);
         Some((text, findings))
     }

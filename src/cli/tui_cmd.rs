@@ -54,6 +54,7 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
             }),
             notice: None,
             tick: config.ui.tick(),
+            volume: Default::default(),
         };
         match tui::run(tui::Start::Setup, options).await? {
             Outcome::Quit => return Ok(ExitCode::SUCCESS),
@@ -132,7 +133,9 @@ pub async fn run(config: Config, apps: Vec<String>) -> Result<ExitCode> {
             days,
             default_public,
             support_email,
-            send_policy: SendPolicy::for_network(&config.network),
+            // The undo-send window of `[outbox] send_delay_secs` (default 10 s).
+            send_policy: SendPolicy::from_config(&config),
+            volume: tui::app::volume::VolumeSetup::from_config(&config),
             profiles: Some(profiles),
             notice: notice.take().or(no_home),
             persistence,
@@ -198,6 +201,7 @@ pub struct Options {
     /// The profile's support email, for replies whose eligibility check gave none.
     pub support_email: Option<String>,
     pub send_policy: SendPolicy,
+    pub volume: tui::app::volume::VolumeSetup,
     pub profiles: Option<ProfilesOptions>,
     pub notice: Option<String>,
     pub persistence: Persistence,
@@ -221,6 +225,7 @@ pub async fn launch(clients: Clients, apps: Vec<AppEntry>, profile: String, opti
             default_public: options.default_public,
             support_email: options.support_email,
             send_policy: options.send_policy,
+            volume: options.volume,
             profiles: options.profiles,
             notice: options.notice,
             tick: options.tick,
@@ -244,7 +249,9 @@ pub async fn open(
         days,
         default_public,
         support_email: None,
-        send_policy: SendPolicy::default(),
+        // The demo shows the undo-send window as a profile has it by default.
+        send_policy: SendPolicy::from_config(&Config::default()),
+        volume: Default::default(),
         profiles: None,
         notice: None,
         persistence,

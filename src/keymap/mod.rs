@@ -54,6 +54,23 @@ pub enum KeyAction {
     MarkAnswered,
     Stats,
     NextWindow,
+    /// Marks and the bulk composer.
+    Mark,
+    MarkAll,
+    ClearMarks,
+    /// The template picker.
+    Templates,
+    /// Cycle the saved views.
+    NextView,
+    /// Take a confirmed reply back inside its undo-send window.
+    TakeBack,
+    /// Quitting during the undo-send window: send what waits now.
+    SendNow,
+    NextReply,
+    PrevReply,
+    Skip,
+    /// At 80x24: the review being answered in place of the editor, and back.
+    ShowReview,
 }
 
 impl KeyAction {
@@ -79,6 +96,10 @@ pub enum KeyContext {
     Outbox,
     Help,
     Stats,
+    /// The template picker (`t`).
+    Picker,
+    /// The bulk composer: one reply to the marked reviews.
+    Bulk,
 }
 
 impl KeyContext {
@@ -95,6 +116,8 @@ impl KeyContext {
             KeyContext::Outbox => "Outbox and history",
             KeyContext::Help => "Help",
             KeyContext::Stats => "Stats",
+            KeyContext::Picker => "Template picker",
+            KeyContext::Bulk => "Reply to the marked reviews",
         }
     }
 }

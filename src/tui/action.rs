@@ -161,6 +161,11 @@ pub enum Action {
     /// An outbox operation the person asked for failed.
     OutboxFailed(String),
     HistoryLoaded(Result<Vec<HistoryEntry>, String>),
+    /// Replies taken back inside their undo-send window, and how many had already gone.
+    TakenBack {
+        items: Vec<OutboxItem>,
+        too_late: usize,
+    },
     /// Background activity to show ("retrying in 4 s").
     Activity(String),
     /// The profiles in config.toml, as read for `ListProfiles`.

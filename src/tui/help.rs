@@ -8,22 +8,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::keymap::{KeyContext, Keymap};
 use crate::tui::layout::centered;
 
-/// The contexts shown, in order.
-const CONTEXTS: [KeyContext; 10] = [
-    KeyContext::Normal,
-    KeyContext::Editor,
-    KeyContext::Confirm,
-    KeyContext::Search,
-    KeyContext::Filters,
-    KeyContext::Apps,
-    KeyContext::Profiles,
-    KeyContext::ProfileForm,
-    KeyContext::Outbox,
-    KeyContext::Stats,
-];
-
 pub const MARKERS: &str =
-    "Markers: ✓ answered  ↻ revised since answered  ⊘ cannot respond  ✎ draft  ⇡ sending  ✗ failed";
+    "Markers: ✓ answered  ↻ revised since answered  ⊘ cannot respond  ✎ draft  ● marked  ⧗ queued  ⇡ sending  ✗ failed";
 pub const REBINDING: &str = "Keys can be changed in config.toml, e.g. [keys.normal] reply = [\"r\", \"ctrl-r\"]";
 
 /// One line of the help text, before styling.
@@ -50,7 +36,14 @@ impl HelpLine {
 
 pub fn lines(keymap: &Keymap) -> Vec<HelpLine> {
     let mut lines = Vec::new();
-    for ctx in CONTEXTS {
+    // Every context the keymap has, in its order: one added later cannot be left out.
+    let mut contexts: Vec<KeyContext> = Vec::new();
+    for b in keymap.all() {
+        if !contexts.contains(&b.context) && b.context != KeyContext::Help {
+            contexts.push(b.context);
+        }
+    }
+    for ctx in contexts {
         lines.push(HelpLine::Title(ctx.title()));
         for b in keymap.bindings(ctx) {
             let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();

@@ -51,6 +51,8 @@ pub struct TuiOptions {
     pub send_policy: crate::outbox_sender::SendPolicy,
     /// The spinner and draft-autosave timer (`[ui] tick_ms`).
     pub tick: Duration,
+    /// Templates and saved views (`app::volume`).
+    pub volume: app::volume::VolumeSetup,
 }
 
 pub struct ProfilesOptions {
@@ -207,6 +209,7 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
     };
     drop(action_tx);
     app.status.notice = options.notice;
+    app.set_volume(options.volume);
     let mut pending: Vec<Command> = app.start();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(options.tick);
@@ -305,7 +308,7 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
                     dirty = true;
                 }
                 _ = tick.tick() => {
-                    if app.is_busy() || app.draft_waiting() || app.status.notices.expiring() {
+                    if app.is_busy() || app.draft_waiting() || app.status.notices.expiring() || app.counting_down() {
                         pending.extend(app.update(Action::Tick(Instant::now())));
                         dirty = true;
                     }

@@ -182,6 +182,32 @@ async fn carry_out(sender: &OutboxSender, cmd: OutboxCommand) -> Option<Action> 
                 .map_err(|e| e.to_string()),
         )),
         OutboxCommand::ServiceAnswered => sender.service_answered().await.err().and_then(failed),
+        OutboxCommand::TakeBack { ids } => {
+            let (mut items, mut too_late) = (Vec::new(), 0);
+            for id in ids {
+                match sender.take_back(id).await {
+                    Ok(item) => items.push(item),
+                    // Claimed meanwhile: it is on its way, and stays in the outbox.
+                    Err(crate::db::DbError::TooLateToTakeBack { .. }) => too_late += 1,
+                    Err(e) => return failed(e),
+                }
+            }
+            Some(Action::TakenBack { items, too_late })
+        }
+        OutboxCommand::SendNow { ids } => {
+            let result = sender
+                .with_db(move |db| {
+                    for id in ids {
+                        // One already claimed (or taken back) needs nothing more.
+                        if db.outbox_item(id).is_ok_and(|i| i.state == OutboxState::Queued) {
+                            db.send_now(id, now())?;
+                        }
+                    }
+                    Ok(())
+                })
+                .await;
+            result.err().and_then(failed)
+        }
     }
 }
 

@@ -74,6 +74,9 @@ pub struct World {
     pub offline: Option<String>,
     /// What the db thread's cache holds, per app.
     pub cached: HashMap<String, CachedReviews>,
+    /// The undo-send window: a queued reply waits this long (and is not sent by the fake)
+    /// until `SendNow`; `TakeBack` returns it meanwhile.
+    pub delay_secs: Option<i64>,
 }
 
 impl World {
@@ -126,6 +129,60 @@ impl World {
                     review: review.clone(),
                     result: self.eligibility.get(review).cloned().unwrap_or_else(can_respond),
                 }]
+            }
+            Command::Outbox(OutboxCommand::Enqueue {
+                app,
+                review,
+                text,
+                support_email,
+                public,
+            }) if self.outbox_answers && self.delay_secs.is_some() => {
+                let id = self.outbox.len() as i64 + 1;
+                let now = chrono::Utc::now().timestamp();
+                let mut item = outbox_item(id, review, OutboxState::Queued, text, now);
+                item.app = app.clone();
+                item.support_email = support_email.clone();
+                item.public = *public;
+                item.next_attempt_at = now + self.delay_secs.unwrap_or_default();
+                self.outbox.push(item);
+                vec![
+                    Action::Enqueued {
+                        app: app.clone(),
+                        review: review.clone(),
+                        result: Ok(id),
+                    },
+                    Action::OutboxSnapshot(self.outbox.clone()),
+                ]
+            }
+            Command::Outbox(OutboxCommand::TakeBack { ids }) if self.outbox_answers => {
+                let (mut items, mut too_late) = (Vec::new(), 0);
+                for id in ids {
+                    match self.outbox.iter().position(|i| i.id == *id) {
+                        Some(p) if self.outbox[p].state == OutboxState::Queued && self.outbox[p].attempts == 0 => {
+                            items.push(self.outbox.remove(p))
+                        }
+                        _ => too_late += 1,
+                    }
+                }
+                vec![
+                    Action::TakenBack { items, too_late },
+                    Action::OutboxSnapshot(self.outbox.clone()),
+                ]
+            }
+            Command::Outbox(OutboxCommand::SendNow { ids }) if self.outbox_answers => {
+                let now = chrono::Utc::now().timestamp();
+                let mut out = Vec::new();
+                for item in self.outbox.iter_mut().filter(|i| ids.contains(&i.id)) {
+                    item.state = OutboxState::Sent;
+                    item.attempts = 1;
+                    item.sent_at = Some(now);
+                    out.push(Action::OutboxOutcome(Outcome {
+                        item: item.clone(),
+                        what: Delivery::Sent,
+                    }));
+                }
+                out.push(Action::OutboxSnapshot(self.outbox.clone()));
+                out
             }
             Command::Outbox(OutboxCommand::Enqueue {
                 app,
@@ -218,6 +275,7 @@ impl H {
             outbox_answers: true,
             outbox: Vec::new(),
             window: None,
+            delay_secs: None,
             offline: None,
             cached: cached
                 .map(|c| HashMap::from([(apps[0].to_owned(), c)]))

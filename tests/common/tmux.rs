@@ -206,9 +206,15 @@ impl Term {
         }
         term.run(&args);
         term.socket_path = Some(PathBuf::from(term.display("#{socket_path}")));
-        if let Some(config) = &opts.config {
-            super::write_config(home, config);
-        }
+        // The tests wait for what a send does, not for the undo-send window (default 10 s):
+        // without a window of their own it is off. Tests of the window set `[outbox]`.
+        let config = opts.config.clone().unwrap_or_default();
+        let config = if config.contains("[outbox]") {
+            config
+        } else {
+            format!("{config}\n[outbox]\nsend_delay_secs = 0\n")
+        };
+        super::write_config(home, &config);
         std::fs::write(home.join("go"), b"").unwrap();
         term
     }

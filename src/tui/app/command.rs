@@ -126,6 +126,14 @@ pub enum OutboxCommand {
     LoadHistory,
     /// The Store answered a request: items waiting out a backoff may go now.
     ServiceAnswered,
+    /// Takes these replies back inside their undo-send window (those no sender claimed yet).
+    TakeBack {
+        ids: Vec<i64>,
+    },
+    /// These replies skip the rest of their undo-send window.
+    SendNow {
+        ids: Vec<i64>,
+    },
 }
 
 /// The profiles worker's (`tui::profile_worker`): config.toml and the secret store.

@@ -32,6 +32,9 @@ pub struct Editor {
     pub field: Field,
     /// Why the last Ctrl-s was refused, shown in the editor.
     pub problem: Option<String>,
+    /// A template replaced typed text and is still as filled in: the text area took it as two
+    /// edits (delete, insert), and Ctrl-u undoes both at once.
+    filled_over: Option<String>,
 }
 
 fn area(text: &str) -> TextArea<'static> {
@@ -63,6 +66,7 @@ impl Editor {
             public: draft.public,
             field: Field::Text,
             problem: None,
+            filled_over: None,
         }
     }
 
@@ -93,6 +97,17 @@ impl Editor {
 
     pub fn input(&mut self, key: KeyEvent) {
         self.problem = None;
+        let undo = key.code == ratatui::crossterm::event::KeyCode::Char('u')
+            && key.modifiers == ratatui::crossterm::event::KeyModifiers::CONTROL;
+        if let Some(filled) = self.filled_over.take()
+            && undo
+            && self.field == Field::Text
+            && filled == self.body()
+        {
+            self.text.undo();
+            self.text.undo();
+            return;
+        }
         match self.field {
             Field::Text => {
                 self.text.input(key);
@@ -138,6 +153,21 @@ impl Editor {
         );
         fresh.field = self.field;
         *self = fresh;
+    }
+
+    /// Replaces the text with a template's, as one edit of the text area: Ctrl-u brings back
+    /// what was there.
+    pub fn fill(&mut self, text: &str) {
+        self.problem = None;
+        let clean = crate::sanitize::sanitize_text(text);
+        self.field = Field::Text;
+        let replaces = !self.body().is_empty();
+        self.text.select_all();
+        if !replaces {
+            self.text.cancel_selection();
+        }
+        self.text.insert_str(&clean);
+        self.filled_over = replaces.then(|| self.body());
     }
 
     pub fn set_email(&mut self, email: &str) {

@@ -55,7 +55,14 @@ impl App {
                 }
                 Vec::new()
             }
+            KeyAction::Reply if !self.marked_here().is_empty() => self.open_bulk(),
             KeyAction::Reply => self.open_editor(),
+            KeyAction::Mark => self.toggle_mark(),
+            KeyAction::MarkAll => self.mark_all_shown(),
+            KeyAction::ClearMarks => self.clear_marks(),
+            KeyAction::Templates => self.reply_from_template(),
+            KeyAction::NextView => self.next_view(),
+            KeyAction::TakeBack => self.take_back_last(),
             KeyAction::Search => {
                 self.screen.mode = Mode::Search;
                 self.list.search = Search::default();
@@ -104,6 +111,11 @@ impl App {
                 self.screen.help_scroll = 0;
                 self.screen.mode = Mode::Help;
                 Vec::new()
+            }
+            // Asked to quit once the early replies are out: q again quits at once (they stay queued).
+            KeyAction::Quit if self.volume.quit_when_sent => {
+                self.screen.should_quit = true;
+                vec![Command::Quit]
             }
             KeyAction::Quit => {
                 // Drafts in the database are safe; only ones kept in memory are worth asking about.
@@ -155,6 +167,8 @@ impl App {
                     f.input(ev);
                 }
             }
+            Mode::Picker => self.picker_input(ev),
+            Mode::Bulk => self.bulk_input(ev),
             Mode::ProfileForm => {
                 if let Some(f) = self.profiles.form.as_mut().filter(|f| !f.confirm_discard) {
                     f.input(ev);

@@ -280,6 +280,7 @@ impl App {
             self.list.view.retain(|i| !out.contains(i));
             fresh.extend(moved);
         }
+        fresh.retain(|&i| self.in_saved_view(i));
         insert_into_view(
             &mut self.list.view,
             &self.list.reviews,
@@ -408,6 +409,7 @@ impl App {
     pub(super) fn rebuild_view_keeping(&mut self, keep: Option<String>) -> Vec<Command> {
         self.list.unanswered = self.list.reviews.iter().filter(|r| !r.is_answered()).count();
         self.list.view = build_view(&self.list.reviews, &self.filters.active, self.filters.unanswered_first);
+        self.apply_saved_view();
         let keep = keep.and_then(|id| self.list.ids.get(&id, &self.list.reviews));
         self.after_view_change(keep)
     }

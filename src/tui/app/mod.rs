@@ -1,6 +1,7 @@
 //! The application state and its one update function. Every change of state happens in
 //! [`App::update`]; side effects come back as [`Command`]s for the event loop to carry out.
 
+pub mod bulk;
 mod command;
 pub mod drafts;
 pub mod editor;
@@ -10,11 +11,13 @@ mod loading;
 pub mod notices;
 pub mod outbox;
 pub mod parts;
+pub mod picker;
 pub mod profile_form;
 pub mod profiles;
 mod reply;
 pub mod stats;
 pub mod view;
+pub mod volume;
 
 pub use command::{Command, DbCommand, OutboxCommand, ProfilesCommand, StoreCommand};
 pub use loading::{describe_age, sanitize_review};
@@ -51,6 +54,11 @@ pub enum Mode {
     Outbox,
     /// How the reviews and answers are going (`s`).
     Stats,
+    /// The template picker, over the editor or the bulk composer.
+    Picker,
+    /// The bulk composer, and its confirmation.
+    Bulk,
+    BulkConfirm,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,6 +112,8 @@ pub struct App {
     pub outbox: OutboxView,
     pub profiles: ProfilesScreen,
     pub stats: stats::StatsView,
+    /// Templates, marks, saved views, the bulk composer and the undo-send window.
+    pub volume: volume::Volume,
     next_request: u64,
 }
 
@@ -126,6 +136,7 @@ impl App {
             outbox: OutboxView::default(),
             profiles: ProfilesScreen::default(),
             stats: stats::StatsView::default(),
+            volume: volume::Volume::default(),
             next_request: 0,
         }
     }
@@ -187,6 +198,9 @@ impl App {
             Mode::Outbox if self.outbox.confirm_discard.is_some() => KeyContext::Confirm,
             Mode::Outbox => KeyContext::Outbox,
             Mode::Stats => KeyContext::Stats,
+            Mode::Picker => KeyContext::Picker,
+            Mode::Bulk => KeyContext::Bulk,
+            Mode::BulkConfirm => KeyContext::Confirm,
         }
     }
 
@@ -228,6 +242,8 @@ impl App {
                             f.paste(&text)
                         }
                     }
+                    Mode::Picker => self.picker_paste(&text),
+                    Mode::Bulk => self.bulk_paste(&text),
                     Mode::ProfileForm => {
                         if let Some(f) = self.profiles.form.as_mut().filter(|f| !f.confirm_discard) {
                             // Takes the text: a pasted secret is zeroised there.
@@ -248,6 +264,7 @@ impl App {
                     self.screen.spinner = self.screen.spinner.wrapping_add(1);
                 }
                 self.status.notices.expire(now);
+                self.volume.now = crate::outbox_sender::now();
                 self.draft_tick(now)
             }
             Action::SaveNow => self.save_now(),
@@ -371,8 +388,9 @@ impl App {
             }
             Action::OutboxSnapshot(items) => {
                 self.on_outbox_snapshot(items);
-                Vec::new()
+                self.quit_if_sent()
             }
+            Action::TakenBack { items, too_late } => self.on_taken_back(items, too_late),
             Action::OutboxOutcome(o) => self.on_outbox_outcome(o),
             Action::Enqueued { review, result, .. } => self.on_enqueued(review, result),
             Action::OutboxDiscarded(item) => self.on_outbox_discarded(item),
@@ -434,6 +452,7 @@ impl App {
                 _ => Vec::new(),
             },
             Mode::QuitConfirm => match b {
+                KeyAction::SendNow if !self.waiting_to_go().is_empty() => self.send_now_then_quit(),
                 KeyAction::Confirm => {
                     self.screen.should_quit = true;
                     vec![Command::Quit]
@@ -481,6 +500,19 @@ impl App {
             Mode::ProfileConfirm => self.profile_confirm_key(b),
             Mode::Outbox => self.outbox_key(b),
             Mode::Stats => self.stats_key(b),
+            Mode::Picker => self.picker_key(b),
+            Mode::Bulk => self.bulk_key(b),
+            Mode::BulkConfirm => match b {
+                KeyAction::Confirm => self.confirm_bulk(),
+                KeyAction::Back => {
+                    if let Some(c) = self.volume.bulk.as_mut() {
+                        c.confirming = None;
+                    }
+                    self.screen.mode = Mode::Bulk;
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
         }
     }
 }

@@ -42,6 +42,8 @@ pub struct OutboxView {
     pub api_down: Option<String>,
     /// One line about the last thing done here ("Copied …").
     pub notice: Option<String>,
+    /// The last "sent" line of the notice and how many replies it counts.
+    pub sent_line: Option<(usize, String)>,
     /// When the service was last told it answered (Unix seconds): once in a while is enough.
     nudged_at: i64,
 }
@@ -56,7 +58,9 @@ impl OutboxView {
     pub fn next_try(&self, now: i64) -> Option<i64> {
         self.items
             .iter()
+            // One in its undo-send window has its own countdown.
             .filter(|i| i.state == OutboxState::Queued && i.next_attempt_at > now && !i.held())
+            .filter(|i| !super::volume::in_window(i, now))
             .map(|i| i.next_attempt_at)
             .min()
     }
@@ -120,6 +124,9 @@ impl App {
             .state
             .insert(editor.review_id.clone(), ReplyState::Queued(None));
         self.outbox.enqueueing.insert(editor.review_id.clone());
+        // What `z` takes back while it waits out the undo window.
+        self.volume.last_group = vec![editor.review_id.clone()];
+        self.volume.show_review = false;
         self.status.activity = Some(Activity::WritingReply);
         vec![Command::Outbox(OutboxCommand::Enqueue {
             app: editor.app_id.clone(),
@@ -147,6 +154,8 @@ impl App {
 
     /// Every reply state comes from the outbox when there is one.
     pub(super) fn on_outbox_snapshot(&mut self, items: Vec<OutboxItem>) {
+        // The countdown of a reply just queued starts from now, not from the last tick.
+        self.volume.now = crate::outbox_sender::now();
         self.replies.state.clear();
         for item in &items {
             self.replies.state.insert(item.review.clone(), reply_state(item));
@@ -177,14 +186,15 @@ impl App {
                 out.extend(self.mark_answered(&item.app, &item.review, &item.text));
                 self.outbox.api_down = None;
                 self.status.activity = None;
-                self.notice_or_activity(format!(
+                let text = format!(
                     "Reply to review {short} sent{}",
                     if what == Delivery::VerifiedSent {
                         " (found on the review after an unclear answer; not sent again)"
                     } else {
                         ""
                     }
-                ));
+                );
+                self.sent_notice(text);
             }
             Delivery::VerifiedNotApplied => {
                 self.status.activity = Some(Activity::Resending {
@@ -225,6 +235,24 @@ impl App {
             }
         }
         out
+    }
+
+    /// A bulk batch sends many at once: one line counts them instead of one line each.
+    fn sent_notice(&mut self, text: String) {
+        let shown = self.status.notice.as_deref().unwrap_or("");
+        match self.outbox.sent_line.take() {
+            Some((n, line)) if self.screen.mode != Mode::Outbox && shown.ends_with(&line) => {
+                let counted = format!("{} replies sent", n + 1);
+                let earlier = shown[..shown.len() - line.len()].to_owned();
+                self.status.notice = Some(format!("{earlier}{counted}"));
+                self.status.activity = None;
+                self.outbox.sent_line = Some((n + 1, counted));
+            }
+            _ => {
+                self.notice_or_activity(text.clone());
+                self.outbox.sent_line = Some((1, text));
+            }
+        }
     }
 
     fn notice_or_activity(&mut self, text: String) {
@@ -344,6 +372,15 @@ impl App {
                     ))
                 }
             },
+            KeyAction::TakeBack if super::volume::in_window(&item, self.volume.now) => {
+                return vec![Command::Outbox(OutboxCommand::TakeBack { ids: vec![item.id] })];
+            }
+            KeyAction::TakeBack => {
+                self.outbox.notice = Some(format!(
+                    "This reply ({}) is past its undo window: d discards a queued or failed one",
+                    describe(&item)
+                ))
+            }
             KeyAction::Copy => {
                 let held = item.held();
                 let mut cmds = vec![Command::CopyToClipboard { text: item.text }];

@@ -94,6 +94,7 @@ impl App {
         };
         match b {
             KeyAction::Back => {
+                self.volume.show_review = false;
                 // Saved at once, not at the next tick: kept in memory, and on disk with a database.
                 self.draft_changed();
                 let cmds = self.save_editor_draft();
@@ -136,6 +137,11 @@ impl App {
                 self.draft_changed();
             }
             KeyAction::NextField => editor.next_field(),
+            KeyAction::Templates => {
+                let review = editor.review_id.clone();
+                return self.open_picker(review, super::picker::PickerTarget::Editor { from_list: false });
+            }
+            KeyAction::ShowReview => self.volume.show_review = !self.volume.show_review,
             KeyAction::ExternalEditor => return vec![Command::OpenExternalEditor { text: editor.body() }],
             KeyAction::Send => {
                 // An edit of a queued reply was checked when it was first confirmed.
@@ -155,7 +161,21 @@ impl App {
                     }
                     _ => None,
                 };
-                editor.problem = blocked.or_else(|| editor.check().err());
+                // A placeholder left in the text (typed, or a template value the review lacks)
+                // would be published as written.
+                let unfilled = crate::policy::unfilled_placeholders(&editor.body());
+                let unfilled = (!unfilled.is_empty()).then(|| {
+                    format!(
+                        "Fill in or remove {}: the review has no value for {}",
+                        unfilled
+                            .iter()
+                            .map(|p| format!("{{{p}}}"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        if unfilled.len() == 1 { "it" } else { "them" }
+                    )
+                });
+                editor.problem = blocked.or_else(|| editor.check().err()).or(unfilled);
                 if editor.problem.is_some() {
                     return Vec::new();
                 }

@@ -23,8 +23,23 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         .and_then(|r| r.reviewer_name.clone())
         .unwrap_or_else(|| "the customer".into());
     let block = theme.block(format!(" Reply to {} ", who.replace('\n', " ")), true);
-    let inner = block.inner(area);
+    let mut inner = block.inner(area);
     f.render_widget(block, area);
+    // With room, the review being answered stays in view above the reply.
+    if inner.height >= 20
+        && let Some(r) = app.review_by_id(&ed.review_id)
+    {
+        let width = inner.width as usize;
+        let mut lines = super::review_card::lines(r, width, (inner.height / 3) as usize, theme);
+        lines.push(Line::styled("─".repeat(width), theme.dim()));
+        let used = lines.len() as u16;
+        f.render_widget(Paragraph::new(lines), Rect { height: used, ..inner });
+        inner = Rect {
+            y: inner.y + used,
+            height: inner.height - used,
+            ..inner
+        };
+    }
     let [text_area, counter, email, problem] = Layout::vertical([
         Constraint::Min(1),
         Constraint::Length(1),
@@ -104,9 +119,22 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
             .collect(),
         None => {
             use KeyAction as A;
-            let hints = km.hints(KeyContext::Editor, &[A::Send, A::NextField, A::ExternalEditor, A::Back]);
+            let hints = km.hints(
+                KeyContext::Editor,
+                &[
+                    A::Send,
+                    A::NextField,
+                    A::Templates,
+                    A::ShowReview,
+                    A::ExternalEditor,
+                    A::Back,
+                ],
+            );
             let text: Vec<String> = hints.iter().map(|h| format!("{} {}", h.keys, h.label)).collect();
-            vec![Line::styled(text.join(" · "), theme.dim())]
+            super::wrap::wrap(&text.join(" · "), problem.width as usize)
+                .into_iter()
+                .map(|l| Line::styled(l, theme.dim()))
+                .collect()
         }
     };
     f.render_widget(Paragraph::new(bottom), problem);

@@ -14,7 +14,14 @@ use crate::tui::app::{App, Focus, Mode};
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     let entry = &app.sources.apps[app.sources.index];
-    let title = format!(" {} · {} ", entry.name.as_deref().unwrap_or("Reviews"), entry.id);
+    let mut title = format!(" {} · {} ", entry.name.as_deref().unwrap_or("Reviews"), entry.id);
+    if let Some(view) = app.view_name() {
+        title.push_str(&format!(
+            "· view: {} ({}) ",
+            crate::sanitize::sanitize_line(view),
+            app.list.view.len()
+        ));
+    }
     let focused = app.screen.focus == Focus::List && app.screen.mode == Mode::Normal;
     let block = theme.block(title, focused);
     let inner = block.inner(area);
@@ -96,10 +103,11 @@ fn row<'a>(app: &App, r: &'a Review, selected: bool, width: usize, theme: &Theme
     );
     let fixed = 1 + 1 + 1 + 5 + 1 + date.chars().count() + 1 + 2 + 1 + reviewer_w + 1;
     let summary = truncate_to_width(&summary(r), width.saturating_sub(fixed));
+    let marked = if app.is_marked(r) { "●" } else { " " };
     let mut spans = vec![
         Span::styled(mark, mark_style),
         Span::styled(draft, theme.accent()),
-        Span::raw(" "),
+        Span::styled(marked, theme.accent()),
         Span::styled(stars(r.rating), theme.stars()),
         Span::raw(" "),
         Span::styled(date, theme.dim()),

@@ -1,12 +1,15 @@
 //! Drawing: a pure function of `&App`. Nothing here changes state or does I/O.
 
+mod bulk;
 mod detail;
 mod editor;
 mod list;
 mod outbox;
 mod overlays;
+mod picker;
 mod profile_form;
 mod profiles;
+mod review_card;
 pub mod stats;
 mod status;
 pub mod wrap;
@@ -42,9 +45,22 @@ pub fn draw(f: &mut Frame, app: &App) {
         _ => {}
     }
     let p = panes(area);
-    list::draw(f, app, p.list, &theme);
+    let picking_for_bulk = app
+        .volume
+        .picker
+        .as_ref()
+        .is_some_and(|k| k.target == crate::tui::app::picker::PickerTarget::Bulk);
     match app.screen.mode {
-        Mode::Editor | Mode::Confirm => editor::draw(f, app, p.detail, &theme),
+        Mode::Bulk | Mode::BulkConfirm => bulk::draw(f, app, p.list.union(p.detail), &theme),
+        Mode::Picker if picking_for_bulk => bulk::draw(f, app, p.list.union(p.detail), &theme),
+        _ => list::draw(f, app, p.list, &theme),
+    }
+    match app.screen.mode {
+        Mode::Bulk | Mode::BulkConfirm => {}
+        Mode::Picker if picking_for_bulk => {}
+        // At 80x24 the review being answered shows in the editor's place on a key.
+        Mode::Editor if app.volume.show_review => detail::draw(f, app, p.detail, &theme),
+        Mode::Editor | Mode::Confirm | Mode::Picker => editor::draw(f, app, p.detail, &theme),
         _ => detail::draw(f, app, p.detail, &theme),
     }
     status::draw_hints(f, app, p.hints, &theme);
@@ -55,6 +71,8 @@ pub fn draw(f: &mut Frame, app: &App) {
         Mode::Apps => overlays::apps(f, app, area, &theme),
         Mode::Confirm => overlays::confirm(f, app, area, &theme),
         Mode::QuitConfirm => overlays::quit(f, app, area, &theme),
+        Mode::Picker => picker::draw(f, app, area, &theme),
+        Mode::BulkConfirm => bulk::confirm(f, app, area, &theme),
         _ => {}
     }
     if app.screen.mode == Mode::Normal

@@ -137,7 +137,9 @@ pub fn notice(f: &mut Frame, text: &str, hints: Rect, theme: &Theme) {
 
 pub fn confirm(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     let Some(ed) = app.editor.as_ref() else { return };
-    let box_ = centered(area, 64, 10);
+    let findings = app.check_reply(&ed.body(), &ed.review_id);
+    let warn = super::review_card::findings(&findings, 60, theme);
+    let box_ = centered(area, 64, 10 + warn.len().min(6) as u16);
     let inner = popup(f, box_, " Send this response? ", theme);
     let how = if ed.public {
         Line::styled(
@@ -155,11 +157,18 @@ pub fn confirm(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
             ed.email_value()
         )),
         Line::raw(""),
+    ];
+    let mut lines = lines;
+    lines.extend(warn.into_iter().take(6));
+    lines.extend([
         Line::styled("Store responses cannot be edited later.", theme.warn()),
         // Offline or in an outage, "send" would otherwise look like a promise it cannot keep.
-        Line::styled("Kept in the outbox until the Store has it.", theme.dim()),
+        Line::styled(
+            "Kept in the outbox until the Store has it; z takes it back while it waits.",
+            theme.dim(),
+        ),
         yes_no(theme, "send", "keep editing"),
-    ];
+    ]);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
@@ -168,6 +177,30 @@ pub fn quit(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     let inner = popup(f, box_, " Quit? ", theme);
     let mut lines = Vec::new();
     let queued = app.outbox.to_send();
+    let waiting = app.waiting_to_go().len();
+    if waiting > 0 {
+        lines.push(Line::styled(
+            format!(
+                "{waiting} {} still in the undo window.",
+                plural(waiting, "reply is", "replies are")
+            ),
+            theme.warn(),
+        ));
+        lines.push(Line::from(vec![
+            Span::styled("s", theme.accent()),
+            Span::raw(" send them now, then quit    "),
+            Span::styled("y", theme.accent()),
+            Span::raw(" quit, they go out at the next start"),
+        ]));
+        lines.push(Line::from(vec![
+            Span::styled("n", theme.accent()),
+            Span::raw(" / "),
+            Span::styled("Esc", theme.accent()),
+            Span::raw(" stay"),
+        ]));
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        return;
+    }
     if queued > 0 {
         lines.push(Line::styled(
             format!(

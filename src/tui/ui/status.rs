@@ -45,7 +45,21 @@ pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         Line::from(vec![Span::styled(text, style), Span::styled(more, theme.dim())])
     } else {
         use KeyAction as A;
+        let context = match app.screen.mode {
+            Mode::Editor => KeyContext::Editor,
+            _ => KeyContext::Normal,
+        };
         let actions: &[KeyAction] = match app.screen.mode {
+            Mode::Editor if app.volume.show_review => &[A::ShowReview],
+            Mode::Normal if !app.volume.marks.is_empty() => &[
+                A::Mark,
+                A::Reply,
+                A::MarkAll,
+                A::ClearMarks,
+                A::Templates,
+                A::NextView,
+                A::Help,
+            ],
             Mode::Normal => &[
                 A::MoveDown,
                 A::MoveUp,
@@ -60,7 +74,7 @@ pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
             ],
             _ => &[],
         };
-        let mut spans = hint_spans(&app.keymap.hints(KeyContext::Normal, actions), theme);
+        let mut spans = hint_spans(&app.keymap.hints(context, actions), theme);
         if !app.list.search.query.is_empty() && app.screen.mode == Mode::Normal {
             spans.insert(
                 0,
@@ -91,6 +105,22 @@ pub fn draw_status(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         app.list.view.len()
     );
     let mut right = String::new();
+    // On the right, which is cut last: at 80 columns the counts on the left give way first.
+    let marked = app.volume.marks.len();
+    if marked > 0 {
+        right.push_str(&format!("● {marked} marked  "));
+    }
+    // The undo-send window first: it is what may need a key within seconds.
+    let waiting = app.waiting_to_go();
+    if let Some(last) = waiting.iter().map(|i| i.next_attempt_at).max() {
+        let secs = (last - app.volume.now).max(0);
+        right.push_str(&format!(
+            "⧗ {} {} in {secs}s ({} undo)  ",
+            waiting.len(),
+            if waiting.len() == 1 { "reply goes" } else { "replies go" },
+            app.keymap.key_for(KeyContext::Normal, KeyAction::TakeBack)
+        ));
+    }
     if !app.filters.active.is_default() {
         right.push_str(&format!("filter: {}  ", app.filters.active.describe()));
     }

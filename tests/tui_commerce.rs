@@ -122,6 +122,19 @@ fn r_on_a_site_review_says_where_it_is_answered_instead_of_opening_an_editor() {
     assert!(h.app.status.notice.is_none());
 }
 
+/// Marked site reviews do not open the bulk composer either: nothing there could send them.
+#[test]
+fn r_with_marked_site_reviews_explains_too_and_composes_nothing() {
+    let mut h = on_site((80, 24));
+    h.typ(" ");
+    h.typ(" ");
+    let cmds = h.typ("r");
+    assert_eq!(h.app.screen.mode, Mode::Normal);
+    assert!(cmds.is_empty(), "{cmds:?}");
+    let notice = h.app.status.notice.clone().expect("an explanation");
+    assert!(notice.contains("Home → Reviews → Moderation"), "{notice}");
+}
+
 #[test]
 fn the_detail_pane_shows_the_moderation_state_not_store_eligibility() {
     let mut h = on_site((120, 40));

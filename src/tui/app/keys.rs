@@ -55,7 +55,12 @@ impl App {
                 }
                 Vec::new()
             }
-            KeyAction::Reply if !self.marked_here().is_empty() => self.open_bulk(),
+            // A source that takes no answers says so from open_editor, marks or not.
+            KeyAction::Reply
+                if !self.marked_here().is_empty() && self.sources.can(crate::provider::Feature::Respond) =>
+            {
+                self.open_bulk()
+            }
             KeyAction::Reply => self.open_editor(),
             KeyAction::Mark => self.toggle_mark(),
             KeyAction::MarkAll => self.mark_all_shown(),

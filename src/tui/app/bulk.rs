@@ -4,11 +4,11 @@
 //! like a single one (one item per review).
 
 use ratatui::crossterm::event::KeyEvent;
-use ratatui_textarea::{TextArea, WrapMode};
+use ratatui_textarea::TextArea;
 
-use super::editor::Draft;
+use super::editor::{Draft, text_area};
 use super::notices::Topic;
-use super::{App, Command, Mode, OutboxCommand, StoreCommand};
+use super::{App, Command, Mode, OutboxCommand};
 use crate::db::OutboxItem;
 use crate::keymap::KeyAction;
 use crate::policy::{Finding, Severity};
@@ -96,21 +96,6 @@ impl BulkSummary {
 
 pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
-}
-
-pub(super) fn text_area(text: &str, placeholder: &str) -> TextArea<'static> {
-    let lines: Vec<String> = if text.is_empty() {
-        vec![String::new()]
-    } else {
-        text.split('\n').map(str::to_owned).collect()
-    };
-    let mut t = TextArea::new(lines);
-    t.set_wrap_mode(WrapMode::WordOrGlyph);
-    t.set_cursor_line_style(ratatui::style::Style::default());
-    t.set_placeholder_text(placeholder);
-    t.move_cursor(ratatui_textarea::CursorMove::Bottom);
-    t.move_cursor(ratatui_textarea::CursorMove::End);
-    t
 }
 
 const BODY_HINT: &str = "One reply for all; {reviewer|there}, {app}, {version}… fill in per review (Ctrl-t: template)";
@@ -203,14 +188,7 @@ impl App {
             if known || self.replies.pending_info.contains_key(review) || self.cannot_answer(review).is_some() {
                 continue;
             }
-            let request = self.request_id();
-            self.replies.pending_info.insert(review.clone(), request);
-            self.replies.eligibility.insert(review.clone(), Eligibility::Checking);
-            out.push(Command::Store(StoreCommand::CheckEligibility {
-                request,
-                app: app.clone(),
-                review: review.clone(),
-            }));
+            out.push(self.ask_eligibility(&app, review.clone()));
         }
         out
     }

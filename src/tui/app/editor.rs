@@ -37,7 +37,8 @@ pub struct Editor {
     filled_over: Option<String>,
 }
 
-fn area(text: &str) -> TextArea<'static> {
+/// A text area holding `text`, the cursor at its end; `placeholder` shows while it is empty.
+pub(super) fn text_area(text: &str, placeholder: &str) -> TextArea<'static> {
     let lines: Vec<String> = if text.is_empty() {
         vec![String::new()]
     } else {
@@ -46,6 +47,9 @@ fn area(text: &str) -> TextArea<'static> {
     let mut t = TextArea::new(lines);
     t.set_wrap_mode(WrapMode::WordOrGlyph);
     t.set_cursor_line_style(ratatui::style::Style::default());
+    if !placeholder.is_empty() {
+        t.set_placeholder_text(placeholder);
+    }
     t.move_cursor(ratatui_textarea::CursorMove::Bottom);
     t.move_cursor(ratatui_textarea::CursorMove::End);
     t
@@ -53,10 +57,10 @@ fn area(text: &str) -> TextArea<'static> {
 
 impl Editor {
     pub fn open(app_id: &str, review_id: &str, draft: Draft) -> Editor {
-        let mut email = area(&draft.email);
+        let mut email = text_area(&draft.email, "");
         email.set_wrap_mode(WrapMode::None);
         email.set_placeholder_text("support@your-company.example");
-        let mut text = area(&draft.text);
+        let mut text = text_area(&draft.text, "");
         text.set_placeholder_text("Write your response…");
         Editor {
             app_id: app_id.to_owned(),
@@ -171,7 +175,7 @@ impl Editor {
     }
 
     pub fn set_email(&mut self, email: &str) {
-        let mut fresh = area(email);
+        let mut fresh = text_area(email, "");
         fresh.set_wrap_mode(WrapMode::None);
         self.email = fresh;
     }

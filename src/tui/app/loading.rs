@@ -40,6 +40,18 @@ impl App {
         self.list.offset = self.list.offset.min(max_offset);
     }
 
+    /// Asks the source whether `review` may be answered, and remembers that it asked.
+    pub(super) fn ask_eligibility(&mut self, app: &str, review: String) -> Command {
+        let request = self.request_id();
+        self.replies.pending_info.insert(review.clone(), request);
+        self.replies.eligibility.insert(review.clone(), Eligibility::Checking);
+        Command::Store(StoreCommand::CheckEligibility {
+            request,
+            app: app.to_owned(),
+            review,
+        })
+    }
+
     pub(super) fn prefetch_eligibility(&mut self) -> Vec<Command> {
         // A source without the check (a Commerce site) is never asked.
         if !self.sources.can(crate::provider::Feature::Eligibility) {
@@ -72,14 +84,7 @@ impl App {
             {
                 continue;
             }
-            let request = self.request_id();
-            self.replies.pending_info.insert(review.clone(), request);
-            self.replies.eligibility.insert(review.clone(), Eligibility::Checking);
-            out.push(Command::Store(StoreCommand::CheckEligibility {
-                request,
-                app: app.clone(),
-                review,
-            }));
+            out.push(self.ask_eligibility(&app, review));
         }
         out
     }

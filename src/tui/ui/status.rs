@@ -74,7 +74,14 @@ pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
             ],
             _ => &[],
         };
-        let mut spans = hint_spans(&app.keymap.hints(context, actions), theme);
+        // A source that takes no answers here (a Commerce site) is not offered `r` or `t`.
+        let answerable = app.sources.can(crate::provider::Feature::Respond);
+        let actions: Vec<KeyAction> = actions
+            .iter()
+            .copied()
+            .filter(|a| answerable || !matches!(a, A::Reply | A::Templates))
+            .collect();
+        let mut spans = hint_spans(&app.keymap.hints(context, &actions), theme);
         if !app.list.search.query.is_empty() && app.screen.mode == Mode::Normal {
             spans.insert(
                 0,

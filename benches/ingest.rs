@@ -7,46 +7,13 @@
 
 mod common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use reviewdesk::store::dates::today_utc;
 use reviewdesk::store::{ReviewQuery, ReviewsPage};
 
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) };
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        let q = unsafe { System.realloc(p, l, new) };
-        if !q.is_null() {
-            if new > l.size() {
-                let now = LIVE.fetch_add(new - l.size(), Ordering::Relaxed) + new - l.size();
-                PEAK.fetch_max(now, Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(l.size() - new, Ordering::Relaxed);
-            }
-        }
-        q
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: common::alloc::Counting = common::alloc::Counting;
 
 const REVIEWS: usize = 100_000;
 const RUNS: usize = 7;
@@ -80,12 +47,11 @@ fn main() {
     let mut fetch_ingest = Vec::new();
     let mut peak_heap = 0usize;
     for _ in 0..RUNS {
-        let base_live = LIVE.load(Ordering::Relaxed);
-        PEAK.store(base_live, Ordering::Relaxed);
+        let base_live = common::alloc::start_peak();
         let t = Instant::now();
         let got = rt.block_on(session.client.fetch_reviews(&query)).unwrap();
         fetch_ingest.push(t.elapsed());
-        peak_heap = peak_heap.max(PEAK.load(Ordering::Relaxed) - base_live);
+        peak_heap = peak_heap.max(common::alloc::peak_since(base_live));
         assert_eq!(got.reviews.len(), REVIEWS);
     }
 

@@ -18,7 +18,6 @@
 
 mod common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -36,39 +35,8 @@ use reviewdesk::tui::app::{App, AppEntry, Command as AppCommand, DbCommand, Sett
 use reviewdesk::tui::db_worker::{load_cache_after, read_first_part};
 use reviewdesk::tui::ui;
 
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(l) };
-        if !p.is_null() {
-            let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) };
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        let q = unsafe { System.realloc(p, l, new) };
-        if !q.is_null() {
-            if new > l.size() {
-                let now = LIVE.fetch_add(new - l.size(), Ordering::Relaxed) + new - l.size();
-                PEAK.fetch_max(now, Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(l.size() - new, Ordering::Relaxed);
-            }
-        }
-        q
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: common::alloc::Counting = common::alloc::Counting;
 
 const APP: &str = "9NBLGGH4R315";
 const RUNS: usize = 3;
@@ -188,8 +156,7 @@ struct Start {
 }
 
 fn start_from_cache(dir: &Path, n: usize) -> Start {
-    let base = LIVE.load(Ordering::Relaxed);
-    PEAK.store(base, Ordering::Relaxed);
+    let base = common::alloc::start_peak();
     let mut app = bench_app();
     let request = match app.start().first() {
         Some(AppCommand::Db(DbCommand::LoadCache { request, .. })) => *request,
@@ -237,7 +204,7 @@ fn start_from_cache(dir: &Path, n: usize) -> Start {
         all_listed,
         ui_first,
         ui_whole,
-        peak_heap: PEAK.load(Ordering::Relaxed) - base,
+        peak_heap: common::alloc::peak_since(base),
         app,
     }
 }
@@ -319,7 +286,7 @@ fn main() {
     let peak = starts.iter().map(|s| s.peak_heap).max().unwrap_or(0);
     let mut app = starts.pop().expect("a start").app;
     drop(starts);
-    let live = LIVE.load(Ordering::Relaxed);
+    let live = common::alloc::live();
 
     // The order before: the first part read once the file was opened and checked.
     let sequential = median(

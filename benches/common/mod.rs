@@ -2,6 +2,7 @@
 //! binary pointed at it, and (in `seed`) a profile database with cached reviews.
 #![allow(dead_code)]
 
+pub mod alloc;
 pub mod seed;
 
 use std::io::{BufRead, BufReader, Read, Write};

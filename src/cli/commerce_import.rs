@@ -15,7 +15,8 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use super::progress::ProgressLine;
-use crate::commerce::export::{fetch_export, read_export};
+use crate::commerce::cache::cache_export;
+use crate::commerce::export::fetch_export;
 use crate::commerce::import::{COLUMNS, ImportItem, RowDefaults, content_key, read_import_file};
 use crate::commerce::{CommerceError, CommerceSession};
 use crate::config::Config;
@@ -429,7 +430,9 @@ async fn settle_unconfirmed(session: &CommerceSession, db: &Arc<Mutex<Db>>, tall
     fetched.context("rows whose answer was lost cannot be verified, so they are not sent again")?;
     let wanted: std::collections::HashSet<&str> = uncertain.iter().map(|r| r.content_key.as_str()).collect();
     let mut seen: HashMap<String, u64> = HashMap::new();
-    read_export(download.path(), |r| {
+    let mut db = db.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+    // The fresh export refreshes the site's one cached copy as it is searched.
+    cache_export(&mut db, &session.name, download.path(), |r| {
         let key = content_key(
             r.product_id.as_deref().unwrap_or(""),
             r.title.as_deref().unwrap_or(""),
@@ -440,7 +443,6 @@ async fn settle_unconfirmed(session: &CommerceSession, db: &Arc<Mutex<Db>>, tall
         }
         Ok(())
     })?;
-    let mut db = db.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
     let mut budget: HashMap<String, u64> = HashMap::new();
     for row in &uncertain {
         let left = match budget.get_mut(&row.content_key) {

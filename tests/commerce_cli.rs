@@ -209,6 +209,35 @@ fn a_registration_is_added_tested_refused_when_not_allow_listed_and_removed() {
     );
     let export = s.run(&["commerce", "export"], None);
     assert_eq!(export.status.code(), Some(1), "{}", text(&export));
+    // The pencil: the site's registration now names another Client App ID. Every place that
+    // meets the refusal names the site-builder step, this Client App ID and this profile.
+    s.emu.put_commerce_registration(
+        "Fabrikam App",
+        Registration {
+            name: "Fabrikam App".into(),
+            client_app_id: "00000000-0000-0000-0000-00000000abcd".into(),
+            tenant_id: DEFAULT_TENANT_ID.into(),
+        },
+    );
+    let doctor = s.run(&["doctor"], None);
+    let export = s.run(&["commerce", "export"], None);
+    let test = s.run(&["profile", "test", &key], None);
+    for (what, out) in [
+        ("doctor", &doctor),
+        ("commerce export", &export),
+        ("profile test", &test),
+    ] {
+        let t = text(out);
+        assert_ne!(out.status.code(), Some(0), "{what}: {t}");
+        assert!(
+            t.contains("Home → Reviews → Settings → Service-to-Service (S2S) Authentication → Manage")
+                && t.contains(&format!("Client App ID {DEFAULT_CLIENT_ID}"))
+                && t.contains(&format!("`reviewdesk profile edit {key} --scope …` sets it")),
+            "{what} names the step, the ID and the profile: {t}"
+        );
+        assert!(!t.contains("profile edit NAME"), "{what}: {t}");
+    }
+    assert!(s.emu.remove_commerce_registration("Fabrikam App"));
 
     // Added back with the pencil under another name: accepted again.
     s.emu.put_commerce_registration(
@@ -321,10 +350,34 @@ fn export_is_streamed_cached_escaped_and_asks_again_once_for_an_expired_link() {
     assert!(rows.iter().any(|r| r["responderName"].is_string()));
     let db = s.dir("data/reviewdesk").join(format!("{}.sqlite3", s.key));
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let cached: i64 = conn
-        .query_row("SELECT COUNT(*) FROM commerce_reviews", [], |r| r.get(0))
+    // One copy, where the terminal UI reads the site: `reviews` under `site:<profile>`, each
+    // row giving back the whole exported review, unknown columns included.
+    let app = reviewdesk::provider::site_source_id(&s.key);
+    let cached: Vec<String> = conn
+        .prepare("SELECT raw_json FROM reviews WHERE app = ?1 AND vanished = 0")
+        .unwrap()
+        .query_map([&app], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(cached.len(), 40);
+    let back: Vec<_> = cached
+        .iter()
+        .filter_map(|j| reviewdesk::commerce::listed::from_review(&serde_json::from_str(j).unwrap()))
+        .collect();
+    assert_eq!(back.len(), 40);
+    assert!(
+        back.iter().any(|r| r.extra.contains_key("ReportedConcerns")),
+        "{cached:?}"
+    );
+    let tables: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'commerce_reviews'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
-    assert_eq!(cached, 40);
+    assert_eq!(tables, 0, "no second copy");
 
     // JSON export, the link expired once: asked again, then fine.
     s.emu.set_commerce_settings(CommerceSettingsPatch {

@@ -21,7 +21,7 @@ pub enum CommerceError {
     #[error("{0}")]
     Auth(Box<AuthError>),
     #[error(
-        "Ratings & Reviews refused the token of client app {client_id} ({detail}): in Commerce site builder open Home → Reviews → Settings → Service-to-Service (S2S) Authentication → Manage, add a registration with Client App ID {client_id} and Directory (Tenant) ID {tenant} (or fix the one there), Submit and Save; if it is listed already, the token's audience may be wrong: set it with `reviewdesk profile edit {profile} --scope …` (the default, the R&R URL, is inferred)"
+        "Ratings & Reviews refused the token of Client App ID {client_id} ({detail}): in Commerce site builder, Home → Reviews → Settings → Service-to-Service (S2S) Authentication → Manage, add it with Directory (Tenant) ID {tenant} (or fix the registration there), then Submit and Save; if it is listed already, the token's audience may be wrong: `reviewdesk profile edit {profile} --scope …` sets it (the default, the R&R URL, is inferred)"
     )]
     NotAllowed {
         /// The profile whose registration was refused, so the advice names the command to run.

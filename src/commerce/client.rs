@@ -166,6 +166,7 @@ impl CommerceClient {
         build: &(dyn Fn(&str) -> reqwest::RequestBuilder + Sync),
     ) -> Result<(u16, bytes::Bytes), CommerceError> {
         let mut token: Arc<AccessToken> = self.tokens.token().await?;
+        let started = Instant::now();
         let mut refreshed = false;
         let mut attempt = 1u32;
         loop {
@@ -224,7 +225,16 @@ impl CommerceClient {
                         return Err(CommerceError::Api {
                             status,
                             what,
-                            message: format!("{} (after {attempt} attempts)", error_message(&body)),
+                            message: format!(
+                                "{} (after {attempt} attempts over {} s); the service is {}: try again in a few minutes",
+                                error_message(&body),
+                                started.elapsed().as_secs(),
+                                if status == 429 {
+                                    "throttling this registration"
+                                } else {
+                                    "failing"
+                                }
+                            ),
                         });
                     }
                     match parse_retry_after(&headers) {

@@ -4,9 +4,18 @@
 //!   within 1.5x.
 //! * `reviewdesk commerce import` (the real binary, journal and all) of 300 rows, in rows per
 //!   second at `--parallel 1` and `--parallel 4`.
+//! * The peak memory of the real `reviewdesk commerce export` binary (download, parse, cache in
+//!   the profile's database, write JSON lines) for 100,000 and 1,000,000 reviews, with the
+//!   emulator in a process of its own (`reviewdesk emulator --commerce-reviews N`) so that its
+//!   copy of the site is not counted. The peak is the child's `ru_maxrss` from `wait4`. Target:
+//!   the peak does not grow with the site (1,000,000 within 1.25x of 100,000).
 //!
 //! Run: `cargo bench --bench commerce`. Prints medians and says which targets are met.
+//! `REVIEWDESK_BENCH_SIZES=100000` measures the memory at those sizes only.
 
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -51,6 +60,7 @@ fn main() {
         TokenProvider::new(http.clone(), &url, TokenEndpointVersion::V2, credentials).with_resource(url.as_str()),
     );
     let client = CommerceClient::new(
+        "bench",
         http,
         url.clone(),
         DEFAULT_TENANT_ID.into(),
@@ -137,4 +147,146 @@ fn main() {
         );
     }
     rt.block_on(emu.shutdown());
+    drop(rt);
+    export_memory();
+}
+
+const BIN: &str = env!("CARGO_BIN_EXE_reviewdesk");
+
+/// `reviewdesk emulator --commerce-reviews N`, a process of its own; killed when dropped.
+struct EmulatorProcess {
+    child: std::process::Child,
+    url: String,
+    // Held open: the emulator's later lines would fail to write into a closed pipe.
+    _stdout: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl EmulatorProcess {
+    fn start(reviews: usize) -> EmulatorProcess {
+        let mut child = Command::new(BIN)
+            .args(["emulator", "--reviews", "1", "--commerce-reviews", &reviews.to_string()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut url = String::new();
+        stdout.read_line(&mut url).unwrap();
+        let url = url.trim().to_owned();
+        assert!(url.starts_with("http://127.0.0.1:"), "the emulator said {url:?}");
+        EmulatorProcess {
+            child,
+            url,
+            _stdout: stdout,
+        }
+    }
+}
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One `reviewdesk commerce export --format jsonl --out FILE` in a fresh home: how long it took
+/// and its peak resident set in bytes.
+fn export_once(emu: &EmulatorProcess, reviews: usize) -> (Duration, u64) {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.site]\ntenant = \"{DEFAULT_TENANT_ID}\"\nclient_id = \"{DEFAULT_CLIENT_ID}\"\nkind = \"commerce\"\n[profiles.site.commerce]\nname = \"Bench\"\nrnr_url = \"{}\"\n",
+            emu.url
+        ),
+    )
+    .unwrap();
+    let out = home.path().join("site.jsonl");
+    let stderr = home.path().join("stderr.txt");
+    let started = Instant::now();
+    let child = Command::new(BIN)
+        .args(["commerce", "export", "--format", "jsonl", "--out"])
+        .arg(&out)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("TMPDIR", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("REVIEWDESK_CONFIG", &config)
+        .env("REVIEWDESK_LOGIN_URL", &emu.url)
+        .env("REVIEWDESK_SECRETS_BACKEND", "env")
+        .env("REVIEWDESK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&stderr).unwrap())
+        .spawn()
+        .unwrap();
+    let (status, peak) = wait_with_peak(child);
+    let took = started.elapsed();
+    let said = std::fs::read_to_string(&stderr).unwrap_or_default();
+    assert_eq!(status, Some(0), "the export failed: {said}");
+    assert!(said.contains(&format!("Exported {reviews} reviews")), "{said}");
+    assert_eq!(count_lines(&out), reviews, "every review written out");
+    (took, peak)
+}
+
+/// Reaps the child with `wait4`, which also gives its peak resident set (`ru_maxrss`, KiB on
+/// Linux): the figure the kernel kept, not a sample. The exit code, if it exited.
+fn wait_with_peak(child: std::process::Child) -> (Option<i32>, u64) {
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value; wait4 writes into both out-parameters.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(reaped, pid, "wait4: {}", std::io::Error::last_os_error());
+    // The child is reaped: std's handle must not wait for it again (dropping it does not).
+    std::mem::forget(child);
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    (code, usage.ru_maxrss as u64 * 1024)
+}
+
+fn count_lines(path: &Path) -> usize {
+    std::io::BufReader::new(std::fs::File::open(path).unwrap())
+        .split(b'\n')
+        .count()
+}
+
+fn export_memory() {
+    let sizes: Vec<usize> = std::env::var("REVIEWDESK_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').map(|n| n.trim().parse().unwrap()).collect())
+        .unwrap_or_else(|| vec![100_000, 1_000_000]);
+    let mut peaks = Vec::new();
+    for &n in &sizes {
+        let runs = if n >= 1_000_000 { 2 } else { 3 };
+        let emu = EmulatorProcess::start(n);
+        let (mut times, mut peak) = (Vec::new(), Vec::new());
+        for _ in 0..runs {
+            let (t, p) = export_once(&emu, n);
+            times.push(t);
+            peak.push(p);
+        }
+        let worst = *peak.iter().max().unwrap();
+        println!(
+            "reviewdesk commerce export of {n} reviews (emulator in its own process), {runs} runs: median {:.1} s; peak RSS {:.1} MB (runs: {})",
+            median(times).as_secs_f64(),
+            worst as f64 / 1e6,
+            peak.iter()
+                .map(|p| format!("{:.1}", *p as f64 / 1e6))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        peaks.push((n, worst));
+    }
+    if let (Some(&(small, a)), Some(&(large, b))) = (peaks.first(), peaks.last())
+        && large > small
+    {
+        let growth = b as f64 / a as f64;
+        println!(
+            "peak RSS at {large} vs {small} reviews: {growth:.2}x (target <= 1.25x, memory bounded by the streaming: {})",
+            if growth <= 1.25 { "met" } else { "NOT met" }
+        );
+    }
 }

@@ -209,6 +209,35 @@ fn a_registration_is_added_tested_refused_when_not_allow_listed_and_removed() {
     );
     let export = s.run(&["commerce", "export"], None);
     assert_eq!(export.status.code(), Some(1), "{}", text(&export));
+    // The pencil: the site's registration now names another Client App ID. Every place that
+    // meets the refusal names the site-builder step, this Client App ID and this profile.
+    s.emu.put_commerce_registration(
+        "Fabrikam App",
+        Registration {
+            name: "Fabrikam App".into(),
+            client_app_id: "00000000-0000-0000-0000-00000000abcd".into(),
+            tenant_id: DEFAULT_TENANT_ID.into(),
+        },
+    );
+    let doctor = s.run(&["doctor"], None);
+    let export = s.run(&["commerce", "export"], None);
+    let test = s.run(&["profile", "test", &key], None);
+    for (what, out) in [
+        ("doctor", &doctor),
+        ("commerce export", &export),
+        ("profile test", &test),
+    ] {
+        let t = text(out);
+        assert_ne!(out.status.code(), Some(0), "{what}: {t}");
+        assert!(
+            t.contains("Home → Reviews → Settings → Service-to-Service (S2S) Authentication → Manage")
+                && t.contains(&format!("Client App ID {DEFAULT_CLIENT_ID}"))
+                && t.contains(&format!("`reviewdesk profile edit {key} --scope …` sets it")),
+            "{what} names the step, the ID and the profile: {t}"
+        );
+        assert!(!t.contains("profile edit NAME"), "{what}: {t}");
+    }
+    assert!(s.emu.remove_commerce_registration("Fabrikam App"));
 
     // Added back with the pencil under another name: accepted again.
     s.emu.put_commerce_registration(
@@ -321,10 +350,34 @@ fn export_is_streamed_cached_escaped_and_asks_again_once_for_an_expired_link() {
     assert!(rows.iter().any(|r| r["responderName"].is_string()));
     let db = s.dir("data/reviewdesk").join(format!("{}.sqlite3", s.key));
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let cached: i64 = conn
-        .query_row("SELECT COUNT(*) FROM commerce_reviews", [], |r| r.get(0))
+    // One copy, where the terminal UI reads the site: `reviews` under `site:<profile>`, each
+    // row giving back the whole exported review, unknown columns included.
+    let app = reviewdesk::provider::site_source_id(&s.key);
+    let cached: Vec<String> = conn
+        .prepare("SELECT raw_json FROM reviews WHERE app = ?1 AND vanished = 0")
+        .unwrap()
+        .query_map([&app], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(cached.len(), 40);
+    let back: Vec<_> = cached
+        .iter()
+        .filter_map(|j| reviewdesk::commerce::listed::from_review(&serde_json::from_str(j).unwrap()))
+        .collect();
+    assert_eq!(back.len(), 40);
+    assert!(
+        back.iter().any(|r| r.extra.contains_key("ReportedConcerns")),
+        "{cached:?}"
+    );
+    let tables: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'commerce_reviews'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
-    assert_eq!(cached, 40);
+    assert_eq!(tables, 0, "no second copy");
 
     // JSON export, the link expired once: asked again, then fine.
     s.emu.set_commerce_settings(CommerceSettingsPatch {
@@ -410,6 +463,22 @@ fn an_invalid_import_file_exits_2_and_sends_nothing() {
             .code(),
         Some(2)
     );
+    // A file with no valid row at all: --skip-invalid is not offered as the way out.
+    let none_valid = s.dir("none.csv");
+    std::fs::write(
+        &none_valid,
+        "productId,rating,title,reviewText,productName\np1,0,t,x,n\n",
+    )
+    .unwrap();
+    for extra in [None, Some("--skip-invalid")] {
+        let mut args = vec!["commerce", "import", none_valid.to_str().unwrap()];
+        args.extend(extra);
+        let out = s.run(&args, None);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        let t = text(&out);
+        assert!(t.contains("rating \"0\" is not a whole number from 1 to 5"), "{t}");
+        assert!(t.contains("no row is valid") && !t.contains("the 0 valid rows"), "{t}");
+    }
     assert_eq!(s.emu.stats().commerce.submit_requests, 0, "nothing was sent");
     // --skip-invalid sends the one good row.
     let out = s.run(&["commerce", "import", bad.to_str().unwrap(), "--skip-invalid"], None);
@@ -565,5 +634,66 @@ fn rows_whose_answer_was_lost_are_verified_against_an_export_not_sent_again() {
     let stats = s.emu.stats().commerce;
     assert_eq!(stats.submit_requests, 3, "no row was sent again");
     assert_eq!(stats.submitted.values().sum::<u64>(), 3);
+    s.remove();
+}
+
+/// The service answering 500 for a minute: the export and the import each end with one
+/// sentence saying what failed and what to do; the import stops instead of trying every row,
+/// and once the service is back a re-run sends every row exactly once.
+#[test]
+fn a_failing_service_is_said_once_and_nothing_is_imported_twice() {
+    if !have_keyctl("a_failing_service_is_said_once_and_nothing_is_imported_twice") {
+        return;
+    }
+    let mut s = Site::new();
+    s.add();
+    // Two attempts per call keep the test short; the sentence is the same with the default 5.
+    let config = s.dir("config/reviewdesk/config.toml");
+    let mut toml = std::fs::read_to_string(&config).unwrap();
+    toml.push_str("\n[network]\nmax_attempts = 2\n");
+    std::fs::write(&config, toml).unwrap();
+    s.emu.set_faults(FaultSpec {
+        server_error: Some(ServerError {
+            count: 1000,
+            status: 500,
+        }),
+        ..Default::default()
+    });
+    let export = s.run(&["commerce", "export", "--format", "jsonl"], None);
+    assert_eq!(export.status.code(), Some(1), "{}", text(&export));
+    let t = text(&export);
+    assert!(
+        t.contains("answered HTTP 500 to Export All Reviews")
+            && t.contains("the service is failing: try again in a few minutes"),
+        "{t}"
+    );
+    let rows = s.dir("rows.csv");
+    std::fs::write(
+        &rows,
+        "productId,rating,title,reviewText,productName\np1,5,Warm,Dry feet,Boot\np2,4,Fine,Okay,Boot\np3,3,Meh,Fine,Boot\n",
+    )
+    .unwrap();
+    let import = s.run(&["commerce", "import", rows.to_str().unwrap()], None);
+    assert_eq!(import.status.code(), Some(1), "{}", text(&import));
+    let t = text(&import);
+    assert!(
+        t.contains("the import stopped: Ratings & Reviews answered HTTP 500")
+            && t.contains("rows already sent are not sent again"),
+        "{t}"
+    );
+    assert_eq!(
+        s.emu.stats().commerce.submit_requests,
+        2,
+        "the first row's two attempts, then it stopped"
+    );
+    s.emu.set_faults(FaultSpec {
+        server_error: Some(ServerError { count: 0, status: 500 }),
+        ..Default::default()
+    });
+    let again = s.run(&["commerce", "import", rows.to_str().unwrap()], None);
+    assert!(again.status.success(), "{}", text(&again));
+    let submitted = s.emu.stats().commerce.submitted;
+    assert_eq!(submitted.len(), 3, "{submitted:?}");
+    assert!(submitted.values().all(|n| *n == 1), "each row once: {submitted:?}");
     s.remove();
 }

@@ -9,7 +9,17 @@ mod common;
 use std::process::Command;
 
 use common::tmux::*;
+use reviewdesk::emulator::commerce::{DEFAULT_REGISTRATION_NAME, Registration};
 use reviewdesk::emulator::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID};
+
+/// The screen's text without borders and line breaks: a wrapped sentence reads whole again.
+fn flat(screen: &str) -> String {
+    screen
+        .replace(['│', '┃', '║'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 #[test]
 fn first_run_with_a_commerce_site_shows_its_reviews_and_where_to_answer() {
@@ -50,6 +60,31 @@ fn first_run_with_a_commerce_site_shows_its_reviews_and_where_to_answer() {
     t.keys(&["Tab"]);
     t.type_text(&url);
     t.wait_for("R&R URL");
+    // The site's registration names another Client App ID: the test says which step of site
+    // builder allow-lists this one, and names the profile the form will save.
+    e.handle.put_commerce_registration(
+        DEFAULT_REGISTRATION_NAME,
+        Registration {
+            name: DEFAULT_REGISTRATION_NAME.into(),
+            client_app_id: "00000000-0000-0000-0000-00000000abcd".into(),
+            tenant_id: DEFAULT_TENANT_ID.into(),
+        },
+    );
+    t.keys(&["C-t"]);
+    let s = t.wait_until("the refusal explained", |s| {
+        let flat = flat(s);
+        flat.contains("Service-to-Service (S2S) Authentication → Manage")
+            && flat.contains("`reviewdesk profile edit fabrikam-outdoor --scope …` sets it")
+    });
+    assert!(flat(&s).contains(&format!("Client App ID {DEFAULT_CLIENT_ID}")), "{s}");
+    e.handle.put_commerce_registration(
+        DEFAULT_REGISTRATION_NAME,
+        Registration {
+            name: DEFAULT_REGISTRATION_NAME.into(),
+            client_app_id: DEFAULT_CLIENT_ID.into(),
+            tenant_id: DEFAULT_TENANT_ID.into(),
+        },
+    );
     // The test gets a token for the site and calls the export, as `profile test` does.
     t.keys(&["C-t"]);
     let s = t.wait_for("Export All Reviews answered");

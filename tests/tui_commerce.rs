@@ -219,3 +219,33 @@ fn snapshots_of_the_setup_form_for_a_commerce_site() {
         insta::assert_snapshot!(format!("site_setup_errors_{w}x{hgt}"), text);
     }
 }
+
+/// What moderation did shows on the list row itself, not only in the detail pane: one glyph in
+/// the marker column, distinct from every other marker, so it reads without colour as well.
+#[test]
+fn list_rows_mark_taken_down_and_updated_site_reviews_without_colour() {
+    // The screen's text alone, without its colours: what NO_COLOR leaves.
+    let h = on_site((80, 24));
+    let text = screen(&h.app);
+    let row = |needle: &str| {
+        text.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no row with {needle}:\n{text}"))
+            .chars()
+            .nth(2)
+            .unwrap()
+    };
+    assert_eq!(row("Shopper c-n"), ' ', "published, no response: no mark");
+    assert_eq!(row("Free gift inside"), '⊗', "taken down, hostile title cleaned");
+    assert_eq!(row("Sole came off"), '↻', "updated since the moderator's response");
+    insta::assert_snapshot!("site_list_marks_80x24", text);
+    // A response alone is the answered mark; the legend in the help names the new one.
+    let mut answered = site_review("c-answered", 25, "Comfy", "Nice.");
+    answered.response_text = Some("Thank you!".into());
+    let r = to_review(&answered);
+    assert_eq!(
+        reviewdesk::commerce::listed::SiteMark::of(&r),
+        Some(reviewdesk::commerce::listed::SiteMark::Responded)
+    );
+    assert!(reviewdesk::tui::help::MARKERS.contains("⊗ taken down"));
+}

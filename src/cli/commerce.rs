@@ -10,11 +10,11 @@ use clap::{Args, Subcommand};
 
 use super::export::{self, ExportFormat, RowWriter};
 use super::progress::ProgressLine;
-use crate::commerce::export::{fetch_export, read_export};
+use crate::commerce::cache::cache_export;
+use crate::commerce::export::fetch_export;
 use crate::commerce::parse::FileFormat;
 use crate::commerce::{CommerceReview, CommerceSession};
 use crate::config::Config;
-use crate::db::Db;
 use crate::session::usage;
 
 #[derive(Subcommand, Debug)]
@@ -175,31 +175,18 @@ async fn export(config: Config, args: ExportArgs) -> Result<ExitCode> {
         None => Box::new(std::io::BufWriter::new(stdout.lock())),
     };
     let mut writer = Writer::new(args.format, &mut *sink)?;
-    let now = chrono::Utc::now().timestamp();
-    let mut batch = Vec::with_capacity(1000);
     let (mut taken_down, mut responded) = (0u64, 0u64);
     let mut failure: Option<anyhow::Error> = None;
-    let flush = |db: &mut Db, batch: &mut Vec<_>| -> Result<(), String> {
-        db.commerce_cache_reviews(batch, now).map_err(|e| e.to_string())?;
-        batch.clear();
-        Ok(())
-    };
-    let (format, count) = read_export(download.path(), |r| {
+    // Written out and cached as it is read: the one copy the terminal UI reads too.
+    let cached = cache_export(&mut db, &session.name, download.path(), |r| {
         taken_down += u64::from(r.is_taken_down == Some(true));
         responded += u64::from(r.response_text.is_some());
-        if let Err(e) = writer.write(&r) {
+        writer.write(r).map_err(|e| {
             failure = Some(e.into());
-            return Err("the output could not be written".into());
-        }
-        let json = serde_json::to_string(&r).unwrap_or_default();
-        batch.push((r.cache_key(), r.product_id.clone(), r.submitted_date_time.clone(), json));
-        if batch.len() >= 1000 {
-            flush(&mut db, &mut batch)?;
-        }
-        Ok(())
+            "the output could not be written".to_owned()
+        })
     })
     .map_err(|e| failure.take().unwrap_or_else(|| e.into()))?;
-    flush(&mut db, &mut batch).map_err(anyhow::Error::msg)?;
     writer.finish()?;
     if let (Some(t), Some(path)) = (target, &args.out) {
         t.persist(path)
@@ -207,14 +194,19 @@ async fn export(config: Config, args: ExportArgs) -> Result<ExitCode> {
     }
     let name = crate::sanitize::sanitize_line(&session.site.name);
     eprintln!(
-        "Exported {count} reviews of {name} ({:.1} MB, {} as the service sent it; created {}): {taken_down} taken down, {responded} with a moderator response. Cached in {}.",
+        "Exported {} reviews of {name} ({:.1} MB, {} as the service sent it; created {}): {taken_down} taken down, {responded} with a moderator response{}. Cached in {}.",
+        cached.count,
         bytes as f64 / 1e6,
-        match format {
+        match cached.format {
             FileFormat::Csv => "CSV",
             FileFormat::Json => "JSON",
             FileFormat::Jsonl => "JSON lines",
         },
         crate::sanitize::sanitize_line(&ticket.created),
+        match cached.vanished {
+            0 => String::new(),
+            n => format!("; {n} cached before are no longer exported (kept, marked gone)"),
+        },
         db.path().display()
     );
     Ok(ExitCode::SUCCESS)

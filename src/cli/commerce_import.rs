@@ -15,7 +15,8 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use super::progress::ProgressLine;
-use crate::commerce::export::{fetch_export, read_export};
+use crate::commerce::cache::cache_export;
+use crate::commerce::export::fetch_export;
 use crate::commerce::import::{COLUMNS, ImportItem, RowDefaults, content_key, read_import_file};
 use crate::commerce::{CommerceError, CommerceSession};
 use crate::config::Config;
@@ -141,14 +142,19 @@ pub async fn run(config: Config, args: ImportArgs) -> Result<ExitCode> {
         l.dedup();
         l.len()
     };
-    if invalid_lines > 0 && !args.skip_invalid {
+    if invalid_lines > 0 && (!args.skip_invalid || file.items.is_empty()) {
+        let way_out = match file.items.len() {
+            0 => " (no row is valid, so --skip-invalid would send nothing either)".to_owned(),
+            n => format!(
+                ", or pass --skip-invalid to send the {n} valid row{}",
+                if n == 1 { "" } else { "s" }
+            ),
+        };
         return Err(usage(format!(
-            "{invalid_lines} row{} of {} {} invalid (listed above); nothing was sent: fix them, or pass --skip-invalid to send the {} valid row{}",
+            "{invalid_lines} row{} of {} {} invalid (listed above); nothing was sent: fix them{way_out}",
             if invalid_lines == 1 { "" } else { "s" },
             args.file.display(),
             if invalid_lines == 1 { "is" } else { "are" },
-            file.items.len(),
-            if file.items.len() == 1 { "" } else { "s" }
         )));
     }
     if args.dry_run {
@@ -266,8 +272,9 @@ pub async fn run(config: Config, args: ImportArgs) -> Result<ExitCode> {
         println!("{summary}");
     }
     if let Some(e) = refused.lock().ok().and_then(|mut r| r.take()) {
-        return Err(anyhow::Error::new(e)
-            .context("the import stopped: run it again once this is fixed; rows already sent are not sent again"));
+        return Err(anyhow::anyhow!(
+            "the import stopped: {e}; run the same command again once this is fixed or the service recovers: rows already sent are not sent again"
+        ));
     }
     if stop.load(Ordering::SeqCst) {
         eprintln!("Interrupted: run the same command again to continue; nothing is sent twice.");
@@ -328,6 +335,10 @@ async fn send_pass(
             .acquire_owned()
             .await
             .expect("the semaphore is never closed");
+        // Asked again: the row that held the permit may have met a refusal meanwhile.
+        if stop.load(Ordering::SeqCst) || refused.lock().is_ok_and(|r| r.is_some()) {
+            break;
+        }
         while let Some(Ok(r)) = tasks.try_join_next() {
             settle(Some(r), &mut outcome, &mut done);
         }
@@ -370,7 +381,6 @@ async fn send_pass(
         let (request, key, line) = (item.request.clone(), item.row_key.clone(), item.line);
         tasks.spawn(async move {
             let result = client.submit(&request).await;
-            drop(permit);
             let (state, status, reason, answer) = match result {
                 Ok(answer) => (ImportState::Sent, "sent", None, Some(answer)),
                 Err(e @ CommerceError::Unconfirmed { .. }) => {
@@ -383,9 +393,14 @@ async fn send_pass(
                     // Nothing was applied (refused token, throttled or failing after every retry,
                     // no connection): the row stays pending for the next run.
                     let text = e.to_string();
+                    // Each of these would refuse every further row the same way (a service still
+                    // failing after every retry too): stop, and say why.
                     if matches!(
                         e,
-                        CommerceError::NotAllowed { .. } | CommerceError::Auth(_) | CommerceError::Network { .. }
+                        CommerceError::NotAllowed { .. }
+                            | CommerceError::Auth(_)
+                            | CommerceError::Network { .. }
+                            | CommerceError::Api { .. }
                     ) && let Ok(mut r) = refused.lock()
                     {
                         r.get_or_insert(e);
@@ -393,6 +408,8 @@ async fn send_pass(
                     (ImportState::Pending, "not-sent", Some(text), None)
                 }
             };
+            // Only now may the next row start: after a refusal was recorded it is not sent.
+            drop(permit);
             let marked = db.lock().map_err(|_| "poisoned".to_owned()).and_then(|mut d| {
                 d.import_mark(&key, state, reason.as_deref(), answer.as_deref(), now())
                     .map_err(|e| e.to_string())
@@ -429,7 +446,9 @@ async fn settle_unconfirmed(session: &CommerceSession, db: &Arc<Mutex<Db>>, tall
     fetched.context("rows whose answer was lost cannot be verified, so they are not sent again")?;
     let wanted: std::collections::HashSet<&str> = uncertain.iter().map(|r| r.content_key.as_str()).collect();
     let mut seen: HashMap<String, u64> = HashMap::new();
-    read_export(download.path(), |r| {
+    let mut db = db.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+    // The fresh export refreshes the site's one cached copy as it is searched.
+    cache_export(&mut db, &session.name, download.path(), |r| {
         let key = content_key(
             r.product_id.as_deref().unwrap_or(""),
             r.title.as_deref().unwrap_or(""),
@@ -440,7 +459,6 @@ async fn settle_unconfirmed(session: &CommerceSession, db: &Arc<Mutex<Db>>, tall
         }
         Ok(())
     })?;
-    let mut db = db.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
     let mut budget: HashMap<String, u64> = HashMap::new();
     for row in &uncertain {
         let left = match budget.get_mut(&row.content_key) {

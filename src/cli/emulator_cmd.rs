@@ -22,6 +22,7 @@ pub async fn run(args: EmulatorArgs) -> Result<ExitCode> {
         reviews_per_app: args.reviews,
         seed: args.seed,
         chaos: args.chaos,
+        commerce_reviews: args.commerce_reviews as usize,
         ..EmulatorConfig::default()
     };
     if let Some(t) = args.tenant {

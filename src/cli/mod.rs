@@ -225,6 +225,11 @@ pub struct EmulatorArgs {
     /// retry_after. The same seed gives the same sequence of faults. Example: --chaos 7,reset=5
     #[arg(long, value_name = "SEED[,KEY=VALUE...]")]
     pub chaos: Option<crate::emulator::ChaosSpec>,
+    /// Reviews on the speculative Commerce site, all in its Export All Reviews file (100000 is
+    /// a 27 MB CSV; the file is built in the emulator's memory, so at most 5000000).
+    #[arg(long, value_name = "N", default_value_t = 40,
+          value_parser = clap::value_parser!(u64).range(0..=5_000_000))]
+    pub commerce_reviews: u64,
 }
 
 #[derive(Args, Debug)]

@@ -21,9 +21,11 @@ pub enum CommerceError {
     #[error("{0}")]
     Auth(Box<AuthError>),
     #[error(
-        "Ratings & Reviews refused the token of client app {client_id} ({detail}): in Commerce site builder open Home → Reviews → Settings → Service-to-Service (S2S) Authentication → Manage, add a registration with Client App ID {client_id} and Directory (Tenant) ID {tenant} (or fix the one there), Submit and Save; if it is listed already, the token's audience may be wrong: set it with `reviewdesk profile edit NAME --scope …` (the default, the R&R URL, is inferred)"
+        "Ratings & Reviews refused the token of Client App ID {client_id} ({detail}): in Commerce site builder, Home → Reviews → Settings → Service-to-Service (S2S) Authentication → Manage, add it with Directory (Tenant) ID {tenant} (or fix the registration there), then Submit and Save; if it is listed already, the token's audience may be wrong: `reviewdesk profile edit {profile} --scope …` sets it (the default, the R&R URL, is inferred)"
     )]
     NotAllowed {
+        /// The profile whose registration was refused, so the advice names the command to run.
+        profile: String,
         client_id: String,
         tenant: String,
         detail: String,
@@ -46,6 +48,9 @@ pub enum CommerceError {
     Format(String),
     #[error("the answer to {what} never came ({reason}); it may have been applied")]
     Unconfirmed { what: &'static str, reason: String },
+    /// The profile's database refused the export's reviews (full disk, a damaged file).
+    #[error("the export could not be cached in the profile's database: {0}")]
+    Cache(String),
     #[error("cannot write the export to {path}: {source}")]
     Disk { path: String, source: std::io::Error },
 }
@@ -96,6 +101,8 @@ pub type DownloadProgress<'a> = &'a mut (dyn FnMut(u64, Option<u64>) + Send);
 
 #[derive(Clone)]
 pub struct CommerceClient {
+    /// The profile this client speaks for (named in the refused-token advice).
+    profile: String,
     http: reqwest::Client,
     base: Url,
     rnr_tenant: String,
@@ -111,6 +118,7 @@ enum Call {
 
 impl CommerceClient {
     pub fn new(
+        profile: &str,
         http: reqwest::Client,
         base: Url,
         rnr_tenant: String,
@@ -118,6 +126,7 @@ impl CommerceClient {
         retry: RetryPolicy,
     ) -> Self {
         Self {
+            profile: profile.to_owned(),
             http,
             base,
             rnr_tenant,
@@ -157,6 +166,7 @@ impl CommerceClient {
         build: &(dyn Fn(&str) -> reqwest::RequestBuilder + Sync),
     ) -> Result<(u16, bytes::Bytes), CommerceError> {
         let mut token: Arc<AccessToken> = self.tokens.token().await?;
+        let started = Instant::now();
         let mut refreshed = false;
         let mut attempt = 1u32;
         loop {
@@ -202,6 +212,7 @@ impl CommerceClient {
                             continue;
                         }
                         return Err(CommerceError::NotAllowed {
+                            profile: self.profile.clone(),
                             client_id: self.tokens.credentials().client_id.clone(),
                             tenant: self.tokens.credentials().tenant.clone(),
                             detail: format!("HTTP 401: {}", error_message(&body)),
@@ -214,7 +225,16 @@ impl CommerceClient {
                         return Err(CommerceError::Api {
                             status,
                             what,
-                            message: format!("{} (after {attempt} attempts)", error_message(&body)),
+                            message: format!(
+                                "{} (after {attempt} attempts over {} s); the service is {}: try again in a few minutes",
+                                error_message(&body),
+                                started.elapsed().as_secs(),
+                                if status == 429 {
+                                    "throttling this registration"
+                                } else {
+                                    "failing"
+                                }
+                            ),
                         });
                     }
                     match parse_retry_after(&headers) {

@@ -52,33 +52,62 @@ impl Moderation {
     }
 }
 
-/// An exported review as a list entry. Its ID is the cache key (the review ID, else a hash of
-/// what identifies it), so a review exported twice is one entry.
-pub fn to_review(c: &CommerceReview) -> Review {
-    let mut m = Map::new();
-    m.insert("state".into(), c.moderation_state().into());
-    let mut put_text = |k: &str, v: &Option<String>| {
-        if let Some(v) = v {
-            m.insert(k.into(), Value::String(v.clone()));
-        }
-    };
-    put_text("responderName", &c.responder_name);
-    put_text("productId", &c.product_id);
-    put_text("productName", &c.product_name);
-    put_text("sku", &c.sku);
-    put_text("channelId", &c.channel_id);
-    for (k, v) in [
-        ("isTakenDown", c.is_taken_down),
-        ("isPublished", c.is_published),
-        ("violationsFound", c.violations_found),
-        ("updatedSinceResponse", c.updated_since_response),
-    ] {
-        if let Some(v) = v {
-            m.insert(k.into(), Value::Bool(v));
+/// What a list row shows of a site review's moderation, in its one-character marker column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SiteMark {
+    /// Moderation took it down: customers no longer see it.
+    TakenDown,
+    /// The customer changed it after the moderator's response.
+    UpdatedSinceResponse,
+    /// A moderator answered it in site builder.
+    Responded,
+}
+
+impl SiteMark {
+    /// The mark of a site review worth seeing at a glance; `None` for a Store review or a
+    /// published site review without a response. Taken down wins: it is what changes what
+    /// customers see.
+    pub fn of(review: &Review) -> Option<SiteMark> {
+        let m = Moderation::of(review)?;
+        if m.taken_down {
+            Some(SiteMark::TakenDown)
+        } else if m.updated_since_response {
+            Some(SiteMark::UpdatedSinceResponse)
+        } else if review.is_answered() || m.responder.is_some() {
+            Some(SiteMark::Responded)
+        } else {
+            None
         }
     }
-    if let Some(n) = c.rating.and_then(serde_json::Number::from_f64) {
-        m.insert("rating".into(), Value::Number(n));
+}
+
+/// The entry of the moderation object that holds the export's columns reviewdesk does not know.
+const COLUMNS_KEY: &str = "columns";
+
+/// An exported review as a list entry, and as the one copy the profile's database keeps of it
+/// (`reviews`, under the site's source ID). Its ID is the cache key (the review ID, else a hash
+/// of what identifies it), so a review exported twice is one entry. Nothing of the export is
+/// lost: the texts go in the Store-shaped fields, everything else (moderation, product, exact
+/// rating, unknown columns) in the moderation object, and [`from_review`] puts them back.
+pub fn to_review(c: &CommerceReview) -> Review {
+    // Each text once: the Store-shaped fields carry these, the moderation object the rest.
+    let mut rest = CommerceReview {
+        title: None,
+        review_text: None,
+        user_name: None,
+        submitted_date_time: None,
+        response_text: None,
+        response_date_time: None,
+        ..c.clone()
+    };
+    let columns = std::mem::take(&mut rest.extra);
+    let mut m = match serde_json::to_value(&rest) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    m.insert("state".into(), c.moderation_state().into());
+    if !columns.is_empty() {
+        m.insert(COLUMNS_KEY.into(), Value::Object(columns.into_iter().collect()));
     }
     let mut extra = Map::new();
     extra.insert(MODERATION_KEY.into(), Value::Object(m));
@@ -106,6 +135,28 @@ pub fn to_review(c: &CommerceReview) -> Review {
         extra: Some(Box::new(extra)),
         ..Review::default()
     }
+}
+
+/// The exported review a cached site review was made from ([`to_review`]'s inverse); `None`
+/// for a Store review. Rows moved from the old `commerce_reviews` table have their unknown
+/// columns beside the known ones rather than under `columns`; both read back the same.
+pub fn from_review(r: &Review) -> Option<CommerceReview> {
+    let mut m = r.extra.as_ref()?.get(MODERATION_KEY)?.as_object()?.clone();
+    m.remove("state");
+    let columns = match m.remove(COLUMNS_KEY) {
+        Some(Value::Object(c)) => c,
+        Some(other) => Map::from_iter([(COLUMNS_KEY.to_owned(), other)]),
+        None => Map::new(),
+    };
+    let mut c = CommerceReview::from_json(m);
+    c.extra.extend(columns);
+    c.title = r.review_title.clone();
+    c.review_text = r.review_text.clone();
+    c.user_name = r.reviewer_name.clone();
+    c.submitted_date_time = r.date.clone();
+    c.response_text = r.response_text.clone();
+    c.response_date_time = r.response_date.clone();
+    Some(c)
 }
 
 #[cfg(test)]
@@ -146,6 +197,40 @@ mod tests {
             ..Review::default()
         };
         assert_eq!(Moderation::of(&store_review), None);
+    }
+
+    #[test]
+    fn the_cached_review_gives_back_the_whole_export_row() {
+        let c = CommerceReview {
+            product_id: Some("p1".into()),
+            legal_entity: Some("USRT".into()),
+            locale: Some("de-de".into()),
+            rating: Some(2.5),
+            title: Some("Zu klein \u{1b}[31m".into()),
+            review_text: Some("Léa sagt: passt nicht".into()),
+            user_name: Some("Léa".into()),
+            submitted_date_time: Some("2026-11-20T10:00:00Z".into()),
+            is_taken_down: Some(true),
+            thoughtfulness_score: Some(0.25),
+            extended_properties: Some(serde_json::json!({"size": 44})),
+            extra: [
+                ("Shoe size".to_owned(), Value::String("44".into())),
+                ("state".to_owned(), Value::String("WA".into())),
+            ]
+            .into(),
+            ..CommerceReview::default()
+        };
+        let cached = serde_json::to_string(&to_review(&c)).unwrap();
+        assert_eq!(cached.matches("passt nicht").count(), 1, "each text once: {cached}");
+        let back: Review = serde_json::from_str(&cached).unwrap();
+        assert_eq!(
+            from_review(&back),
+            Some(c.clone()),
+            "nothing lost, not even a column named state"
+        );
+        assert_eq!(to_review(&c).id, back.id, "the same cache key (a hash: no review ID)");
+        assert_eq!(SiteMark::of(&back), Some(SiteMark::TakenDown));
+        assert_eq!(from_review(&Review::default()), None);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //!   connector's `tenantId` (default: the profile's tenant), the export file's format (detected:
 //!   CSV, JSON or JSON lines), `locale`/`encodedUser` defaults for imported rows.
 
+pub mod cache;
 pub mod check;
 mod client;
 pub mod export;

@@ -94,7 +94,7 @@ impl CommerceSession {
                 .with_resource(&audience),
         );
         let rnr_tenant = site.rnr_tenant.clone().unwrap_or_else(|| profile.tenant.clone());
-        let client = CommerceClient::new(http, base, rnr_tenant, tokens, retry);
+        let client = CommerceClient::new(&name, http, base, rnr_tenant, tokens, retry);
         Ok(CommerceSession {
             config,
             name,

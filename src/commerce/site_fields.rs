@@ -35,11 +35,25 @@ pub fn check_site_name(name: &str) -> Result<String, String> {
 
 /// The R&R service's base URL, without a trailing slash. `what` names the field or option.
 pub fn check_rnr_url(raw: &str, what: &str) -> Result<String, String> {
-    let url = validate_endpoint_url(raw, what).map_err(|e| {
-        format!(
-            "{e}; give the site's Ratings and Reviews service URL, such as https://<rnr-id>.rnr.ms (site builder's R&R endpoint setting)"
-        )
-    })?;
+    let what = if what.is_empty() { "the R&R URL" } else { what };
+    let trimmed = raw.trim();
+    let example = "give the site's Ratings and Reviews service URL, such as https://<rnr-id>.rnr.ms";
+    if trimmed.is_empty() {
+        return Err(format!("{what} is empty: {example}"));
+    }
+    // Said here rather than by the generic check, whose example is the login URL.
+    if url::Url::parse(trimmed).is_err() {
+        let guess = if trimmed.contains("://") {
+            String::new()
+        } else {
+            format!(" (https://{} perhaps)", sanitize_line(trimmed))
+        };
+        return Err(format!(
+            "{:?} ({what}) is not a URL: {example}{guess}",
+            sanitize_line(trimmed)
+        ));
+    }
+    let url = validate_endpoint_url(raw, what).map_err(|e| format!("{e}; {example}"))?;
     if url.query().is_some() || !url.path().trim_matches('/').is_empty() {
         return Err(format!(
             "{what} {} has a path or query; give only the service's base URL, such as https://<rnr-id>.rnr.ms",
@@ -58,4 +72,34 @@ pub fn check_scope(raw: &str, what: &str) -> Result<String, String> {
         ));
     }
     Ok(s.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_or_malformed_rnr_url_gets_one_sentence_about_the_rnr_url() {
+        let e = check_rnr_url("fabrikam.rnr.ms", "--rnr-url").unwrap_err();
+        assert_eq!(
+            e,
+            "\"fabrikam.rnr.ms\" (--rnr-url) is not a URL: give the site's Ratings and Reviews service URL, such as https://<rnr-id>.rnr.ms (https://fabrikam.rnr.ms perhaps)"
+        );
+        assert!(
+            check_rnr_url("  ", "")
+                .unwrap_err()
+                .starts_with("the R&R URL is empty: give")
+        );
+        let e = check_rnr_url("http://fabrikam.rnr.ms", "--rnr-url").unwrap_err();
+        assert!(
+            e.contains("use https://") && !e.contains("login.microsoftonline.com"),
+            "{e}"
+        );
+        let e = check_rnr_url("https://fabrikam.rnr.ms/v2.0/export", "--rnr-url").unwrap_err();
+        assert!(e.contains("has a path or query"), "{e}");
+        assert_eq!(
+            check_rnr_url("https://Fabrikam.rnr.ms/", "x").unwrap(),
+            "https://fabrikam.rnr.ms"
+        );
+    }
 }

@@ -1,7 +1,8 @@
-//! Commerce R&R rows in the profile's database: the cache of exported reviews, and the import
-//! journal. A row is claimed (`sending`, with this process as owner) in a durable commit
-//! before its request leaves, and marked `sent` in another after the answer; a row left
-//! `sending` by a process that is gone is `unconfirmed`, to be verified against an export.
+//! Commerce R&R rows in the profile's database: the import journal, and the two steps that keep
+//! a site's cached export (in `reviews`, see `commerce::cache`) current. An import row is
+//! claimed (`sending`, with this process as owner) in a durable commit before its request
+//! leaves, and marked `sent` in another after the answer; a row left `sending` by a process
+//! that is gone is `unconfirmed`, to be verified against an export.
 
 use rusqlite::{OptionalExtension, params};
 
@@ -58,38 +59,33 @@ pub struct ImportRow {
 }
 
 impl Db {
-    /// Caches exported reviews (`(id, product, submitted, json)`), replacing older copies.
-    pub fn commerce_cache_reviews(
-        &mut self,
-        rows: &[(String, Option<String>, Option<String>, String)],
-        now: i64,
-    ) -> Result<()> {
-        self.write_tx(false, |tx, path| {
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO commerce_reviews (id, product_id, submitted, fetched_at, raw_json)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (id) DO UPDATE SET product_id = excluded.product_id,
-                        submitted = excluded.submitted, fetched_at = excluded.fetched_at,
-                        raw_json = excluded.raw_json",
-                )
-                .at(path)?;
-            for (id, product, submitted, json) in rows {
-                stmt.execute(params![id, product, submitted, now, json]).at(path)?;
-            }
-            Ok(())
-        })
+    /// The `fetched_at` for a site export being cached: now, but always later than any stamp
+    /// the site's rows already carry, so [`Db::site_mark_unseen`] can tell this export's rows
+    /// from earlier ones even when two exports fall within one second.
+    pub fn site_fetch_stamp(&self, app: &str, now: i64) -> Result<i64> {
+        let path = self.path.clone();
+        let newest: Option<i64> = self
+            .conn
+            .query_row("SELECT MAX(fetched_at) FROM reviews WHERE app = ?1", [app], |r| {
+                r.get(0)
+            })
+            .at(&path)?;
+        Ok(newest.map_or(now, |n| now.max(n + 1)))
     }
 
-    /// The cached reviews' JSON, newest first.
-    pub fn commerce_cached_reviews(&self) -> Result<Vec<String>> {
-        let path = self.path.clone();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT raw_json FROM commerce_reviews ORDER BY submitted DESC, id")
-            .at(&path)?;
-        let rows = stmt.query_map([], |r| r.get(0)).at(&path)?;
-        rows.collect::<rusqlite::Result<Vec<String>>>().at(&path)
+    /// After a whole export was cached with `stamp`: the dated reviews of the site it did not
+    /// bring are marked gone (kept, never deleted; a later export clears the mark, as
+    /// `upsert_reviews` does). Undated ones are never marked, as for the Store. Answers how
+    /// many were newly marked.
+    pub fn site_mark_unseen(&mut self, app: &str, stamp: i64) -> Result<usize> {
+        self.write_tx(false, |tx, path| {
+            tx.execute(
+                "UPDATE reviews SET vanished = 1
+                 WHERE app = ?1 AND fetched_at < ?2 AND vanished = 0 AND date_ts IS NOT NULL",
+                params![app, stamp],
+            )
+            .at(path)
+        })
     }
 
     /// Adds the rows not in the journal yet (one durable commit); rows already there keep
@@ -247,6 +243,96 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commerce::CommerceReview;
+    use crate::commerce::listed::{Moderation, from_review};
+    use crate::store::Review;
+
+    /// A database as `commerce export` left it before the site's reviews were kept once: every
+    /// migration before the one that moves them, and rows in `commerce_reviews`.
+    fn database_with_the_second_copy(dir: &std::path::Path, profile: &str, rows: &[(&str, &str)]) {
+        let conn = rusqlite::Connection::open(dir.join(format!("{profile}.sqlite3"))).unwrap();
+        let migrations = super::super::migrations::MIGRATIONS;
+        let before = migrations
+            .iter()
+            .position(|m| m.contains("DROP TABLE commerce_reviews"))
+            .unwrap();
+        for m in &migrations[..before] {
+            conn.execute_batch(m).unwrap();
+        }
+        conn.execute_batch(&format!("PRAGMA user_version = {before}")).unwrap();
+        for (id, json) in rows {
+            conn.execute(
+                "INSERT INTO commerce_reviews (id, product_id, submitted, fetched_at, raw_json) VALUES (?1, NULL, NULL, 7, ?2)",
+                [id, json],
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn an_old_database_opens_with_its_site_reviews_moved_into_the_one_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let responded = r#"{"reviewId":"r1","productId":"p1","productName":"Boot","rating":3.5,"title":"Snug \u001b[2J","reviewText":"Fits","userName":"Léa","submittedDateTime":"2026-11-20T10:00:00Z","isPublished":true,"updatedSinceResponse":true,"responderName":"Ann","responseText":"Thanks","responseDateTime":"2026-11-21T09:00:00Z","legalEntity":"USRT","Shoe size":"44"}"#;
+        let taken_down = r#"{"reviewId":"r2","rating":1,"title":"Spam","submittedDateTime":"2026-11-22T10:00:00Z","isTakenDown":true}"#;
+        database_with_the_second_copy(dir.path(), "fabrikam-app", &[("r1", responded), ("r2", taken_down)]);
+        let (db, _) = Db::open(dir.path(), "fabrikam-app").unwrap();
+        let gone: i64 = db
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'commerce_reviews'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(gone, 0, "one copy left");
+        let cached = db.load_reviews("site:fabrikam-app").unwrap();
+        assert_eq!(cached.len(), 2, "{cached:?}");
+        let r1 = cached.iter().find(|r| r.id == "r1").unwrap();
+        assert_eq!((r1.date_ts, r1.fetched_at), (Some(1_795_168_800), 7));
+        let review: Review = serde_json::from_str(&r1.raw_json).unwrap();
+        let old = CommerceReview::from_json(serde_json::from_str(responded).unwrap());
+        assert_eq!(from_review(&review), Some(old), "nothing of the row lost");
+        assert_eq!((review.rating, review.is_answered()), (Some(4), true));
+        let m = Moderation::of(&review).unwrap();
+        assert_eq!(m.state, "updated since response");
+        let r2: Review = serde_json::from_str(&cached.iter().find(|r| r.id == "r2").unwrap().raw_json).unwrap();
+        assert_eq!(Moderation::of(&r2).unwrap().state, "taken down");
+        assert!(r2.review_text.is_none() && r2.response_text.is_none());
+        let facts = db.review_facts("site:fabrikam-app", 0).unwrap();
+        assert_eq!(facts.len(), 2, "the stats columns are filled");
+        assert!(facts.iter().any(|f| f.answered && f.rating == Some(4)));
+    }
+
+    #[test]
+    fn a_second_export_marks_what_it_no_longer_has_and_clears_what_is_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut db, _) = Db::open(dir.path(), "site").unwrap();
+        let row = |id: &str, date: Option<i64>| crate::db::CachedReview {
+            id: id.into(),
+            date_ts: date,
+            raw_json: "{}".into(),
+        };
+        let app = "site:site";
+        let first = db.site_fetch_stamp(app, 100).unwrap();
+        db.upsert_reviews(app, &[row("a", Some(1)), row("b", Some(2)), row("u", None)], first)
+            .unwrap();
+        assert_eq!(db.site_mark_unseen(app, first).unwrap(), 0);
+        // The same second again: the stamp still moves on, so "b" is told apart.
+        let second = db.site_fetch_stamp(app, 100).unwrap();
+        assert!(second > first);
+        db.upsert_reviews(app, &[row("a", Some(1))], second).unwrap();
+        assert_eq!(db.site_mark_unseen(app, second).unwrap(), 1, "b gone; undated u never");
+        let third = db.site_fetch_stamp(app, 100).unwrap();
+        db.upsert_reviews(app, &[row("b", Some(2))], third).unwrap();
+        assert_eq!(db.site_mark_unseen(app, third).unwrap(), 1, "a gone now");
+        let vanished: Vec<(String, bool)> = db
+            .load_reviews(app)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.id, r.vanished))
+            .collect();
+        assert!(vanished.contains(&("b".into(), false)) && vanished.contains(&("a".into(), true)));
+    }
 
     #[test]
     fn a_row_is_claimed_once_and_stays_sent() {

@@ -206,6 +206,62 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         SELECT RAISE(ABORT, 'review_versions is append-only');
     END;
     "#,
+    // A Commerce site's reviews are kept once: in `reviews`, under the site's source ID
+    // (`site:<profile>`), where the terminal UI reads them, in the shape `commerce::listed::
+    // to_review` gives them. `commerce export` used to keep a second copy in `commerce_reviews`;
+    // its rows move over (a row the UI already cached wins: it is as new or newer) and the table
+    // goes. The profile is not known to SQL, so it is read from the file's name,
+    // `<profile>.sqlite3`, via pragma_database_list (a file named otherwise moves nothing; the
+    // next export fills the cache again). Unknown export columns stay beside the known ones in
+    // the moderation object, where `from_review` finds them.
+    r#"
+    WITH RECURSIVE tail(rest) AS (
+        SELECT replace(file, '\', '/') FROM pragma_database_list WHERE name = 'main'
+        UNION ALL
+        SELECT substr(rest, instr(rest, '/') + 1) FROM tail WHERE instr(rest, '/') > 0
+    ),
+    profile(name) AS (
+        SELECT substr(rest, 1, length(rest) - length('.sqlite3')) FROM tail
+        WHERE instr(rest, '/') = 0 AND rest LIKE '%_.sqlite3'
+    ),
+    -- json_patch onto {} drops the members that came out NULL (fields the row did not have).
+    moved(id, fetched_at, raw) AS (
+        SELECT id, fetched_at, json_patch('{}', json_object(
+            'id', id,
+            'date', raw_json ->> '$.submittedDateTime',
+            'applicationId', raw_json ->> '$.productId',
+            'applicationName', raw_json ->> '$.productName',
+            'market', coalesce(raw_json ->> '$.market', raw_json ->> '$.locale'),
+            'isRevised', raw_json -> '$.isRevised',
+            'reviewerName', raw_json ->> '$.userName',
+            'rating', CAST(max(0, min(5, round(raw_json ->> '$.rating'))) AS INTEGER),
+            'reviewTitle', raw_json ->> '$.title',
+            'reviewText', raw_json ->> '$.reviewText',
+            'responseDate', raw_json ->> '$.responseDateTime',
+            'responseText', nullif(trim(raw_json ->> '$.responseText'), ''),
+            'commerceModeration', json_set(
+                json_remove(raw_json, '$.title', '$.reviewText', '$.userName',
+                            '$.submittedDateTime', '$.responseText', '$.responseDateTime'),
+                '$.state',
+                CASE
+                    WHEN raw_json ->> '$.isTakenDown' THEN 'taken down'
+                    WHEN nullif(trim(raw_json ->> '$.responseText'), '') IS NOT NULL
+                         AND raw_json ->> '$.updatedSinceResponse' THEN 'updated since response'
+                    WHEN nullif(trim(raw_json ->> '$.responseText'), '') IS NOT NULL THEN 'responded'
+                    WHEN raw_json ->> '$.isPublished' = 0 THEN 'not published'
+                    ELSE 'published'
+                END)
+        )) FROM commerce_reviews WHERE json_valid(raw_json)
+    )
+    INSERT OR IGNORE INTO reviews (app, id, date_ts, fetched_at, vanished, raw_json,
+                                   rating, market, package_version, answered, response_ts)
+    SELECT 'site:' || profile.name, moved.id, unixepoch(moved.raw ->> '$.date'), moved.fetched_at, 0,
+           moved.raw,
+           moved.raw ->> '$.rating', moved.raw ->> '$.market', NULL,
+           moved.raw ->> '$.responseText' IS NOT NULL, unixepoch(moved.raw ->> '$.responseDate')
+    FROM moved, profile;
+    DROP TABLE commerce_reviews;
+    "#,
 ];
 
 /// The schema version this build writes.

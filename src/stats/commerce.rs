@@ -3,19 +3,18 @@
 //! empty. Reviews taken down by moderation are left out, as the Store's removed ones are.
 
 use super::Inputs;
-use crate::commerce::review::CommerceReview;
+use crate::commerce::listed::from_review;
 use crate::db::ReviewFacts;
+use crate::store::Review;
 use crate::store::dates::parse_store_date;
 
-/// The inputs for the reviews cached as JSON objects (`Db::commerce_cached_reviews`); an
-/// undated or unreadable one is skipped.
-pub fn commerce_inputs(cached: &[String]) -> Inputs {
+/// The inputs for a site's reviews as the cache keeps them (`commerce::listed::to_review`'s
+/// JSON, in `reviews` under the site's source ID); an undated or unreadable one is skipped.
+pub fn commerce_inputs<'a>(cached: impl IntoIterator<Item = &'a str>) -> Inputs {
     let reviews = cached
-        .iter()
-        .filter_map(|json| match serde_json::from_str(json) {
-            Ok(serde_json::Value::Object(map)) => Some(CommerceReview::from_json(map)),
-            _ => None,
-        })
+        .into_iter()
+        .filter_map(|json| serde_json::from_str::<Review>(json).ok())
+        .filter_map(|r| from_review(&r))
         .filter(|r| r.is_taken_down != Some(true))
         .filter_map(|r| {
             let date_ts = r.submitted_date_time.as_deref().and_then(parse_store_date)?;

@@ -167,6 +167,7 @@ pub fn for_app(db: &Db, app: &str, days: u32, now: i64) -> Result<Stats, DbError
 
 /// The stats of the profile's Commerce site (its cached export) over `days` ending at `now`.
 pub fn for_commerce_site(db: &Db, days: u32, now: i64) -> Result<Stats, DbError> {
-    let inputs = commerce_inputs(&db.commerce_cached_reviews()?);
+    let cached = db.load_reviews(&crate::provider::site_source_id(db.profile()))?;
+    let inputs = commerce_inputs(cached.iter().filter(|r| !r.vanished).map(|r| r.raw_json.as_str()));
     Ok(compute(&inputs, days, now))
 }

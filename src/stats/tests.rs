@@ -239,19 +239,27 @@ fn a_response_older_than_the_latest_version_answers_it_but_is_not_timed() {
 
 #[test]
 fn a_commerce_export_is_counted_by_product_without_taken_down_reviews() {
-    let cached = [
+    // As the export gives them, then as the cache keeps them.
+    let exported = [
         r#"{"id":"1","productName":"Desk lamp","market":"US","rating":1.0,"submittedDateTime":"1970-04-09T00:00:00Z","userResponse":{"responseText":"Sorry","submittedDateTime":"1970-04-09T06:00:00Z"}}"#,
         r#"{"id":"2","productName":"Desk lamp","rating":2,"submittedDateTime":"1970-04-08T00:00:00Z"}"#,
         r#"{"id":"3","productName":"Chair","rating":5,"submittedDateTime":"1970-04-08T00:00:00Z","isTakenDown":true}"#,
         r#"{"id":"4","rating":4}"#,
-        "not json",
-    ]
-    .map(String::from);
-    let inputs = commerce_inputs(&cached);
+    ];
+    let mut cached: Vec<String> = exported
+        .iter()
+        .map(|json| {
+            let review = crate::commerce::CommerceReview::from_json(serde_json::from_str(json).unwrap());
+            serde_json::to_string(&crate::commerce::listed::to_review(&review)).unwrap()
+        })
+        .collect();
+    cached.push("not json".into());
+    cached.push(r#"{"id":"store","rating":1,"date":"1970-04-08T00:00:00Z"}"#.into());
+    let inputs = commerce_inputs(cached.iter().map(String::as_str));
     assert_eq!(
         inputs.reviews.len(),
         2,
-        "taken down, undated and unreadable ones left out"
+        "taken down, undated, unreadable and not-a-site ones left out"
     );
     let s = compute(&inputs, 30, NOW);
     assert_eq!(s.low_ratings.second_breakdown, "product");

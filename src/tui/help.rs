@@ -8,8 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::keymap::{KeyContext, Keymap};
 use crate::tui::layout::centered;
 
-pub const MARKERS: &str =
-    "Markers: ✓ answered  ↻ revised since answered  ⊘ cannot respond  ✎ draft  ● marked  ⧗ queued  ⇡ sending  ✗ failed";
+pub const MARKERS: &str = "Markers: ✓ answered  ↻ revised since answered  ⊘ cannot respond  ⊗ taken down (site)  ✎ draft  ● marked  ⧗ queued  ⇡ sending  ✗ failed";
 pub const REBINDING: &str = "Keys can be changed in config.toml, e.g. [keys.normal] reply = [\"r\", \"ctrl-r\"]";
 
 /// One line of the help text, before styling.

@@ -42,7 +42,6 @@ fn migrates_from_empty_and_reopens_idempotently() {
     assert_eq!(sync, 1, "NORMAL");
     let expected = [
         "commerce_import",
-        "commerce_reviews",
         "drafts",
         "history",
         "outbox",

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Theme;
+use crate::commerce::listed::SiteMark;
 use crate::sanitize::stars;
 use crate::sanitize::{display_width, pad_to_width, truncate_to_width};
 use crate::store::Review;
@@ -60,12 +61,24 @@ fn marker(app: &App, r: &Review) -> (&'static str, ratatui::style::Style, &'stat
         Some(ReplyState::Queued(_)) => ("⧗", theme_warn(app), "queued"),
         Some(ReplyState::Failed(_)) => ("✗", theme_bad(app), "failed"),
         Some(ReplyState::Unconfirmed(_)) => ("?", theme_warn(app), "unconfirmed"),
+        _ if SiteMark::of(r).is_some() => site_marker(app, r),
         _ if r.revised_after_response() => ("↻", theme_warn(app), "revised"),
         _ if r.is_answered() => ("✓", theme_good(app), "answered"),
         _ if matches!(app.replies.eligibility.get(id), Some(Eligibility::OptedOut)) => {
             ("⊘", theme_dim(app), "opted out")
         }
         _ => (" ", ratatui::style::Style::default(), ""),
+    }
+}
+
+/// A Commerce site review's moderation in the marker column: distinct glyphs, so it reads
+/// without colour (NO_COLOR) too.
+fn site_marker(app: &App, r: &Review) -> (&'static str, ratatui::style::Style, &'static str) {
+    match SiteMark::of(r) {
+        Some(SiteMark::TakenDown) => ("⊗", theme_bad(app), "taken down"),
+        Some(SiteMark::UpdatedSinceResponse) => ("↻", theme_warn(app), "updated since response"),
+        Some(SiteMark::Responded) => ("✓", theme_good(app), "responded"),
+        None => (" ", ratatui::style::Style::default(), ""),
     }
 }
 

@@ -176,9 +176,13 @@ fn the_migration_fills_the_stats_columns_of_reviews_cached_before_it() {
     let dir = temp();
     let path = dir.path().join("main.sqlite3");
     {
-        // A database as the previous release left it: the migrations before this one.
+        // A database as the release before the stats' columns left it: the migrations before
+        // the one that adds them (found by what it does: more may be appended after it).
         let conn = rusqlite::Connection::open(&path).unwrap();
-        let before = MIGRATIONS.len() - 1;
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| m.contains("ALTER TABLE reviews ADD COLUMN rating"))
+            .unwrap();
         for m in &MIGRATIONS[..before] {
             conn.execute_batch(m).unwrap();
         }

@@ -81,7 +81,7 @@ impl StatsFields {
 impl CachedReview {
     /// A fetched review as the cache keeps it: the JSON it serialises to (as received, before
     /// any cleaning). `None` for a review without an ID, which cannot be told apart later.
-    pub fn of(review: &crate::store::Review) -> Option<CachedReview> {
+    pub fn of(review: &Review) -> Option<CachedReview> {
         Some(CachedReview {
             id: review.id.clone()?,
             date_ts: review.timestamp,
@@ -193,8 +193,47 @@ impl Db {
     /// A review whose rating, title, text or date changed keeps its earlier version in
     /// `review_versions` (a trigger of the schema does that, see [`Db::review_versions`]).
     /// Returns how many rows were written. Call it once per fetched page: each call holds the
-    /// write lock only for its own rows (about 5 ms per 1,000 reviews).
+    /// write lock only for its own rows (about 5 ms per 1,000 reviews). Each JSON is parsed
+    /// once, for the stats' columns and the list form.
     pub fn upsert_reviews(&mut self, app: &str, reviews: &[CachedReview], fetched_at: i64) -> Result<usize> {
+        let rows: Vec<(&CachedReview, StatsFields, Option<Vec<u8>>)> = reviews
+            .iter()
+            .map(|r| {
+                let (stats, form) = derived(&r.raw_json);
+                (r, stats, form)
+            })
+            .collect();
+        self.write_rows(app, &rows, fetched_at)
+    }
+
+    /// [`Db::upsert_reviews`] of fetched reviews as received (before cleaning): stored as the
+    /// JSON they serialise to ([`CachedReview::of`]), with the stats' columns and the list form
+    /// made from the reviews themselves rather than from that JSON parsed again. Reviews without
+    /// an id are left out.
+    pub fn upsert_fetched(&mut self, app: &str, reviews: &[Review], fetched_at: i64) -> Result<usize> {
+        let cached: Vec<(CachedReview, &Review)> =
+            reviews.iter().filter_map(|r| Some((CachedReview::of(r)?, r))).collect();
+        let rows: Vec<(&CachedReview, StatsFields, Option<Vec<u8>>)> = cached
+            .iter()
+            .map(|(c, r)| {
+                let mut clean = (*r).clone();
+                // What reading the stored JSON back gives: the times come from the dates.
+                clean.timestamp = clean.date.as_deref().and_then(parse_store_date);
+                clean.response_timestamp = clean.response_date.as_deref().and_then(parse_store_date);
+                let stats = StatsFields::of_review(&clean);
+                sanitize_review(&mut clean);
+                (c, stats, Some(list_form::encode(&clean)))
+            })
+            .collect();
+        self.write_rows(app, &rows, fetched_at)
+    }
+
+    fn write_rows(
+        &mut self,
+        app: &str,
+        rows: &[(&CachedReview, StatsFields, Option<Vec<u8>>)],
+        fetched_at: i64,
+    ) -> Result<usize> {
         self.write_tx(false, |tx, path| {
             let mut stmt = tx
                 .prepare_cached(
@@ -212,8 +251,7 @@ impl Db {
                 )
                 .at(path)?;
             let mut n = 0;
-            for r in reviews {
-                let (f, form) = derived(&r.raw_json);
+            for (r, f, form) in rows {
                 n += stmt
                     .execute(params![
                         app,

@@ -14,7 +14,7 @@ use super::action::{Action, CachedReviews};
 use super::app::DbCommand;
 use super::app::view::{ViewSpec, haystack};
 use super::ids::IdIndex;
-use crate::db::{CachedReview, Db, DbError, DraftRow, ListRow};
+use crate::db::{Db, DbError, DraftRow, ListRow};
 
 /// Where the drafts of this run live: the data directory and the database's profile name.
 #[derive(Clone, Debug)]
@@ -245,12 +245,10 @@ fn cache(
             answer(result);
             Ok(())
         }
-        DbCommand::CacheReviews { app, reviews } => {
-            let rows: Vec<CachedReview> = reviews.iter().filter_map(CachedReview::of).collect();
-            db.check_file()
-                .and_then(|()| db.upsert_reviews(app, &rows, now()))
-                .map(drop)
-        }
+        DbCommand::CacheReviews { app, reviews } => db
+            .check_file()
+            .and_then(|()| db.upsert_fetched(app, reviews, now()))
+            .map(drop),
         DbCommand::CacheSynced {
             app,
             start_ts,

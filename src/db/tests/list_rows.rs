@@ -91,3 +91,38 @@ fn a_damaged_form_is_skipped() {
     assert!(matches!(rows[0].form, ListForm::Cleaned(_)));
     assert_eq!(rows[0].review(), None);
 }
+
+/// Fetched reviews stored as received give the same rows as their JSON stored: the same JSON,
+/// stats' columns and list form (made from the reviews, not from the JSON parsed again).
+#[test]
+fn fetched_reviews_store_what_their_json_would() {
+    let (a, b) = (temp(), temp());
+    let (mut from_json, mut fetched) = (open(a.path()), open(b.path()));
+    let plain = r#"{"id":"p","date":"2026-11-30T09:00:00","reviewText":"fine","rating":"4","market":"DE","packageVersion":"1.2.3.0","responseText":"Thanks","responseDate":"2026-11-30T10:00:00"}"#;
+    let mut reviews: Vec<Review> = [HOSTILE, plain]
+        .iter()
+        .map(|j| serde_json::from_str(j).unwrap())
+        .collect();
+    // Set in memory but not in the JSON: the stored row follows the JSON.
+    reviews[0].timestamp = Some(5);
+    let no_id = Review {
+        review_text: Some("no id".into()),
+        ..Review::default()
+    };
+    let rows: Vec<CachedReview> = reviews.iter().filter_map(CachedReview::of).collect();
+    from_json.upsert_reviews("app", &rows, 7).unwrap();
+    reviews.push(no_id);
+    assert_eq!(fetched.upsert_fetched("app", &reviews, 7).unwrap(), 2);
+    let all = |db: &crate::db::Db| -> Vec<Vec<rusqlite::types::Value>> {
+        let mut stmt = db
+            .conn
+            .prepare("SELECT id, date_ts, raw_json, rating, market, package_version, answered, response_ts, list_form FROM reviews ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| (0..9).map(|i| r.get(i)).collect())
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(all(&fetched), all(&from_json));
+    assert_eq!(all(&fetched).len(), 2);
+}

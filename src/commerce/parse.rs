@@ -86,6 +86,9 @@ fn same_field_twice<'a>(
     None
 }
 
+/// A column's or key's name, and its place.
+type Named<'a> = (&'a str, usize);
+
 fn one_column_per_field(headers: &[String]) -> Result<(), String> {
     match same_field_twice(headers.iter().map(String::as_str)) {
         None => Ok(()),

@@ -212,3 +212,31 @@ fn a_filter_refusal_never_carries_what_it_refuses_raw() {
         "the character is still named: {err}"
     );
 }
+
+/// A Commerce export whose header had `isPublished` twice (the first value not a flag, kept as
+/// an unknown column under its name; the second a flag): written out as JSON the review had the
+/// key twice and read back different. Two columns or keys for one field are now refused.
+#[test]
+fn commerce_export_crashes() {
+    for (name, data) in crashes("commerce_export") {
+        eprintln!("replaying {name}");
+        reviewdesk::fuzz_checks::commerce_export(&data);
+    }
+}
+
+#[test]
+fn two_columns_for_one_field_are_refused_in_one_sentence() {
+    use reviewdesk::commerce::export::read_export_bytes;
+    let csv = b"ReviewId,Rating,rating\nr1,5,4\n";
+    let err = read_export_bytes(csv, |_| Ok(())).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "the export file could not be read: the header has two columns for rating, \"Rating\" (column 2) and \"rating\" (column 3): remove or rename one"
+    );
+    let jsonl = b"{\"reviewId\":\"r1\",\"responderName\":\"A\",\"userResponse\":{\"responderName\":\"B\"}}\n";
+    let err = read_export_bytes(jsonl, |_| Ok(())).unwrap_err().to_string();
+    assert!(err.contains("line 1 has two fields for responderName"), "{err}");
+    // A column whose name holds a control character names no field: kept, not refused.
+    let odd = b"ReviewId,Rating,\x1b[2JRating\nr1,5,4\n";
+    assert!(read_export_bytes(odd, |_| Ok(())).is_ok());
+}

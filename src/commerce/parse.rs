@@ -66,6 +66,64 @@ pub fn detect(head: &[u8]) -> Result<FileFormat, String> {
     })
 }
 
+/// Two columns (or keys of one object) that name the same storefront field (`isPublished` twice,
+/// or `rating` and `Rating`): which one holds the review's value cannot be told, and keeping both
+/// would write a review that does not read back the same. Answers the field and the two names
+/// with their places (0-based).
+fn same_field_twice<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+) -> Option<(&'static str, (&'a str, usize), (&'a str, usize))> {
+    let mut seen: Vec<(&'static str, &'a str, usize)> = Vec::new();
+    for (n, name) in names.into_iter().enumerate() {
+        let Some(field) = super::review::field_named(name) else {
+            continue;
+        };
+        if let Some(&(_, first, at)) = seen.iter().find(|(f, _, _)| *f == field) {
+            return Some((field, (first, at), (name, n)));
+        }
+        seen.push((field, name, n));
+    }
+    None
+}
+
+/// A column's or key's name, and its place.
+type Named<'a> = (&'a str, usize);
+
+fn one_column_per_field(headers: &[String]) -> Result<(), String> {
+    match same_field_twice(headers.iter().map(String::as_str)) {
+        None => Ok(()),
+        Some((field, (a, i), (b, j))) => Err(format!(
+            "the header has two columns for {field}, \"{}\" (column {}) and \"{}\" (column {}): remove or rename one",
+            crate::sanitize::sanitize_line(a),
+            i + 1,
+            crate::sanitize::sanitize_line(b),
+            j + 1
+        )),
+    }
+}
+
+/// [`same_field_twice`] for one JSON review, whose `userResponse` object also names fields
+/// (`responderName`, `responseText`, and its `submittedDateTime` as `responseDateTime`).
+fn one_key_per_field(object: &Map<String, Value>, line: u64) -> Result<(), String> {
+    let mut names: Vec<&str> = Vec::with_capacity(object.len());
+    for (key, value) in object {
+        match value {
+            Value::Object(inner) if super::review::normalise_name(key) == "userresponse" => {
+                names.extend(inner.keys().filter_map(|k| super::review::user_response_field(k)));
+            }
+            _ => names.push(key),
+        }
+    }
+    match same_field_twice(names) {
+        None => Ok(()),
+        Some((field, (a, _), (b, _))) => Err(format!(
+            "line {line} has two fields for {field}, \"{}\" and \"{}\": remove or rename one",
+            crate::sanitize::sanitize_line(a),
+            crate::sanitize::sanitize_line(b),
+        )),
+    }
+}
+
 /// Calls `each` for every record of `input` (already detected as `format`). Stops at the first
 /// error `each` returns, or at the first record that cannot be read.
 pub fn for_each_record<R: BufRead>(
@@ -83,6 +141,7 @@ pub fn for_each_record<R: BufRead>(
                 .iter()
                 .map(|h| h.trim_start_matches('\u{feff}').trim().to_owned())
                 .collect();
+            one_column_per_field(&headers)?;
             let mut record = csv::StringRecord::new();
             loop {
                 match reader.read_record(&mut record) {
@@ -115,6 +174,7 @@ pub fn for_each_record<R: BufRead>(
                     Ok(_) => return Err(format!("line {}: each line must be one JSON object", i + 1)),
                     Err(e) => return Err(format!("line {}: not JSON ({e})", i + 1)),
                 };
+                one_key_per_field(&object, i as u64 + 1)?;
                 count += 1;
                 each(Record::Json {
                     line: i as u64 + 1,
@@ -139,6 +199,7 @@ pub fn for_each_record<R: BufRead>(
                             Ok(_) => return Err(format!("line {start_line}: each review must be a JSON object")),
                             Err(e) => return Err(format!("line {start_line}: not JSON ({e})")),
                         };
+                        one_key_per_field(&object, start_line)?;
                         count += 1;
                         each(Record::Json {
                             line: start_line,

@@ -110,6 +110,21 @@ fn known(norm: &str) -> Option<(&'static str, Kind)> {
     })
 }
 
+/// The storefront field a column or key names (`Review Text` → `reviewText`), if any.
+pub fn field_named(name: &str) -> Option<&'static str> {
+    known(&normalise_name(name)).map(|(field, _)| field)
+}
+
+/// The field a key of a review's nested `userResponse` object stands for, if any.
+pub fn user_response_field(key: &str) -> Option<&'static str> {
+    match normalise_name(key).as_str() {
+        "respondername" => Some("responderName"),
+        "responsetext" => Some("responseText"),
+        "submitteddatetime" => Some("responseDateTime"),
+        _ => None,
+    }
+}
+
 /// `Review Text`, `review_text`, `ReviewText` → `reviewtext`.
 pub fn normalise_name(name: &str) -> String {
     name.trim()
@@ -213,11 +228,8 @@ impl CommerceReview {
                 match value {
                     Value::Object(resp) => {
                         for (rk, rv) in resp {
-                            let target = match normalise_name(&rk).as_str() {
-                                "respondername" => "responderName",
-                                "responsetext" => "responseText",
-                                "submitteddatetime" => "responseDateTime",
-                                _ => continue,
+                            let Some(target) = user_response_field(&rk) else {
+                                continue;
                             };
                             place(&mut k, &mut extra, target, rv);
                         }

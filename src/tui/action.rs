@@ -12,6 +12,7 @@ use crate::profiles::Profile;
 use crate::profiles::ops::{SecretState, TestReport};
 use crate::store::Review;
 use crate::tui::ids::IdIndex;
+use crate::tui::search_text::SearchText;
 
 /// How a review can be answered, from get-response-info.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,9 +49,9 @@ pub struct StoreInfo {
 pub struct CachedReviews {
     /// Cleaned (`sanitize_review`) on the db thread.
     pub reviews: Vec<Review>,
-    /// The search text of each review (`view::haystack`), made on the db thread's helpers. When
+    /// The search text of each review, made on the db thread's helpers. When
     /// there is not one per review, the app cleans the reviews and makes them itself.
-    pub haystacks: Vec<Box<str>>,
+    pub haystacks: SearchText,
     /// Ids of reviews the service stopped returning (removed by Microsoft).
     pub vanished: Vec<String>,
     /// When the app was last refreshed completely (Unix seconds).
@@ -76,7 +77,7 @@ pub struct CachedReviews {
 #[derive(Clone, Debug, Default)]
 pub struct FetchedPage {
     pub reviews: Vec<Review>,
-    pub haystacks: Vec<Box<str>>,
+    pub haystacks: SearchText,
     pub as_received: Vec<Review>,
 }
 

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use super::action::{Action, CachedReviews};
 use super::app::DbCommand;
-use super::app::view::{ViewSpec, haystack};
+use super::app::view::ViewSpec;
 use super::ids::IdIndex;
 use crate::db::{Db, DbError, DraftRow, ListRow};
 
@@ -273,9 +273,9 @@ pub const FIRST_PART: usize = 256;
 fn parse_rows(rows: &[ListRow]) -> CachedReviews {
     let mut out = CachedReviews {
         reviews: Vec::with_capacity(rows.len()),
-        haystacks: Vec::with_capacity(rows.len()),
         ..CachedReviews::default()
     };
+    out.haystacks.reserve(rows.len());
     for row in rows {
         let Some(r) = row.review() else { continue };
         if row.vanished
@@ -283,7 +283,7 @@ fn parse_rows(rows: &[ListRow]) -> CachedReviews {
         {
             out.vanished.push(id.clone());
         }
-        out.haystacks.push(haystack(&r));
+        out.haystacks.push(&r);
         out.reviews.push(r);
     }
     out
@@ -467,26 +467,26 @@ fn newest_first(front: CachedReviews, parts: Vec<(usize, CachedReviews)>) -> Cac
     let total = front.reviews.len() + parts.iter().map(|(_, p)| p.reviews.len()).sum::<usize>();
     let mut whole = CachedReviews {
         reviews: Vec::with_capacity(total),
-        haystacks: Vec::with_capacity(total),
         vanished: front.vanished,
         whole: true,
         ..CachedReviews::default()
     };
+    whole.haystacks.reserve(total);
     whole.reviews.extend(front.reviews);
-    whole.haystacks.extend(front.haystacks);
+    whole.haystacks.append(front.haystacks);
     let rest_from = whole.reviews.len();
     for (_, p) in parts {
         whole.reviews.extend(p.reviews);
-        whole.haystacks.extend(p.haystacks);
+        whole.haystacks.append(p.haystacks);
         whole.vanished.extend(p.vanished);
     }
-    let (reviews, haystacks) = (&mut whole.reviews[rest_from..], &mut whole.haystacks[rest_from..]);
+    let (reviews, haystacks) = (&mut whole.reviews[rest_from..], &mut whole.haystacks);
     // Stable: equal dates keep the storage order, as the view's tie-break expects.
     let mut order: Vec<usize> = (0..reviews.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(reviews[i].timestamp));
     permute_in_place(&mut order, |a, b| {
         reviews.swap(a, b);
-        haystacks.swap(a, b);
+        haystacks.swap(rest_from + a, rest_from + b);
     });
     whole.ids = IdIndex::build(&whole.reviews);
     whole.unanswered = whole.reviews.iter().filter(|r| !r.is_answered()).count();

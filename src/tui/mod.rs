@@ -9,6 +9,7 @@ pub mod ids;
 pub mod layout;
 pub mod outbox_worker;
 pub mod profile_worker;
+pub mod search_text;
 pub mod site_fetch;
 pub mod store_worker;
 pub mod ui;

@@ -3,7 +3,6 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::filter_form::FilterForm;
-use super::view::search;
 use super::{App, Command, Focus, Mode, Search};
 use crate::keymap::KeyAction;
 use crate::tui::layout::list_rows;
@@ -186,7 +185,7 @@ impl App {
 
     pub(super) fn run_search(&mut self) -> Vec<Command> {
         let q = self.list.search.query.to_lowercase();
-        self.list.search.matches = search(&self.list.view, &self.list.haystacks, &q);
+        self.list.search.matches = self.list.haystacks.search(&self.list.view, &q);
         // Incremental: jump to the first match at or after where the search began.
         let pos = self
             .list

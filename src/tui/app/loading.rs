@@ -4,11 +4,12 @@ use super::{DbCommand, StoreCommand};
 use std::collections::HashSet;
 
 use super::notices::{Activity, Topic};
-use super::view::{ViewSpec, build_view, haystack, insert_into_view, search, view_position};
+use super::view::{ViewSpec, build_view, insert_into_view, view_position};
 use super::{App, Command, Loading};
 use crate::store::Review;
 use crate::tui::action::{CachedReviews, Eligibility, FetchedPage};
 use crate::tui::layout::list_rows;
+use crate::tui::search_text::SearchText;
 
 /// The most reviews room is made for ahead of a fetch, whatever count the service announces.
 const MAX_RESERVED: usize = 5_000_000;
@@ -203,13 +204,13 @@ impl App {
         if haystacks.len() != reviews.len() {
             // Not from the db thread, which cleans them and makes their search text.
             reviews.iter_mut().for_each(sanitize_review);
-            haystacks = reviews.iter().map(haystack).collect();
+            haystacks = SearchText::of(&reviews);
         }
         let vanished: HashSet<String> = vanished.into_iter().collect();
         let mut fresh = Vec::new();
         self.list.reviews.reserve(reviews.len());
         self.list.haystacks.reserve(reviews.len());
-        for (r, h) in reviews.into_iter().zip(haystacks) {
+        for (j, r) in reviews.into_iter().enumerate() {
             if let Some(id) = &r.id {
                 if self.list.ids.get(id, &self.list.reviews).is_some() {
                     continue;
@@ -218,14 +219,14 @@ impl App {
                     self.list.vanished.insert(id.clone());
                 }
             }
-            fresh.push(self.push_review(r, h));
+            fresh.push(self.push_review(r, haystacks.get(j)));
         }
         self.place_in_view(Vec::new(), fresh);
         self.after_view_change(keep)
     }
 
     /// Appends a review that is not in the list yet; answers its index.
-    fn push_review(&mut self, r: Review, h: Box<str>) -> usize {
+    fn push_review(&mut self, r: Review, words: &str) -> usize {
         let i = self.list.reviews.len();
         if let Some(id) = &r.id {
             self.list.ids.insert(id, i, &self.list.reviews);
@@ -234,7 +235,7 @@ impl App {
             self.list.unanswered += 1;
         }
         self.list.reviews.push(r);
-        self.list.haystacks.push(h);
+        self.list.haystacks.push_words(words);
         i
     }
 
@@ -270,9 +271,9 @@ impl App {
         let FetchedPage { reviews, haystacks, .. } = page;
         let mut fresh = Vec::new();
         let mut moved = Vec::new();
-        for (r, h) in reviews.into_iter().zip(haystacks) {
+        for (j, r) in reviews.into_iter().enumerate() {
             let Some(i) = r.id.as_deref().and_then(|id| self.list.ids.get(id, &self.list.reviews)) else {
-                fresh.push(self.push_review(r, h));
+                fresh.push(self.push_review(r, haystacks.get(j)));
                 continue;
             };
             let old = &self.list.reviews[i];
@@ -290,7 +291,7 @@ impl App {
                 moved.push(i);
             }
             self.list.reviews[i] = r;
-            self.list.haystacks[i] = h;
+            self.list.haystacks.set_from(i, &haystacks, j);
         }
         self.place_in_view(moved, fresh);
         self.after_view_change(keep)
@@ -318,11 +319,10 @@ impl App {
     /// list) stays selected, else the first.
     fn after_view_change(&mut self, keep: Option<usize>) -> Vec<Command> {
         if !self.list.search.query.is_empty() {
-            self.list.search.matches = search(
-                &self.list.view,
-                &self.list.haystacks,
-                &self.list.search.query.to_lowercase(),
-            );
+            self.list.search.matches = self
+                .list
+                .haystacks
+                .search(&self.list.view, &self.list.search.query.to_lowercase());
             self.list.search.current = 0;
         }
         let pos = keep
@@ -486,7 +486,7 @@ impl FetchedPage {
         let as_received = if for_cache { received.clone() } else { Vec::new() };
         let mut reviews = received;
         reviews.iter_mut().for_each(sanitize_review);
-        let haystacks = reviews.iter().map(haystack).collect();
+        let haystacks = SearchText::of(&reviews);
         FetchedPage {
             reviews,
             haystacks,

@@ -13,6 +13,7 @@ use super::{AppEntry, Focus, Loading, Mode, Search};
 use crate::store::Review;
 use crate::tui::action::{Eligibility, ReplyState};
 use crate::tui::ids::IdIndex;
+use crate::tui::search_text::SearchText;
 
 /// What the session was started with; fixed for its life.
 #[derive(Clone, Debug)]
@@ -75,7 +76,7 @@ impl Sources {
 pub struct ReviewList {
     pub reviews: Vec<Review>,
     /// The search text of each review, made once.
-    pub haystacks: Vec<Box<str>>,
+    pub haystacks: SearchText,
     /// Where each of `reviews` is, by id: a page merges without a pass over the whole list.
     pub ids: IdIndex,
     /// The `LoadCache` still answering (in parts), even after a refresh took over `loading`.

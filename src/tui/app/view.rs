@@ -244,32 +244,6 @@ pub fn insert_into_view(
     view.extend_from_slice(&old[from..]);
 }
 
-/// Lower-case text a search runs over: title, text and reviewer.
-pub fn haystack(r: &Review) -> Box<str> {
-    let mut s = String::new();
-    for part in [&r.review_title, &r.review_text, &r.reviewer_name]
-        .into_iter()
-        .flatten()
-    {
-        s.push_str(&part.to_lowercase());
-        s.push('\u{1}');
-    }
-    s.into_boxed_str()
-}
-
-/// Positions in `view` whose review contains `query` (already lower-case).
-pub fn search(view: &[usize], haystacks: &[Box<str>], query: &str) -> Vec<usize> {
-    if query.is_empty() {
-        return Vec::new();
-    }
-    let finder = memchr::memmem::Finder::new(query.as_bytes());
-    view.iter()
-        .enumerate()
-        .filter(|(_, i)| finder.find(haystacks[**i].as_bytes()).is_some())
-        .map(|(pos, _)| pos)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,11 +289,11 @@ mod tests {
             review(1, false, 1, "DE", "Absturz"),
         ];
         rs[1].reviewer_name = Some("Jürgen".into());
-        let hay: Vec<Box<str>> = rs.iter().map(haystack).collect();
+        let hay = crate::tui::search_text::SearchText::of(&rs);
         let view = build_view(&rs, &Filters::default(), false);
-        assert_eq!(search(&view, &hay, "app"), vec![0]);
-        assert_eq!(search(&view, &hay, "jürg"), vec![1]);
-        assert!(search(&view, &hay, "zzz").is_empty());
+        assert_eq!(hay.search(&view, "app"), vec![0]);
+        assert_eq!(hay.search(&view, "jürg"), vec![1]);
+        assert!(hay.search(&view, "zzz").is_empty());
     }
 
     /// Adding reviews part by part gives the view that sorting them all at once gives, for every

@@ -1,0 +1,399 @@
+//! The lower-cased text the list's search runs over, for every review in one buffer.
+//!
+//! One allocation per review (the old `Vec<Box<str>>`) scattered a million haystacks over the
+//! heap, and a search visited them in the view's order: at a million reviews a keystroke was a
+//! cache miss per review (median 151 ms). Here every review's text sits in one buffer and a
+//! search is one forward `memmem` scan over it, jumping to the next review after a hit, then one
+//! pass over the view through a bitmap: sequential memory both times.
+//!
+//! Each review's text is a *segment*: its title, text and reviewer, lower-cased, each followed
+//! by [`FIELD_END`] (so a query never matches across two fields or two reviews). A review whose
+//! text changes gets a new segment at the end and its old one is marked dead; the buffer is
+//! compacted when dead bytes outgrow live ones.
+
+use crate::store::Review;
+
+/// Ends each field of a segment; a query holding it matches nothing.
+const FIELD_END: char = '\u{1}';
+/// The owner of a segment no review uses any more.
+const DEAD: u32 = u32::MAX;
+/// Dead bytes tolerated before a compaction, at least.
+const COMPACT_AFTER: usize = 1 << 20;
+
+#[derive(Clone, Debug, Default)]
+pub struct SearchText {
+    text: String,
+    /// Where each segment starts in `text`, ascending; it ends where the next one starts.
+    seg_start: Vec<usize>,
+    /// The review (index) each segment is of, or [`DEAD`].
+    seg_owner: Vec<u32>,
+    /// Each review's segment.
+    seg_of: Vec<u32>,
+    dead_bytes: usize,
+}
+
+impl SearchText {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Room for `reviews` more reviews (their text grows the buffer as it comes).
+    pub fn reserve(&mut self, reviews: usize) {
+        self.seg_start.reserve(reviews);
+        self.seg_owner.reserve(reviews);
+        self.seg_of.reserve(reviews);
+    }
+
+    /// How many reviews have a text here.
+    pub fn len(&self) -> usize {
+        self.seg_of.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seg_of.is_empty()
+    }
+
+    /// The search text of each of `reviews`, in order.
+    pub fn of<'a>(reviews: impl IntoIterator<Item = &'a Review>) -> Self {
+        let mut s = Self::new();
+        for r in reviews {
+            s.push(r);
+        }
+        s
+    }
+
+    /// Adds the text of the next review (index `len()`).
+    pub fn push(&mut self, r: &Review) {
+        let seg = self.new_segment(self.seg_of.len());
+        self.seg_of.push(seg);
+        self.write_fields(r);
+    }
+
+    /// Adds the next review's text as [`get`](Self::get) answered it elsewhere.
+    pub fn push_words(&mut self, words: &str) {
+        let seg = self.new_segment(self.seg_of.len());
+        self.seg_of.push(seg);
+        self.text.push_str(words);
+    }
+
+    /// Review `i`'s search text (fields ended by `\u{1}`).
+    pub fn get(&self, i: usize) -> &str {
+        let seg = self.seg_of[i] as usize;
+        &self.text[self.seg_range(seg)]
+    }
+
+    /// Review `i`'s text becomes that of `r` (a newer version of it). Unchanged text costs no
+    /// room.
+    pub fn set(&mut self, i: usize, r: &Review) {
+        let old = self.seg_of[i] as usize;
+        let from = self.text.len();
+        let seg = self.new_segment(i);
+        self.write_fields(r);
+        let old_range = self.seg_range(old);
+        if self.text[old_range.clone()] == self.text[from..] {
+            // The same words: keep the old segment, drop the new one.
+            self.text.truncate(from);
+            self.seg_start.pop();
+            self.seg_owner.pop();
+            return;
+        }
+        self.seg_owner[old] = DEAD;
+        self.seg_of[i] = seg;
+        self.dead_bytes += old_range.len();
+        if self.dead_bytes > COMPACT_AFTER && self.dead_bytes > self.text.len() / 2 {
+            self.compact();
+        }
+    }
+
+    /// Exchanges the texts of reviews `a` and `b` (the list was reordered).
+    pub fn swap(&mut self, a: usize, b: usize) {
+        self.seg_of.swap(a, b);
+        self.seg_owner[self.seg_of[a] as usize] = a as u32;
+        self.seg_owner[self.seg_of[b] as usize] = b as u32;
+    }
+
+    /// Appends `other`'s reviews after these (their indices move up by `len()`).
+    pub fn append(&mut self, other: SearchText) {
+        let (base_text, base_review, base_seg) =
+            (self.text.len(), self.seg_of.len() as u32, self.seg_start.len() as u32);
+        self.text.push_str(&other.text);
+        self.seg_start.extend(other.seg_start.iter().map(|s| s + base_text));
+        self.seg_owner.extend(
+            other
+                .seg_owner
+                .iter()
+                .map(|&o| if o == DEAD { DEAD } else { o + base_review }),
+        );
+        self.seg_of.extend(other.seg_of.iter().map(|s| s + base_seg));
+        self.dead_bytes += other.dead_bytes;
+    }
+
+    /// Review `j` of `other` becomes review `i`'s text here.
+    pub fn set_from(&mut self, i: usize, other: &SearchText, j: usize) {
+        let words = other.get(j);
+        let old = self.seg_of[i] as usize;
+        let old_range = self.seg_range(old);
+        if self.text[old_range.clone()] == *words {
+            return;
+        }
+        let seg = self.new_segment(i);
+        self.text.push_str(words);
+        self.seg_owner[old] = DEAD;
+        self.seg_of[i] = seg;
+        self.dead_bytes += old_range.len();
+        if self.dead_bytes > COMPACT_AFTER && self.dead_bytes > self.text.len() / 2 {
+            self.compact();
+        }
+    }
+
+    /// The reviews whose text contains `query` (lower-case already), as a bitmap by index.
+    pub fn matching(&self, query: &str) -> Bitmap {
+        let mut hits = Bitmap::new(self.len());
+        if query.is_empty() || query.contains(FIELD_END) {
+            return hits;
+        }
+        let bytes = self.text.as_bytes();
+        let finder = memchr::memmem::Finder::new(query.as_bytes());
+        let mut from = 0;
+        let mut seg = 0;
+        while let Some(found) = finder.find(&bytes[from..]) {
+            let at = from + found;
+            // The segment holding `at`: the hits come in order, so gallop forward from the last.
+            let rest = &self.seg_start[seg + 1..];
+            let mut step = 1;
+            while step <= rest.len() && rest[step - 1] <= at {
+                step *= 2;
+            }
+            let (lo, hi) = (step / 2, step.min(rest.len()));
+            seg += lo + rest[lo..hi].partition_point(|&s| s <= at);
+            let owner = self.seg_owner[seg];
+            if owner != DEAD {
+                hits.set(owner as usize);
+            }
+            // One hit is enough for a review: go on from the next segment.
+            from = self.seg_start.get(seg + 1).copied().unwrap_or(bytes.len());
+            seg += 1;
+            if seg >= self.seg_start.len() {
+                break;
+            }
+        }
+        hits
+    }
+
+    /// Positions in `view` whose review contains `query` (already lower-case).
+    pub fn search(&self, view: &[usize], query: &str) -> Vec<usize> {
+        if query.is_empty() {
+            return Vec::new();
+        }
+        let hits = self.matching(query);
+        view.iter()
+            .enumerate()
+            .filter(|(_, i)| hits.get(**i))
+            .map(|(pos, _)| pos)
+            .collect()
+    }
+
+    fn new_segment(&mut self, owner: usize) -> u32 {
+        let seg = self.seg_start.len() as u32;
+        self.seg_start.push(self.text.len());
+        self.seg_owner.push(owner as u32);
+        seg
+    }
+
+    fn seg_range(&self, seg: usize) -> std::ops::Range<usize> {
+        let end = self.seg_start.get(seg + 1).copied().unwrap_or(self.text.len());
+        self.seg_start[seg]..end
+    }
+
+    fn write_fields(&mut self, r: &Review) {
+        for part in [&r.review_title, &r.review_text, &r.reviewer_name]
+            .into_iter()
+            .flatten()
+        {
+            if part.is_ascii() {
+                let from = self.text.len();
+                self.text.push_str(part);
+                // ASCII lower-casing keeps the length, so in place is safe.
+                self.text[from..].make_ascii_lowercase();
+            } else {
+                self.text.extend(part.chars().flat_map(char::to_lowercase));
+            }
+            self.text.push(FIELD_END);
+        }
+    }
+
+    /// Rewrites the buffer with the live segments only, in review order.
+    fn compact(&mut self) {
+        let mut fresh = SearchText::new();
+        fresh.reserve(self.len());
+        fresh.text.reserve(self.text.len() - self.dead_bytes);
+        for i in 0..self.len() {
+            let seg = fresh.new_segment(i);
+            fresh.seg_of.push(seg);
+            fresh.text.push_str(self.get(i));
+        }
+        *self = fresh;
+    }
+}
+
+/// One bit per review.
+#[derive(Clone, Debug)]
+pub struct Bitmap(Vec<u64>);
+
+impl Bitmap {
+    fn new(len: usize) -> Self {
+        Bitmap(vec![0; len.div_ceil(64)])
+    }
+
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+
+    pub fn get(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    pub fn count(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn review(title: &str, text: &str, who: &str) -> Review {
+        Review {
+            review_title: (!title.is_empty()).then(|| title.to_owned()),
+            review_text: (!text.is_empty()).then(|| text.to_owned()),
+            reviewer_name: (!who.is_empty()).then(|| who.to_owned()),
+            ..Review::default()
+        }
+    }
+
+    /// What a search must answer: a plain scan of each review's fields, one by one.
+    fn expected(reviews: &[Review], query: &str) -> Vec<usize> {
+        (0..reviews.len())
+            .filter(|&i| {
+                let r = &reviews[i];
+                [&r.review_title, &r.review_text, &r.reviewer_name]
+                    .into_iter()
+                    .flatten()
+                    .any(|f| f.to_lowercase().contains(query))
+            })
+            .collect()
+    }
+
+    fn all(text: &SearchText) -> Vec<usize> {
+        (0..text.len()).collect()
+    }
+
+    #[test]
+    fn finds_in_any_field_case_insensitively_and_never_across_fields() {
+        let rs = vec![
+            review("Crash", "on START", "Ana"),
+            review("", "", ""),
+            review("Works", "fine", "Ünal Çelik"),
+            review("cra", "sh", "x"),
+        ];
+        let text = SearchText::of(&rs);
+        assert_eq!(text.search(&all(&text), "crash"), vec![0]);
+        assert_eq!(text.search(&all(&text), "start"), vec![0]);
+        assert_eq!(text.search(&all(&text), "ünal ç"), vec![2]);
+        assert_eq!(text.search(&all(&text), "a"), vec![0, 2, 3], "one position per review");
+        assert_eq!(text.search(&all(&text), "\u{1}"), Vec::<usize>::new());
+        assert_eq!(text.search(&all(&text), ""), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn answers_positions_in_the_view_in_its_order() {
+        let rs = vec![review("a", "", ""), review("b", "", ""), review("ab", "", "")];
+        let text = SearchText::of(&rs);
+        assert_eq!(text.search(&[2, 0, 1], "a"), vec![0, 1]);
+        assert_eq!(text.search(&[1, 2], "b"), vec![0, 1]);
+    }
+
+    #[test]
+    fn set_swap_and_append_keep_every_review_findable() {
+        let mut rs: Vec<Review> = (0..300).map(|i| review(&format!("t{i}x"), "body", "")).collect();
+        let mut text = SearchText::of(&rs);
+        // Revise every third review, some twice, and swap some pairs.
+        for round in 0..2 {
+            for i in (0..rs.len()).step_by(3) {
+                rs[i] = review(&format!("new{round}-{i}y"), "body", "");
+                text.set(i, &rs[i]);
+            }
+        }
+        for (a, b) in [(0, 299), (5, 6), (17, 100)] {
+            rs.swap(a, b);
+            text.swap(a, b);
+        }
+        let mut more = SearchText::of(&rs[..10]);
+        let extra = review("tail", "", "");
+        more.push(&extra);
+        let mut all_reviews = rs.clone();
+        all_reviews.extend(rs[..10].iter().cloned());
+        all_reviews.push(extra);
+        text.append(more);
+        assert_eq!(text.len(), all_reviews.len());
+        for q in ["t1", "new1-3y", "new0", "body", "tail", "x", "y", "9x"] {
+            assert_eq!(text.search(&all(&text), q), expected(&all_reviews, q), "query {q:?}");
+        }
+        for (i, r) in all_reviews.iter().enumerate() {
+            assert_eq!(text.get(i), SearchText::of([r]).get(0), "review {i}");
+        }
+    }
+
+    #[test]
+    fn unchanged_text_takes_no_room_and_dead_text_is_compacted() {
+        let rs: Vec<Review> = (0..2000).map(|i| review(&format!("{i:0>600}"), "", "")).collect();
+        let mut text = SearchText::of(&rs);
+        let size = text.text.len();
+        for (i, r) in rs.iter().enumerate() {
+            text.set(i, r);
+        }
+        assert_eq!(text.text.len(), size, "the same words again are not stored again");
+        for round in 0..4 {
+            for i in 0..rs.len() {
+                text.set(i, &review(&format!("r{round}-{i:0>600}"), "", ""));
+            }
+        }
+        assert!(
+            text.text.len() < 3 * size,
+            "compacted: {} bytes for {size} live",
+            text.text.len()
+        );
+        assert_eq!(text.search(&all(&text), "r3-"), all(&text));
+        assert_eq!(text.search(&all(&text), "r2-"), Vec::<usize>::new());
+        let mut page = SearchText::new();
+        page.push(&review("fresh words", "", ""));
+        text.set_from(7, &page, 0);
+        assert_eq!(text.search(&all(&text), "fresh"), vec![7]);
+    }
+
+    #[test]
+    fn matches_a_plain_scan_on_generated_lists() {
+        // A small deterministic generator: words from a tiny alphabet so queries hit often.
+        let mut seed = 0x9e37_79b9_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let words = ["ab", "ba", "aab", "Éa", "b", "", "abab", "ÀB"];
+        for _ in 0..50 {
+            let n = (next() % 40) as usize;
+            let rs: Vec<Review> = (0..n)
+                .map(|_| {
+                    let w = |k: u64| words[(k % words.len() as u64) as usize];
+                    review(w(next()), &format!("{} {}", w(next()), w(next())), w(next()))
+                })
+                .collect();
+            let text = SearchText::of(&rs);
+            for q in ["a", "ab", "ba", "b a", "éa", "àb", "abab", "aab ", "zz"] {
+                assert_eq!(text.search(&all(&text), q), expected(&rs, q), "query {q:?} over {rs:?}");
+            }
+        }
+    }
+}

@@ -70,9 +70,7 @@ pub fn detect(head: &[u8]) -> Result<FileFormat, String> {
 /// or `rating` and `Rating`): which one holds the review's value cannot be told, and keeping both
 /// would write a review that does not read back the same. Answers the field and the two names
 /// with their places (0-based).
-fn same_field_twice<'a>(
-    names: impl IntoIterator<Item = &'a str>,
-) -> Option<(&'static str, (&'a str, usize), (&'a str, usize))> {
+fn same_field_twice<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<(&'static str, Named<'a>, Named<'a>)> {
     let mut seen: Vec<(&'static str, &'a str, usize)> = Vec::new();
     for (n, name) in names.into_iter().enumerate() {
         let Some(field) = super::review::field_named(name) else {

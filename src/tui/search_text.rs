@@ -17,6 +17,9 @@ use crate::store::Review;
 const FIELD_END: char = '\u{1}';
 /// The owner of a segment no review uses any more.
 const DEAD: u32 = u32::MAX;
+/// A longer query looks only at the last one's hits when they are fewer than one review in
+/// this many; more, and one scan of the whole text is faster than a search per review.
+const NARROW_BELOW: usize = 4;
 /// Dead bytes tolerated before a compaction, at least.
 const COMPACT_AFTER: usize = 1 << 20;
 
@@ -30,6 +33,16 @@ pub struct SearchText {
     /// Each review's segment.
     seg_of: Vec<u32>,
     dead_bytes: usize,
+    /// Changes with every change of the text, so that a [`Narrowing`] of other text is not used.
+    version: u64,
+}
+
+/// What a search found, kept so that the next, longer query need only look at those reviews.
+#[derive(Clone, Debug)]
+pub struct Narrowing {
+    query: String,
+    hits: Bitmap,
+    version: u64,
 }
 
 impl SearchText {
@@ -64,6 +77,7 @@ impl SearchText {
 
     /// Adds the text of the next review (index `len()`).
     pub fn push(&mut self, r: &Review) {
+        self.version += 1;
         let seg = self.new_segment(self.seg_of.len());
         self.seg_of.push(seg);
         self.write_fields(r);
@@ -71,6 +85,7 @@ impl SearchText {
 
     /// Adds the next review's text as [`get`](Self::get) answered it elsewhere.
     pub fn push_words(&mut self, words: &str) {
+        self.version += 1;
         let seg = self.new_segment(self.seg_of.len());
         self.seg_of.push(seg);
         self.text.push_str(words);
@@ -85,6 +100,7 @@ impl SearchText {
     /// Review `i`'s text becomes that of `r` (a newer version of it). Unchanged text costs no
     /// room.
     pub fn set(&mut self, i: usize, r: &Review) {
+        self.version += 1;
         let old = self.seg_of[i] as usize;
         let from = self.text.len();
         let seg = self.new_segment(i);
@@ -107,6 +123,7 @@ impl SearchText {
 
     /// Exchanges the texts of reviews `a` and `b` (the list was reordered).
     pub fn swap(&mut self, a: usize, b: usize) {
+        self.version += 1;
         self.seg_of.swap(a, b);
         self.seg_owner[self.seg_of[a] as usize] = a as u32;
         self.seg_owner[self.seg_of[b] as usize] = b as u32;
@@ -114,6 +131,7 @@ impl SearchText {
 
     /// Appends `other`'s reviews after these (their indices move up by `len()`).
     pub fn append(&mut self, other: SearchText) {
+        self.version += 1;
         let (base_text, base_review, base_seg) =
             (self.text.len(), self.seg_of.len() as u32, self.seg_start.len() as u32);
         self.text.push_str(&other.text);
@@ -130,6 +148,7 @@ impl SearchText {
 
     /// Review `j` of `other` becomes review `i`'s text here.
     pub fn set_from(&mut self, i: usize, other: &SearchText, j: usize) {
+        self.version += 1;
         let words = other.get(j);
         let old = self.seg_of[i] as usize;
         let old_range = self.seg_range(old);
@@ -182,15 +201,54 @@ impl SearchText {
 
     /// Positions in `view` whose review contains `query` (already lower-case).
     pub fn search(&self, view: &[usize], query: &str) -> Vec<usize> {
+        self.search_narrowing(view, query, &mut None)
+    }
+
+    /// [`search`](Self::search), keeping its hits in `last`: when the query only grew since
+    /// (one more letter typed) and the text is the same, only the reviews that matched before
+    /// are looked at, as long as they are few enough that looking at each alone beats one scan.
+    pub fn search_narrowing(&self, view: &[usize], query: &str, last: &mut Option<Narrowing>) -> Vec<usize> {
         if query.is_empty() {
+            *last = None;
             return Vec::new();
         }
-        let hits = self.matching(query);
-        view.iter()
+        let hits = match last.take() {
+            Some(before)
+                if before.version == self.version
+                    && query.starts_with(&before.query)
+                    && before.hits.count() <= self.len() / NARROW_BELOW =>
+            {
+                self.matching_among(query, &before.hits)
+            }
+            _ => self.matching(query),
+        };
+        let positions = view
+            .iter()
             .enumerate()
             .filter(|(_, i)| hits.get(**i))
             .map(|(pos, _)| pos)
-            .collect()
+            .collect();
+        *last = Some(Narrowing {
+            query: query.to_owned(),
+            hits,
+            version: self.version,
+        });
+        positions
+    }
+
+    /// The reviews among `among` whose text contains `query`.
+    fn matching_among(&self, query: &str, among: &Bitmap) -> Bitmap {
+        let mut hits = Bitmap::new(self.len());
+        if query.contains(FIELD_END) {
+            return hits;
+        }
+        let finder = memchr::memmem::Finder::new(query.as_bytes());
+        for i in among.ones() {
+            if finder.find(self.get(i).as_bytes()).is_some() {
+                hits.set(i);
+            }
+        }
+        hits
     }
 
     fn new_segment(&mut self, owner: usize) -> u32 {
@@ -232,6 +290,7 @@ impl SearchText {
             fresh.seg_of.push(seg);
             fresh.text.push_str(self.get(i));
         }
+        fresh.version = self.version + 1;
         *self = fresh;
     }
 }
@@ -255,6 +314,20 @@ impl Bitmap {
 
     pub fn count(&self) -> usize {
         self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// The set bits, in order.
+    fn ones(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(w, &word)| {
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    w * 64 + bit
+                })
+            })
+        })
     }
 }
 
@@ -369,6 +442,38 @@ mod tests {
         page.push(&review("fresh words", "", ""));
         text.set_from(7, &page, 0);
         assert_eq!(text.search(&all(&text), "fresh"), vec![7]);
+    }
+
+    #[test]
+    fn typing_letter_by_letter_finds_what_a_whole_search_finds() {
+        let mut rs: Vec<Review> = (0..400)
+            .map(|i| {
+                let text = match i % 50 {
+                    0 => "crashes when opened",
+                    25 => "crash",
+                    _ => "fine",
+                };
+                review(&format!("t{i}"), text, "")
+            })
+            .collect();
+        let mut text = SearchText::of(&rs);
+        let view = all(&text);
+        let mut last = None;
+        for end in 1..="crashes when".len() {
+            let q = &"crashes when"[..end];
+            assert_eq!(text.search_narrowing(&view, q, &mut last), expected(&rs, q), "{q:?}");
+        }
+        // The text changed under the kept hits: they must not be used.
+        rs[3] = review("t3", "crashes when saving", "");
+        text.set(3, &rs[3]);
+        assert_eq!(
+            text.search_narrowing(&view, "crashes when s", &mut last),
+            expected(&rs, "crashes when s")
+        );
+        // A query that is not longer than the last starts over.
+        assert_eq!(text.search_narrowing(&view, "fine", &mut last), expected(&rs, "fine"));
+        assert_eq!(text.search_narrowing(&view, "", &mut last), Vec::<usize>::new());
+        assert!(last.is_none());
     }
 
     #[test]

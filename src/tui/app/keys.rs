@@ -185,7 +185,10 @@ impl App {
 
     pub(super) fn run_search(&mut self) -> Vec<Command> {
         let q = self.list.search.query.to_lowercase();
-        self.list.search.matches = self.list.haystacks.search(&self.list.view, &q);
+        self.list.search.matches =
+            self.list
+                .haystacks
+                .search_narrowing(&self.list.view, &q, &mut self.list.search.last);
         // Incremental: jump to the first match at or after where the search began.
         let pos = self
             .list

@@ -79,6 +79,8 @@ pub struct Search {
     /// Positions in the view.
     pub matches: Vec<usize>,
     pub current: usize,
+    /// The last query's hits, so that typing one more letter searches only those.
+    pub last: Option<crate::tui::search_text::Narrowing>,
 }
 
 #[derive(Clone, Debug, Default)]

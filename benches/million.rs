@@ -158,8 +158,8 @@ struct Start {
 fn start_from_cache(dir: &Path, n: usize) -> Start {
     let base = common::alloc::start_peak();
     let mut app = bench_app();
-    let request = match app.start().first() {
-        Some(AppCommand::Db(DbCommand::LoadCache { request, .. })) => *request,
+    let (request, view) = match app.start().first() {
+        Some(AppCommand::Db(DbCommand::LoadCache { request, view, .. })) => (*request, view.clone()),
         other => panic!("the app asks for the cache first: {other:?}"),
     };
     let answer = |app: &mut App, cached| {
@@ -189,7 +189,7 @@ fn start_from_cache(dir: &Path, n: usize) -> Start {
         }
         (opening.join().unwrap(), early)
     });
-    let whole = load_cache_after(&db, APP, early, |first| {
+    let whole = load_cache_after(&db, APP, early, &view, |first| {
         ui_first = answer(&mut app, first);
         first_shown = t.elapsed();
     })

@@ -69,6 +69,7 @@ fn the_newest_cached_reviews_arrive_while_the_database_is_still_being_opened() {
     worker.send(DbCommand::LoadCache {
         request: 5,
         app: APP.into(),
+        view: Default::default(),
     });
     let first = match next(&mut rx) {
         Some(Action::CacheLoaded {

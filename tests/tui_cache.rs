@@ -369,6 +369,7 @@ fn pages_written_by_the_db_thread_come_back_at_the_next_start() {
     worker.send(DbCommand::LoadCache {
         request: 7,
         app: APP.into(),
+        view: Default::default(),
     });
     let cached = loop {
         match rx.blocking_recv().expect("an answer") {
@@ -423,6 +424,7 @@ fn a_large_cache_comes_back_from_the_db_thread_in_two_parts() {
     worker.send(DbCommand::LoadCache {
         request: 3,
         app: APP.into(),
+        view: Default::default(),
     });
     let mut parts = Vec::new();
     while parts.last().is_none_or(|p: &CachedReviews| p.more) {

@@ -274,6 +274,7 @@ fn an_unopenable_database_leaves_a_temporary_one_for_the_cache_and_the_outbox() 
     worker.send(DbCommand::LoadCache {
         request: 7,
         app: APP.into(),
+        view: Default::default(),
     });
     let mut cached = Vec::new();
     while let Some(action) = rx.blocking_recv() {

@@ -59,19 +59,16 @@ pub fn seed(data_dir: &Path, profile: &str, app: &str, count: usize) -> usize {
     let (mut db, _) = Db::open(data_dir, profile).expect("open the database");
     let mut bytes = 0;
     for start in (0..count).step_by(10_000) {
-        let rows: Vec<CachedReview> = (start..(start + 10_000).min(count))
-            .map(|i| {
-                let r = review(app, i, now);
-                let raw_json = serde_json::to_string(&r).unwrap();
-                bytes += raw_json.len();
-                CachedReview {
-                    id: r.id.clone().unwrap(),
-                    date_ts: r.timestamp,
-                    raw_json,
-                }
-            })
+        // As the db thread stores a fetched page (the same rows as their JSON would give).
+        let page: Vec<Review> = (start..(start + 10_000).min(count))
+            .map(|i| review(app, i, now))
             .collect();
-        db.upsert_reviews(app, &rows, now).unwrap();
+        bytes += page
+            .iter()
+            .filter_map(CachedReview::of)
+            .map(|c| c.raw_json.len())
+            .sum::<usize>();
+        db.upsert_fetched(app, &page, now).unwrap();
     }
     db.set_last_sync(app, now).unwrap();
     bytes

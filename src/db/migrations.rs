@@ -262,6 +262,12 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     FROM moved, profile;
     DROP TABLE commerce_reviews;
     "#,
+    // The list form of each review (`crate::store::list_form`: cleaned, binary) beside its JSON,
+    // so a start reads the list without parsing JSON. Rows stored before it have none and are
+    // read from their JSON until fetched again.
+    r#"
+    ALTER TABLE reviews ADD COLUMN list_form BLOB;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -57,7 +57,7 @@ pub use history::{HistoryEntry, HistoryRow};
 pub use migrations::SCHEMA_VERSION;
 pub use outbox::{HOLD, OutboxItem, OutboxNew, OutboxState};
 pub use recovery::OpenReport;
-pub use reviews::{CachedReview, StoredReview};
+pub use reviews::{CachedReview, ListForm, ListRow, StoredReview};
 pub use sending::{owner_gone, process_owner};
 pub use stats_rows::{EarlierVersion, ReviewFacts};
 

@@ -12,7 +12,9 @@ use rusqlite::{OpenFlags, OptionalExtension, params};
 
 use super::{At, Db, Result};
 use crate::http::flex::{FlexI64, FlexString};
+use crate::store::Review;
 use crate::store::dates::parse_store_date;
+use crate::store::list_form::{self, sanitize_review};
 
 /// One review as fetched, for [`Db::upsert_reviews`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +38,18 @@ struct StatsFields {
 }
 
 impl StatsFields {
+    /// What [`StatsFields::of`] reads, from the review the JSON parses to (the same lenient
+    /// reading of the same five fields).
+    fn of_review(r: &Review) -> StatsFields {
+        StatsFields {
+            rating: r.rating,
+            market: r.market.clone(),
+            package_version: r.package_version.clone(),
+            answered: r.is_answered(),
+            response_ts: r.response_timestamp,
+        }
+    }
+
     fn of(raw_json: &str) -> StatsFields {
         #[derive(serde::Deserialize)]
         #[serde(rename_all = "camelCase")]
@@ -67,13 +81,88 @@ impl StatsFields {
 impl CachedReview {
     /// A fetched review as the cache keeps it: the JSON it serialises to (as received, before
     /// any cleaning). `None` for a review without an ID, which cannot be told apart later.
-    pub fn of(review: &crate::store::Review) -> Option<CachedReview> {
+    pub fn of(review: &Review) -> Option<CachedReview> {
         Some(CachedReview {
             id: review.id.clone()?,
             date_ts: review.timestamp,
             raw_json: serde_json::to_string(review).ok()?,
         })
     }
+}
+
+/// The stats' columns and the list form of a review's JSON: parsed once. A JSON that is not a
+/// review has no list form (it is read from its JSON, and skipped there too).
+fn derived(raw_json: &str) -> (StatsFields, Option<Vec<u8>>) {
+    match serde_json::from_str::<Review>(raw_json) {
+        Ok(mut r) => {
+            let stats = StatsFields::of_review(&r);
+            sanitize_review(&mut r);
+            (stats, Some(list_form::encode(&r)))
+        }
+        Err(_) => (StatsFields::of(raw_json), None),
+    }
+}
+
+/// How a cached review comes to the list: its list form, or (stored before the form, or of a
+/// form this version does not read) its JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListForm {
+    /// `crate::store::list_form`, cleaned.
+    Cleaned(Vec<u8>),
+    Json(String),
+}
+
+/// One cached review as the list reads it: [`Db::scan_reviews`], [`Db::load_newest_reviews`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListRow {
+    pub id: String,
+    pub fetched_at: i64,
+    pub vanished: bool,
+    pub form: ListForm,
+}
+
+impl ListRow {
+    /// The review, cleaned; `None` (logged) when neither its form nor its JSON reads.
+    pub fn review(&self) -> Option<Review> {
+        let parsed = match &self.form {
+            ListForm::Cleaned(bytes) => {
+                return list_form::decode(bytes).or_else(|| {
+                    tracing::warn!(review = %self.id, "a cached review's list form does not read; skipped");
+                    None
+                });
+            }
+            ListForm::Json(json) => serde_json::from_str::<Review>(json),
+        };
+        match parsed {
+            Ok(mut r) => {
+                sanitize_review(&mut r);
+                Some(r)
+            }
+            Err(e) => {
+                tracing::warn!(review = %self.id, error = %e, "a cached review does not parse; skipped");
+                None
+            }
+        }
+    }
+}
+
+/// The columns [`list_row`] reads, in its order: the JSON only for a row without a form of this
+/// version (a blob comparison: the form's first byte is its version).
+const LIST_COLUMNS: &str = "id, fetched_at, vanished,
+     CASE WHEN list_form >= x'01' AND list_form < x'02' THEN list_form END,
+     CASE WHEN list_form >= x'01' AND list_form < x'02' THEN NULL ELSE raw_json END";
+
+fn list_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ListRow> {
+    let form = match r.get::<_, Option<Vec<u8>>>(3)? {
+        Some(bytes) => ListForm::Cleaned(bytes),
+        None => ListForm::Json(r.get(4)?),
+    };
+    Ok(ListRow {
+        id: r.get(0)?,
+        fetched_at: r.get(1)?,
+        vanished: r.get(2)?,
+        form,
+    })
 }
 
 /// One review from the cache.
@@ -104,25 +193,65 @@ impl Db {
     /// A review whose rating, title, text or date changed keeps its earlier version in
     /// `review_versions` (a trigger of the schema does that, see [`Db::review_versions`]).
     /// Returns how many rows were written. Call it once per fetched page: each call holds the
-    /// write lock only for its own rows (about 5 ms per 1,000 reviews).
+    /// write lock only for its own rows (about 5 ms per 1,000 reviews). Each JSON is parsed
+    /// once, for the stats' columns and the list form.
     pub fn upsert_reviews(&mut self, app: &str, reviews: &[CachedReview], fetched_at: i64) -> Result<usize> {
+        let rows: Vec<(&CachedReview, StatsFields, Option<Vec<u8>>)> = reviews
+            .iter()
+            .map(|r| {
+                let (stats, form) = derived(&r.raw_json);
+                (r, stats, form)
+            })
+            .collect();
+        self.write_rows(app, &rows, fetched_at)
+    }
+
+    /// [`Db::upsert_reviews`] of fetched reviews as received (before cleaning): stored as the
+    /// JSON they serialise to ([`CachedReview::of`]), with the stats' columns and the list form
+    /// made from the reviews themselves rather than from that JSON parsed again. Reviews without
+    /// an id are left out.
+    pub fn upsert_fetched(&mut self, app: &str, reviews: &[Review], fetched_at: i64) -> Result<usize> {
+        let cached: Vec<(CachedReview, &Review)> =
+            reviews.iter().filter_map(|r| Some((CachedReview::of(r)?, r))).collect();
+        let rows: Vec<(&CachedReview, StatsFields, Option<Vec<u8>>)> = cached
+            .iter()
+            .map(|(c, r)| {
+                let mut clean = (*r).clone();
+                // What reading the stored JSON back gives: the times come from the dates.
+                clean.timestamp = clean.date.as_deref().and_then(parse_store_date);
+                clean.response_timestamp = clean.response_date.as_deref().and_then(parse_store_date);
+                let stats = StatsFields::of_review(&clean);
+                sanitize_review(&mut clean);
+                (c, stats, Some(list_form::encode(&clean)))
+            })
+            .collect();
+        self.write_rows(app, &rows, fetched_at)
+    }
+
+    fn write_rows(
+        &mut self,
+        app: &str,
+        rows: &[(&CachedReview, StatsFields, Option<Vec<u8>>)],
+        fetched_at: i64,
+    ) -> Result<usize> {
         self.write_tx(false, |tx, path| {
             let mut stmt = tx
                 .prepare_cached(
                     "INSERT INTO reviews (app, id, date_ts, fetched_at, vanished, raw_json,
-                                          rating, market, package_version, answered, response_ts)
-                     VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8, ?9, ?10)
+                                          rating, market, package_version, answered, response_ts,
+                                          list_form)
+                     VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                      ON CONFLICT (app, id) DO UPDATE SET
                          date_ts = excluded.date_ts, fetched_at = excluded.fetched_at,
                          vanished = 0, raw_json = excluded.raw_json,
+                         list_form = excluded.list_form,
                          rating = excluded.rating, market = excluded.market,
                          package_version = excluded.package_version,
                          answered = excluded.answered, response_ts = excluded.response_ts",
                 )
                 .at(path)?;
             let mut n = 0;
-            for r in reviews {
-                let f = StatsFields::of(&r.raw_json);
+            for (r, f, form) in rows {
                 n += stmt
                     .execute(params![
                         app,
@@ -134,7 +263,8 @@ impl Db {
                         f.market,
                         f.package_version,
                         f.answered,
-                        f.response_ts
+                        f.response_ts,
+                        form
                     ])
                     .at(path)?;
             }
@@ -164,12 +294,12 @@ impl Db {
     /// All cached reviews of `app` in storage order, vanished ones included, handed to `f`
     /// `batch` at a time as they are read (for parsing alongside the reading). The order of
     /// storage is that of [`Db::load_reviews`] among reviews of the same date.
-    pub fn scan_reviews(&self, app: &str, batch: usize, mut f: impl FnMut(Vec<StoredReview>)) -> Result<()> {
+    pub fn scan_reviews(&self, app: &str, batch: usize, mut f: impl FnMut(Vec<ListRow>)) -> Result<()> {
         let path = &self.path;
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {REVIEW_COLUMNS} FROM reviews NOT INDEXED
+                "SELECT {LIST_COLUMNS} FROM reviews NOT INDEXED
                  WHERE app = ?1 ORDER BY rowid",
             ))
             .at(path)?;
@@ -177,7 +307,7 @@ impl Db {
         let batch = batch.max(1);
         let mut part = Vec::with_capacity(batch);
         while let Some(r) = rows.next().at(path)? {
-            part.push(stored_review(r).at(path)?);
+            part.push(list_row(r).at(path)?);
             if part.len() == batch {
                 f(std::mem::replace(&mut part, Vec::with_capacity(batch)));
             }
@@ -191,16 +321,16 @@ impl Db {
     /// The newest `limit` cached reviews of `app`, in [`Db::load_reviews`]'s order (newest first,
     /// undated last, ties in storage order): a few index lookups, for the first screen while the
     /// rest is read.
-    pub fn load_newest_reviews(&self, app: &str, limit: usize) -> Result<Vec<StoredReview>> {
+    pub fn load_newest_reviews(&self, app: &str, limit: usize) -> Result<Vec<ListRow>> {
         let path = &self.path;
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {REVIEW_COLUMNS} FROM reviews INDEXED BY reviews_by_date
+                "SELECT {LIST_COLUMNS} FROM reviews INDEXED BY reviews_by_date
                  WHERE app = ?1 ORDER BY date_ts DESC, rowid LIMIT ?2",
             ))
             .at(path)?;
-        let rows = stmt.query_map(params![app, limit as i64], stored_review).at(path)?;
+        let rows = stmt.query_map(params![app, limit as i64], list_row).at(path)?;
         rows.collect::<rusqlite::Result<Vec<_>>>().at(path)
     }
 
@@ -211,7 +341,7 @@ impl Db {
     /// damaged it is moved aside as it was); `None` when the file is missing, of another schema
     /// version, or the read fails for any reason: then nothing was read early. With the rows,
     /// the app's [`Db::last_sync`].
-    pub fn peek_newest_reviews(path: &Path, app: &str, limit: usize) -> Option<(Vec<StoredReview>, Option<i64>)> {
+    pub fn peek_newest_reviews(path: &Path, app: &str, limit: usize) -> Option<(Vec<ListRow>, Option<i64>)> {
         if !path.is_file() {
             return None;
         }
@@ -227,11 +357,11 @@ impl Db {
         }
         let mut stmt = conn
             .prepare(&format!(
-                "SELECT {REVIEW_COLUMNS} FROM reviews INDEXED BY reviews_by_date
+                "SELECT {LIST_COLUMNS} FROM reviews INDEXED BY reviews_by_date
                  WHERE app = ?1 ORDER BY date_ts DESC, rowid LIMIT ?2",
             ))
             .ok()?;
-        let rows = stmt.query_map(params![app, limit as i64], stored_review).ok()?;
+        let rows = stmt.query_map(params![app, limit as i64], list_row).ok()?;
         let rows = rows.collect::<rusqlite::Result<Vec<_>>>().ok()?;
         let last_sync = conn
             .query_row("SELECT last_sync FROM sync_state WHERE app = ?1", [app], |r| r.get(0))

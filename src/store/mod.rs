@@ -3,6 +3,7 @@
 mod client;
 pub mod dates;
 pub mod errors;
+pub mod list_form;
 pub mod models;
 pub mod query;
 pub mod validate;

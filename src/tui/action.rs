@@ -67,6 +67,9 @@ pub struct CachedReviews {
     pub ids: IdIndex,
     /// How many of `reviews` are unanswered, when `whole` is set.
     pub unanswered: usize,
+    /// The view of `reviews` (positions, filtered and in order) for the view the cache read was
+    /// asked with, when `whole` is set: the UI swaps it in instead of placing each review.
+    pub view: Option<Vec<usize>>,
 }
 
 /// A fetched page made ready for the list off the UI thread: cleaned, each with its search text,

@@ -12,10 +12,9 @@ use tokio::sync::mpsc;
 
 use super::action::{Action, CachedReviews};
 use super::app::DbCommand;
-use super::app::sanitize_review;
+use super::app::view::ViewSpec;
 use super::ids::IdIndex;
-use crate::db::{CachedReview, Db, DbError, DraftRow, StoredReview};
-use crate::store::Review;
+use crate::db::{Db, DbError, DraftRow, ListRow};
 
 /// Where the drafts of this run live: the data directory and the database's profile name.
 #[derive(Clone, Debug)]
@@ -144,7 +143,7 @@ fn serve(
         // Nothing is written; a cache read is answered, so the app goes on to fetch.
         for cmd in held.into_iter().chain(rx) {
             match cmd {
-                DbCommand::LoadCache { request, app } => tell(Action::CacheLoaded {
+                DbCommand::LoadCache { request, app, .. } => tell(Action::CacheLoaded {
                     request,
                     app,
                     result: Err("the local database is not open: no cached reviews".to_owned()),
@@ -224,7 +223,7 @@ fn cache(
     tell: &impl Fn(Action),
 ) -> Option<Result<(), DbError>> {
     Some(match cmd {
-        DbCommand::LoadCache { request, app } => {
+        DbCommand::LoadCache { request, app, view } => {
             let answer = |result| {
                 tell(Action::CacheLoaded {
                     request: *request,
@@ -234,7 +233,7 @@ fn cache(
             };
             // The newest reviews go first, on their own (unless already sent early); then the rest.
             let sent = early.filter(|e| e.request == *request && e.app == *app).map(|e| e.part);
-            let result = load_cache_after(db, app, sent, |first| {
+            let result = load_cache_after(db, app, sent, view, |first| {
                 tracing::info!(app, reviews = first.reviews.len(), "read the newest cached reviews");
                 answer(Ok(first));
             })
@@ -246,12 +245,10 @@ fn cache(
             answer(result);
             Ok(())
         }
-        DbCommand::CacheReviews { app, reviews } => {
-            let rows: Vec<CachedReview> = reviews.iter().filter_map(CachedReview::of).collect();
-            db.check_file()
-                .and_then(|()| db.upsert_reviews(app, &rows, now()))
-                .map(drop)
-        }
+        DbCommand::CacheReviews { app, reviews } => db
+            .check_file()
+            .and_then(|()| db.upsert_fetched(app, reviews, now()))
+            .map(drop),
         DbCommand::CacheSynced {
             app,
             start_ts,
@@ -271,28 +268,23 @@ fn cache(
 /// any terminal shows at once.
 pub const FIRST_PART: usize = 256;
 
-/// Parsed and cleaned as the app would, with their search text; a row that no longer parses is
-/// skipped (and logged).
-fn parse_rows(rows: &[StoredReview]) -> CachedReviews {
+/// Read and cleaned as the app would (from the list form, or the JSON of a row stored before
+/// it), with their search text; a row that reads neither way is skipped (and logged).
+fn parse_rows(rows: &[ListRow]) -> CachedReviews {
     let mut out = CachedReviews {
         reviews: Vec::with_capacity(rows.len()),
         ..CachedReviews::default()
     };
     out.haystacks.reserve(rows.len());
     for row in rows {
-        match serde_json::from_str::<Review>(&row.raw_json) {
-            Ok(mut r) => {
-                sanitize_review(&mut r);
-                if row.vanished
-                    && let Some(id) = &r.id
-                {
-                    out.vanished.push(id.clone());
-                }
-                out.haystacks.push(&r);
-                out.reviews.push(r);
-            }
-            Err(e) => tracing::warn!(review = %row.id, error = %e, "a cached review does not parse; skipped"),
+        let Some(r) = row.review() else { continue };
+        if row.vanished
+            && let Some(id) = &r.id
+        {
+            out.vanished.push(id.clone());
         }
+        out.haystacks.push(&r);
+        out.reviews.push(r);
     }
     out
 }
@@ -324,7 +316,7 @@ fn answer_early(
         }
     };
     let early = match &cmd {
-        DbCommand::LoadCache { request, app } => {
+        DbCommand::LoadCache { request, app, .. } => {
             let path = crate::db::db_path(&at.dir, &at.profile).ok()?;
             read_first_part(&path, app).map(|part| EarlyPart {
                 request: *request,
@@ -378,18 +370,20 @@ const BATCH: usize = 4096;
 /// returned, newest first, and `first` is not called. The rest is parsed on as many threads as
 /// there are cores (the UI is idle meanwhile) while it is read.
 pub fn load_cache(db: &Db, app: &str, first: impl FnOnce(CachedReviews)) -> Result<CachedReviews, DbError> {
-    load_cache_after(db, app, None, first)
+    load_cache_after(db, app, None, &ViewSpec::default(), first)
 }
 
 /// [`load_cache`] when the first part may have been sent already (`sent`, from
 /// [`read_first_part`] before the file was opened): if the file still holds those same newest
 /// reviews, `first` is not called again and the whole list starts with them; otherwise (the file
 /// was damaged and replaced meanwhile, say) it is [`load_cache`] (the app merges by id, so the
-/// part sent early is not listed twice).
+/// part sent early is not listed twice). The whole list comes with its view for `view`, made
+/// here so that the UI thread only swaps it in.
 pub fn load_cache_after(
     db: &Db,
     app: &str,
     sent: Option<CachedReviews>,
+    view: &ViewSpec,
     first: impl FnOnce(CachedReviews),
 ) -> Result<CachedReviews, DbError> {
     let last_sync = db.last_sync(app)?;
@@ -425,7 +419,7 @@ pub fn load_cache_after(
     let skip: HashSet<&str> = newest.iter().map(|r| r.id.as_str()).collect();
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-    let (tx, rx) = std_mpsc::channel::<(usize, Vec<StoredReview>)>();
+    let (tx, rx) = std_mpsc::channel::<(usize, Vec<ListRow>)>();
     let rx = std::sync::Mutex::new(rx);
     let parsed = std::thread::scope(|s| {
         let parsers: Vec<_> = (0..threads)
@@ -459,6 +453,7 @@ pub fn load_cache_after(
     let mut parts = parsed;
     parts.sort_unstable_by_key(|(n, _)| *n);
     let mut whole = newest_first(first_copy, parts);
+    whole.view = Some(view.build(&whole.reviews));
     whole.last_sync = last_sync;
     whole.age_secs = age(newest_fetch);
     Ok(whole)

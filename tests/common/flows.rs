@@ -84,7 +84,7 @@ impl World {
     /// `done: true`; a queued reply is written, sent, and the outbox shown as it is then.
     pub fn answer(&mut self, cmd: &Command) -> Vec<Action> {
         match cmd {
-            Command::Db(DbCommand::LoadCache { request, app }) => vec![Action::CacheLoaded {
+            Command::Db(DbCommand::LoadCache { request, app, .. }) => vec![Action::CacheLoaded {
                 request: *request,
                 app: app.clone(),
                 result: Ok(self.cached.get(app).cloned().unwrap_or_default()),

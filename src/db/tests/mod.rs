@@ -2,6 +2,7 @@
 
 mod cache;
 mod claims;
+mod list_rows;
 mod open;
 mod outbox;
 mod prop;

@@ -176,8 +176,8 @@ fn the_migration_fills_the_stats_columns_of_reviews_cached_before_it() {
     let dir = temp();
     let path = dir.path().join("main.sqlite3");
     {
-        // A database as the previous release left it: the migrations before this one (found
-        // by its text: later ones are appended after it).
+        // A database as the release before the stats' columns left it: the migrations before
+        // the one that adds them (found by what it does: more may be appended after it).
         let conn = rusqlite::Connection::open(&path).unwrap();
         let before = MIGRATIONS
             .iter()

@@ -57,10 +57,12 @@ pub enum DbCommand {
         app: String,
         days: u32,
     },
-    /// The review cache, for the db thread: read the cached reviews of `app`.
+    /// The review cache, for the db thread: read the cached reviews of `app`, and make the
+    /// whole list's view for `view` (the one shown when asked).
     LoadCache {
         request: u64,
         app: String,
+        view: super::view::ViewSpec,
     },
     /// Store a fetched page (as received, before cleaning).
     CacheReviews {

@@ -4,7 +4,7 @@ use super::{DbCommand, StoreCommand};
 use std::collections::HashSet;
 
 use super::notices::{Activity, Topic};
-use super::view::{build_view, insert_into_view, view_position};
+use super::view::{ViewSpec, build_view, insert_into_view, view_position};
 use super::{App, Command, Loading};
 use crate::store::Review;
 use crate::tui::action::{CachedReviews, Eligibility, FetchedPage};
@@ -99,11 +99,23 @@ impl App {
             ..Loading::default()
         });
         self.list.cache_request = Some(request);
+        let view = self.view_spec();
+        self.list.cache_view = Some(view.clone());
         self.status.activity = Some(Activity::ReadingCache);
         vec![Command::Db(DbCommand::LoadCache {
             request,
             app: self.app_id().to_owned(),
+            view,
         })]
+    }
+
+    /// The filters, order and saved view shown now.
+    pub fn view_spec(&self) -> ViewSpec {
+        ViewSpec {
+            filters: self.filters.active.clone(),
+            unanswered_first: self.filters.unanswered_first,
+            saved: self.volume.view.and_then(|i| self.volume.views.get(i)).cloned(),
+        }
     }
 
     /// The cached reviews, in one answer or two (the newest first, then the rest): shown at once,
@@ -168,6 +180,7 @@ impl App {
             whole,
             ids,
             unanswered,
+            view,
             ..
         } = cached;
         let keep = self.list.view.get(self.list.selected).copied();
@@ -179,7 +192,13 @@ impl App {
             self.list.haystacks = haystacks;
             self.list.ids = ids;
             self.list.unanswered = unanswered;
-            self.place_in_view(Vec::new(), (shown..self.list.reviews.len()).collect());
+            // The db thread's view is for the filters asked with; the person may have changed
+            // them since (then each review is placed, as for any other part).
+            let asked = self.list.cache_view.take();
+            match view.filter(|v| v.len() <= self.list.reviews.len() && asked == Some(self.view_spec())) {
+                Some(view) => self.list.view = view,
+                None => self.place_in_view(Vec::new(), (shown..self.list.reviews.len()).collect()),
+            }
             return self.after_view_change(keep);
         }
         if haystacks.len() != reviews.len() {
@@ -445,34 +464,7 @@ impl App {
     }
 }
 
-/// Review text is written by strangers: it is cleaned once, where it enters the UI model.
-pub fn sanitize_review(r: &mut Review) {
-    use crate::sanitize::{is_forbidden, sanitize_line, sanitize_text};
-    let dirty = |s: &str| s.chars().any(|c| is_forbidden(c) || c == '\r' || c == '\t');
-    for field in [&mut r.review_title, &mut r.review_text, &mut r.response_text] {
-        if let Some(s) = field.as_mut()
-            && dirty(s)
-        {
-            *s = sanitize_text(s);
-        }
-    }
-    for field in [
-        &mut r.reviewer_name,
-        &mut r.market,
-        &mut r.package_version,
-        &mut r.device_model,
-        &mut r.device_type,
-        &mut r.os_version,
-        &mut r.date,
-        &mut r.application_name,
-    ] {
-        if let Some(s) = field.as_mut()
-            && (dirty(s) || s.contains('\n'))
-        {
-            *s = sanitize_line(s);
-        }
-    }
-}
+pub use crate::store::list_form::sanitize_review;
 
 /// "just now", "12 min ago", "3 h ago", "2 days ago".
 pub fn describe_age(secs: i64) -> String {

@@ -81,6 +81,9 @@ pub struct ReviewList {
     pub ids: IdIndex,
     /// The `LoadCache` still answering (in parts), even after a refresh took over `loading`.
     pub cache_request: Option<u64>,
+    /// What the view was when `cache_request` was asked: the db thread's ready view of the whole
+    /// list is taken only while it is still the same.
+    pub cache_view: Option<super::view::ViewSpec>,
     /// Every review of the window is here (a fetch or the cache completed).
     pub complete: bool,
     /// Positions in `reviews`, in the order shown, after filters.

@@ -83,6 +83,9 @@ impl Filters {
         if self.revised_only && !r.revised_after_response() {
             return false;
         }
+        if self.from.is_none() && self.to.is_none() {
+            return true;
+        }
         let day = r
             .timestamp
             .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
@@ -125,6 +128,41 @@ impl Filters {
             )),
         }
         parts.join(" · ")
+    }
+}
+
+/// Everything that decides which reviews are shown and in what order: the filters, the order
+/// and the saved view shown. A cache read carries the one it was asked with, so the db thread
+/// hands the UI its view ready ([`ViewSpec::build`]); the UI takes it only if it still has
+/// the same one.
+#[derive(Clone, Debug, Default)]
+pub struct ViewSpec {
+    pub filters: Filters,
+    pub unanswered_first: bool,
+    pub saved: Option<crate::views::View>,
+}
+
+impl PartialEq for ViewSpec {
+    fn eq(&self, other: &ViewSpec) -> bool {
+        // A saved view is its name, filter text and condition (the parsed filter follows from
+        // the text).
+        let saved = |s: &ViewSpec| {
+            s.saved
+                .as_ref()
+                .map(|v| (v.name.clone(), v.filter.clone(), v.condition))
+        };
+        self.filters == other.filters && self.unanswered_first == other.unanswered_first && saved(self) == saved(other)
+    }
+}
+
+impl ViewSpec {
+    /// The view of `reviews`: what [`build_view`] gives, narrowed to the saved view.
+    pub fn build(&self, reviews: &[Review]) -> Vec<usize> {
+        let mut view = build_view(reviews, &self.filters, self.unanswered_first);
+        if let Some(saved) = &self.saved {
+            view.retain(|&i| saved.matches(&reviews[i]));
+        }
+        view
     }
 }
 

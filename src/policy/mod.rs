@@ -155,10 +155,16 @@ impl Policy {
                     severity: Severity::Warn,
                     words: vec![opening(reply)],
                     message: format!(
-                        "nearly the same reply already went to {} other reviews, {} of them about something else; \
-                         Microsoft allows one reply to many only when it answers the same question: make it \
-                         about this review",
-                        d.same_reply, d.different_reviews
+                        "nearly the same reply already went to {}; Microsoft allows one reply to many only when \
+                         it answers the same question: make it about this review",
+                        if d.at_least {
+                            format!("at least {} other reviews about something else", d.different_reviews)
+                        } else {
+                            format!(
+                                "{} other reviews, {} of them about something else",
+                                d.same_reply, d.different_reviews
+                            )
+                        }
                     ),
                 });
             }

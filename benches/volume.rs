@@ -21,13 +21,21 @@ use reviewdesk::keymap::Keymap;
 use reviewdesk::policy::{Context, HistoryIndex, Policy, SentReply};
 use reviewdesk::store::Review;
 use reviewdesk::templates::{load_dir, suggest};
-use reviewdesk::tui::action::Action;
-use reviewdesk::tui::app::{App, AppEntry, Command, Settings, StoreCommand};
+use reviewdesk::tui::action::{Action, CachedReviews};
+use reviewdesk::tui::app::{App, AppEntry, Command, DbCommand, Settings, StoreCommand};
 use reviewdesk::tui::ui;
 
 const REPLIES: usize = 500;
 const HISTORY: usize = 10_000;
 const RUNS: usize = 50;
+
+/// `REVIEWDESK_BENCH_RUNS=1` for a profiler (callgrind) run.
+fn runs(default: usize) -> usize {
+    std::env::var("REVIEWDESK_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 struct Rng(u64);
 
@@ -123,7 +131,8 @@ fn answer_500() {
     let policy = Policy::default();
     let (mut index_times, mut check_times, mut total_times) = (Vec::new(), Vec::new(), Vec::new());
     let mut findings = 0usize;
-    for _ in 0..RUNS {
+    let n = runs(RUNS);
+    for _ in 0..n {
         let start = Instant::now();
         let index = HistoryIndex::new(&history);
         let built = start.elapsed();
@@ -144,8 +153,8 @@ fn answer_500() {
         total_times.push(start.elapsed());
     }
     println!(
-        "{REPLIES} replies, {HISTORY} history entries, {RUNS} runs ({} findings per run)",
-        findings / RUNS
+        "{REPLIES} replies, {HISTORY} history entries, {n} runs ({} findings per run)",
+        findings / n
     );
     report("index the history (once per session)", index_times);
     report("suggest + render + check 500 replies", check_times);
@@ -174,7 +183,17 @@ fn mark_all_100k() {
         }],
         (80, 24),
     );
-    let request = match app.start().first() {
+    // The (empty) cache is read first, then the reviews are fetched.
+    let cache = match app.start().first() {
+        Some(Command::Db(DbCommand::LoadCache { request, .. })) => *request,
+        other => panic!("{other:?}"),
+    };
+    let fetch = app.update(Action::CacheLoaded {
+        request: cache,
+        app: APP_ID.into(),
+        result: Ok(CachedReviews::default()),
+    });
+    let request = match fetch.iter().find(|c| matches!(c, Command::Store(_))) {
         Some(Command::Store(StoreCommand::FetchReviews { request, .. })) => *request,
         other => panic!("{other:?}"),
     };
@@ -190,7 +209,8 @@ fn mark_all_100k() {
     let mut term = Terminal::new(TestBackend::new(80, 24)).expect("a test terminal");
     term.draw(|f| ui::draw(f, &app)).expect("drawn");
     let (mut marking, mut drawing, mut both) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..MARK_RUNS {
+    let n = runs(MARK_RUNS);
+    for _ in 0..n {
         let start = Instant::now();
         app.key(key('*'));
         let marked = start.elapsed();
@@ -202,7 +222,7 @@ fn mark_all_100k() {
         app.key(key('X'));
         term.draw(|f| ui::draw(f, &app)).expect("drawn");
     }
-    println!("{MARKED} reviews, 80x24, {MARK_RUNS} runs");
+    println!("{MARKED} reviews, 80x24, {n} runs");
     report("mark all (*)", marking);
     report("draw the next frame", drawing);
     let p99 = report("mark all and draw", both);

@@ -42,7 +42,17 @@ struct Indexed {
     /// Distinct word hashes, sorted by value (for the word-by-word comparison).
     words: Vec<u64>,
     review: String,
-    review_words: Option<Vec<u64>>,
+    review_text: Option<String>,
+    /// The review's words, made the first time this entry is compared with a review: most
+    /// entries never are (their reply is not similar), and this halves building the index.
+    review_words: std::sync::OnceLock<Vec<u64>>,
+}
+
+impl Indexed {
+    fn review_words(&self) -> Option<&[u64]> {
+        let text = self.review_text.as_deref()?;
+        Some(self.review_words.get_or_init(|| word_set(text)))
+    }
 }
 
 /// Word hashes are already well mixed: hashing them again would only cost time.
@@ -125,7 +135,8 @@ impl HistoryIndex {
         self.entries.push(Indexed {
             words,
             review: sent.review.to_ascii_lowercase(),
-            review_words: sent.review_text.as_deref().map(word_set),
+            review_text: sent.review_text.clone(),
+            review_words: std::sync::OnceLock::new(),
         });
     }
 
@@ -185,7 +196,7 @@ impl HistoryIndex {
                 continue;
             }
             report.same_reply += 1;
-            let same_question = match (&e.review_words, &this_review_words) {
+            let same_question = match (e.review_words(), &this_review_words) {
                 (Some(a), Some(b)) => jaccard(a, b) >= SAME_REVIEW,
                 _ => false,
             };

@@ -161,9 +161,14 @@ pub fn word_hash(word: &str) -> u64 {
     // pick collisions to any effect beyond a missed or extra warning.
     const K: u64 = 0x517c_c1b7_2722_0a95;
     let mut h: u64 = 0;
-    for c in word.chars().flat_map(char::to_lowercase) {
-        let c = if c == '’' { '\'' } else { c };
-        h = (h.rotate_left(5) ^ c as u64).wrapping_mul(K);
+    let mut mix = |c: char| h = (h.rotate_left(5) ^ c as u64).wrapping_mul(K);
+    // Most words are ASCII: lowercased byte by byte, without Unicode's case tables.
+    if word.is_ascii() {
+        word.bytes().for_each(|b| mix(b.to_ascii_lowercase() as char));
+    } else {
+        for c in word.chars().flat_map(char::to_lowercase) {
+            mix(if c == '’' { '\'' } else { c });
+        }
     }
     // A final avalanche, so that words differing in their last letter differ in every bit.
     h ^= h >> 33;

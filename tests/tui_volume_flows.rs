@@ -282,3 +282,93 @@ fn v_cycles_the_saved_views_and_the_list_narrows() {
     assert_eq!(h.app.view_name(), None, "round to every review");
     assert_eq!(h.view_ids().len(), 6);
 }
+
+/// A template over typed text in the composer is one step back, as in the editor: one Ctrl-u.
+#[test]
+fn one_ctrl_u_brings_back_what_a_template_replaced_in_the_composer() {
+    let mut h = crash_world();
+    h.typ("*");
+    h.typ("r");
+    h.serve();
+    h.act(Action::Paste("My own words for {reviewer|all}".into()));
+    h.ctrl('t');
+    h.code(KeyCode::Enter);
+    h.code(KeyCode::Enter);
+    assert_eq!(h.app.screen.mode, Mode::Bulk);
+    let body = || h.app.volume.bulk.as_ref().unwrap().body_text();
+    assert!(body().starts_with("Hi {reviewer|there}"), "{}", body());
+    h.ctrl('u');
+    assert_eq!(
+        h.app.volume.bulk.as_ref().unwrap().body_text(),
+        "My own words for {reviewer|all}"
+    );
+    // Stepping: a template over one review's reply (not typed by hand: no question), the same.
+    h.ctrl('s');
+    h.ctrl('t');
+    h.code(KeyCode::Enter);
+    assert_eq!(h.app.screen.mode, Mode::Bulk);
+    let reply = h.app.volume.bulk.as_ref().unwrap().reply_text();
+    assert!(reply.starts_with("Hi Ana0"), "{reply}");
+    h.ctrl('u');
+    assert_eq!(
+        h.app.volume.bulk.as_ref().unwrap().reply_text(),
+        "My own words for Ana0"
+    );
+}
+
+/// Marks belong to their app: another app's list neither counts nor answers them, and they are
+/// there again on coming back (the two apps here have reviews with the same ids).
+#[test]
+fn marks_are_counted_and_answered_per_app() {
+    let mut h = H::new(&[APP, OTHER], (80, 24), many(3));
+    h.world.pages.insert(OTHER.into(), vec![many(3)]);
+    h.serve();
+    h.typ("*");
+    assert_eq!(h.app.mark_count(), 3);
+    h.typ("a");
+    h.typ("j");
+    h.code(KeyCode::Enter);
+    h.serve();
+    assert_eq!(h.app.app_id(), OTHER);
+    assert_eq!(h.app.mark_count(), 0, "the other app's marks are not counted here");
+    assert!(h.app.marked_here().is_empty());
+    assert!(!h.app.is_marked(h.app.selected_review().unwrap()));
+    let status = render_status(&h);
+    assert!(!status.contains('●'), "no row nor count shows a mark here: {status}");
+    h.typ("r");
+    assert_eq!(
+        h.app.screen.mode,
+        Mode::Editor,
+        "r answers the one review, not the other app's marks"
+    );
+    h.code(KeyCode::Esc);
+    h.typ(" ");
+    h.typ("X");
+    h.typ("a");
+    h.typ("k");
+    h.code(KeyCode::Enter);
+    h.serve();
+    assert_eq!(h.app.app_id(), APP);
+    assert_eq!(h.app.mark_count(), 3, "X in the other app cleared only its own");
+}
+
+/// The status line of the app as drawn at its size.
+fn render_status(h: &H) -> String {
+    let size = h.app.screen.size;
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(size.0, size.1)).unwrap();
+    t.draw(|f| reviewdesk::tui::ui::draw(f, &h.app)).unwrap();
+    t.backend().to_string()
+}
+
+/// A notice about an earlier key does not stay over the picker as if it were about it.
+#[test]
+fn a_warning_about_an_earlier_key_goes_when_the_picker_opens() {
+    let mut h = crash_world();
+    h.goto("c1");
+    h.typ("r");
+    assert!(h.error().starts_with("Already answered"), "{}", h.error());
+    h.goto("c3");
+    h.typ("t");
+    assert_eq!(h.app.screen.mode, Mode::Picker);
+    assert!(!render_status(&h).contains("Already answered"), "{}", render_status(&h));
+}

@@ -7,8 +7,7 @@ use crate::policy::{Context, Finding, HistoryIndex, Policy};
 use crate::session::usage;
 use crate::templates::{self, Template};
 
-/// Replies of the history compared against: the newest 10,000.
-const HISTORY_LIMIT: usize = 10_000;
+use crate::policy::duplicates::HISTORY_LIMIT;
 
 /// The template called `name` from the config's templates folder; a problem is a usage error
 /// naming the file and line.

@@ -3,20 +3,31 @@
 //! normalised words mostly agree (a different name or version does not make it personal); it
 //! is worth a warning when such replies already went to several reviews that say different
 //! things from the one being answered.
+//!
+//! Checked against 10,000 sent replies for every reply in a bulk composer, so the index does not
+//! compare a reply with every entry: each entry's words are put in one global order, rarest
+//! first, and only the first few of them (its prefix) are indexed. Two word sets whose Jaccard
+//! similarity reaches the threshold share at least one word of their prefixes (prefix
+//! filtering), so looking up the reply's own prefix finds every entry that can be similar
+//! enough, and only those are compared word by word.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
-use super::words::tokens;
+use super::words::{word_hash, word_spans};
 
-/// Bits that may differ between two replies' fingerprints for them to be compared word by word.
-const MAX_FINGERPRINT_DISTANCE: u32 = 16;
 /// Share of words two replies must have in common to count as the same reply.
 const SAME_REPLY: f64 = 0.75;
 /// Share of words two reviews must have in common to count as saying the same thing.
 const SAME_REVIEW: f64 = 0.5;
 /// From this many different reviews on, one reply is "canned".
 pub const CANNED_AFTER: usize = 3;
+/// Counting stops here: the warning needs [`CANNED_AFTER`], and a template sent a thousand
+/// times would otherwise be compared a thousand times per reply (per frame, in the composer).
+pub const COUNT_UP_TO: usize = 25;
+
+/// Replies of the history a reply is compared against: the newest 10,000.
+pub const HISTORY_LIMIT: usize = 10_000;
 
 /// One reply sent before, and the review it answered (when the cache has it).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,16 +37,55 @@ pub struct SentReply {
     pub review_text: Option<String>,
 }
 
+#[derive(Clone, Debug)]
 struct Indexed {
-    fingerprint: u64,
+    /// Distinct word hashes, sorted by value (for the word-by-word comparison).
     words: Vec<u64>,
     review: String,
-    review_words: Option<Vec<u64>>,
+    review_text: Option<String>,
+    /// The review's words, made the first time this entry is compared with a review: most
+    /// entries never are (their reply is not similar), and this halves building the index.
+    review_words: std::sync::OnceLock<Vec<u64>>,
 }
 
+impl Indexed {
+    fn review_words(&self) -> Option<&[u64]> {
+        let text = self.review_text.as_deref()?;
+        Some(self.review_words.get_or_init(|| word_set(text)))
+    }
+}
+
+/// Word hashes are already well mixed: hashing them again would only cost time.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type WordMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+
 /// The reply history, prepared once for checking many replies against it.
+#[derive(Clone, Debug, Default)]
 pub struct HistoryIndex {
     entries: Vec<Indexed>,
+    /// In how many entries each word occurs, when the index was built: the global order is
+    /// rarest first.
+    frequency: WordMap<u32>,
+    /// A word → the entries that have it in their prefix.
+    postings: WordMap<Vec<u32>>,
+    /// Entries without a word (an emoji-only reply): similar only to each other.
+    wordless: Vec<u32>,
 }
 
 /// What a reply shares with the history.
@@ -45,23 +95,49 @@ pub struct DuplicateReport {
     pub same_reply: usize,
     /// How many of those reviews say something different from this one (or are not cached).
     pub different_reviews: usize,
+    /// Counting stopped at [`COUNT_UP_TO`] different reviews: both counts are "at least".
+    pub at_least: bool,
 }
 
 impl HistoryIndex {
     pub fn new(history: &[SentReply]) -> HistoryIndex {
-        let entries = history
-            .iter()
-            .map(|h| {
-                let words = word_hashes(&h.reply);
-                Indexed {
-                    fingerprint: simhash(&words),
-                    words,
-                    review: h.review.to_ascii_lowercase(),
-                    review_words: h.review_text.as_deref().map(word_hashes),
-                }
-            })
-            .collect();
-        HistoryIndex { entries }
+        let sets: Vec<Vec<u64>> = history.iter().map(|h| word_set(&h.reply)).collect();
+        let mut frequency = WordMap::default();
+        for w in sets.iter().flatten() {
+            *frequency.entry(*w).or_insert(0u32) += 1;
+        }
+        let mut index = HistoryIndex {
+            entries: Vec::with_capacity(history.len()),
+            frequency,
+            ..HistoryIndex::default()
+        };
+        for (h, words) in history.iter().zip(sets) {
+            index.add(h, words);
+        }
+        index
+    }
+
+    /// Adds one more sent reply (one the Store just took) without building the index again.
+    /// The order stays the one of the build (a word new since then counts as rarest): every
+    /// prefix, the entries' and the reply's, must come from the same order to meet.
+    pub fn push(&mut self, sent: &SentReply) {
+        self.add(sent, word_set(&sent.reply));
+    }
+
+    fn add(&mut self, sent: &SentReply, words: Vec<u64>) {
+        let n = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+        if words.is_empty() {
+            self.wordless.push(n);
+        }
+        for w in self.prefix(&words, SAME_REPLY) {
+            self.postings.entry(w).or_default().push(n);
+        }
+        self.entries.push(Indexed {
+            words,
+            review: sent.review.to_ascii_lowercase(),
+            review_text: sent.review_text.clone(),
+            review_words: std::sync::OnceLock::new(),
+        });
     }
 
     pub fn len(&self) -> usize {
@@ -72,64 +148,85 @@ impl HistoryIndex {
         self.entries.is_empty()
     }
 
+    /// The first words of `words` in the global order (rarest first, then by hash) that any set
+    /// similar to it by `threshold` must share at least one of.
+    fn prefix(&self, words: &[u64], threshold: f64) -> Vec<u64> {
+        let mut ordered: Vec<(u32, u64)> = words
+            .iter()
+            .map(|w| (self.frequency.get(w).copied().unwrap_or(0), *w))
+            .collect();
+        ordered.sort_unstable();
+        let keep = prefix_len(words.len(), threshold);
+        ordered.into_iter().take(keep).map(|(_, w)| w).collect()
+    }
+
     /// How often (about) this reply went to other reviews, and how many of them differ from
     /// `review_text`. `review` (the one being answered) is never counted against itself.
     pub fn check(&self, reply: &str, review: &str, review_text: Option<&str>) -> DuplicateReport {
-        let words = word_hashes(reply);
-        let fingerprint = simhash(&words);
+        let words = word_set(reply);
         let this_review = review.to_ascii_lowercase();
-        let this_review_words = review_text.map(word_hashes);
+        let this_review_words = review_text.map(word_set);
         let mut report = DuplicateReport {
             same_reply: 0,
             different_reviews: 0,
+            at_least: false,
         };
-        for e in &self.entries {
-            if (e.fingerprint ^ fingerprint).count_ones() > MAX_FINGERPRINT_DISTANCE
-                || e.review == this_review
-                || jaccard(&e.words, &words) < SAME_REPLY
-            {
+        let mut seen = vec![0u64; self.entries.len().div_ceil(64)];
+        let candidates: Box<dyn Iterator<Item = u32> + '_> = if words.is_empty() {
+            Box::new(self.wordless.iter().copied())
+        } else {
+            Box::new(
+                self.prefix(&words, SAME_REPLY)
+                    .into_iter()
+                    .filter_map(|w| self.postings.get(&w))
+                    .flatten()
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .into_iter(),
+            )
+        };
+        for n in candidates {
+            let (word, bit) = (n as usize / 64, 1u64 << (n % 64));
+            if seen[word] & bit != 0 {
+                continue;
+            }
+            seen[word] |= bit;
+            let e = &self.entries[n as usize];
+            if e.review == this_review || jaccard(&e.words, &words) < SAME_REPLY {
                 continue;
             }
             report.same_reply += 1;
-            let same_question = match (&e.review_words, &this_review_words) {
+            let same_question = match (e.review_words(), &this_review_words) {
                 (Some(a), Some(b)) => jaccard(a, b) >= SAME_REVIEW,
                 _ => false,
             };
             if !same_question {
                 report.different_reviews += 1;
+                if report.different_reviews >= COUNT_UP_TO {
+                    report.at_least = true;
+                    break;
+                }
             }
         }
         report
     }
 }
 
-/// The reply's words, lowercased, as sorted distinct hashes.
-fn word_hashes(text: &str) -> Vec<u64> {
-    let mut v: Vec<u64> = tokens(text)
-        .into_iter()
-        .map(|t| {
-            let mut h = DefaultHasher::new();
-            t.word.hash(&mut h);
-            h.finish()
-        })
-        .collect();
+/// How many words of a set of `len` in the global order make its prefix: any set with a
+/// Jaccard similarity of at least `threshold` shares at least `threshold × len` words with it
+/// (the union is at least this set), so it cannot miss all of the first
+/// `len − ⌈threshold × len⌉ + 1`.
+fn prefix_len(len: usize, threshold: f64) -> usize {
+    let overlap = (len as f64 * threshold - 1e-9).ceil().max(0.0) as usize;
+    (len + 1).saturating_sub(overlap).min(len)
+}
+
+/// The text's words, lowercased, as sorted distinct hashes.
+fn word_set(text: &str) -> Vec<u64> {
+    let mut v: Vec<u64> = word_spans(text).map(|(s, e, _)| word_hash(&text[s..e])).collect();
     v.sort_unstable();
     v.dedup();
     v
-}
-
-/// A 64-bit fingerprint in which similar word sets differ in few bits (Charikar's simhash).
-fn simhash(words: &[u64]) -> u64 {
-    let mut counts = [0i32; 64];
-    for w in words {
-        for (bit, c) in counts.iter_mut().enumerate() {
-            *c += if w >> bit & 1 == 1 { 1 } else { -1 };
-        }
-    }
-    counts
-        .iter()
-        .enumerate()
-        .fold(0u64, |acc, (bit, c)| if *c > 0 { acc | 1 << bit } else { acc })
 }
 
 /// |a ∩ b| / |a ∪ b| of two sorted distinct lists.
@@ -151,3 +248,6 @@ fn jaccard(a: &[u64], b: &[u64]) -> f64 {
     }
     both as f64 / (a.len() + b.len() - both) as f64
 }
+
+#[cfg(test)]
+mod tests;

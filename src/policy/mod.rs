@@ -155,10 +155,16 @@ impl Policy {
                     severity: Severity::Warn,
                     words: vec![opening(reply)],
                     message: format!(
-                        "nearly the same reply already went to {} other reviews, {} of them about something else; \
-                         Microsoft allows one reply to many only when it answers the same question: make it \
-                         about this review",
-                        d.same_reply, d.different_reviews
+                        "nearly the same reply already went to {}; Microsoft allows one reply to many only when \
+                         it answers the same question: make it about this review",
+                        if d.at_least {
+                            format!("at least {} other reviews about something else", d.different_reviews)
+                        } else {
+                            format!(
+                                "{} other reviews, {} of them about something else",
+                                d.same_reply, d.different_reviews
+                            )
+                        }
                     ),
                 });
             }
@@ -268,11 +274,12 @@ fn links(reply: &str) -> Option<Finding> {
             || lower.contains("microsoft.com/store")
             || lower.contains("play.google.com")
             || lower.contains("apps.apple.com");
-        if store
-            || SCHEMES
-                .iter()
-                .any(|s| lower.starts_with(s) || lower.contains(&format!("//{s}")))
-        {
+        // "//" before a scheme too ("https://www.…"), found without building "//{s}" for every
+        // word and scheme: this runs on every reply of a bulk composer.
+        let at_scheme = |s: &str| {
+            lower.starts_with(s) || lower.match_indices(s).any(|(i, _)| lower[..i].ends_with("//"))
+        };
+        if store || SCHEMES.iter().any(|s| at_scheme(s)) {
             words.push(w.to_owned());
         }
     }

@@ -118,38 +118,62 @@ pub struct Token {
 
 /// Words: letters, digits and inner apostrophes or hyphens ("don't", "e-mail", "5-star").
 pub fn tokens(text: &str) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut sentence = 0;
-    let mut start: Option<usize> = None;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    for (k, &(i, c)) in chars.iter().enumerate() {
-        let next_is_word = chars.get(k + 1).is_some_and(|(_, n)| n.is_alphanumeric());
-        let inner = (c == '\'' || c == '’' || c == '-') && start.is_some() && next_is_word;
-        if c.is_alphanumeric() || inner {
-            start.get_or_insert(i);
-            continue;
-        }
-        if let Some(s) = start.take() {
-            out.push(Token {
-                word: text[s..i].to_lowercase().replace('’', "'"),
-                start: s,
-                end: i,
-                sentence,
-            });
-        }
-        if matches!(c, '.' | '!' | '?' | '\n' | ';') {
-            sentence += 1;
-        }
-    }
-    if let Some(s) = start {
-        out.push(Token {
-            word: text[s..].to_lowercase().replace('’', "'"),
-            start: s,
-            end: text.len(),
+    word_spans(text)
+        .map(|(start, end, sentence)| Token {
+            word: text[start..end].to_lowercase().replace('’', "'"),
+            start,
+            end,
             sentence,
-        });
+        })
+        .collect()
+}
+
+/// Where each word of `text` starts and ends (bytes), and its sentence: the one definition of a
+/// word that [`tokens`] and [`word_hash`] share, walked without allocating.
+pub fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+    let mut chars = text.char_indices().peekable();
+    let mut sentence = 0;
+    std::iter::from_fn(move || {
+        let mut start: Option<usize> = None;
+        while let Some((i, c)) = chars.next() {
+            let next_is_word = chars.peek().is_some_and(|(_, n)| n.is_alphanumeric());
+            let inner = (c == '\'' || c == '’' || c == '-') && start.is_some() && next_is_word;
+            if c.is_alphanumeric() || inner {
+                start.get_or_insert(i);
+                continue;
+            }
+            let word = start.map(|s| (s, i, sentence));
+            if matches!(c, '.' | '!' | '?' | '\n' | ';') {
+                sentence += 1;
+            }
+            if word.is_some() {
+                return word;
+            }
+        }
+        start.map(|s| (s, text.len(), sentence))
+    })
+}
+
+/// A word's hash as [`tokens`] would spell it (lowercased, ’ as '), without building the
+/// string: the near-duplicate index hashes every word of thousands of replies.
+pub fn word_hash(word: &str) -> u64 {
+    // FxHash-style mixing: these hashes are compared, never exposed to an attacker who could
+    // pick collisions to any effect beyond a missed or extra warning.
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h: u64 = 0;
+    let mut mix = |c: char| h = (h.rotate_left(5) ^ c as u64).wrapping_mul(K);
+    // Most words are ASCII: lowercased byte by byte, without Unicode's case tables.
+    if word.is_ascii() {
+        word.bytes().for_each(|b| mix(b.to_ascii_lowercase() as char));
+    } else {
+        for c in word.chars().flat_map(char::to_lowercase) {
+            mix(if c == '’' { '\'' } else { c });
+        }
     }
-    out
+    // A final avalanche, so that words differing in their last letter differ in every bit.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
 }
 
 /// Every entry of `list` found in `toks`, as the reply spells it.

@@ -165,6 +165,9 @@ pub enum Action {
     /// An outbox operation the person asked for failed.
     OutboxFailed(String),
     HistoryLoaded(Result<Vec<HistoryEntry>, String>),
+    /// The profile's sent replies, indexed for the policy check's canned-reply rule, read for
+    /// `LoadReplyHistory` (or why they could not be read).
+    ReplyHistoryLoaded(Result<std::sync::Arc<crate::policy::HistoryIndex>, String>),
     /// Replies taken back inside their undo-send window, and how many had already gone.
     TakenBack {
         items: Vec<OutboxItem>,

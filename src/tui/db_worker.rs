@@ -152,6 +152,7 @@ fn serve(
                     request,
                     result: Err("the local database is not open: nothing to count".to_owned()),
                 }),
+                DbCommand::LoadReplyHistory => tell(super::db_history::not_open()),
                 _ => {}
             }
         }
@@ -195,6 +196,10 @@ fn serve(
                     request: *request,
                     result,
                 });
+                Ok(())
+            }
+            DbCommand::LoadReplyHistory => {
+                tell(super::db_history::load(&db));
                 Ok(())
             }
             // Answered by `cache` above.
@@ -260,7 +265,10 @@ fn cache(
                 .and_then(|()| db.mark_vanished(app, *start_ts, *end_ts, &seen))
                 .and_then(|_| db.set_last_sync(app, now()))
         }
-        DbCommand::SaveDraft { .. } | DbCommand::DeleteDraft { .. } | DbCommand::ComputeStats { .. } => return None,
+        DbCommand::SaveDraft { .. }
+        | DbCommand::DeleteDraft { .. }
+        | DbCommand::ComputeStats { .. }
+        | DbCommand::LoadReplyHistory => return None,
     })
 }
 

@@ -6,7 +6,7 @@
 use ratatui::crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 
-use super::editor::{Draft, text_area};
+use super::editor::{Draft, fill_area, text_area, undo_fill};
 use super::notices::Topic;
 use super::{App, Command, Mode, OutboxCommand};
 use crate::db::OutboxItem;
@@ -47,6 +47,8 @@ pub struct BulkComposer {
     pub problem: Option<String>,
     /// The summary the confirmation shows, while it is shown.
     pub confirming: Option<BulkSummary>,
+    /// A template just replaced typed text (see `editor::fill_area`): one Ctrl-u brings it back.
+    filled_over: Option<String>,
 }
 
 /// Where one marked review stands.
@@ -119,6 +121,7 @@ impl BulkComposer {
             reply: text_area("", ""),
             problem: None,
             confirming: None,
+            filled_over: None,
         }
     }
 
@@ -173,7 +176,10 @@ impl App {
         self.volume.bulk = Some(composer);
         self.load_current_reply();
         self.screen.mode = Mode::Bulk;
-        self.check_marked(&marked)
+        self.drop_passing_notices();
+        let mut cmds = self.check_marked(&marked);
+        cmds.extend(self.want_reply_history());
+        cmds
     }
 
     /// Eligibility for every marked review not known yet: it decides what the confirmation says.
@@ -350,6 +356,7 @@ impl App {
             return Vec::new();
         };
         c.problem = None;
+        c.filled_over = None;
         let stage = c.stage;
         match b {
             KeyAction::NextReply => self.move_entry(true),
@@ -442,13 +449,12 @@ impl App {
     pub(super) fn bulk_input(&mut self, ev: KeyEvent) {
         if let Some(c) = self.volume.bulk.as_mut() {
             c.problem = None;
-            match c.stage {
-                BulkStage::Body => {
-                    c.body.input(ev);
-                }
-                BulkStage::Step => {
-                    c.reply.input(ev);
-                }
+            let area = match c.stage {
+                BulkStage::Body => &mut c.body,
+                BulkStage::Step => &mut c.reply,
+            };
+            if !undo_fill(area, &mut c.filled_over, &ev) {
+                area.input(ev);
             }
         }
     }
@@ -480,16 +486,14 @@ impl App {
         });
         let Some(c) = self.volume.bulk.as_mut() else { return };
         match c.stage {
+            // Undoable with one Ctrl-u, as in the editor.
             BulkStage::Body => {
-                // Undoable (Ctrl-u) like any edit.
-                c.body.select_all();
-                c.body.insert_str(&t.body.source);
+                c.filled_over = fill_area(&mut c.body, &t.body.source);
                 c.template = Some(index);
             }
             BulkStage::Step => {
                 if let Some(text) = rendered.map(|t| t.trim_end().to_owned()) {
-                    c.reply.select_all();
-                    c.reply.insert_str(&text);
+                    c.filled_over = fill_area(&mut c.reply, &text);
                 }
             }
         }
@@ -530,7 +534,7 @@ impl App {
             out.extend(self.restore_draft(&app, review, draft));
             self.replies.state.insert(review.clone(), ReplyState::Queued(None));
             self.outbox.enqueueing.insert(review.clone());
-            self.volume.marks.remove(review);
+            self.volume.marks.remove(&app, review);
             out.push(Command::Outbox(OutboxCommand::Enqueue {
                 app: app.clone(),
                 review: review.clone(),

@@ -87,6 +87,8 @@ pub enum DbCommand {
         app: String,
         review: String,
     },
+    /// The profile's sent replies, indexed for the canned-reply check (`tui::db_history`).
+    LoadReplyHistory,
 }
 
 /// The outbox worker's (`tui::outbox_worker`): confirmed replies, durably, and the history.

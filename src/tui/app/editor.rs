@@ -55,6 +55,34 @@ pub(super) fn text_area(text: &str, placeholder: &str) -> TextArea<'static> {
     t
 }
 
+/// Replaces the text area's text with `text` (a template's) as one step for the person. The
+/// text area takes replacing typed text as two edits (delete, insert): the text as filled in is
+/// returned then, for [`undo_fill`].
+pub(super) fn fill_area(t: &mut TextArea<'static>, text: &str) -> Option<String> {
+    let replaces = !t.lines().join("\n").is_empty();
+    t.select_all();
+    if !replaces {
+        t.cancel_selection();
+    }
+    t.insert_str(text);
+    replaces.then(|| t.lines().join("\n"))
+}
+
+/// Ctrl-u right after [`fill_area`] replaced typed text (and nothing changed since): both edits
+/// are undone at once and `true` returned. Any key forgets the fill.
+pub(super) fn undo_fill(t: &mut TextArea<'static>, filled: &mut Option<String>, key: &KeyEvent) -> bool {
+    let undo = key.code == ratatui::crossterm::event::KeyCode::Char('u')
+        && key.modifiers == ratatui::crossterm::event::KeyModifiers::CONTROL;
+    match filled.take() {
+        Some(f) if undo && f == t.lines().join("\n") => {
+            t.undo();
+            t.undo();
+            true
+        }
+        _ => false,
+    }
+}
+
 impl Editor {
     pub fn open(app_id: &str, review_id: &str, draft: Draft) -> Editor {
         let mut email = text_area(&draft.email, "");
@@ -101,17 +129,10 @@ impl Editor {
 
     pub fn input(&mut self, key: KeyEvent) {
         self.problem = None;
-        let undo = key.code == ratatui::crossterm::event::KeyCode::Char('u')
-            && key.modifiers == ratatui::crossterm::event::KeyModifiers::CONTROL;
-        if let Some(filled) = self.filled_over.take()
-            && undo
-            && self.field == Field::Text
-            && filled == self.body()
-        {
-            self.text.undo();
-            self.text.undo();
+        if self.field == Field::Text && undo_fill(&mut self.text, &mut self.filled_over, &key) {
             return;
         }
+        self.filled_over = None;
         match self.field {
             Field::Text => {
                 self.text.input(key);
@@ -165,13 +186,7 @@ impl Editor {
         self.problem = None;
         let clean = crate::sanitize::sanitize_text(text);
         self.field = Field::Text;
-        let replaces = !self.body().is_empty();
-        self.text.select_all();
-        if !replaces {
-            self.text.cancel_selection();
-        }
-        self.text.insert_str(&clean);
-        self.filled_over = replaces.then(|| self.body());
+        self.filled_over = fill_area(&mut self.text, &clean);
     }
 
     pub fn set_email(&mut self, email: &str) {

@@ -404,6 +404,10 @@ impl App {
                 }
                 Vec::new()
             }
+            Action::ReplyHistoryLoaded(result) => {
+                self.on_reply_history(result);
+                Vec::new()
+            }
             Action::HistoryLoaded(result) => {
                 self.outbox.history = Some(result);
                 self.outbox.history_selected = 0;

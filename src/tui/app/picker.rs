@@ -85,7 +85,8 @@ impl App {
             confirm_replace: false,
         });
         self.screen.mode = Mode::Picker;
-        Vec::new()
+        self.drop_passing_notices();
+        self.want_reply_history().into_iter().collect()
     }
 
     /// `t` in the list: the editor on the selected review, with the picker over it.
@@ -142,7 +143,7 @@ impl App {
             support_email: email.as_deref(),
             review: Some(review),
             review_text,
-            history: None,
+            history: self.reply_history(),
         };
         self.volume.policy.check(text, &ctx)
     }

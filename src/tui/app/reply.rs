@@ -84,7 +84,9 @@ impl App {
         self.editor = Some(Editor::open(self.app_id(), &id, draft));
         self.screen.mode = Mode::Editor;
         // Ask again if the earlier check failed.
-        self.prefetch_eligibility()
+        let mut cmds = self.prefetch_eligibility();
+        cmds.extend(self.want_reply_history());
+        cmds
     }
 
     pub(super) fn editor_key(&mut self, b: KeyAction) -> Vec<Command> {
@@ -207,6 +209,7 @@ impl App {
     pub(super) fn mark_answered(&mut self, app: &str, review: &str, text: &str) -> Vec<Command> {
         // The review may belong to an app that is not shown now: look there too.
         let out = self.drop_draft(app, review).map(|(_, cmds)| cmds).unwrap_or_default();
+        self.remember_sent(review, text);
         let now = chrono::Utc::now();
         let mark = |r: &mut crate::store::Review| {
             r.response_text = Some(crate::sanitize::sanitize_text(text));

@@ -2,14 +2,15 @@
 //! check), the marks, the saved view shown, and the undo-send window as the person sees it.
 //! The template picker is in `picker`, the bulk composer in `bulk`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::bulk::{BulkComposer, plural};
 use super::editor::Draft;
 use super::picker::TemplatePicker;
-use super::{App, Command, Mode, OutboxCommand};
+use super::{App, Command, DbCommand, Mode, OutboxCommand};
 use crate::db::{HOLD, OutboxItem, OutboxState};
-use crate::policy::Policy;
+use crate::policy::{HistoryIndex, Policy, SentReply};
 use crate::store::Review;
 use crate::templates::Template;
 use crate::tui::action::{Eligibility, ReplyState};
@@ -90,6 +91,64 @@ fn example_templates() -> Vec<Template> {
         .collect()
 }
 
+/// The sent replies the canned-reply rule compares with: read on the db thread when a reply is
+/// first written, then kept (and grown by the replies the Store takes).
+#[derive(Clone, Debug, Default)]
+pub enum ReplyHistory {
+    #[default]
+    NotAsked,
+    Loading,
+    Loaded(Arc<HistoryIndex>),
+    /// Could not be read: canned replies are not looked for (said once).
+    Unavailable,
+}
+
+/// Marked reviews by source (app or site) and id: each source's marks are counted and answered
+/// on their own, and wait while another source is shown.
+#[derive(Clone, Debug, Default)]
+pub struct Marks {
+    by_source: HashMap<String, HashSet<String>>,
+}
+
+impl Marks {
+    pub fn count(&self, source: &str) -> usize {
+        self.by_source.get(source).map_or(0, HashSet::len)
+    }
+
+    pub fn contains(&self, source: &str, id: &str) -> bool {
+        self.by_source.get(source).is_some_and(|m| m.contains(id))
+    }
+
+    /// Whether it was not marked before.
+    pub fn insert(&mut self, source: &str, id: String) -> bool {
+        match self.by_source.get_mut(source) {
+            Some(m) => m.insert(id),
+            None => {
+                self.by_source.insert(source.to_owned(), HashSet::from([id]));
+                true
+            }
+        }
+    }
+
+    /// Marks every one of `ids`; how many were not marked before. The set is looked up and
+    /// grown once: `*` marks 100,000 reviews within a frame.
+    pub fn insert_all(&mut self, source: &str, ids: impl ExactSizeIterator<Item = String>) -> usize {
+        let set = self.by_source.entry(source.to_owned()).or_default();
+        set.reserve(ids.len());
+        ids.map(|id| usize::from(set.insert(id))).sum()
+    }
+
+    /// Whether it was marked.
+    pub fn remove(&mut self, source: &str, id: &str) -> bool {
+        self.by_source.get_mut(source).is_some_and(|m| m.remove(id))
+    }
+
+    /// Clears the source's marks; how many there were.
+    pub fn clear(&mut self, source: &str) -> usize {
+        self.by_source.remove(source).map_or(0, |m| m.len())
+    }
+}
+
 /// The answering-at-volume part of the app.
 #[derive(Debug)]
 pub struct Volume {
@@ -97,8 +156,9 @@ pub struct Volume {
     pub examples: bool,
     pub views: Vec<View>,
     pub policy: Policy,
-    /// Marked reviews, by id: kept across refreshes and merges (ids do not change).
-    pub marks: HashSet<String>,
+    pub history: ReplyHistory,
+    /// Marked reviews: kept across refreshes and merges (ids do not change).
+    pub marks: Marks,
     /// The saved view shown, as an index into `views`; `None` shows every review.
     pub view: Option<usize>,
     pub picker: Option<TemplatePicker>,
@@ -123,7 +183,8 @@ impl Default for Volume {
             examples: setup.examples,
             views: setup.views,
             policy: Policy::default(),
-            marks: HashSet::new(),
+            history: ReplyHistory::default(),
+            marks: Marks::default(),
             view: None,
             picker: None,
             bulk: None,
@@ -156,6 +217,61 @@ impl App {
         }
     }
 
+    /// The reply history for the canned-reply check, asked for once: when the first reply is
+    /// being written (not at start, where the db thread reads the review cache first).
+    pub(super) fn want_reply_history(&mut self) -> Option<Command> {
+        if !matches!(self.volume.history, ReplyHistory::NotAsked) {
+            return None;
+        }
+        self.volume.history = ReplyHistory::Loading;
+        Some(Command::Db(DbCommand::LoadReplyHistory))
+    }
+
+    pub(super) fn on_reply_history(&mut self, result: Result<Arc<HistoryIndex>, String>) {
+        self.volume.history = match result {
+            Ok(index) => ReplyHistory::Loaded(index),
+            Err(why) => {
+                self.status.notices.warn(format!(
+                    "The reply history could not be read ({why}): replies are not checked for being canned"
+                ));
+                ReplyHistory::Unavailable
+            }
+        };
+    }
+
+    /// The history index, once read.
+    pub fn reply_history(&self) -> Option<&HistoryIndex> {
+        match &self.volume.history {
+            ReplyHistory::Loaded(index) => Some(index),
+            _ => None,
+        }
+    }
+
+    /// A reply the Store took joins the history the next replies are compared with.
+    pub(super) fn remember_sent(&mut self, review: &str, text: &str) {
+        let review_text = self.review_by_id(review).and_then(|r| r.review_text.clone());
+        if let ReplyHistory::Loaded(index) = &mut self.volume.history {
+            Arc::make_mut(index).push(&SentReply {
+                review: review.to_owned(),
+                reply: text.to_owned(),
+                review_text,
+            });
+        }
+    }
+
+    /// A picker or composer opened: what was said about an earlier key ("Already answered…")
+    /// would read as if about what is open now. Errors stay until dismissed, as everywhere.
+    pub(super) fn drop_passing_notices(&mut self) {
+        while self
+            .status
+            .notices
+            .shown()
+            .is_some_and(|n| n.level != super::notices::Level::Error)
+        {
+            self.status.notices.dismiss();
+        }
+    }
+
     /// The replies in their undo-send window, oldest first.
     pub fn waiting_to_go(&self) -> Vec<&OutboxItem> {
         let now = self.volume.now;
@@ -169,25 +285,36 @@ impl App {
 
     /// Marks shown in this list (marks of another app's reviews wait for it).
     pub fn marked_here(&self) -> Vec<String> {
+        let source = self.app_id();
+        if self.volume.marks.count(source) == 0 {
+            return Vec::new();
+        }
         self.list
             .view
             .iter()
             .filter_map(|&i| self.list.reviews[i].id.as_ref())
-            .filter(|id| self.volume.marks.contains(*id))
+            .filter(|id| self.volume.marks.contains(source, id))
             .cloned()
             .collect()
     }
 
+    /// The marks of the source shown (the status line's count).
+    pub fn mark_count(&self) -> usize {
+        self.volume.marks.count(self.app_id())
+    }
+
     pub fn is_marked(&self, r: &Review) -> bool {
-        r.id.as_deref().is_some_and(|id| self.volume.marks.contains(id))
+        r.id.as_deref()
+            .is_some_and(|id| self.volume.marks.contains(self.app_id(), id))
     }
 
     pub(super) fn toggle_mark(&mut self) -> Vec<Command> {
         let Some(id) = self.selected_id().map(str::to_owned) else {
             return Vec::new();
         };
-        if !self.volume.marks.remove(&id) {
-            self.volume.marks.insert(id);
+        let source = self.app_id().to_owned();
+        if !self.volume.marks.remove(&source, &id) {
+            self.volume.marks.insert(&source, id);
         }
         // On to the next review, as in a mail client: marking a run is Space, Space, Space.
         self.select(self.list.selected.saturating_add(1))
@@ -200,14 +327,13 @@ impl App {
         } else {
             (0..self.list.view.len()).collect()
         };
-        let before = self.volume.marks.len();
-        for pos in positions {
-            if let Some(id) = self.list.view.get(pos).and_then(|&i| self.list.reviews[i].id.clone()) {
-                self.volume.marks.insert(id);
-            }
-        }
-        let added = self.volume.marks.len() - before;
-        let shown = self.marked_here().len();
+        let source = self.app_id().to_owned();
+        let ids: Vec<String> = positions
+            .into_iter()
+            .filter_map(|pos| self.list.view.get(pos).and_then(|&i| self.list.reviews[i].id.clone()))
+            .collect();
+        let added = self.volume.marks.insert_all(&source, ids.into_iter());
+        let marked = self.volume.marks.count(&source);
         let what = if searching {
             format!(
                 "the matches of \"{}\"",
@@ -217,14 +343,14 @@ impl App {
             "every review shown".to_owned()
         };
         self.status.notices.info(format!(
-            "Marked {what}: {added} more, {shown} marked (r answers them, X clears)"
+            "Marked {what}: {added} more, {marked} marked (r answers them, X clears)"
         ));
         Vec::new()
     }
 
     pub(super) fn clear_marks(&mut self) -> Vec<Command> {
-        let n = self.volume.marks.len();
-        self.volume.marks.clear();
+        let source = self.app_id().to_owned();
+        let n = self.volume.marks.clear(&source);
         self.status
             .notices
             .info(format!("Cleared {n} {}", plural(n, "mark", "marks")));
@@ -377,7 +503,7 @@ impl App {
             }
             many => {
                 for i in many {
-                    self.volume.marks.insert(i.review.clone());
+                    self.volume.marks.insert(&i.app, i.review.clone());
                 }
                 self.volume.bulk = Some(BulkComposer::taken_back(self.app_id(), many));
                 self.screen.mode = Mode::Bulk;

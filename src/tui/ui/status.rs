@@ -51,7 +51,7 @@ pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         };
         let actions: &[KeyAction] = match app.screen.mode {
             Mode::Editor if app.volume.show_review => &[A::ShowReview],
-            Mode::Normal if !app.volume.marks.is_empty() => &[
+            Mode::Normal if app.mark_count() > 0 => &[
                 A::Mark,
                 A::Reply,
                 A::MarkAll,
@@ -113,7 +113,7 @@ pub fn draw_status(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
     );
     let mut right = String::new();
     // On the right, which is cut last: at 80 columns the counts on the left give way first.
-    let marked = app.volume.marks.len();
+    let marked = app.mark_count();
     if marked > 0 {
         right.push_str(&format!("● {marked} marked  "));
     }

@@ -4,6 +4,11 @@
 //!
 //! Run: `cargo bench --bench stats`. Prints medians and p99s; the database lives in a
 //! temporary directory (set TMPDIR to measure another disk).
+//!
+//! For a profile: `STATS_BENCH_DB=DIR` keeps the database in DIR and seeds it only the first
+//! time, and `STATS_BENCH_RUNS=N` runs each measure N times, so that the bench binary can run
+//! under `valgrind --tool=callgrind --toggle-collect='reviewdesk::stats::for_app*'` without
+//! seeding at valgrind's pace (see BENCHMARKS.md).
 
 mod common;
 
@@ -98,17 +103,39 @@ fn seed(db: &mut Db, now: i64) {
     }
 }
 
+/// The time the kept database of `STATS_BENCH_DB` was seeded for, so that a later run sees
+/// the same window.
+const SEEDED_AT: &str = "seeded_at";
+
 fn main() {
     let tmp = tempfile::Builder::new()
         .prefix("reviewdesk-bench-stats-")
         .tempdir()
         .unwrap();
-    let now = chrono::Utc::now().timestamp();
-    let (mut db, _) = Db::open(tmp.path(), "bench").unwrap();
-    let (t, ()) = timed(|| seed(&mut db, now));
-    println!(
-        "reviewdesk stats benchmark: {REVIEWS} reviews over {DAYS} days ({REVISED} revised, {HISTORY} replies in the history), seeded in {t:.1?}"
-    );
+    let kept = std::env::var_os("STATS_BENCH_DB").map(std::path::PathBuf::from);
+    let dir = kept.clone().unwrap_or_else(|| tmp.path().to_owned());
+    std::fs::create_dir_all(&dir).unwrap();
+    let stamp = dir.join(SEEDED_AT);
+    let (mut db, _) = Db::open(&dir, "bench").unwrap();
+    let now = match std::fs::read_to_string(&stamp).ok().and_then(|s| s.trim().parse().ok()) {
+        Some(seeded_at) if kept.is_some() => {
+            println!("reviewdesk stats benchmark: the database kept in {}", dir.display());
+            seeded_at
+        }
+        _ => {
+            let now = chrono::Utc::now().timestamp();
+            let (t, ()) = timed(|| seed(&mut db, now));
+            std::fs::write(&stamp, now.to_string()).unwrap();
+            println!(
+                "reviewdesk stats benchmark: {REVIEWS} reviews over {DAYS} days ({REVISED} revised, {HISTORY} replies in the history), seeded in {t:.1?}"
+            );
+            now
+        }
+    };
+    let n: usize = std::env::var("STATS_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
 
     let check = stats::for_app(&db, APP, DAYS, now).unwrap();
     assert_eq!(check.reviews, REVIEWS as u64);
@@ -116,25 +143,43 @@ fn main() {
     let runs = |n: usize, f: &mut dyn FnMut() -> Duration| (0..n).map(|_| f()).collect::<Vec<_>>();
     report(
         "stats of 100,000 reviews, 365 days (read + compute)",
-        runs(30, &mut || timed(|| stats::for_app(&db, APP, DAYS, now).unwrap()).0),
+        runs(n, &mut || timed(|| stats::for_app(&db, APP, DAYS, now).unwrap()).0),
+        Duration::from_millis(100),
+    );
+    // The same read keeping every review's id, as it did before only the reviews with replies
+    // or earlier versions kept theirs: what that change saves, on the same machine and load.
+    let every_id = || {
+        let from = window_start(now, DAYS);
+        let inputs = stats::Inputs {
+            replies: db.reply_times(APP).unwrap(),
+            earlier: db.earlier_ratings(APP).unwrap(),
+            reviews: db.review_facts(APP, from, &|_| true).unwrap(),
+            second_breakdown: "version",
+        };
+        compute(&inputs, DAYS, now)
+    };
+    assert_eq!(every_id(), check);
+    report(
+        "  the same, every review's id kept",
+        runs(n, &mut || timed(every_id).0),
         Duration::from_millis(100),
     );
     let inputs = store_inputs(&db, APP, window_start(now, DAYS)).unwrap();
     report(
         "  of which compute only",
-        runs(30, &mut || timed(|| compute(&inputs, DAYS, now)).0),
+        runs(n, &mut || timed(|| compute(&inputs, DAYS, now)).0),
         Duration::from_millis(100),
     );
     report(
         "stats of 100,000 reviews, 30 days (read + compute)",
-        runs(30, &mut || timed(|| stats::for_app(&db, APP, 30, now).unwrap()).0),
+        runs(n, &mut || timed(|| stats::for_app(&db, APP, 30, now).unwrap()).0),
         Duration::from_millis(100),
     );
 
     for (w, h) in [(80u16, 24u16), (120, 40)] {
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         for no_color in [false, true] {
-            let samples = runs(1_000, &mut || {
+            let samples = runs(n.min(30) * 1_000 / 30, &mut || {
                 timed(|| {
                     terminal
                         .draw(|f| draw_stats(f, f.area(), &check, DAYS, no_color))

@@ -329,3 +329,143 @@ fn reviews_and_history_keep_their_formats_and_bad_usage_is_exit_2() {
         assert!(out.stdout.is_empty(), "{bad:?}");
     }
 }
+
+impl Emu {
+    /// A reply queued for a new review of the emulator, as the UI leaves it once confirmed
+    /// (five minutes ago, so no undo window holds it back); its outbox item's number.
+    fn queue_reply(&self, text: &str) -> (String, i64) {
+        let review = self.handle.add_review(APP, json!({"rating": 2}));
+        let data = self.home.path().join("data").join("reviewdesk");
+        let mut db = Db::open(&data, "env").unwrap().0;
+        let new = OutboxNew {
+            app: APP.into(),
+            review: review.clone(),
+            text: text.into(),
+            support_email: "help@example.com".into(),
+            public: true,
+        };
+        db.enqueue(&new, chrono::Utc::now().timestamp() - 300).unwrap();
+        let item = db
+            .outbox(None, 0)
+            .unwrap()
+            .into_iter()
+            .find(|i| i.review == review)
+            .unwrap();
+        (review, item.id)
+    }
+}
+
+#[test]
+fn outbox_retry_and_discard_answer_with_the_item_in_every_format() {
+    let emu = Emu::start(0);
+    let hostile = "=SUM(A1) \u{1b}]52;c;aGk=\u{7}thanks\nsecond line";
+    for format in FORMATS {
+        let (review, id) = emu.queue_reply(hostile);
+        let out = emu.run(&["outbox", "retry", &id.to_string(), "--format", format]);
+        assert_eq!(out.status.code(), Some(0), "retry {format}: {}", text(&out.stderr));
+        let got = records(format, &out);
+        if format == "table" {
+            assert!(out.stdout.is_empty(), "retry's sentence is on stderr");
+            assert!(text(&out.stderr).contains("queued again"), "{}", text(&out.stderr));
+        } else {
+            assert_eq!(got.len(), 1, "retry {format}: {got:?}");
+            assert_eq!(field(&got[0], "id"), id.to_string(), "retry {format}");
+            assert_eq!(field(&got[0], "review"), review, "retry {format}");
+            assert_eq!(field(&got[0], "state"), "queued", "retry {format}");
+        }
+
+        let out = emu.run(&["outbox", "discard", &id.to_string(), "--format", format]);
+        assert_eq!(out.status.code(), Some(0), "discard {format}: {}", text(&out.stderr));
+        let got = records(format, &out);
+        match format {
+            // The text is printed as it was, so nothing is lost.
+            "table" => assert!(text(&out.stdout).contains("second line"), "{got:?}"),
+            "json" | "jsonl" => assert_eq!(field(&got[0], "text"), hostile, "discard {format} keeps the text"),
+            _ => {
+                let cell = field(&got[0], "text");
+                assert!(cell.starts_with("'=SUM"), "{format}: the formula is defused: {cell:?}");
+                assert!(
+                    cell.contains("second line") && !cell.contains('\u{7}'),
+                    "{format}: {cell:?}"
+                );
+            }
+        }
+        // Gone: a second discard is refused, and nothing is written on stdout.
+        let out = emu.run(&["outbox", "discard", &id.to_string(), "--format", format]);
+        assert_ne!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
+        assert!(out.stdout.is_empty(), "{format}: {}", text(&out.stdout));
+    }
+    let out = emu.run(&["outbox", "retry", "1", "--format", "xml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}
+
+#[test]
+fn outbox_send_reports_each_item_in_every_format() {
+    let emu = Emu::start(0);
+    for format in FORMATS {
+        let (first, _) = emu.queue_reply("Thanks, fixed in 3.2.");
+        let (second, _) = emu.queue_reply("Thanks, fixed in 3.3.");
+        let out = emu.run(&["outbox", "send", "--format", format]);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("2 sent; 0 left"), "{format}: {stderr}");
+        if format == "table" {
+            assert!(out.stdout.is_empty(), "the table's lines go to stderr");
+            assert!(stderr.contains("): sent"), "{stderr}");
+            continue;
+        }
+        let got = records(format, &out);
+        let mut reviews: Vec<String> = got.iter().map(|r| field(r, "review")).collect();
+        reviews.sort();
+        let mut queued = vec![first.clone(), second.clone()];
+        queued.sort();
+        assert_eq!(reviews, queued, "{format}: one record per item: {got:?}");
+        for r in &got {
+            assert_eq!(field(r, "outcome"), "sent", "{format}: {r:?}");
+            assert_eq!(field(r, "state"), "sent", "{format}: {r:?}");
+            assert_eq!(field(r, "app"), APP, "{format}: {r:?}");
+        }
+    }
+    // Nothing queued: an empty document of the format, and exit 0.
+    let out = emu.run(&["outbox", "send", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(records("json", &out).is_empty());
+}
+
+#[test]
+fn template_list_in_every_format() {
+    let emu = Emu::start(0);
+    let out = emu.run(&["template", "list", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(records("json", &out).is_empty(), "no templates yet: an empty array");
+    let toml = "description = \"=cmd \\u001b[31mred\"\nbody = \"Sorry, {reviewer|there}.\"\n\
+                [variants]\nde = \"Entschuldigung.\"\n[hints]\nratings = [1, 2]\nkeywords = [\"crash\"]\n";
+    let file = emu.home.path().join("crash.toml");
+    std::fs::write(&file, toml).unwrap();
+    let added = emu.run(&["template", "add", "crash", "--from", file.to_str().unwrap()]);
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    for format in FORMATS {
+        let out = emu.run(&["template", "list", "--format", format]);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
+        let got = records(format, &out);
+        if format == "table" {
+            let table = field(&got[0], "table");
+            assert!(table.contains("crash") && table.contains("default,de"), "{table}");
+            continue;
+        }
+        assert_eq!(got.len(), 1, "{format}: {got:?}");
+        assert_eq!(field(&got[0], "name"), "crash", "{format}");
+        let description = field(&got[0], "description");
+        match format {
+            "json" | "jsonl" => {
+                assert_eq!(got[0]["languages"], json!(["default", "de"]), "{format}");
+                assert_eq!(got[0]["ratings"], json!([1, 2]), "{format}");
+                assert_eq!(description, "=cmd \u{1b}[31mred", "{format}: kept, escaped");
+            }
+            _ => {
+                assert_eq!(field(&got[0], "keywords"), r#"["crash"]"#, "{format}");
+                assert!(description.starts_with("'=cmd"), "{format}: defused: {description:?}");
+            }
+        }
+    }
+}

@@ -1,50 +1,142 @@
-//! Every input a fuzz target (fuzz/src/bin/) crashed on, replayed with the same checks, plus
-//! the plain sentence of what was wrong. A new crash: copy it from fuzz/artifacts/<target>/ to
-//! tests/fixtures/fuzz/<target>/ and fix the code; the test for that target replays every file.
+//! Every input a fuzz target (fuzz/src/bin/) crashed on, and every seed it starts from, replayed
+//! through exactly the check the fuzzer runs (`reviewdesk::fuzz_checks::<target>`: each target
+//! is one line calling it, which the first test holds), plus the plain sentences of what was
+//! found. A new crash: copy it from fuzz/artifacts/<target>/ to tests/fixtures/fuzz/<target>/ and
+//! fix the code; the target's replay test picks it up.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use reviewdesk::fuzz_checks::{self, SECRET, credentials, is_unsafe};
 use reviewdesk::keymap::{KeySpec, Keymap, KeysConfig};
 use reviewdesk::sanitize::{sanitize_line, sanitize_text};
-use reviewdesk::tui::app::editor::{Draft, Editor};
 
-/// The rule the fuzz targets check (fuzz/src/lib.rs), restated: no C0 control but the line
-/// break, no DEL or C1 control, none of Unicode's Bidi_Control characters.
 fn unsafe_char(text: &str) -> Option<char> {
-    text.chars().find(|&c| {
-        let cp = c as u32;
-        (cp < 0x20 && c != '\n')
-            || (0x7f..=0x9f).contains(&cp)
-            || matches!(cp, 0x061C | 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069)
-    })
+    text.chars().find(|&c| is_unsafe(c))
 }
 
-/// The crash inputs kept for `target`; at least one, or the test would check nothing.
-fn crashes(target: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/fuzz")
-        .join(target);
-    let mut inputs: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
-        .collect();
-    inputs.sort();
-    assert!(!inputs.is_empty(), "no inputs in {}", dir.display());
-    inputs
+/// Every target and its check, as `fuzz/src/bin/<target>.rs` calls it.
+const TARGETS: [(&str, fn(&[u8])); 15] = [
+    ("commerce_export", fuzz_checks::commerce_export),
+    ("commerce_import", fuzz_checks::commerce_import),
+    ("config_toml", fuzz_checks::config_toml),
+    ("emulator_query", fuzz_checks::emulator_query),
+    ("entra_error", fuzz_checks::entra_error),
+    ("filter_view", fuzz_checks::filter_view),
+    ("keymap", fuzz_checks::keymap),
+    ("paste", fuzz_checks::paste),
+    ("review_item", fuzz_checks::review_item),
+    ("review_page", fuzz_checks::review_page),
+    ("reviews_api_answer", fuzz_checks::reviews_api_answer),
+    ("reviews_report", fuzz_checks::reviews_report),
+    ("sanitize", fuzz_checks::sanitize),
+    ("template", fuzz_checks::template),
+    ("token_answer", fuzz_checks::token_answer),
+];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-#[test]
-fn sanitize_crashes() {
-    for (name, data) in crashes("sanitize") {
-        let input = String::from_utf8_lossy(&data[1..]);
-        for out in [sanitize_text(&input), sanitize_line(&input)] {
-            assert_eq!(unsafe_char(&out), None, "{name}: {out:?}");
-        }
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => entries.map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => panic!("{}: {e}", dir.display()),
     }
 }
 
-/// Found first: U+200E (LRM) survived; the marks are Bidi_Control characters too.
+/// The inputs kept for `target`: its crash inputs (tests/fixtures/fuzz/<target>/) and its
+/// seeds (fuzz/seeds/<target>/); at least one, or the replay would check nothing.
+fn kept_inputs(target: &str) -> Vec<(String, Vec<u8>)> {
+    let mut paths = files_in(&root().join("tests/fixtures/fuzz").join(target));
+    paths.extend(files_in(&root().join("fuzz/seeds").join(target)));
+    paths.sort();
+    assert!(!paths.is_empty(), "no crash inputs or seeds kept for {target}");
+    paths
+        .into_iter()
+        .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
+        .collect()
+}
+
+fn replay(target: &str) {
+    let (_, check) = TARGETS.iter().find(|(t, _)| *t == target).expect("a known target");
+    for (name, data) in kept_inputs(target) {
+        eprintln!("replaying {name}");
+        check(&data);
+    }
+}
+
+/// Each target is exactly one call to its check (so that the replays here run what the
+/// fuzzer runs), and each has a replay test: a target added or changed without that fails.
+#[test]
+fn every_fuzz_target_is_one_call_to_its_check() {
+    let mut found: Vec<String> = files_in(&root().join("fuzz/src/bin"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .map(|p| {
+            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+            let code: Vec<String> = std::fs::read_to_string(&p)
+                .unwrap()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("//"))
+                .map(str::to_owned)
+                .collect();
+            let call = format!("libfuzzer_sys::fuzz_target!(|data: &[u8]| reviewdesk::fuzz_checks::{name}(data));");
+            assert_eq!(code, ["#![no_main]".to_owned(), call], "{}", p.display());
+            name
+        })
+        .collect();
+    found.sort();
+    let listed: Vec<&str> = TARGETS.iter().map(|(t, _)| *t).collect();
+    assert_eq!(found, listed, "fuzz/src/bin/ and TARGETS name the same targets");
+}
+
+macro_rules! replays {
+    ($($target:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $target() {
+                replay(stringify!($target));
+            }
+        )*
+    };
+}
+
+/// One test per target, so a failure names it.
+mod replay {
+    use super::replay;
+
+    replays!(
+        commerce_export,
+        commerce_import,
+        config_toml,
+        emulator_query,
+        entra_error,
+        filter_view,
+        keymap,
+        paste,
+        review_item,
+        review_page,
+        reviews_api_answer,
+        reviews_report,
+        sanitize,
+        template,
+        token_answer,
+    );
+}
+
+#[test]
+fn every_target_has_its_replay_test() {
+    let source = std::fs::read_to_string(root().join("tests/fuzz_regressions.rs")).unwrap();
+    let block = &source[source.find("replays!(\n").expect("the replays! call")..];
+    let block = &block[..block.find(");").unwrap()];
+    for (target, _) in TARGETS {
+        assert!(block.contains(&format!(" {target},")), "no replay test for {target}");
+    }
+}
+
+/// Found first (`sanitize`): U+200E (LRM) survived; the marks are Bidi_Control characters too.
 #[test]
 fn the_bidi_marks_are_dropped_like_the_overrides() {
     for mark in ['\u{061C}', '\u{200E}', '\u{200F}', '\u{202E}', '\u{2067}'] {
@@ -57,41 +149,8 @@ fn the_bidi_marks_are_dropped_like_the_overrides() {
     );
 }
 
-#[test]
-fn paste_crashes() {
-    for (name, data) in crashes("paste") {
-        let at = usize::from(data[0]).min(data.len() - 1);
-        let rest = &data[1..];
-        let draft = sanitize_text(&String::from_utf8_lossy(&rest[..at]));
-        let pasted = String::from_utf8_lossy(&rest[at..]);
-        let mut editor = Editor::open(
-            "9NBLGGGZ5QDR",
-            "review",
-            Draft {
-                text: draft.clone(),
-                public: true,
-                email: String::new(),
-            },
-        );
-        editor.paste(&pasted);
-        let body = editor.body();
-        assert_eq!(unsafe_char(&body), None, "{name}: {body:?}");
-        assert!(body.starts_with(&draft), "{name}: {body:?}");
-    }
-}
-
-#[test]
-fn keymap_crashes() {
-    for (name, data) in crashes("keymap") {
-        let text = String::from_utf8_lossy(&data);
-        if let Ok(key) = KeySpec::parse(&text) {
-            let shown = key.to_string();
-            assert_eq!(unsafe_char(&shown), None, "{name}: {shown:?}");
-        }
-    }
-}
-
-/// Found first: a NUL (any control character) was accepted as a key, and the help printed it.
+/// Found first (`keymap`): a NUL (any control character) was accepted as a key, and the help
+/// printed it.
 #[test]
 fn a_control_character_is_not_a_key_and_the_config_says_so() {
     for control in ["\u{0}", "\u{1b}", "ctrl-\u{7}", "\u{9b}", "\u{202e}"] {
@@ -108,92 +167,46 @@ fn a_control_character_is_not_a_key_and_the_config_says_so() {
     );
 }
 
-fn credentials() -> reviewdesk::auth::Credentials {
-    reviewdesk::auth::Credentials {
-        tenant: "contoso.onmicrosoft.com".to_owned(),
-        client_id: "3f2a8c1e-9b7d-4e6f-8a5b-1c2d3e4f5a6b".to_owned(),
-        secret: secrecy::SecretString::from("Fz8Q~fuzz.Secret_0123456789abcdefghijklmn"),
-    }
-}
-
-#[test]
-fn entra_error_crashes() {
-    let statuses = [400, 401, 403, 404, 500, 502, 503, 302];
-    for (name, data) in crashes("entra_error") {
-        let status = statuses[usize::from(data[0]) % statuses.len()];
-        let creds = credentials();
-        let err = reviewdesk::auth::read_token_answer(
-            status,
-            &data[1..],
-            &creds,
-            "Fz8Q~fuzz.Secret_0123456789abcdefghijklmn",
-        )
-        .err()
-        .unwrap_or_else(|| panic!("{name}: HTTP {status} gave a token"));
-        let text = err.to_string();
-        assert_eq!(unsafe_char(&text), None, "{name}: {text:?}");
-        assert!(!text.contains('\n'), "{name}: one line: {text:?}");
-    }
-}
-
-/// Found first: Entra's `error` field (and the trace and correlation IDs) went into the sentence
-/// as they came, line breaks and escape sequences included.
+/// Found first (`entra_error`): Entra's `error` field (and the trace and correlation IDs) went
+/// into the sentence as they came, line breaks and escape sequences included.
 #[test]
 fn every_field_of_an_entra_error_reaches_the_sentence_clean() {
-    let secret = "Fz8Q~fuzz.Secret_0123456789abcdefghijklmn";
     let body = format!(
-        r#"{{"error":"invalid_client\n\u001b]0;pwned\u0007 {secret}","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215],"trace_id":"t\u001b[2J1","correlation_id":"c\n2"}}"#
+        r#"{{"error":"invalid_client\n\u001b]0;pwned\u0007 {SECRET}","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215],"trace_id":"t\u001b[2J1","correlation_id":"c\n2"}}"#
     );
-    let err = reviewdesk::auth::read_token_answer(401, body.as_bytes(), &credentials(), secret).unwrap_err();
+    let err = reviewdesk::auth::read_token_answer(401, body.as_bytes(), &credentials(), SECRET).unwrap_err();
     let text = err.to_string();
     assert_eq!(unsafe_char(&text), None, "{text:?}");
-    assert!(!text.contains('\n') && !text.contains(secret), "{text:?}");
+    assert!(!text.contains('\n') && !text.contains(SECRET), "{text:?}");
     assert!(
         text.contains("The client secret was rejected") && text.contains("invalid_client"),
         "{text}"
     );
-}
-
-/// Parsed, written out as JSON and read again: the same review (JSON output loses nothing).
-fn assert_round_trip(name: &str, review: &reviewdesk::store::Review) {
-    let json = serde_json::to_vec(review).unwrap();
-    let again: reviewdesk::store::Review = serde_json::from_slice(&json).unwrap();
-    assert_eq!(&again, review, "{name}: {}", String::from_utf8_lossy(&json));
-}
-
-/// Found first: a large number in an unknown field was read as a neighbouring f64, so it was
-/// written out as a number different from the one read (serde_json's fast float parsing; now
-/// `float_roundtrip`).
-#[test]
-fn review_item_crashes() {
-    for (name, data) in crashes("review_item") {
-        if let Ok(review) = serde_json::from_slice::<reviewdesk::store::Review>(&data) {
-            assert_round_trip(&name, &review);
-        }
+    // The check the fuzzer runs says the same of this body, under every status.
+    for status_pick in 0..8u8 {
+        let mut data = vec![status_pick];
+        data.extend_from_slice(body.as_bytes());
+        fuzz_checks::entra_error(&data);
     }
 }
 
+/// Found first (`review_item`, `review_page`): a large number in an unknown field was read as
+/// a neighbouring f64, so it was written out as a number different from the one read
+/// (serde_json's fast float parsing; now `float_roundtrip`).
 #[test]
-fn review_page_crashes() {
-    for (name, data) in crashes("review_page") {
-        if let Ok(page) = serde_json::from_slice::<reviewdesk::store::ReviewsPage>(&data) {
-            page.value.iter().for_each(|r| assert_round_trip(&name, r));
-        }
-    }
+fn a_large_number_in_an_unknown_field_is_written_back_as_read() {
+    let item = br#"{"id":"a","rating":3,"dateid":111111111555555555555555}"#;
+    fuzz_checks::review_item(item);
+    let mut page = br#"{"Value":["#.to_vec();
+    page.extend_from_slice(item);
+    page.extend_from_slice(b"]}");
+    fuzz_checks::review_page(&page);
 }
 
 /// Found first (2026-12-01, `filter_view`, within seconds): a character the lexer does not know
 /// went into the refusal as it was, so `market eq 'US' \u{1b}[2J` put an escape sequence in
 /// the sentence the CLI, the filter form and the emulator's 400 body show; so did a date value
 /// that does not parse. Both are now shown as code points or cleaned.
-#[test]
-fn filter_view_crashes() {
-    for (name, data) in crashes("filter_view") {
-        eprintln!("replaying {name}");
-        reviewdesk::fuzz_checks::filter_view(&data);
-    }
-}
-
 #[test]
 fn a_filter_refusal_never_carries_what_it_refuses_raw() {
     for src in [
@@ -205,6 +218,7 @@ fn a_filter_refusal_never_carries_what_it_refuses_raw() {
         let err = reviewdesk::views::parse_filter(src).unwrap_err();
         assert_eq!(unsafe_char(&err), None, "{src:?}: {err:?}");
         assert!(err.starts_with("Invalid filter: "), "{err}");
+        fuzz_checks::filter_view(src.as_bytes());
     }
     let err = reviewdesk::views::parse_filter("rating le 2 \u{1b}").unwrap_err();
     assert!(

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
-use reviewdesk::db::{EarlierVersion, ReviewFacts};
+use reviewdesk::db::{EarlierRating, ReviewFacts};
 use reviewdesk::stats::{Inputs, Stats, compute};
 use reviewdesk::tui::ui::stats::draw_stats;
 
@@ -35,7 +35,7 @@ fn inputs() -> Inputs {
             market = format!("US{HOSTILE}");
         }
         reviews.push(ReviewFacts {
-            id: id.clone(),
+            id: Some(id.clone()),
             date_ts: NOW - age,
             rating: Some(rating),
             market: (rating <= 2).then_some(market),
@@ -48,14 +48,11 @@ fn inputs() -> Inputs {
             replies.insert(id.clone(), vec![NOW - age - 3 * D]);
             earlier.insert(
                 id.clone(),
-                vec![EarlierVersion {
-                    review: id,
+                vec![EarlierRating {
                     date_ts: Some(NOW - age - 7 * D),
                     rating: Some((rating - 1 - i % 2).max(1)),
                     answered: false,
                     response_ts: None,
-                    replaced_at: NOW - age,
-                    raw_json: "{}".into(),
                 }],
             );
         }

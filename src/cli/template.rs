@@ -1,13 +1,15 @@
 //! `reviewdesk template list|show|add|edit|remove`: the reply templates in the `templates/`
 //! folder next to config.toml (one TOML file per template; see `crate::templates`).
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
+use serde_json::json;
 
+use super::export::{self, ExportFormat, Shape};
 use crate::config::Config;
 use crate::sanitize::{sanitize_line, sanitize_text};
 use crate::session::usage;
@@ -16,7 +18,12 @@ use crate::templates::{self, Template, check_name, parse_template, template_path
 #[derive(Subcommand, Debug)]
 pub enum TemplateCommand {
     /// The templates, with their languages and hints.
-    List,
+    List {
+        /// table for people; json (an array), jsonl, csv or tsv (name, languages, ratings,
+        /// keywords, description; the lists as JSON arrays).
+        #[arg(long, value_enum, default_value = "table")]
+        format: ExportFormat,
+    },
     /// One template's file.
     Show { name: String },
     /// A new template: from --body TEXT, --from FILE (- for standard input), or typed in $EDITOR.
@@ -53,7 +60,7 @@ pub fn run(config: Config, cmd: TemplateCommand) -> Result<ExitCode> {
     let dir = templates::templates_dir(&config)
         .ok_or_else(|| usage("no config directory to keep templates in: set REVIEWDESK_CONFIG or HOME"))?;
     match cmd {
-        TemplateCommand::List => list(&dir),
+        TemplateCommand::List { format } => list(&dir, format),
         TemplateCommand::Show { name } => {
             check_name(&name).map_err(|e| usage(e.to_string()))?;
             let path = existing(&dir, &name)?;
@@ -73,32 +80,60 @@ pub fn run(config: Config, cmd: TemplateCommand) -> Result<ExitCode> {
     }
 }
 
-fn list(dir: &Path) -> Result<ExitCode> {
+/// What CSV and TSV of `template list` hold, in this order.
+const LIST_COLUMNS: [&str; 5] = ["name", "languages", "ratings", "keywords", "description"];
+
+fn list(dir: &Path, format: ExportFormat) -> Result<ExitCode> {
     let all = templates::load_dir(dir).map_err(|e| usage(format!("{e:#}")))?;
     if all.is_empty() {
         eprintln!(
             "No templates in {} yet: add one with `reviewdesk template add NAME` (examples ship in assets/templates).",
             dir.display()
         );
-        return Ok(ExitCode::SUCCESS);
     }
-    println!("{:<24} {:<12} {:<18} DESCRIPTION", "NAME", "LANGUAGES", "HINTS");
-    for t in &all {
-        println!(
-            "{:<24} {:<12} {:<18} {}",
-            t.name,
-            languages(t),
-            hints(t),
-            sanitize_line(t.description.as_deref().unwrap_or(""))
-        );
-    }
+    let objects: Vec<_> = all
+        .iter()
+        .map(|t| {
+            export::to_object(&json!({
+                "name": t.name,
+                "languages": language_list(t),
+                "ratings": t.hints.ratings,
+                "keywords": t.hints.keywords,
+                "description": t.description,
+            }))
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    export::write_listing(&mut out, format, &LIST_COLUMNS, &objects, Shape::List, |out| {
+        if all.is_empty() {
+            return Ok(());
+        }
+        writeln!(out, "{:<24} {:<12} {:<18} DESCRIPTION", "NAME", "LANGUAGES", "HINTS")?;
+        for t in &all {
+            writeln!(
+                out,
+                "{:<24} {:<12} {:<18} {}",
+                sanitize_line(&t.name),
+                languages(t),
+                hints(t),
+                sanitize_line(t.description.as_deref().unwrap_or(""))
+            )?;
+        }
+        Ok(())
+    })?;
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn languages(t: &Template) -> String {
+/// "default" (the body) and each variant's language.
+fn language_list(t: &Template) -> Vec<String> {
     let mut l = vec!["default".to_owned()];
     l.extend(t.variants.keys().cloned());
-    l.join(",")
+    l
+}
+
+fn languages(t: &Template) -> String {
+    sanitize_line(&language_list(t).join(","))
 }
 
 fn hints(t: &Template) -> String {

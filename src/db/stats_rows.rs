@@ -10,7 +10,10 @@ use super::{At, Db, Result};
 /// The current version of one cached review, as the stats count it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReviewFacts {
-    pub id: String,
+    /// Only where the stats look the review up by it (it has replies in the history or earlier
+    /// versions kept): most reviews have neither, and a year of them need not allocate an id
+    /// each.
+    pub id: Option<String>,
     /// The review's (latest) date, Unix seconds.
     pub date_ts: i64,
     pub rating: Option<i64>,
@@ -36,6 +39,15 @@ pub struct EarlierVersion {
     pub raw_json: String,
 }
 
+/// What the stats need of an earlier version (not its JSON).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EarlierRating {
+    pub date_ts: Option<i64>,
+    pub rating: Option<i64>,
+    pub answered: bool,
+    pub response_ts: Option<i64>,
+}
+
 const VERSION_COLUMNS: &str = "review, date_ts, rating, answered, response_ts, replaced_at, raw_json";
 
 fn earlier_version(r: &rusqlite::Row<'_>) -> rusqlite::Result<EarlierVersion> {
@@ -52,8 +64,9 @@ fn earlier_version(r: &rusqlite::Row<'_>) -> rusqlite::Result<EarlierVersion> {
 
 impl Db {
     /// The reviews of `app` dated at or after `from_ts`, vanished ones left out (the service
-    /// removed them: spam, pre-release). Read from the covering index `reviews_stats` alone.
-    pub fn review_facts(&self, app: &str, from_ts: i64) -> Result<Vec<ReviewFacts>> {
+    /// removed them: spam, pre-release). Read from the covering index `reviews_stats` alone;
+    /// a review's id is kept only where `wants_id` says so.
+    pub fn review_facts(&self, app: &str, from_ts: i64, wants_id: &dyn Fn(&str) -> bool) -> Result<Vec<ReviewFacts>> {
         let path = &self.path;
         let mut stmt = self
             .conn
@@ -68,8 +81,9 @@ impl Db {
             .at(path)?;
         let rows = stmt
             .query_map(params![app, from_ts], |r| {
+                let id = r.get_ref(0)?.as_str()?;
                 Ok(ReviewFacts {
-                    id: r.get(0)?,
+                    id: wants_id(id).then(|| id.to_owned()),
                     date_ts: r.get(1)?,
                     rating: r.get(2)?,
                     market: r.get(3)?,
@@ -106,20 +120,33 @@ impl Db {
         rows.collect::<rusqlite::Result<Vec<_>>>().at(path)
     }
 
-    /// Every earlier version kept for `app`, by review, each review's oldest first.
-    pub fn earlier_versions(&self, app: &str) -> Result<HashMap<String, Vec<EarlierVersion>>> {
+    /// What the stats need of every earlier version kept for `app`, by review, each review's
+    /// oldest first.
+    pub fn earlier_ratings(&self, app: &str) -> Result<HashMap<String, Vec<EarlierRating>>> {
         let path = &self.path;
         let mut stmt = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {VERSION_COLUMNS} FROM review_versions WHERE app = ?1 ORDER BY review, id"
-            ))
+            .prepare_cached(
+                "SELECT review, date_ts, rating, answered, response_ts FROM review_versions
+                 WHERE app = ?1 ORDER BY review, id",
+            )
             .at(path)?;
-        let rows = stmt.query_map([app], earlier_version).at(path)?;
-        let mut by_review: HashMap<String, Vec<EarlierVersion>> = HashMap::new();
-        for v in rows {
-            let v = v.at(path)?;
-            by_review.entry(v.review.clone()).or_default().push(v);
+        let mut rows = stmt.query([app]).at(path)?;
+        let mut by_review: HashMap<String, Vec<EarlierRating>> = HashMap::new();
+        while let Some(r) = rows.next().at(path)? {
+            let version = EarlierRating {
+                date_ts: r.get(1).at(path)?,
+                rating: r.get(2).at(path)?,
+                answered: r.get(3).at(path)?,
+                response_ts: r.get(4).at(path)?,
+            };
+            let review = r.get_ref(0).and_then(|v| Ok(v.as_str()?)).at(path)?;
+            match by_review.get_mut(review) {
+                Some(versions) => versions.push(version),
+                None => {
+                    by_review.insert(review.to_owned(), vec![version]);
+                }
+            }
         }
         Ok(by_review)
     }

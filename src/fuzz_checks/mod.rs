@@ -2,15 +2,23 @@
 //! target is given and panics, naming what broke, when a property does not hold. `fuzz/`'s
 //! targets call them on generated inputs; `tests/fuzz_regressions.rs` calls the same functions
 //! on every crash input kept, so a fixed finding stays fixed under exactly the check that found
-//! it. (The targets written before these functions keep their checks in their own files.)
+//! it. Every target is one line calling one of these.
 //!
 //! The rule for "displayable" is written out here rather than taken from `crate::sanitize`, so
 //! that a mistake there cannot hide itself.
 
+mod auth;
 mod commerce;
+mod input;
+mod settings;
+mod store;
 mod text;
 
+pub use auth::{SECRET, credentials, entra_error, token_answer};
 pub use commerce::{commerce_export, commerce_import};
+pub use input::{paste, sanitize};
+pub use settings::{config_toml, keymap};
+pub use store::{emulator_query, review_item, review_page, reviews_api_answer};
 pub use text::{filter_view, reviews_report, template, unparse_filter};
 
 /// Unicode's Bidi_Control characters: the embeddings, overrides and isolates, and the three

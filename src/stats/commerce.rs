@@ -21,7 +21,8 @@ pub fn commerce_inputs<'a>(cached: impl IntoIterator<Item = &'a str>) -> Inputs 
             let rating = r.rating.filter(|s| s.is_finite()).map(|s| s.round() as i64);
             let low = rating.is_some_and(|s| s <= 2);
             Some(ReviewFacts {
-                id: r.cache_key(),
+                // Nothing is looked up by it: a site has no reply history or versions here.
+                id: None,
                 date_ts,
                 rating,
                 market: r.market.clone().filter(|_| low),

@@ -6,7 +6,7 @@ use super::{
     Answering, Backlog, Breakdown, DAY, Inputs, LowRatings, Move, ReplyEffect, Share, Stats, TOP, WEEK, Week,
     window_start,
 };
-use crate::db::{EarlierVersion, ReviewFacts};
+use crate::db::{EarlierRating, ReviewFacts};
 use crate::sanitize::sanitize_line;
 
 /// The stats of `inputs` over the `days` ending at `now`.
@@ -41,7 +41,11 @@ pub fn compute(inputs: &Inputs, days: u32, now: i64) -> Stats {
             }
         }
 
-        let replies = inputs.replies.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
+        let id = r.id.as_deref();
+        let replies = id
+            .and_then(|id| inputs.replies.get(id))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         // A reply sent to this version (at or after its date) that a fetch has not brought back.
         let sent_since = replies.iter().copied().find(|&at| at >= r.date_ts);
         if r.answered || sent_since.is_some() {
@@ -61,7 +65,7 @@ pub fn compute(inputs: &Inputs, days: u32, now: i64) -> Stats {
             }
         }
 
-        if let Some(earlier) = inputs.earlier.get(&r.id) {
+        if let Some(earlier) = id.and_then(|id| inputs.earlier.get(id)) {
             effect.add(r, rating, replies, earlier);
         }
     }
@@ -192,7 +196,7 @@ impl EffectCounter {
     /// A review counts when it was replied to before its latest version: the first reply (sent
     /// from here, or a response an earlier version carried) came before the current date. Its
     /// rating "before" is that of the last version dated at or before that reply.
-    fn add(&mut self, r: &ReviewFacts, after: Option<i64>, replies: &[i64], earlier: &[EarlierVersion]) {
+    fn add(&mut self, r: &ReviewFacts, after: Option<i64>, replies: &[i64], earlier: &[EarlierRating]) {
         let shown = earlier.iter().filter(|v| v.answered).filter_map(|v| v.response_ts);
         let Some(replied) = replies.iter().copied().chain(shown).filter(|&t| t < r.date_ts).min() else {
             return;

@@ -18,7 +18,7 @@ use serde::Serialize;
 pub use commerce::commerce_inputs;
 pub use compute::compute;
 
-use crate::db::{Db, DbError, EarlierVersion, ReviewFacts};
+use crate::db::{Db, DbError, EarlierRating, ReviewFacts};
 
 /// The windows offered: 30, 90 and 365 days.
 pub const WINDOWS: [u32; 3] = [30, 90, 365];
@@ -32,11 +32,12 @@ pub const TOP: usize = 5;
 #[derive(Clone, Debug, Default)]
 pub struct Inputs {
     /// The current version of each review (any date: those before the window are skipped).
+    /// Only a review with an id is looked up in `replies` and `earlier`.
     pub reviews: Vec<ReviewFacts>,
     /// When replies were sent, by review (from the history).
     pub replies: HashMap<String, Vec<i64>>,
     /// The earlier versions kept of revised reviews, by review, oldest first.
-    pub earlier: HashMap<String, Vec<EarlierVersion>>,
+    pub earlier: HashMap<String, Vec<EarlierRating>>,
     /// What the second breakdown of 1–2★ reviews is by: "version" for the Store (the
     /// package version), "product" for a Commerce site.
     pub second_breakdown: &'static str,
@@ -149,12 +150,16 @@ pub fn window_start(now: i64, days: u32) -> i64 {
     now - i64::from(days) * DAY
 }
 
-/// What [`compute`] needs for a Store app, read from the database.
+/// What [`compute`] needs for a Store app, read from the database. The replies and earlier
+/// versions are read first, so that only the reviews they name keep their id.
 pub fn store_inputs(db: &Db, app: &str, from_ts: i64) -> Result<Inputs, DbError> {
+    let replies = db.reply_times(app)?;
+    let earlier = db.earlier_ratings(app)?;
+    let reviews = db.review_facts(app, from_ts, &|id| replies.contains_key(id) || earlier.contains_key(id))?;
     Ok(Inputs {
-        reviews: db.review_facts(app, from_ts)?,
-        replies: db.reply_times(app)?,
-        earlier: db.earlier_versions(app)?,
+        reviews,
+        replies,
+        earlier,
         second_breakdown: "version",
     })
 }

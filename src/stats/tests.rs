@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::*;
-use crate::db::{EarlierVersion, ReviewFacts};
+use crate::db::{EarlierRating, ReviewFacts};
 
 const D: i64 = 86_400;
 const H: i64 = 3_600;
@@ -12,7 +12,7 @@ const NOW: i64 = 100 * D;
 
 fn review(id: &str, age_days: i64, rating: Option<i64>) -> ReviewFacts {
     ReviewFacts {
-        id: id.into(),
+        id: Some(id.into()),
         date_ts: NOW - age_days * D,
         rating,
         market: None,
@@ -34,15 +34,12 @@ fn answered(mut r: ReviewFacts, after: i64) -> ReviewFacts {
     r
 }
 
-fn earlier(review: &str, date_ts: i64, rating: i64, response_ts: Option<i64>) -> EarlierVersion {
-    EarlierVersion {
-        review: review.into(),
+fn earlier(date_ts: i64, rating: i64, response_ts: Option<i64>) -> EarlierRating {
+    EarlierRating {
         date_ts: Some(date_ts),
         rating: Some(rating),
         answered: response_ts.is_some(),
         response_ts,
-        replaced_at: 0,
-        raw_json: "{}".into(),
     }
 }
 
@@ -80,17 +77,17 @@ fn fixture() -> Inputs {
         ("h".to_owned(), vec![NOW - 40 * D]),
     ]);
     let earlier = HashMap::from([
-        ("i".to_owned(), vec![earlier("i", NOW - 12 * D, 1, Some(NOW - 11 * D))]),
+        ("i".to_owned(), vec![earlier(NOW - 12 * D, 1, Some(NOW - 11 * D))]),
         (
             "j".to_owned(),
             vec![
-                earlier("j", NOW - 25 * D, 3, Some(NOW - 24 * D)),
-                earlier("j", NOW - 20 * D, 4, None),
+                earlier(NOW - 25 * D, 3, Some(NOW - 24 * D)),
+                earlier(NOW - 20 * D, 4, None),
             ],
         ),
-        ("k".to_owned(), vec![earlier("k", NOW - 6 * D, 2, None)]),
-        ("m".to_owned(), vec![earlier("m", NOW - 9 * D, 5, None)]),
-        ("h".to_owned(), vec![earlier("h", NOW - 45 * D, 5, None)]),
+        ("k".to_owned(), vec![earlier(NOW - 6 * D, 2, None)]),
+        ("m".to_owned(), vec![earlier(NOW - 9 * D, 5, None)]),
+        ("h".to_owned(), vec![earlier(NOW - 45 * D, 5, None)]),
     ]);
     Inputs {
         reviews,
@@ -288,4 +285,65 @@ fn names_that_differ_only_in_escape_sequences_count_as_one() {
     assert_eq!((w.markets[0].name.as_str(), w.markets[0].reviews), ("US", 2));
     assert_eq!((w.versions[0].name.as_str(), w.versions[0].reviews), ("3.1.4.0", 2));
     assert_eq!(w.markets.len(), 2);
+}
+
+/// Read from a real database, only the reviews with replies or earlier versions keep their
+/// id, and the numbers are those of the same reviews with every id: the reply, the revision
+/// and the reply effect are still found.
+#[test]
+fn from_the_database_only_reviews_with_replies_or_versions_keep_their_id() {
+    use crate::db::{CachedReview, HistoryRow};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut db, _) = Db::open(dir.path(), "stats").unwrap();
+    let cached = |id: &str, age_days: i64, rating: i64| CachedReview {
+        id: id.into(),
+        date_ts: Some(NOW - age_days * D),
+        raw_json: format!(r#"{{"id":"{id}","rating":{rating},"market":"US"}}"#),
+    };
+    db.upsert_reviews(
+        "app",
+        &[cached("plain", 2, 3), cached("replied", 4, 1), cached("revised", 9, 1)],
+        NOW - 8 * D,
+    )
+    .unwrap();
+    // Answered from here a day after its 1★; revised to 4★ five days ago.
+    db.append_history(&HistoryRow {
+        profile: "stats".into(),
+        app: "app".into(),
+        review: "revised".into(),
+        at: NOW - 8 * D,
+        text: "Sorry, fixed.".into(),
+        result: "sent".into(),
+    })
+    .unwrap();
+    db.append_history(&HistoryRow {
+        profile: "stats".into(),
+        app: "app".into(),
+        review: "replied".into(),
+        at: NOW - 3 * D,
+        text: "Thanks".into(),
+        result: "sent".into(),
+    })
+    .unwrap();
+    db.upsert_reviews("app", &[cached("revised", 5, 4)], NOW - 5 * D)
+        .unwrap();
+
+    let inputs = store_inputs(&db, "app", window_start(NOW, 30)).unwrap();
+    let mut ids: Vec<Option<&str>> = inputs.reviews.iter().map(|r| r.id.as_deref()).collect();
+    ids.sort();
+    assert_eq!(ids, [None, Some("replied"), Some("revised")]);
+    let stats = compute(&inputs, 30, NOW);
+    // The revised review's reply answered its earlier version, not this one.
+    assert_eq!((stats.reviews, stats.answering.answered), (3, 1));
+    assert_eq!(stats.answering.median_reply_secs, Some(D));
+    assert_eq!((stats.reply_effect.reviews, stats.reply_effect.improved), (1, 1));
+    assert_eq!(
+        stats.reply_effect.moves,
+        vec![Move {
+            before: 1,
+            after: 4,
+            reviews: 1
+        }]
+    );
+    assert_eq!(for_app(&db, "app", 30, NOW).unwrap(), stats);
 }

@@ -1,13 +1,6 @@
-//! A token endpoint's 200 answer: v1 strings or v2 numbers, `expires_in` / `expires_on`, the
-//! access token. Whatever comes back as an error is fit for the screen and never holds the secret.
+//! A token endpoint's 200 answer: v1 strings or v2 numbers, `expires_in` / `expires_on`.
+//! The properties are `reviewdesk::fuzz_checks::token_answer`'s, so that `tests/fuzz_regressions.rs`
+//! replays every kept crash input and seed under the same check.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use reviewdesk_fuzz::{SECRET, check_auth_error, credentials};
-
-fuzz_target!(|data: &[u8]| {
-    match reviewdesk::auth::read_token_answer(200, data, &credentials(), SECRET) {
-        Ok((token, _lifetime)) => assert!(!secrecy::ExposeSecret::expose_secret(&token).is_empty()),
-        Err(e) => check_auth_error(&e),
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| reviewdesk::fuzz_checks::token_answer(data));

@@ -84,10 +84,18 @@ fn a_revised_review_keeps_its_earlier_rating_and_text() {
         .unwrap();
     assert_eq!(db.review_versions("app", "a").unwrap().len(), 2);
     assert!(db.review_versions("other", "a").unwrap().is_empty());
-    assert_eq!(db.earlier_versions("app").unwrap()["a"].len(), 2);
+    let earlier = db.earlier_ratings("app").unwrap();
+    assert_eq!(earlier.len(), 1);
+    assert_eq!(
+        earlier["a"].iter().map(|v| v.rating).collect::<Vec<_>>(),
+        [Some(1), Some(4)],
+        "oldest first"
+    );
 
-    // The current version's columns, as the stats read them.
-    let facts = db.review_facts("app", 0).unwrap();
+    // The current version's columns, as the stats read them; the id only where asked for.
+    let facts = db.review_facts("app", 0, &|id| id == "a").unwrap();
+    assert_eq!(facts[0].id.as_deref(), Some("a"));
+    assert_eq!(db.review_facts("app", 0, &|_| false).unwrap()[0].id, None);
     assert_eq!(facts.len(), 1);
     assert_eq!(
         (
@@ -100,11 +108,11 @@ fn a_revised_review_keeps_its_earlier_rating_and_text() {
     );
     // Market and version only for 1–2★ reviews.
     assert_eq!(facts[0].market, None);
-    let other = db.review_facts("other", 0).unwrap();
+    let other = db.review_facts("other", 0, &|_| true).unwrap();
     assert_eq!(other[0].market.as_deref(), Some("DE"));
     assert_eq!(other[0].package_version.as_deref(), Some("3.1.4.0"));
     assert!(
-        db.review_facts("app", 501).unwrap().is_empty(),
+        db.review_facts("app", 501, &|_| true).unwrap().is_empty(),
         "dated before the window"
     );
 }
@@ -135,12 +143,12 @@ fn the_stats_columns_read_lenient_json_and_vanished_reviews_are_left_out() {
     db.upsert_reviews("app", &rows, 1).unwrap();
     db.mark_vanished("app", 0, 20, &["s".to_owned(), "bad".to_owned()].into())
         .unwrap();
-    let mut facts = db.review_facts("app", 0).unwrap();
+    let mut facts = db.review_facts("app", 0, &|_| true).unwrap();
     facts.sort_by(|a, b| a.id.cmp(&b.id));
     assert_eq!(facts.len(), 2, "the vanished one is not counted");
     assert_eq!(
-        (facts[0].id.as_str(), facts[0].rating, facts[0].answered),
-        ("bad", None, true)
+        (facts[0].id.as_deref(), facts[0].rating, facts[0].answered),
+        (Some("bad"), None, true)
     );
     assert_eq!(facts[0].market, None, "no rating: not among the 1–2★");
     // A blank response is no answer; 2021-03-05T12:48:33Z.
@@ -194,7 +202,7 @@ fn the_migration_fills_the_stats_columns_of_reviews_cached_before_it() {
         .unwrap();
     }
     let (mut db, _) = Db::open(dir.path(), "main").unwrap();
-    let facts = db.review_facts("app", 0).unwrap();
+    let facts = db.review_facts("app", 0, &|_| true).unwrap();
     assert_eq!(facts.len(), 1);
     let f = &facts[0];
     assert_eq!(

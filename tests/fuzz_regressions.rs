@@ -14,8 +14,11 @@ fn unsafe_char(text: &str) -> Option<char> {
     text.chars().find(|&c| is_unsafe(c))
 }
 
+/// A fuzz target's check: panics, naming what broke.
+type Check = fn(&[u8]);
+
 /// Every target and its check, as `fuzz/src/bin/<target>.rs` calls it.
-const TARGETS: [(&str, fn(&[u8])); 15] = [
+const TARGETS: [(&str, Check); 15] = [
     ("commerce_export", fuzz_checks::commerce_export),
     ("commerce_import", fuzz_checks::commerce_import),
     ("config_toml", fuzz_checks::config_toml),

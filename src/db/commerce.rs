@@ -298,7 +298,7 @@ mod tests {
         let r2: Review = serde_json::from_str(&cached.iter().find(|r| r.id == "r2").unwrap().raw_json).unwrap();
         assert_eq!(Moderation::of(&r2).unwrap().state, "taken down");
         assert!(r2.review_text.is_none() && r2.response_text.is_none());
-        let facts = db.review_facts("site:fabrikam-app", 0).unwrap();
+        let facts = db.review_facts("site:fabrikam-app", 0, &|_| true).unwrap();
         assert_eq!(facts.len(), 2, "the stats columns are filled");
         assert!(facts.iter().any(|f| f.answered && f.rating == Some(4)));
     }

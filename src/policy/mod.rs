@@ -276,9 +276,8 @@ fn links(reply: &str) -> Option<Finding> {
             || lower.contains("apps.apple.com");
         // "//" before a scheme too ("https://www.…"), found without building "//{s}" for every
         // word and scheme: this runs on every reply of a bulk composer.
-        let at_scheme = |s: &str| {
-            lower.starts_with(s) || lower.match_indices(s).any(|(i, _)| lower[..i].ends_with("//"))
-        };
+        let at_scheme =
+            |s: &str| lower.starts_with(s) || lower.match_indices(s).any(|(i, _)| lower[..i].ends_with("//"));
         if store || SCHEMES.iter().any(|s| at_scheme(s)) {
             words.push(w.to_owned());
         }

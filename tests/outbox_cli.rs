@@ -78,8 +78,10 @@ fn seed(e: &Emu, home: &Home, n: usize) -> Vec<(String, String)> {
 #[test]
 fn two_processes_on_one_profile_send_every_reply_exactly_once() {
     let e = emu(Some(FaultSpec {
-        // Slow enough that the two processes overlap for the whole run.
-        delay_ms: Some(60),
+        // Each batch's request takes 1.5 s: the first process cannot send all three before the
+        // second is up and claiming, however slowly a loaded machine starts it (with 60 ms, one
+        // process once sent everything before the other had started).
+        delay_ms: Some(1500),
         ..FaultSpec::default()
     }));
     let home = Home::new();
@@ -92,7 +94,23 @@ fn two_processes_on_one_profile_send_every_reply_exactly_once() {
             .spawn()
             .unwrap()
     };
-    let (a, b) = (spawn(), spawn());
+    let a = spawn();
+    // The second starts once the first has claimed its first batch.
+    let waited = std::time::Instant::now();
+    while !home
+        .db()
+        .outbox(None, 0)
+        .unwrap()
+        .iter()
+        .any(|i| i.state == reviewdesk::db::OutboxState::Sending)
+    {
+        assert!(
+            waited.elapsed() < std::time::Duration::from_secs(60),
+            "the first send claimed nothing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let b = spawn();
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     assert!(a.status.success(), "{}", stderr(&a));
     assert!(b.status.success(), "{}", stderr(&b));

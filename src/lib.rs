@@ -10,6 +10,7 @@ pub mod filter_lang;
 #[doc(hidden)]
 pub mod fuzz_checks;
 pub mod hardening;
+pub mod hashed;
 pub mod http;
 pub mod keymap;
 pub mod logging;

@@ -11,8 +11,7 @@
 //! filtering), so looking up the reply's own prefix finds every entry that can be similar
 //! enough, and only those are compared word by word.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use crate::hashed::HashedKeyMap;
 
 use super::words::{word_hash, word_spans};
 
@@ -56,24 +55,7 @@ impl Indexed {
 }
 
 /// Word hashes are already well mixed: hashing them again would only cost time.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 << 8) | u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type WordMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+type WordMap<V> = HashedKeyMap<V>;
 
 /// The reply history, prepared once for checking many replies against it.
 #[derive(Clone, Debug, Default)]

@@ -4,30 +4,13 @@
 //! rare ids whose hashes collide are kept whole on the side.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
+
+use crate::hashed::HashedKeyMap;
 
 use crate::store::Review;
 
-/// Hands the already-hashed key through.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used; anything else is folded in, still correct.
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type ByHash = HashMap<u64, usize, BuildHasherDefault<PassThrough>>;
+type ByHash = HashedKeyMap<usize>;
 
 #[derive(Clone, Debug, Default)]
 pub struct IdIndex {

@@ -97,30 +97,6 @@ impl SearchText {
         &self.text[self.seg_range(seg)]
     }
 
-    /// Review `i`'s text becomes that of `r` (a newer version of it). Unchanged text costs no
-    /// room.
-    pub fn set(&mut self, i: usize, r: &Review) {
-        self.version += 1;
-        let old = self.seg_of[i] as usize;
-        let from = self.text.len();
-        let seg = self.new_segment(i);
-        self.write_fields(r);
-        let old_range = self.seg_range(old);
-        if self.text[old_range.clone()] == self.text[from..] {
-            // The same words: keep the old segment, drop the new one.
-            self.text.truncate(from);
-            self.seg_start.pop();
-            self.seg_owner.pop();
-            return;
-        }
-        self.seg_owner[old] = DEAD;
-        self.seg_of[i] = seg;
-        self.dead_bytes += old_range.len();
-        if self.dead_bytes > COMPACT_AFTER && self.dead_bytes > self.text.len() / 2 {
-            self.compact();
-        }
-    }
-
     /// Exchanges the texts of reviews `a` and `b` (the list was reordered).
     pub fn swap(&mut self, a: usize, b: usize) {
         self.version += 1;
@@ -357,6 +333,11 @@ mod tests {
             .collect()
     }
 
+    /// Review `i` revised to `r`, as a merged page does it.
+    fn revise(text: &mut SearchText, i: usize, r: &Review) {
+        text.set_from(i, &SearchText::of([r]), 0);
+    }
+
     fn all(text: &SearchText) -> Vec<usize> {
         (0..text.len()).collect()
     }
@@ -394,7 +375,7 @@ mod tests {
         for round in 0..2 {
             for i in (0..rs.len()).step_by(3) {
                 rs[i] = review(&format!("new{round}-{i}y"), "body", "");
-                text.set(i, &rs[i]);
+                revise(&mut text, i, &rs[i]);
             }
         }
         for (a, b) in [(0, 299), (5, 6), (17, 100)] {
@@ -423,12 +404,12 @@ mod tests {
         let mut text = SearchText::of(&rs);
         let size = text.text.len();
         for (i, r) in rs.iter().enumerate() {
-            text.set(i, r);
+            revise(&mut text, i, r);
         }
         assert_eq!(text.text.len(), size, "the same words again are not stored again");
         for round in 0..4 {
             for i in 0..rs.len() {
-                text.set(i, &review(&format!("r{round}-{i:0>600}"), "", ""));
+                revise(&mut text, i, &review(&format!("r{round}-{i:0>600}"), "", ""));
             }
         }
         assert!(
@@ -465,7 +446,7 @@ mod tests {
         }
         // The text changed under the kept hits: they must not be used.
         rs[3] = review("t3", "crashes when saving", "");
-        text.set(3, &rs[3]);
+        revise(&mut text, 3, &rs[3]);
         assert_eq!(
             text.search_narrowing(&view, "crashes when s", &mut last),
             expected(&rs, "crashes when s")

@@ -643,3 +643,30 @@ fn the_help_scrolls_back_with_the_first_k_after_its_end() {
     s.chars("j");
     assert_eq!(s.render(), end);
 }
+
+/// An error says what went wrong and how to fix it; at 80 columns the fix came last and was cut
+/// off. Now a notice too long for its line wraps upward over the panes, every word on screen.
+#[test]
+fn a_long_error_is_shown_whole_at_80_columns() {
+    let mut s = Screen::loaded(80, 24);
+    s.chars("R");
+    let request = s.fetch_request();
+    let error = "Commerce refused the token of profile contoso-site: add the app registration's \
+                 client ID to the site's service-to-service allow-list in Commerce site builder, \
+                 then R to try again";
+    s.update(Action::ReviewsFailed {
+        request,
+        error: error.into(),
+    });
+    let screen = s.render();
+    // One quoted string per row.
+    let rows: Vec<&str> = screen.lines().map(|l| l.trim_matches('"')).collect();
+    let words: Vec<&str> = rows.iter().flat_map(|l| l.split_whitespace()).collect();
+    let joined = words.join(" ");
+    assert!(
+        joined.contains(&error.split_whitespace().collect::<Vec<_>>().join(" ")),
+        "{screen}"
+    );
+    // The status bar stays on the last row.
+    assert!(rows.last().is_some_and(|l| l.contains("8 reviews")), "{screen}");
+}

@@ -2,7 +2,8 @@
 //!
 //! How notices behave (also in the README):
 //! - the newest is shown on the hint line, `! ` before a warning or an error, `· ` before
-//!   information; with older ones waiting, `(+N)` follows it;
+//!   information; with older ones waiting, `(+N)` follows it; in the list, one too long for
+//!   the line wraps upward over the panes (`ui::status`), elsewhere it is cut;
 //! - `Esc` dismisses the one shown (the one before it comes back, if it has not expired);
 //! - information goes after 5 seconds and warnings after 15; errors stay until dismissed or
 //!   until what they are about changes (a new fetch replaces the last fetch's error);

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Clear, Paragraph};
 
 use super::hint_spans;
 use super::{SPINNER, Theme};
@@ -41,7 +41,31 @@ pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
             n => format!(" (+{n})"),
         };
         let text = format!("{mark}{}", n.text);
-        let text = truncate_to_width(&text, width.saturating_sub(more.len()));
+        let mut lines = notice_lines(&text, width, &more);
+        if lines.len() > 1 && app.screen.mode == Mode::Normal {
+            // A notice is one sentence saying what went wrong and how to fix it: cut at 80
+            // columns it would lose the fix. It grows upward over the panes' last rows instead.
+            let rows = lines.len() as u16;
+            let top = (area.y + 1).saturating_sub(rows);
+            let above = Rect {
+                y: top,
+                height: area.y + 1 - top,
+                ..area
+            };
+            let lines: Vec<Line> = lines
+                .into_iter()
+                .map(|l| Line::from(vec![Span::styled(l, style)]))
+                .collect();
+            f.render_widget(Clear, above);
+            f.render_widget(Paragraph::new(lines), above);
+            return;
+        }
+        let text = match lines.len() {
+            1 => lines.pop().unwrap_or_default(),
+            // Over the editor or a form, the notice keeps to its line: it must not hide what
+            // the person is typing.
+            _ => truncate_to_width(&text, width.saturating_sub(more.len())),
+        };
         Line::from(vec![Span::styled(text, style), Span::styled(more, theme.dim())])
     } else {
         use KeyAction as A;
@@ -99,6 +123,30 @@ pub fn draw_hints(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
         Line::from(spans)
     };
     f.render_widget(Paragraph::new(line), area);
+}
+
+/// Rows a notice takes at most: beyond them it is cut, and `Esc` shows the next one.
+const NOTICE_ROWS: usize = 4;
+
+/// The notice as the lines it is shown on: one when it fits, else wrapped, at most
+/// [`NOTICE_ROWS`], the last cut with "…" if it is still longer; `more` ("(+2)") ends the last.
+fn notice_lines(text: &str, width: usize, more: &str) -> Vec<String> {
+    if crate::sanitize::display_width(text) + more.len() <= width {
+        return vec![text.to_owned()];
+    }
+    let mut lines = super::wrap::wrap(text, width);
+    if lines.len() > NOTICE_ROWS {
+        lines.truncate(NOTICE_ROWS);
+        let last = lines.last_mut().expect("four lines");
+        last.push_str(" …");
+    }
+    if let Some(last) = lines.last_mut() {
+        if crate::sanitize::display_width(last) + more.len() > width {
+            *last = truncate_to_width(last, width.saturating_sub(more.len() + 1));
+        }
+        last.push_str(more);
+    }
+    lines
 }
 
 pub fn draw_status(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {

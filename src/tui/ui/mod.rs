@@ -1,6 +1,7 @@
 //! Drawing: a pure function of `&App`. Nothing here changes state or does I/O.
 
 mod bulk;
+mod clusters;
 mod detail;
 mod editor;
 mod list;
@@ -26,6 +27,11 @@ use super::layout::{MIN_HEIGHT, MIN_WIDTH, panes, too_small};
 pub(crate) const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 pub fn draw(f: &mut Frame, app: &App) {
+    draw_screen(f, app);
+    clusters::spread_multi_cell_clusters(f.buffer_mut());
+}
+
+fn draw_screen(f: &mut Frame, app: &App) {
     let area = f.area();
     if too_small(area) {
         let msg = format!(

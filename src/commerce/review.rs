@@ -175,7 +175,13 @@ fn as_text(v: &Value) -> Option<Value> {
 fn as_json(v: &Value) -> Option<Value> {
     match v {
         Value::String(s) if s.trim().is_empty() => Some(Value::Null),
-        Value::String(s) => Some(serde_json::from_str(s).unwrap_or_else(|_| v.clone())),
+        // A CSV cell holds the object as text. Only an object or an array is taken out of its
+        // text: a cell of ` "{}"` is a JSON string that holds JSON, and unwrapping it would make
+        // the review change again each time it is written out and read back (fuzzing found it).
+        Value::String(s) => match serde_json::from_str::<Value>(s) {
+            Ok(parsed @ (Value::Object(_) | Value::Array(_))) => Some(parsed),
+            _ => Some(v.clone()),
+        },
         _ => Some(v.clone()),
     }
 }
@@ -282,6 +288,19 @@ impl CommerceReview {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extended_properties_in_text_are_taken_out_only_when_an_object_or_array() {
+        let cell = |text: &str| as_json(&Value::String(text.into()));
+        assert_eq!(cell(r#"{"size": 44}"#), Some(serde_json::json!({"size": 44})));
+        assert_eq!(cell("[1, 2]"), Some(serde_json::json!([1, 2])));
+        // JSON that is a string (or a number) stays the text it was: unwrapped, it would be
+        // unwrapped again on the next read of the written review.
+        assert_eq!(cell(r#" "{}""#), Some(Value::String(r#" "{}""#.into())));
+        assert_eq!(cell("5"), Some(Value::String("5".into())));
+        let once = cell(r#""{}""#).unwrap();
+        assert_eq!(as_json(&once), Some(once.clone()), "a second read changes nothing");
+    }
 
     #[test]
     fn columns_map_case_insensitively_and_unknown_ones_are_kept() {

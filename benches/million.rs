@@ -30,6 +30,7 @@ use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use reviewdesk::db::{Db, db_path};
 use reviewdesk::keymap::Keymap;
+use reviewdesk::store::Review;
 use reviewdesk::tui::action::Action;
 use reviewdesk::tui::app::{App, AppEntry, Command as AppCommand, DbCommand, Settings};
 use reviewdesk::tui::db_worker::{load_cache_after, read_first_part};
@@ -256,6 +257,128 @@ fn search_keys(app: &mut App, query: &str, rounds: usize) -> Vec<Duration> {
     per_key
 }
 
+/// Bytes a heap allocation of `size` takes in glibc's malloc: its 8-byte header, rounded up to
+/// 16, at least 32.
+fn malloc_chunk(size: usize) -> usize {
+    if size == 0 { 0 } else { ((size + 8 + 15) & !15).max(32) }
+}
+
+/// What a string field keeps on the heap: its capacity, 0 when it holds none.
+trait HeapBytes {
+    fn heap_bytes(&self) -> usize;
+}
+
+impl HeapBytes for String {
+    fn heap_bytes(&self) -> usize {
+        self.capacity()
+    }
+}
+
+impl HeapBytes for compact_str::CompactString {
+    fn heap_bytes(&self) -> usize {
+        if self.is_heap_allocated() { self.capacity() } else { 0 }
+    }
+}
+
+fn heap<S: HeapBytes>(s: &Option<S>) -> usize {
+    s.as_ref().map_or(0, HeapBytes::heap_bytes)
+}
+
+/// Each string field of `r` and the heap it holds.
+fn string_heaps(r: &Review) -> [(&'static str, usize); 16] {
+    [
+        ("id", heap(&r.id)),
+        ("date", heap(&r.date)),
+        ("application_id", heap(&r.application_id)),
+        ("application_name", heap(&r.application_name)),
+        ("market", heap(&r.market)),
+        ("os_version", heap(&r.os_version)),
+        ("device_type", heap(&r.device_type)),
+        ("package_version", heap(&r.package_version)),
+        ("device_model", heap(&r.device_model)),
+        ("product_family", heap(&r.product_family)),
+        ("device_screen_resolution", heap(&r.device_screen_resolution)),
+        ("reviewer_name", heap(&r.reviewer_name)),
+        ("review_title", heap(&r.review_title)),
+        ("review_text", heap(&r.review_text)),
+        ("response_date", heap(&r.response_date)),
+        ("response_text", heap(&r.response_text)),
+    ]
+}
+
+/// Where the heap held once listed goes, per review: the structs, each string field's own
+/// allocation (as asked, and as glibc's malloc rounds it), then the search text, the id index
+/// and the view, each measured by dropping it and reading the counting allocator.
+fn held_breakdown(mut app: App) {
+    let n = app.list.reviews.len().max(1);
+    let per = |bytes: usize| bytes as f64 / n as f64;
+    let live_before = common::alloc::live();
+    println!(
+        "where the heap held goes, per review ({n} reviews, {:.0} MB live):",
+        mb(live_before)
+    );
+    println!(
+        "  Review struct ({} B) x capacity {}    : {:7.1} B",
+        std::mem::size_of::<Review>(),
+        app.list.reviews.capacity(),
+        per(std::mem::size_of::<Review>() * app.list.reviews.capacity())
+    );
+    let mut fields = [0usize; 16];
+    let mut chunks = [0usize; 16];
+    let mut allocations = 0usize;
+    for r in &app.list.reviews {
+        for (k, (_, bytes)) in string_heaps(r).into_iter().enumerate() {
+            fields[k] += bytes;
+            chunks[k] += malloc_chunk(bytes);
+            allocations += usize::from(bytes > 0);
+        }
+    }
+    let names = string_heaps(&Review::default()).map(|(name, _)| name);
+    for k in 0..16 {
+        if fields[k] > 0 {
+            println!(
+                "    {:26}: {:7.1} B asked, {:7.1} B with malloc's rounding",
+                names[k],
+                per(fields[k]),
+                per(chunks[k])
+            );
+        }
+    }
+    println!(
+        "  strings on the heap ({:.1} allocations)  : {:7.1} B asked, {:7.1} B with malloc's rounding",
+        per(allocations),
+        per(fields.iter().sum()),
+        per(chunks.iter().sum())
+    );
+    let mut dropped = |what: &str, thing: Box<dyn FnOnce(&mut App)>| {
+        let before = common::alloc::live();
+        thing(&mut app);
+        println!(
+            "  {what:38}: {:7.1} B",
+            per(before.saturating_sub(common::alloc::live()))
+        );
+    };
+    dropped(
+        "search text",
+        Box::new(|a: &mut App| drop(std::mem::take(&mut a.list.haystacks))),
+    );
+    dropped(
+        "id index",
+        Box::new(|a: &mut App| drop(std::mem::take(&mut a.list.ids))),
+    );
+    dropped("view", Box::new(|a: &mut App| drop(std::mem::take(&mut a.list.view))));
+    dropped(
+        "reviews (structs and strings)",
+        Box::new(|a: &mut App| drop(std::mem::take(&mut a.list.reviews))),
+    );
+    let rest = common::alloc::live();
+    println!(
+        "  everything else live                  : {:7.1} B ({:.1} MB)",
+        per(rest),
+        mb(rest)
+    );
+}
+
 fn main() {
     let n = count();
     println!(
@@ -350,4 +473,5 @@ fn main() {
         "  bytes for a one-row move          : {move_bytes:8} B (target <= 2048 B: {})",
         verdict(move_bytes <= 2048)
     );
+    held_breakdown(app);
 }

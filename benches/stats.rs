@@ -59,7 +59,7 @@ fn seed(db: &mut Db, now: i64) {
         if i % 3 == 0 {
             r.response_text = Some("Thanks for the feedback.".into());
             let at = chrono::DateTime::from_timestamp(r.timestamp.unwrap() + (i % 48) as i64 * 3_600, 0).unwrap();
-            r.response_date = Some(at.format("%Y-%m-%dT%H:%M:%S").to_string());
+            r.response_date = Some(at.format("%Y-%m-%dT%H:%M:%S").to_string().into());
         }
         r
     };
@@ -82,7 +82,8 @@ fn seed(db: &mut Db, now: i64) {
                 chrono::DateTime::from_timestamp(r.timestamp.unwrap(), 0)
                     .unwrap()
                     .format("%Y-%m-%dT%H:%M:%S")
-                    .to_string(),
+                    .to_string()
+                    .into(),
             );
             CachedReview::of(&r)
         })

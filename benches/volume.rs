@@ -65,12 +65,12 @@ fn reviews(rng: &mut Rng) -> Vec<Review> {
     (0..REPLIES)
         .map(|i| Review {
             id: Some(format!("review-{i:05}")),
-            reviewer_name: Some(rng.pick(NAMES).to_owned()).filter(|n| !n.is_empty()),
+            reviewer_name: Some(rng.pick(NAMES)).filter(|n| !n.is_empty()).map(Into::into),
             application_name: Some("Contoso Notes".into()),
-            package_version: Some(format!("3.4.{}", i % 9)),
-            market: Some(rng.pick(MARKETS).to_owned()),
+            package_version: Some(format!("3.4.{}", i % 9).into()),
+            market: Some(rng.pick(MARKETS).into()),
             rating: Some((rng.next() % 5 + 1) as i64),
-            review_title: Some(rng.words(4)),
+            review_title: Some(rng.words(4).into()),
             review_text: Some(rng.words(30)),
             timestamp: Some(1_717_200_000 + i as i64 * 600),
             ..Review::default()

@@ -19,10 +19,10 @@ fn review(i: usize) -> Review {
     let t = chrono::DateTime::from_timestamp(1_750_000_000 + i as i64 * 60, 0).unwrap();
     Review {
         id: Some(format!("r{i:04}")),
-        date: Some(t.format("%Y-%m-%dT%H:%M:%S").to_string()),
+        date: Some(t.format("%Y-%m-%dT%H:%M:%S").to_string().into()),
         timestamp: Some(t.timestamp()),
         rating: Some(3),
-        review_title: Some(format!("Title {i}")),
+        review_title: Some(format!("Title {i}").into()),
         ..Review::default()
     }
 }

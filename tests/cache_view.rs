@@ -20,7 +20,7 @@ fn reviews() -> Vec<Review> {
         .map(|i| {
             let mut r = rv(&format!("x{i:04}"), 1 + (i % 5) as i64, 1, &format!("Title {i}"), "US");
             let t = chrono::DateTime::from_timestamp(day(1) + (i as i64 / 2) * 60, 0).unwrap();
-            r.date = Some(t.format("%Y-%m-%dT%H:%M:%S").to_string());
+            r.date = Some(t.format("%Y-%m-%dT%H:%M:%S").to_string().into());
             r.timestamp = Some(t.timestamp());
             if i % 3 == 0 {
                 r.response_text = Some("Thanks".into());

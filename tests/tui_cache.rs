@@ -340,7 +340,7 @@ fn pages_written_by_the_db_thread_come_back_at_the_next_start() {
         .into_iter()
         .map(|mut r| {
             let t = chrono::DateTime::from_timestamp(r.timestamp.unwrap(), 0).unwrap();
-            r.date = Some(t.format("%Y-%m-%dT%H:%M:%S").to_string());
+            r.date = Some(t.format("%Y-%m-%dT%H:%M:%S").to_string().into());
             r
         })
         .collect();
@@ -408,7 +408,7 @@ fn a_large_cache_comes_back_from_the_db_thread_in_two_parts() {
             let mut r = rv(&format!("x{i:04}"), 4, 1, &format!("Title {i}"), "US");
             let t = chrono::DateTime::from_timestamp(day(1) + (i as i64 / 2) * 60, 0).unwrap();
             // As the Store sends them: dated by their `date` text.
-            r.date = Some(t.format("%Y-%m-%dT%H:%M:%S").to_string());
+            r.date = Some(t.format("%Y-%m-%dT%H:%M:%S").to_string().into());
             r.timestamp = Some(t.timestamp());
             r
         })

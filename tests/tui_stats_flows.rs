@@ -124,7 +124,8 @@ fn the_db_thread_counts_the_cached_reviews() {
             r.date = Some(
                 chrono::DateTime::from_timestamp(now - i * 86_400, 0)
                     .unwrap()
-                    .to_rfc3339(),
+                    .to_rfc3339()
+                    .into(),
             );
             r
         })

@@ -25,7 +25,7 @@ fn crash_reviews() -> Vec<Review> {
         .map(|i| {
             let mut r = rv(&format!("c{i}"), 1, 28 - i, "It crashes", "US");
             r.review_text = Some(format!("The app crashes on start ({i})"));
-            r.reviewer_name = Some(format!("Ana{i}"));
+            r.reviewer_name = Some(format!("Ana{i}").into());
             if i == 1 {
                 r = answered(r, 28);
             }

@@ -72,7 +72,7 @@ fn reviews() -> Vec<Review> {
     .map(|(i, text)| {
         let mut r = rv(&format!("n{i}"), 2, 27 - i as u32, "New review", "US");
         r.review_text = Some((*text).to_owned());
-        r.reviewer_name = Some(format!("Ana{i}"));
+        r.reviewer_name = Some(format!("Ana{i}").into());
         r
     })
     .collect()

@@ -111,25 +111,26 @@ pub fn to_review(c: &CommerceReview) -> Review {
     }
     let mut extra = Map::new();
     extra.insert(MODERATION_KEY.into(), Value::Object(m));
-    let count = |v: Option<f64>| v.filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as i64);
+    // Saturating: a vote count beyond 32 bits is shown as the largest.
+    let count = |v: Option<f64>| v.filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as i32);
     Review {
         id: Some(c.cache_key()),
-        date: c.submitted_date_time.clone(),
+        date: c.submitted_date_time.as_deref().map(Into::into),
         timestamp: c.submitted_date_time.as_deref().and_then(parse_store_date),
-        application_id: c.product_id.clone(),
-        application_name: c.product_name.clone(),
-        market: c.market.clone().or_else(|| c.locale.clone()),
+        application_id: c.product_id.as_deref().map(Into::into),
+        application_name: c.product_name.as_deref().map(Into::into),
+        market: c.market.as_deref().or(c.locale.as_deref()).map(Into::into),
         is_revised: c.is_revised,
-        reviewer_name: c.user_name.clone(),
+        reviewer_name: c.user_name.as_deref().map(Into::into),
         rating: c
             .rating
             .filter(|r| r.is_finite())
             .map(|r| r.round().clamp(0.0, 5.0) as i64),
-        review_title: c.title.clone(),
+        review_title: c.title.as_deref().map(Into::into),
         review_text: c.review_text.clone(),
         helpful_count: count(c.helpful_positive),
         not_helpful_count: count(c.helpful_negative),
-        response_date: c.response_date_time.clone(),
+        response_date: c.response_date_time.as_deref().map(Into::into),
         response_timestamp: c.response_date_time.as_deref().and_then(parse_store_date),
         response_text: c.response_text.clone().filter(|t| !t.trim().is_empty()),
         extra: Some(Box::new(extra)),
@@ -150,12 +151,12 @@ pub fn from_review(r: &Review) -> Option<CommerceReview> {
     };
     let mut c = CommerceReview::from_json(m);
     c.extra.extend(columns);
-    c.title = r.review_title.clone();
+    c.title = r.review_title.as_deref().map(str::to_owned);
     c.review_text = r.review_text.clone();
-    c.user_name = r.reviewer_name.clone();
-    c.submitted_date_time = r.date.clone();
+    c.user_name = r.reviewer_name.as_deref().map(str::to_owned);
+    c.submitted_date_time = r.date.as_deref().map(str::to_owned);
     c.response_text = r.response_text.clone();
-    c.response_date_time = r.response_date.clone();
+    c.response_date_time = r.response_date.as_deref().map(str::to_owned);
     Some(c)
 }
 

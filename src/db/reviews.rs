@@ -43,8 +43,8 @@ impl StatsFields {
     fn of_review(r: &Review) -> StatsFields {
         StatsFields {
             rating: r.rating,
-            market: r.market.clone(),
-            package_version: r.package_version.clone(),
+            market: r.market.as_deref().map(str::to_owned),
+            package_version: r.package_version.as_deref().map(str::to_owned),
             answered: r.is_answered(),
             response_ts: r.response_timestamp,
         }

@@ -50,7 +50,9 @@ pub fn assert_one_displayable_line(what: &str, text: &str) {
 /// A review whose every text field a template may use carries escape sequences, a line break,
 /// bidi controls and a zero-width space around a letter, as a hostile reviewer would write it.
 pub fn hostile_review() -> crate::store::Review {
-    let hostile = |s: &str| Some(format!("\u{1b}]52;c;aGk=\u{7}{s}\u{202e}\n\u{9b}2J\u{200b}"));
+    fn hostile<S: From<String>>(s: &str) -> Option<S> {
+        Some(format!("\u{1b}]52;c;aGk=\u{7}{s}\u{202e}\n\u{9b}2J\u{200b}").into())
+    }
     crate::store::Review {
         id: Some("00000000-0000-0000-0000-000000000001".into()),
         date: Some("2026-11-30T12:00:00".into()),

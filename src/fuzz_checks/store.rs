@@ -2,8 +2,10 @@
 //! error bodies) and the emulator's reviews query.
 
 use super::assert_one_displayable_line;
+use crate::sanitize::is_forbidden;
 use crate::store::dates::parse_store_date;
 use crate::store::errors::read_error_body;
+use crate::store::list_form::{self, sanitize_review};
 use crate::store::models::{ResponseInfo, SubmitResponse};
 use crate::store::{Review, ReviewsPage};
 
@@ -12,6 +14,37 @@ fn assert_round_trip(review: &Review) {
     let json = serde_json::to_vec(review).expect("a parsed review serialises");
     let again: Review = serde_json::from_slice(&json).expect("a serialised review parses");
     assert_eq!(&again, review, "{}", String::from_utf8_lossy(&json));
+}
+
+/// The list form (what the cache shows from) holds a cleaned review as it is, and a form of a
+/// review never cleaned (an edited file) comes back as `sanitize_review` makes it, with no
+/// character the cleaning rule forbids in a shown field (checked by the character rule itself,
+/// not the byte scans the form's reading uses).
+fn assert_list_form_cleans(review: &Review) {
+    let mut clean = review.clone();
+    sanitize_review(&mut clean);
+    assert_eq!(list_form::decode(&list_form::encode(&clean)).as_ref(), Some(&clean));
+    let got = list_form::decode(&list_form::encode(review)).expect("a form reads back");
+    let texts = [
+        got.review_title.as_deref(),
+        got.review_text.as_deref(),
+        got.response_text.as_deref(),
+    ];
+    let lines = [
+        got.reviewer_name.as_deref(),
+        got.market.as_deref(),
+        got.package_version.as_deref(),
+        got.device_model.as_deref(),
+        got.device_type.as_deref(),
+        got.os_version.as_deref(),
+        got.date.as_deref(),
+        got.application_name.as_deref(),
+    ];
+    for (s, one_line) in texts.map(|s| (s, false)).into_iter().chain(lines.map(|s| (s, true))) {
+        let bad = |c: char| is_forbidden(c) || (one_line && c == '\n');
+        assert!(!s.unwrap_or("").chars().any(bad), "shown as is: {s:?}");
+    }
+    assert_eq!(got, clean);
 }
 
 /// One review object on its own, and the Store's date formats (US-style and ISO, with and
@@ -24,6 +57,7 @@ pub fn review_item(data: &[u8]) {
         return;
     };
     assert_round_trip(&review);
+    assert_list_form_cleans(&review);
     let _ = (review.is_answered(), review.revised_after_response());
 }
 

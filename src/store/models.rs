@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
@@ -12,33 +13,39 @@ use super::dates::parse_store_date;
 use crate::http::flex::{FlexBool, FlexI64, FlexString};
 
 /// One review from get-app-reviews. Field names follow the Store's camelCase.
+///
+/// The short fields (dates, app, market, device, versions, reviewer, title) are `CompactString`s:
+/// up to 24 bytes inline, without an allocation of their own. A million cached reviews held a
+/// dozen small allocations each (BENCHMARKS.md, "Where the memory held goes"); `as_deref()`
+/// reads them as before. The id and the two long texts stay `String`s. The counts and sizes
+/// (RAM in MB, storage, helpful votes) are 32-bit: a `Review` is 480 bytes, was 512.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Review {
     pub id: Option<String>,
     /// As the Store sent it.
-    pub date: Option<String>,
+    pub date: Option<CompactString>,
     /// `date` parsed, in Unix seconds (UTC).
     pub timestamp: Option<i64>,
-    pub application_id: Option<String>,
-    pub application_name: Option<String>,
-    pub market: Option<String>,
-    pub os_version: Option<String>,
-    pub device_type: Option<String>,
+    pub application_id: Option<CompactString>,
+    pub application_name: Option<CompactString>,
+    pub market: Option<CompactString>,
+    pub os_version: Option<CompactString>,
+    pub device_type: Option<CompactString>,
     pub is_revised: Option<bool>,
-    pub package_version: Option<String>,
-    pub device_model: Option<String>,
-    pub product_family: Option<String>,
-    pub device_ram: Option<i64>,
-    pub device_screen_resolution: Option<String>,
-    pub device_storage_capacity: Option<i64>,
+    pub package_version: Option<CompactString>,
+    pub device_model: Option<CompactString>,
+    pub product_family: Option<CompactString>,
+    pub device_ram: Option<i32>,
+    pub device_screen_resolution: Option<CompactString>,
+    pub device_storage_capacity: Option<i32>,
     pub is_touch_enabled: Option<bool>,
-    pub reviewer_name: Option<String>,
+    pub reviewer_name: Option<CompactString>,
     pub rating: Option<i64>,
-    pub review_title: Option<String>,
+    pub review_title: Option<CompactString>,
     pub review_text: Option<String>,
-    pub helpful_count: Option<i64>,
-    pub not_helpful_count: Option<i64>,
-    pub response_date: Option<String>,
+    pub helpful_count: Option<i32>,
+    pub not_helpful_count: Option<i32>,
+    pub response_date: Option<CompactString>,
     pub response_timestamp: Option<i64>,
     pub response_text: Option<String>,
     /// Fields this version does not know, kept for JSON output.
@@ -67,25 +74,25 @@ macro_rules! review_fields {
         $m! {
             Id "id" id str,
             Date "date" date date,
-            ApplicationId "applicationId" application_id str,
-            ApplicationName "applicationName" application_name str,
-            Market "market" market str,
-            OsVersion "osVersion" os_version str,
-            DeviceType "deviceType" device_type str,
+            ApplicationId "applicationId" application_id cstr,
+            ApplicationName "applicationName" application_name cstr,
+            Market "market" market cstr,
+            OsVersion "osVersion" os_version cstr,
+            DeviceType "deviceType" device_type cstr,
             IsRevised "isRevised" is_revised bool,
-            PackageVersion "packageVersion" package_version str,
-            DeviceModel "deviceModel" device_model str,
-            ProductFamily "productFamily" product_family str,
-            DeviceRam "deviceRAM" device_ram int,
-            DeviceScreenResolution "deviceScreenResolution" device_screen_resolution str,
-            DeviceStorageCapacity "deviceStorageCapacity" device_storage_capacity int,
+            PackageVersion "packageVersion" package_version cstr,
+            DeviceModel "deviceModel" device_model cstr,
+            ProductFamily "productFamily" product_family cstr,
+            DeviceRam "deviceRAM" device_ram int32,
+            DeviceScreenResolution "deviceScreenResolution" device_screen_resolution cstr,
+            DeviceStorageCapacity "deviceStorageCapacity" device_storage_capacity int32,
             IsTouchEnabled "isTouchEnabled" is_touch_enabled bool,
-            ReviewerName "reviewerName" reviewer_name str,
+            ReviewerName "reviewerName" reviewer_name cstr,
             Rating "rating" rating int,
-            ReviewTitle "reviewTitle" review_title str,
+            ReviewTitle "reviewTitle" review_title cstr,
             ReviewText "reviewText" review_text str,
-            HelpfulCount "helpfulCount" helpful_count int,
-            NotHelpfulCount "notHelpfulCount" not_helpful_count int,
+            HelpfulCount "helpfulCount" helpful_count int32,
+            NotHelpfulCount "notHelpfulCount" not_helpful_count int32,
             ResponseDate "responseDate" response_date rdate,
             ResponseText "responseText" response_text str,
         }
@@ -137,18 +144,25 @@ macro_rules! read_field {
     ($map:ident $r:ident $field:ident str) => {
         $r.$field = $map.next_value::<Option<FlexString>>()?.map(|v| v.0)
     };
+    ($map:ident $r:ident $field:ident cstr) => {
+        $r.$field = $map.next_value::<Option<FlexString>>()?.map(|v| v.0.into())
+    };
     ($map:ident $r:ident $field:ident int) => {
         $r.$field = lenient::<A, FlexI64>(&mut $map)?.map(|v| v.0)
+    };
+    // A count or size beyond 32 bits is no known value, as a wrongly typed one is.
+    ($map:ident $r:ident $field:ident int32) => {
+        $r.$field = lenient::<A, FlexI64>(&mut $map)?.and_then(|v| i32::try_from(v.0).ok())
     };
     ($map:ident $r:ident $field:ident bool) => {
         $r.$field = lenient::<A, FlexBool>(&mut $map)?.map(|v| v.0)
     };
     ($map:ident $r:ident $field:ident date) => {{
-        $r.$field = $map.next_value::<Option<FlexString>>()?.map(|v| v.0);
+        $r.$field = $map.next_value::<Option<FlexString>>()?.map(|v| v.0.into());
         $r.timestamp = $r.$field.as_deref().and_then(parse_store_date);
     }};
     ($map:ident $r:ident $field:ident rdate) => {{
-        $r.$field = $map.next_value::<Option<FlexString>>()?.map(|v| v.0);
+        $r.$field = $map.next_value::<Option<FlexString>>()?.map(|v| v.0.into());
         $r.response_timestamp = $r.$field.as_deref().and_then(parse_store_date);
     }};
 }

@@ -96,7 +96,7 @@ fn hostile_review_values_do_not_reach_the_reply() {
 #[test]
 fn a_very_long_name_is_cut() {
     let r = Review {
-        reviewer_name: Some("n".repeat(500)),
+        reviewer_name: Some("n".repeat(500).into()),
         ..Review::default()
     };
     let out = render("{reviewer}", &r);

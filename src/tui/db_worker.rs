@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use super::action::{Action, CachedReviews};
 use super::app::DbCommand;
 use super::app::view::ViewSpec;
-use super::ids::IdIndex;
+use super::cache_list::WholeList;
 use crate::db::{Db, DbError, DraftRow, ListRow};
 
 /// Where the drafts of this run live: the data directory and the database's profile name.
@@ -427,139 +427,50 @@ pub fn load_cache_after(
     let skip: HashSet<&str> = newest.iter().map(|r| r.id.as_str()).collect();
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-    let (tx, rx) = std_mpsc::channel::<(usize, Vec<ListRow>)>();
-    let rx = std::sync::Mutex::new(rx);
-    let parsed = std::thread::scope(|s| {
-        let parsers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        // The lock is held only to take the next batch.
-                        let next = rx.lock().map_err(drop).and_then(|rx| rx.recv().map_err(drop));
-                        let Ok((n, rows)) = next else { break done };
-                        done.push((n, parse_rows(&rows)));
+    // Bounded: rows read faster than they are parsed wait in SQLite, not in memory.
+    let (tx, rx) = std_mpsc::sync_channel::<(usize, Vec<ListRow>)>(threads * 2);
+    // Only the parsers hold the receiver: if they all end (a panic), the reader's sends fail
+    // instead of waiting for room forever.
+    let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+    // Parsed parts come back as they are done and join the list at once (see `cache_list`).
+    let (done_tx, done_rx) = std_mpsc::channel::<(usize, CachedReviews)>();
+    let mut list = WholeList::new(first_copy, db.review_count(app)?);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let (rx, done_tx) = (std::sync::Arc::clone(&rx), done_tx.clone());
+            s.spawn(move || {
+                loop {
+                    // The lock is held only to take the next batch.
+                    let next = rx.lock().map_err(drop).and_then(|rx| rx.recv().map_err(drop));
+                    let Ok((n, rows)) = next else { break };
+                    if done_tx.send((n, parse_rows(&rows))).is_err() {
+                        break;
                     }
-                })
-            })
-            .collect();
+                }
+            });
+        }
+        drop((rx, done_tx));
         let mut n = 0;
         let read = db.scan_reviews(app, BATCH, |mut rows| {
             newest_fetch = newest_fetch.max(rows.iter().map(|r| r.fetched_at).max());
             rows.retain(|r| !skip.contains(r.id.as_str()));
             let _ = tx.send((n, rows));
             n += 1;
+            while let Ok((read, part)) = done_rx.try_recv() {
+                list.append(read, part);
+            }
         });
         drop(tx);
-        let mut parts: Vec<(usize, CachedReviews)> = Vec::with_capacity(n);
-        for p in parsers {
-            // A parser that panicked loses its rows, as rows that do not parse would be.
-            parts.extend(p.join().unwrap_or_default());
+        // Until every parser is done. A parser that panicked loses its rows, as rows that do not
+        // parse would be.
+        for (read, part) in done_rx.iter() {
+            list.append(read, part);
         }
-        read.map(|()| parts)
+        read
     })?;
-    let mut parts = parsed;
-    parts.sort_unstable_by_key(|(n, _)| *n);
-    let mut whole = newest_first(first_copy, parts);
+    let mut whole = list.finish();
     whole.view = Some(view.build(&whole.reviews));
     whole.last_sync = last_sync;
     whole.age_secs = age(newest_fetch);
     Ok(whole)
-}
-
-/// `front` (the first part, as sent), then the parsed `parts` (in storage order) newest first,
-/// as one list with its index and unanswered count. The parts are appended (each part's memory
-/// is freed as it is moved) and then put in order in place, by following the cycles of the
-/// sorting permutation: sorting a copy would hold every review twice at a million reviews.
-fn newest_first(front: CachedReviews, parts: Vec<(usize, CachedReviews)>) -> CachedReviews {
-    let total = front.reviews.len() + parts.iter().map(|(_, p)| p.reviews.len()).sum::<usize>();
-    let mut whole = CachedReviews {
-        reviews: Vec::with_capacity(total),
-        vanished: front.vanished,
-        whole: true,
-        ..CachedReviews::default()
-    };
-    whole.haystacks.reserve(total);
-    whole.reviews.extend(front.reviews);
-    whole.haystacks.append(front.haystacks);
-    let rest_from = whole.reviews.len();
-    for (_, p) in parts {
-        whole.reviews.extend(p.reviews);
-        whole.haystacks.append(p.haystacks);
-        whole.vanished.extend(p.vanished);
-    }
-    let (reviews, haystacks) = (&mut whole.reviews[rest_from..], &mut whole.haystacks);
-    // Stable: equal dates keep the storage order, as the view's tie-break expects.
-    let mut order: Vec<usize> = (0..reviews.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(reviews[i].timestamp));
-    permute_in_place(&mut order, |a, b| {
-        reviews.swap(a, b);
-        haystacks.swap(rest_from + a, rest_from + b);
-    });
-    whole.ids = IdIndex::build(&whole.reviews);
-    whole.unanswered = whole.reviews.iter().filter(|r| !r.is_answered()).count();
-    whole
-}
-
-/// Rearranges a sequence so that position `k` holds what was at `order[k]`, through `swap`,
-/// without a second copy: each cycle of the permutation is walked once. `order` must be a
-/// permutation of `0..order.len()`; it is used up (left as the identity).
-fn permute_in_place(order: &mut [usize], mut swap: impl FnMut(usize, usize)) {
-    for start in 0..order.len() {
-        let mut at = start;
-        loop {
-            let from = order[at];
-            order[at] = at;
-            if from == start || from == at {
-                break;
-            }
-            swap(at, from);
-            at = from;
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::permute_in_place;
-
-    /// Every permutation of up to six items, and a few long shuffled ones, come out as indexing
-    /// a copy would give.
-    #[test]
-    fn permuting_in_place_gives_what_indexing_a_copy_gives() {
-        fn check(order: &[usize]) {
-            let items: Vec<String> = (0..order.len()).map(|i| format!("item {i}")).collect();
-            let want: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();
-            let mut got = items.clone();
-            let mut o = order.to_vec();
-            permute_in_place(&mut o, |a, b| got.swap(a, b));
-            assert_eq!(got, want, "order {order:?}");
-        }
-        fn all(prefix: &mut Vec<usize>, n: usize) {
-            if prefix.len() == n {
-                return check(prefix);
-            }
-            for i in 0..n {
-                if !prefix.contains(&i) {
-                    prefix.push(i);
-                    all(prefix, n);
-                    prefix.pop();
-                }
-            }
-        }
-        for n in 0..=6 {
-            all(&mut Vec::new(), n);
-        }
-        let mut seed = 0x2545_f491_u64;
-        for n in [100, 1000, 4097] {
-            let mut order: Vec<usize> = (0..n).collect();
-            for i in (1..n).rev() {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                order.swap(i, (seed % (i as u64 + 1)) as usize);
-            }
-            check(&order);
-        }
-    }
 }

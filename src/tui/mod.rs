@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod app;
+mod cache_list;
 mod db_history;
 pub mod db_worker;
 pub mod help;

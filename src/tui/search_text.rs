@@ -240,9 +240,13 @@ impl SearchText {
     }
 
     fn write_fields(&mut self, r: &Review) {
-        for part in [&r.review_title, &r.review_text, &r.reviewer_name]
-            .into_iter()
-            .flatten()
+        for part in [
+            r.review_title.as_deref(),
+            r.review_text.as_deref(),
+            r.reviewer_name.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
         {
             if part.is_ascii() {
                 let from = self.text.len();
@@ -313,9 +317,9 @@ mod tests {
 
     fn review(title: &str, text: &str, who: &str) -> Review {
         Review {
-            review_title: (!title.is_empty()).then(|| title.to_owned()),
+            review_title: (!title.is_empty()).then(|| title.into()),
             review_text: (!text.is_empty()).then(|| text.to_owned()),
-            reviewer_name: (!who.is_empty()).then(|| who.to_owned()),
+            reviewer_name: (!who.is_empty()).then(|| who.into()),
             ..Review::default()
         }
     }
@@ -325,10 +329,14 @@ mod tests {
         (0..reviews.len())
             .filter(|&i| {
                 let r = &reviews[i];
-                [&r.review_title, &r.review_text, &r.reviewer_name]
-                    .into_iter()
-                    .flatten()
-                    .any(|f| f.to_lowercase().contains(query))
+                [
+                    r.review_title.as_deref(),
+                    r.review_text.as_deref(),
+                    r.reviewer_name.as_deref(),
+                ]
+                .into_iter()
+                .flatten()
+                .any(|f| f.to_lowercase().contains(query))
             })
             .collect()
     }

@@ -32,7 +32,7 @@ pub fn rv(id: &str, rating: i64, d: u32, title: &str, market: &str) -> Review {
         rating: Some(rating),
         review_title: Some(title.into()),
         review_text: Some(format!("Text of {id}")),
-        reviewer_name: Some(format!("Reviewer {id}")),
+        reviewer_name: Some(format!("Reviewer {id}").into()),
         market: Some(market.into()),
         ..Review::default()
     }

@@ -213,7 +213,7 @@ impl App {
         let now = chrono::Utc::now();
         let mark = |r: &mut crate::store::Review| {
             r.response_text = Some(crate::sanitize::sanitize_text(text));
-            r.response_date = Some(now.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+            r.response_date = Some(now.format("%Y-%m-%dT%H:%M:%SZ").to_string().into());
             r.response_timestamp = Some(now.timestamp());
         };
         if let Some(r) = self

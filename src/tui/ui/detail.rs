@@ -82,10 +82,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect, theme: &Theme) {
             .as_deref()
             .filter(|v| !v.is_empty())
             .map(|v| format!("v{v}")),
-        r.device_type.clone(),
-        r.os_version.clone(),
-        r.device_model.clone(),
-        match (r.helpful_count, r.not_helpful_count) {
+        r.device_type.as_deref().map(str::to_owned),
+        r.os_version.as_deref().map(str::to_owned),
+        r.device_model.as_deref().map(str::to_owned),
+        match (r.helpful_count.map(i64::from), r.not_helpful_count.map(i64::from)) {
             (Some(h), Some(n)) if h + n > 0 => Some(format!("helpful {h} of {}", h + n)),
             _ => None,
         },

@@ -40,7 +40,7 @@ pub struct FactsRef<'a> {
 }
 
 impl ReviewFacts {
-    pub fn as_ref(&self) -> FactsRef<'_> {
+    pub fn borrowed(&self) -> FactsRef<'_> {
         FactsRef {
             id: self.id.as_deref(),
             date_ts: self.date_ts,
@@ -154,10 +154,13 @@ impl Db {
             let mut stmt = self
                 .conn
                 .prepare_cached(
-                    "SELECT date_ts, stats_code, market, package_version, id FROM reviews
-                     WHERE app = ?1 AND vanished = 0 AND date_ts >= ?2
-                       AND id IN (SELECT review FROM history WHERE app = ?1
-                                  UNION SELECT review FROM review_versions WHERE app = ?1)",
+                    // From the names to the reviews (a lookup each by `reviews_by_id`), not
+                    // the window's reviews tested against the names one by one.
+                    "SELECT r.date_ts, r.stats_code, r.market, r.package_version, r.id
+                     FROM (SELECT review FROM history WHERE app = ?1
+                           UNION SELECT review FROM review_versions WHERE app = ?1) AS named
+                     CROSS JOIN reviews AS r INDEXED BY reviews_by_id ON r.app = ?1 AND r.id = named.review
+                     WHERE r.vanished = 0 AND r.date_ts >= ?2",
                 )
                 .at(path)?;
             let mut rows = stmt.query(params![app, from_ts]).at(path)?;

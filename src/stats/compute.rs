@@ -13,7 +13,7 @@ use crate::sanitize::sanitize_line;
 pub fn compute(inputs: &Inputs, days: u32, now: i64) -> Stats {
     let mut tally = Tally::new(&inputs.replies, &inputs.earlier, days, now);
     for r in &inputs.reviews {
-        tally.add(&r.as_ref());
+        tally.add(&r.borrowed());
     }
     tally.finish(inputs.second_breakdown)
 }

@@ -87,7 +87,7 @@ pub async fn run(config: Config, args: StatsArgs) -> Result<ExitCode> {
         let db = open(&data_dir, &profile)?;
         if commerce {
             (
-                stats::for_commerce_site(&db, args.days, now)?,
+                stats::for_source(&db, &crate::provider::site_source_id(&profile), args.days, now)?,
                 Subject::Site(profile.clone()),
             )
         } else {

@@ -59,7 +59,7 @@ pub use outbox::{HOLD, OutboxItem, OutboxNew, OutboxState};
 pub use recovery::OpenReport;
 pub use reviews::{CachedReview, ListForm, ListRow, StoredReview};
 pub use sending::{owner_gone, process_owner};
-pub use stats_rows::{EarlierRating, EarlierVersion, ReviewFacts};
+pub use stats_rows::{EarlierRating, EarlierVersion, FactsRef, ReviewFacts};
 
 /// How long a statement waits for another connection's write lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

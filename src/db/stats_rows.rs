@@ -25,6 +25,34 @@ pub struct ReviewFacts {
     pub response_ts: Option<i64>,
 }
 
+/// [`ReviewFacts`] borrowed: what the stats' read hands over for each review, straight from
+/// SQLite's row (valid until the next one), so that a year of reviews is counted without
+/// collecting them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FactsRef<'a> {
+    pub id: Option<&'a str>,
+    pub date_ts: i64,
+    pub rating: Option<i64>,
+    pub market: Option<&'a str>,
+    pub package_version: Option<&'a str>,
+    pub answered: bool,
+    pub response_ts: Option<i64>,
+}
+
+impl ReviewFacts {
+    pub fn borrowed(&self) -> FactsRef<'_> {
+        FactsRef {
+            id: self.id.as_deref(),
+            date_ts: self.date_ts,
+            rating: self.rating,
+            market: self.market.as_deref(),
+            package_version: self.package_version.as_deref(),
+            answered: self.answered,
+            response_ts: self.response_ts,
+        }
+    }
+}
+
 /// An earlier version of a review, kept when a fetch brought a revised one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EarlierVersion {
@@ -94,6 +122,64 @@ impl Db {
             })
             .at(path)?;
         rows.collect::<rusqlite::Result<Vec<_>>>().at(path)
+    }
+
+    /// [`Db::review_facts`] as the stats count it, without collecting a year of reviews:
+    /// every review of `app` dated at or after `from_ts`, vanished ones left out, is handed to
+    /// `each` borrowed from SQLite's row and without its id, read from `reviews_stats` as two
+    /// integers (the date and the packed `stats_code`; the market and version only for 1–2★
+    /// reviews, the only ones broken down by them). Then the reviews of those that a reply in
+    /// the history or a kept earlier version names are handed to `named`, with their id, for
+    /// what the id changes. Both reads see one snapshot of the file.
+    pub fn visit_review_facts(
+        &self,
+        app: &str,
+        from_ts: i64,
+        each: &mut dyn FnMut(FactsRef<'_>),
+        named: &mut dyn FnMut(FactsRef<'_>),
+    ) -> Result<()> {
+        let path = &self.path;
+        self.snapshot(|| {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT date_ts, stats_code, market, package_version FROM reviews INDEXED BY reviews_stats
+                     WHERE app = ?1 AND vanished = 0 AND date_ts >= ?2",
+                )
+                .at(path)?;
+            let mut rows = stmt.query(params![app, from_ts]).at(path)?;
+            while let Some(r) = rows.next().at(path)? {
+                each(packed_facts(r, None).at(path)?);
+            }
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    // From the names to the reviews (a lookup each by `reviews_by_id`), not
+                    // the window's reviews tested against the names one by one.
+                    "SELECT r.date_ts, r.stats_code, r.market, r.package_version, r.id
+                     FROM (SELECT review FROM history WHERE app = ?1
+                           UNION SELECT review FROM review_versions WHERE app = ?1) AS named
+                     CROSS JOIN reviews AS r INDEXED BY reviews_by_id ON r.app = ?1 AND r.id = named.review
+                     WHERE r.vanished = 0 AND r.date_ts >= ?2",
+                )
+                .at(path)?;
+            let mut rows = stmt.query(params![app, from_ts]).at(path)?;
+            while let Some(r) = rows.next().at(path)? {
+                named(packed_facts(r, Some(4)).at(path)?);
+            }
+            Ok(())
+        })
+    }
+
+    /// Runs `read` inside one read transaction (one snapshot of the file), unless one is open.
+    pub fn snapshot<T>(&self, read: impl FnOnce() -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return read();
+        }
+        let tx = self.conn.unchecked_transaction().at(&self.path)?;
+        let value = read()?;
+        tx.commit().at(&self.path)?;
+        Ok(value)
     }
 
     /// The apps with reviews in the cache, by name.
@@ -169,4 +255,26 @@ impl Db {
         }
         Ok(by_review)
     }
+}
+
+/// One row of [`Db::visit_review_facts`]' queries (date, `stats_code`, market, version, and
+/// the id at `id` if asked), through the row's raw values: no column becomes an owned value.
+/// The response time is given only where the stats count it (shown, and not older than this
+/// version), which is all `stats_code` keeps.
+fn packed_facts<'r>(r: &'r rusqlite::Row<'_>, id: Option<usize>) -> rusqlite::Result<FactsRef<'r>> {
+    let column = |i: usize| r.get_ref_unwrap(i);
+    let date_ts = column(0).as_i64()?;
+    let code = column(1).as_i64()?;
+    let rating = Some(code & 7).filter(|&s| s != 0);
+    let low = matches!(rating, Some(1 | 2));
+    let low_text = |i: usize| if low { column(i).as_str_or_null() } else { Ok(None) };
+    Ok(FactsRef {
+        id: id.map(|i| column(i).as_str()).transpose()?,
+        date_ts,
+        rating,
+        market: low_text(2)?,
+        package_version: low_text(3)?,
+        answered: code & 8 != 0,
+        response_ts: (code >> 4 > 0).then(|| date_ts + (code >> 4) - 1),
+    })
 }

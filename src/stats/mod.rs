@@ -9,6 +9,8 @@ mod compute;
 pub mod format;
 
 #[cfg(test)]
+mod read_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
@@ -16,7 +18,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 pub use commerce::commerce_inputs;
-pub use compute::compute;
+pub use compute::{Tally, compute};
 
 use crate::db::{Db, DbError, EarlierRating, ReviewFacts};
 
@@ -150,29 +152,54 @@ pub fn window_start(now: i64, days: u32) -> i64 {
     now - i64::from(days) * DAY
 }
 
-/// What [`compute`] needs for a Store app, read from the database. The replies and earlier
-/// versions are read first, so that only the reviews they name keep their id.
+/// What [`compute`] needs for a Store app, read from the database the straightforward way:
+/// every review of the window collected, each with its id. [`for_app`] counts the same
+/// reviews as they are read instead; this is what its numbers are checked against (tests,
+/// `cargo bench --bench stats`).
 pub fn store_inputs(db: &Db, app: &str, from_ts: i64) -> Result<Inputs, DbError> {
-    let replies = db.reply_times(app)?;
-    let earlier = db.earlier_ratings(app)?;
-    let reviews = db.review_facts(app, from_ts, &|id| replies.contains_key(id) || earlier.contains_key(id))?;
     Ok(Inputs {
-        reviews,
-        replies,
-        earlier,
-        second_breakdown: "version",
+        reviews: db.review_facts(app, from_ts, &|_| true)?,
+        replies: db.reply_times(app)?,
+        earlier: db.earlier_ratings(app)?,
+        second_breakdown: STORE_BREAKDOWN,
     })
 }
 
-/// The stats of a Store app over `days` ending at `now`.
-pub fn for_app(db: &Db, app: &str, days: u32, now: i64) -> Result<Stats, DbError> {
-    let inputs = store_inputs(db, app, window_start(now, days))?;
-    Ok(compute(&inputs, days, now))
+/// What a Store app's 1–2★ reviews are broken down by besides their market.
+const STORE_BREAKDOWN: &str = "version";
+
+/// The stats of a source of the terminal UI (a Store app, or a Commerce site's `site:`
+/// source ID) over `days` ending at `now`: what the `s` screen and `reviewdesk stats` show.
+pub fn for_source(db: &Db, source: &str, days: u32, now: i64) -> Result<Stats, DbError> {
+    if crate::provider::site_profile(source).is_some() {
+        for_commerce_site(db, source, days, now)
+    } else {
+        for_app(db, source, days, now)
+    }
 }
 
-/// The stats of the profile's Commerce site (its cached export) over `days` ending at `now`.
-pub fn for_commerce_site(db: &Db, days: u32, now: i64) -> Result<Stats, DbError> {
-    let cached = db.load_reviews(&crate::provider::site_source_id(db.profile()))?;
+/// The stats of a Store app over `days` ending at `now`, each review counted as it is read
+/// ([`Db::visit_review_facts`]: a year of reviews is never collected, and only the reviews
+/// the history or the kept versions name are read with their id).
+pub fn for_app(db: &Db, app: &str, days: u32, now: i64) -> Result<Stats, DbError> {
+    db.snapshot(|| {
+        let replies = db.reply_times(app)?;
+        let earlier = db.earlier_ratings(app)?;
+        let tally = std::cell::RefCell::new(Tally::new(&replies, &earlier, days, now));
+        db.visit_review_facts(
+            app,
+            window_start(now, days),
+            &mut |r| tally.borrow_mut().add(&r),
+            &mut |r| tally.borrow_mut().add_id(&r),
+        )?;
+        Ok(tally.into_inner().finish(STORE_BREAKDOWN))
+    })
+}
+
+/// The stats of a Commerce site (its cached export, under its `site:` source ID) over `days`
+/// ending at `now`. Reviews taken down by moderation are left out, as the Store's removed ones.
+fn for_commerce_site(db: &Db, source: &str, days: u32, now: i64) -> Result<Stats, DbError> {
+    let cached = db.load_reviews(source)?;
     let inputs = commerce_inputs(cached.iter().filter(|r| !r.vanished).map(|r| r.raw_json.as_str()));
     Ok(compute(&inputs, days, now))
 }

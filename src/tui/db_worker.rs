@@ -189,7 +189,7 @@ fn serve(
                 // Counted here, between draft saves: a 365-day count of 100,000 reviews holds
                 // the thread for a few hundred ms at most (BENCHMARKS.md), and a save waits
                 // that long once, when the person opened the screen rather than typing.
-                let result = crate::stats::for_app(&db, app, *days, now())
+                let result = crate::stats::for_source(&db, app, *days, now())
                     .map(Box::new)
                     .map_err(|e| e.to_string());
                 tell(Action::StatsComputed {

@@ -87,7 +87,7 @@ pub struct Lists {
     /// Every entry by its first word's hash, so a reply is read once for all of them rather
     /// than once per entry; entries that start with a prefix (`idiot*`) by its first letter.
     by_first_word: HashedKeyMap<Vec<(Kind, u32)>>,
-    by_first_letter: HashMap<char, Vec<(Kind, u32)>>,
+    by_first_letter: Vec<(char, Vec<(Kind, u32)>)>,
 }
 
 /// Which list of a language an entry is on.
@@ -104,7 +104,8 @@ pub type Found<'a> = [Vec<(&'a str, usize)>; 4];
 
 impl Lists {
     pub fn new(profanity: Vec<Entry>, offers: Vec<Entry>, rating_changes: Vec<Entry>, promotion: Vec<Entry>) -> Lists {
-        let (mut by_first_word, mut by_first_letter) = (HashedKeyMap::default(), HashMap::new());
+        let mut by_first_word = HashedKeyMap::default();
+        let mut by_first_letter: HashMap<char, Vec<(Kind, u32)>> = HashMap::new();
         let kinds = [
             (Kind::Profanity, &profanity),
             (Kind::Offer, &offers),
@@ -124,6 +125,9 @@ impl Lists {
                 }
             }
         }
+        // Sorted, for a binary search per word: cheaper than hashing a character.
+        let mut by_first_letter: Vec<_> = by_first_letter.into_iter().collect();
+        by_first_letter.sort_unstable_by_key(|(c, _)| *c);
         Lists {
             profanity,
             offers,
@@ -151,8 +155,12 @@ impl Lists {
         let mut hits: Vec<(Kind, usize, u32, usize, usize)> = Vec::new();
         for (i, t) in toks.iter().enumerate() {
             let by_word = self.by_first_word.get(&t.hash).into_iter().flatten();
-            let first = text[t.start..].chars().flat_map(char::to_lowercase).next();
-            let by_letter = first.and_then(|c| self.by_first_letter.get(&c)).into_iter().flatten();
+            let first = match text.as_bytes()[t.start] {
+                b if b.is_ascii() => Some(b.to_ascii_lowercase() as char),
+                _ => text[t.start..].chars().flat_map(char::to_lowercase).next(),
+            };
+            let letter = first.and_then(|c| self.by_first_letter.binary_search_by_key(&c, |(l, _)| *l).ok());
+            let by_letter = letter.map(|at| &self.by_first_letter[at].1).into_iter().flatten();
             for &(kind, e) in by_word.chain(by_letter) {
                 let entry = &self.list(kind)[e as usize];
                 if entry.is_at(text, &toks[i..]) {
@@ -248,6 +256,18 @@ pub fn each_word(text: &str, mut word: impl FnMut(Token)) {
     let mut start: Option<usize> = None;
     let mut hash = WordHasher::default();
     while i < bytes.len() {
+        if bytes[i].is_ascii_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+                hash = WordHasher::default();
+            }
+            // A run of ASCII letters and digits, most of any reply, in one tight loop.
+            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                hash.push_ascii(bytes[i]);
+                i += 1;
+            }
+            continue;
+        }
         let (c, len) = char_at(i);
         let next_is_word = || i + len < bytes.len() && is_word_char(char_at(i + len).0);
         if is_word_char(c) || (matches!(c, '\'' | '’' | '-') && start.is_some() && next_is_word()) {
@@ -295,9 +315,15 @@ impl WordHasher {
         self.0 = (self.0.rotate_left(5) ^ c as u64).wrapping_mul(Self::K);
     }
 
+    /// An ASCII character, as a byte.
+    #[inline]
+    pub fn push_ascii(&mut self, b: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(Self::K);
+    }
+
     pub fn push(&mut self, c: char) {
         if c.is_ascii() {
-            self.mix(c.to_ascii_lowercase());
+            self.push_ascii(c as u8);
         } else {
             for l in c.to_lowercase() {
                 self.mix(if l == '’' { '\'' } else { l });

@@ -104,18 +104,30 @@ impl LanguageHits {
                 }
             }
         };
-        let mut start = None;
+        let bytes = text.as_bytes();
+        let (mut i, mut start) = (0, None);
         let mut hash = WordHasher::default();
-        for (i, c) in text.char_indices() {
-            if c.is_alphanumeric() {
+        while i < bytes.len() {
+            let (alnum, len) = match bytes[i] {
+                b if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+                _ => {
+                    let c = text[i..].chars().next().expect("i is at a character");
+                    (c.is_alphanumeric(), c.len_utf8())
+                }
+            };
+            if alnum {
                 if start.is_none() {
                     start = Some(i);
                     hash = WordHasher::default();
                 }
-                hash.push(c);
+                match bytes[i] {
+                    b if b.is_ascii() => hash.push_ascii(b),
+                    _ => text[i..i + len].chars().for_each(|c| hash.push(c)),
+                }
             } else if let Some(s) = start.take() {
                 count(&text[s..i], &hash);
             }
+            i += len;
         }
         if let Some(s) = start {
             count(&text[s..], &hash);

@@ -249,13 +249,17 @@ impl Values {
         let date = review
             .timestamp
             .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-            .map(|d| match d.year() {
-                // `%Y-%m-%d` without parsing the format for every review of a bulk reply.
-                0..=9999 => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
-                _ => d.format("%Y-%m-%d").to_string(),
-            });
+            .map(ymd);
         v.set(Placeholder::Date, date.as_deref());
         v
+    }
+}
+
+/// The date as `%Y-%m-%d`, without parsing that format for every review of a bulk reply.
+pub(super) fn ymd(d: chrono::DateTime<chrono::Utc>) -> String {
+    match d.year() {
+        0..=9999 => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+        _ => d.format("%Y-%m-%d").to_string(),
     }
 }
 
@@ -263,6 +267,10 @@ fn clean_value(raw: &str) -> Option<String> {
     if is_clean(raw) {
         return Some(raw.to_owned());
     }
+    cleaned(raw)
+}
+
+pub(super) fn cleaned(raw: &str) -> Option<String> {
     // sanitize_line drops control characters, escape sequences and bidi controls and turns line
     // breaks into spaces; zero-width and format characters go too, so a name cannot hide text.
     let line = sanitize_line(raw);
@@ -282,7 +290,7 @@ fn clean_value(raw: &str) -> Option<String> {
 
 /// Whether [`clean_value`] would give `raw` back as it is (most names, apps and versions):
 /// nothing to drop, single spaces only between words, not too long.
-fn is_clean(raw: &str) -> bool {
+pub(super) fn is_clean(raw: &str) -> bool {
     let mut prev_space = true;
     let mut chars = 0;
     for c in raw.chars() {

@@ -80,14 +80,23 @@ fn stored_in(text: &str, (start, len): (u32, u32)) -> &str {
 fn id_hash(id: &str) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
     let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
-    let mut chunks = id.as_bytes().chunks_exact(8);
-    let mut h = mix(0, id.len() as u64);
-    for c in &mut chunks {
-        h = mix(h, u64::from_le_bytes(c.try_into().expect("chunks of eight")));
+    let bytes = id.as_bytes();
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+    let mut h = mix(0, bytes.len() as u64);
+    if bytes.len() >= 8 {
+        let mut at = 0;
+        while at + 8 < bytes.len() {
+            h = mix(h, word(at));
+            at += 8;
+        }
+        // The last eight bytes, overlapping the ones before: no copy for the ragged end (the
+        // length, mixed in first, tells "ab" + overlap from a longer id).
+        h = mix(h, word(bytes.len() - 8));
+    } else {
+        let mut last = [0u8; 8];
+        last[..bytes.len()].copy_from_slice(bytes);
+        h = mix(h, u64::from_le_bytes(last));
     }
-    let mut last = [0u8; 8];
-    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    h = mix(h, u64::from_le_bytes(last));
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^ (h >> 33)

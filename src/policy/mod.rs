@@ -303,7 +303,11 @@ fn personal_data(reply: &str, support_email: Option<&str>) -> Option<Finding> {
     let support = support_email.map(|s| s.trim().to_lowercase());
     let mut words = Vec::new();
     // An address needs an `@`: a reply without one is not read word by word.
-    let words_of_reply = reply.contains('@').then(|| reply.split_whitespace()).into_iter().flatten();
+    let words_of_reply = reply
+        .contains('@')
+        .then(|| reply.split_whitespace())
+        .into_iter()
+        .flatten();
     for raw in words_of_reply {
         let w = raw.trim_matches(|c: char| !c.is_alphanumeric());
         if looks_like_email(w) && support.as_deref() != Some(w.to_lowercase().as_str()) {

@@ -73,7 +73,11 @@ fn ref_matches<'a>(text: &'a str, toks: &[RefToken], list: &[RefEntry]) -> Vec<(
         for i in 0..toks.len().saturating_sub(n - 1) {
             let here = e.words.iter().enumerate().all(|(k, w)| {
                 let t = &toks[i + k].word;
-                if e.prefix && k == n - 1 { t.starts_with(w.as_str()) } else { t == w }
+                if e.prefix && k == n - 1 {
+                    t.starts_with(w.as_str())
+                } else {
+                    t == w
+                }
             });
             if here {
                 out.push((&text[toks[i].start..toks[i + n - 1].end], toks[i].sentence));
@@ -95,7 +99,10 @@ struct ListFile {
 }
 
 /// Each language's lists as the reference reads them, in `Kind` order.
-fn ref_lists() -> Vec<(&'static str, [Vec<RefEntry>; 4], Vec<String>)> {
+/// A language, its lists in `Kind` order, and every entry as written.
+type RefLists = (&'static str, [Vec<RefEntry>; 4], Vec<String>);
+
+fn ref_lists() -> Vec<RefLists> {
     super::words::BUILT_IN
         .iter()
         .map(|(lang, text)| {
@@ -108,20 +115,51 @@ fn ref_lists() -> Vec<(&'static str, [Vec<RefEntry>; 4], Vec<String>)> {
             let entries = |v: &[String]| v.iter().filter_map(|s| ref_entry(s)).collect::<Vec<_>>();
             let mut profanity = entries(&f.profanity);
             profanity.extend(entries(&f.insults));
-            let lists = [profanity, entries(&f.offers), entries(&f.rating_changes), entries(&f.promotion)];
+            let lists = [
+                profanity,
+                entries(&f.offers),
+                entries(&f.rating_changes),
+                entries(&f.promotion),
+            ];
             (*lang, lists, all)
         })
         .collect()
 }
 
 const COMMON: &[(&str, &[&str])] = &[
-    ("en", &["the", "and", "is", "it", "this", "not", "app", "to", "with", "but", "after", "when"]),
-    ("de", &["der", "die", "das", "und", "ist", "nicht", "ich", "mit", "nach", "aber", "wenn", "stürzt"]),
-    ("fr", &["le", "la", "les", "et", "est", "pas", "une", "avec", "mais", "depuis", "plante", "je"]),
-    ("es", &["el", "los", "las", "y", "es", "no", "una", "con", "pero", "desde", "que", "muy"]),
+    (
+        "en",
+        &[
+            "the", "and", "is", "it", "this", "not", "app", "to", "with", "but", "after", "when",
+        ],
+    ),
+    (
+        "de",
+        &[
+            "der", "die", "das", "und", "ist", "nicht", "ich", "mit", "nach", "aber", "wenn", "stürzt",
+        ],
+    ),
+    (
+        "fr",
+        &[
+            "le", "la", "les", "et", "est", "pas", "une", "avec", "mais", "depuis", "plante", "je",
+        ],
+    ),
+    (
+        "es",
+        &[
+            "el", "los", "las", "y", "es", "no", "una", "con", "pero", "desde", "que", "muy",
+        ],
+    ),
     ("it", &["il", "gli", "e", "è", "non", "una", "con", "ma", "che", "dopo"]),
-    ("nl", &["de", "het", "en", "is", "niet", "een", "met", "maar", "na", "ik"]),
-    ("pt", &["o", "os", "e", "é", "não", "uma", "com", "mas", "depois", "que"]),
+    (
+        "nl",
+        &["de", "het", "en", "is", "niet", "een", "met", "maar", "na", "ik"],
+    ),
+    (
+        "pt",
+        &["o", "os", "e", "é", "não", "uma", "com", "mas", "depois", "que"],
+    ),
 ];
 
 fn ref_text_language(text: &str, candidates: &[&str]) -> Option<&'static str> {
@@ -174,15 +212,32 @@ fn ref_phone_numbers(text: &str) -> Vec<String> {
 }
 
 fn ref_links(reply: &str) -> Vec<String> {
-    const SCHEMES: &[&str] = &["http://", "https://", "www.", "ms-windows-store:", "ms-store:", "aka.ms/", "bit.ly/"];
+    const SCHEMES: &[&str] = &[
+        "http://",
+        "https://",
+        "www.",
+        "ms-windows-store:",
+        "ms-store:",
+        "aka.ms/",
+        "bit.ly/",
+    ];
     let mut words = Vec::new();
     for raw in reply.split_whitespace() {
         let w = raw.trim_matches(|c: char| matches!(c, '(' | ')' | '<' | '>' | '"' | '\'' | ',' | '.' | '!' | '?'));
         let lower = w.to_lowercase();
-        let store = ["apps.microsoft.com", "microsoft.com/store", "play.google.com", "apps.apple.com"]
-            .iter()
-            .any(|s| lower.contains(s));
-        if store || SCHEMES.iter().any(|s| lower.contains(&format!("//{s}")) || lower.starts_with(s)) {
+        let store = [
+            "apps.microsoft.com",
+            "microsoft.com/store",
+            "play.google.com",
+            "apps.apple.com",
+        ]
+        .iter()
+        .any(|s| lower.contains(s));
+        if store
+            || SCHEMES
+                .iter()
+                .any(|s| lower.contains(&format!("//{s}")) || lower.starts_with(s))
+        {
             words.push(w.to_owned());
         }
     }
@@ -193,14 +248,49 @@ fn ref_links(reply: &str) -> Vec<String> {
 /// links and odd characters: matches of every kind happen, and near misses.
 fn text() -> impl Strategy<Value = String> {
     let lists = ref_lists();
-    let mut pieces: Vec<String> = lists.iter().flat_map(|(_, _, all)| all.iter().map(|s| s.trim_end_matches('*').to_owned())).collect();
+    let mut pieces: Vec<String> = lists
+        .iter()
+        .flat_map(|(_, _, all)| all.iter().map(|s| s.trim_end_matches('*').to_owned()))
+        .collect();
     pieces.extend(COMMON.iter().flat_map(|(_, w)| w.iter().map(|s| (*s).to_owned())));
     pieces.extend(
         [
-            "idiots", "Scheiße", "ÉTOILES", "don’t", "e-mail", "-", "'", "’", ".", "!", "?", ";", "\n", ",", "(", ")",
-            "+49 30 1234567", "(425) 555-0100", "01.23.45.67.89", "10.0.19045.1234", "2024-06-01", "202406011", "é1234567890",
-            "https://contoso.com/fix", "www.Contoso.com", "ms-windows-store://pdp", "apps.microsoft.com/x", "bit.ly/x",
-            "help@contoso.com", "ΟΔΟΣ", "İstanbul", "ǅemal", "🙂", "5", "stars", "x",
+            "idiots",
+            "Scheiße",
+            "ÉTOILES",
+            "don’t",
+            "e-mail",
+            "-",
+            "'",
+            "’",
+            ".",
+            "!",
+            "?",
+            ";",
+            "\n",
+            ",",
+            "(",
+            ")",
+            "+49 30 1234567",
+            "(425) 555-0100",
+            "01.23.45.67.89",
+            "10.0.19045.1234",
+            "2024-06-01",
+            "202406011",
+            "é1234567890",
+            "https://contoso.com/fix",
+            "www.Contoso.com",
+            "ms-windows-store://pdp",
+            "apps.microsoft.com/x",
+            "bit.ly/x",
+            "help@contoso.com",
+            "ΟΔΟΣ",
+            "İstanbul",
+            "ǅemal",
+            "🙂",
+            "5",
+            "stars",
+            "x",
         ]
         .map(str::to_owned),
     );

@@ -55,10 +55,15 @@ impl Entry {
     fn is_at(&self, text: &str, toks: &[Token]) -> bool {
         let n = self.words.len();
         toks.len() >= n
-            && self.words.iter().zip(toks).enumerate().all(|(k, (w, t))| match &self.prefix {
-                Some(p) if k == n - 1 => lowercase_starts_with(&text[t.start..t.end], p),
-                _ => t.hash == *w,
-            })
+            && self
+                .words
+                .iter()
+                .zip(toks)
+                .enumerate()
+                .all(|(k, (w, t))| match &self.prefix {
+                    Some(p) if k == n - 1 => lowercase_starts_with(&text[t.start..t.end], p),
+                    _ => t.hash == *w,
+                })
     }
 }
 
@@ -104,7 +109,7 @@ pub type Found<'a> = [Vec<(&'a str, usize)>; 4];
 
 impl Lists {
     pub fn new(profanity: Vec<Entry>, offers: Vec<Entry>, rating_changes: Vec<Entry>, promotion: Vec<Entry>) -> Lists {
-        let mut by_first_word = HashedKeyMap::default();
+        let mut by_first_word: HashedKeyMap<Vec<(Kind, u32)>> = HashedKeyMap::default();
         let mut by_first_letter: HashMap<char, Vec<(Kind, u32)>> = HashMap::new();
         let kinds = [
             (Kind::Profanity, &profanity),
@@ -118,10 +123,10 @@ impl Lists {
                 match (&e.prefix, e.words.len()) {
                     (Some(p), 1) => {
                         if let Some(c) = p.chars().next() {
-                            by_first_letter.entry(c).or_insert_with(Vec::new).push(at);
+                            by_first_letter.entry(c).or_default().push(at);
                         }
                     }
-                    _ => by_first_word.entry(e.words[0]).or_insert_with(Vec::new).push(at),
+                    _ => by_first_word.entry(e.words[0]).or_default().push(at),
                 }
             }
         }
@@ -251,7 +256,13 @@ pub fn each_word(text: &str, mut word: impl FnMut(Token)) {
             }
         }
     };
-    let is_word_char = |c: char| if c.is_ascii() { c.is_ascii_alphanumeric() } else { c.is_alphanumeric() };
+    let is_word_char = |c: char| {
+        if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_alphanumeric()
+        }
+    };
     let (mut i, mut sentence) = (0, 0);
     let mut start: Option<usize> = None;
     let mut hash = WordHasher::default();

@@ -295,7 +295,8 @@ pub(super) fn is_clean(raw: &str) -> bool {
     let mut chars = 0;
     for c in raw.chars() {
         chars += 1;
-        let hidden = crate::sanitize::is_forbidden(c) || matches!(c as u32, 0x200B..=0x200D | 0x2060..=0x2064 | 0xFEFF | 0x00AD);
+        let hidden =
+            crate::sanitize::is_forbidden(c) || matches!(c as u32, 0x200B..=0x200D | 0x2060..=0x2064 | 0xFEFF | 0x00AD);
         let space = c.is_whitespace();
         if hidden || (space && (c != ' ' || prev_space)) || chars > MAX_VALUE_CHARS {
             return false;

@@ -305,7 +305,17 @@ fn plain_values_take_the_fast_path_and_odd_ones_do_not() {
     for plain in ["Ana", "Jean-Luc Picard", "3.4.1", "山田 太郎"] {
         assert!(render::is_clean(plain), "{plain}");
     }
-    for odd in ["", " Ana", "Ana ", "Ana  B", "A\u{a0}B", "A\u{200b}B", "Eve\u{1b}[2J", "a\nb", &"x".repeat(81)] {
+    for odd in [
+        "",
+        " Ana",
+        "Ana ",
+        "Ana  B",
+        "A\u{a0}B",
+        "A\u{200b}B",
+        "Eve\u{1b}[2J",
+        "a\nb",
+        &"x".repeat(81),
+    ] {
         assert!(!render::is_clean(odd), "{odd:?}");
     }
 }

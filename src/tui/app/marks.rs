@@ -35,7 +35,12 @@ impl Marks {
     /// grown once: `*` marks 100,000 reviews within a frame.
     pub fn insert_all<'a>(&mut self, source: &str, ids: impl Iterator<Item = &'a str>) -> usize {
         let set = self.set_of(source);
-        set.reserve(ids.size_hint().1.unwrap_or(0));
+        let mut ids = ids.peekable();
+        let more = ids.size_hint().1.unwrap_or(0);
+        set.reserve(more);
+        // Room for the ids' bytes too, guessed from the first (ids of a source look alike):
+        // growing a text of megabytes step by step copies it each time.
+        set.text.reserve(more * ids.peek().map_or(0, |id| id.len()));
         ids.map(|id| usize::from(set.insert(id))).sum()
     }
 

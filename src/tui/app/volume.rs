@@ -281,10 +281,16 @@ impl App {
         let id_at = |i: usize| list.reviews[i].id.as_deref();
         // The ids are read where they are, not copied out first: this is 100,000 in a frame.
         let added = if searching {
-            let shown = list.search.matches.iter().filter_map(|&pos| list.view.get(pos).copied());
+            let shown = list
+                .search
+                .matches
+                .iter()
+                .filter_map(|&pos| list.view.get(pos).copied());
             self.volume.marks.insert_all(&source, shown.filter_map(id_at))
         } else {
-            self.volume.marks.insert_all(&source, list.view.iter().filter_map(|&i| id_at(i)))
+            self.volume
+                .marks
+                .insert_all(&source, list.view.iter().filter_map(|&i| id_at(i)))
         };
         let marked = self.volume.marks.count(&source);
         let what = if searching {

@@ -85,7 +85,10 @@ fn marks_are_per_source() {
     assert_eq!(marks.insert_all("app", ["a", "b", "a"].into_iter()), 2);
     assert!(marks.insert("site:x", "a"));
     assert!(!marks.insert("app", "b"));
-    assert_eq!((marks.count("app"), marks.count("site:x"), marks.count("none")), (2, 1, 0));
+    assert_eq!(
+        (marks.count("app"), marks.count("site:x"), marks.count("none")),
+        (2, 1, 0)
+    );
     assert!(marks.remove("site:x", "a"));
     assert!(marks.contains("app", "a") && !marks.contains("site:x", "a"));
     assert_eq!(marks.clear("app"), 2);

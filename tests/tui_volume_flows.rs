@@ -372,3 +372,55 @@ fn a_warning_about_an_earlier_key_goes_when_the_picker_opens() {
     assert_eq!(h.app.screen.mode, Mode::Picker);
     assert!(!render_status(&h).contains("Already answered"), "{}", render_status(&h));
 }
+
+/// Marks are ids, not places: a refresh that revises reviews (so they move in the list) and
+/// brings new ones in front keeps exactly the marked reviews marked, and so does showing
+/// another app and coming back to this one fetched in another order.
+#[test]
+fn marks_follow_their_reviews_through_a_merge_that_reorders() {
+    let mut h = H::new(&[APP, OTHER], (80, 24), many(6));
+    h.world.pages.insert(OTHER.into(), vec![many(2)]);
+    h.serve();
+    h.goto("r1");
+    h.typ(" ");
+    h.goto("r4");
+    h.typ(" ");
+    assert_eq!(h.app.marked_here(), vec!["r1".to_owned(), "r4".to_owned()]);
+    let marked_exactly = |h: &H, what: &str| {
+        for id in h.view_ids() {
+            assert_eq!(h.app.is_marked(h.review(id)), id == "r1" || id == "r4", "{what}: {id}");
+        }
+        assert_eq!(h.app.mark_count(), 2, "{what}");
+    };
+    // r4 revised, so newest; r1 moved back to the oldest; two new reviews in front.
+    let mut page = many(6);
+    page[4].timestamp = Some(day(29));
+    page[1].timestamp = Some(day(1));
+    page.push(rv("n0", 2, 30, "New", "US"));
+    page.push(rv("n1", 2, 30, "New too", "US"));
+    h.world.pages.insert(APP.into(), vec![page.clone()]);
+    h.typ("R");
+    h.serve();
+    let order = h.view_ids();
+    assert_eq!(order.len(), 8);
+    assert_eq!(order.iter().position(|id| *id == "r4"), Some(2), "{order:?}");
+    assert_eq!(order.last(), Some(&"r1"), "{order:?}");
+    assert_eq!(h.app.marked_here(), vec!["r4".to_owned(), "r1".to_owned()]);
+    marked_exactly(&h, "after the merge");
+    // Another app, then this one again, its reviews fetched in the reverse order.
+    page.reverse();
+    h.world.pages.insert(APP.into(), vec![page]);
+    h.typ("a");
+    h.typ("j");
+    h.code(KeyCode::Enter);
+    h.serve();
+    assert_eq!((h.app.app_id(), h.app.mark_count()), (OTHER, 0));
+    h.typ("a");
+    h.typ("k");
+    h.code(KeyCode::Enter);
+    h.serve();
+    assert_eq!(h.app.app_id(), APP);
+    marked_exactly(&h, "back from the other app");
+    h.typ("*");
+    assert_eq!(h.app.mark_count(), 8, "the six others marked too, none twice");
+}

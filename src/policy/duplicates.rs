@@ -13,7 +13,7 @@
 
 use crate::hashed::HashedKeyMap;
 
-use super::words::{word_hash, word_spans};
+use super::words::each_word;
 
 /// Share of words two replies must have in common to count as the same reply.
 const SAME_REPLY: f64 = 0.75;
@@ -93,8 +93,9 @@ impl HistoryIndex {
             frequency,
             ..HistoryIndex::default()
         };
+        let mut order = Vec::new();
         for (h, words) in history.iter().zip(sets) {
-            index.add(h, words);
+            index.add(h, words, &mut order);
         }
         index
     }
@@ -103,15 +104,16 @@ impl HistoryIndex {
     /// The order stays the one of the build (a word new since then counts as rarest): every
     /// prefix, the entries' and the reply's, must come from the same order to meet.
     pub fn push(&mut self, sent: &SentReply) {
-        self.add(sent, word_set(&sent.reply));
+        self.add(sent, word_set(&sent.reply), &mut Vec::new());
     }
 
-    fn add(&mut self, sent: &SentReply, words: Vec<u64>) {
+    /// `order` is room for [`HistoryIndex::prefix`], reused from one entry to the next.
+    fn add(&mut self, sent: &SentReply, words: Vec<u64>, order: &mut Vec<(u32, u64)>) {
         let n = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
         if words.is_empty() {
             self.wordless.push(n);
         }
-        for w in self.prefix(&words, SAME_REPLY) {
+        for &(_, w) in self.prefix(&words, SAME_REPLY, order) {
             self.postings.entry(w).or_default().push(n);
         }
         self.entries.push(Indexed {
@@ -131,54 +133,59 @@ impl HistoryIndex {
     }
 
     /// The first words of `words` in the global order (rarest first, then by hash) that any set
-    /// similar to it by `threshold` must share at least one of.
-    fn prefix(&self, words: &[u64], threshold: f64) -> Vec<u64> {
-        let mut ordered: Vec<(u32, u64)> = words
-            .iter()
-            .map(|w| (self.frequency.get(w).copied().unwrap_or(0), *w))
-            .collect();
-        ordered.sort_unstable();
+    /// similar to it by `threshold` must share at least one of, in no particular order (`order`
+    /// is where they are put; it is reused).
+    fn prefix<'o>(&self, words: &[u64], threshold: f64, order: &'o mut Vec<(u32, u64)>) -> &'o [(u32, u64)] {
+        order.clear();
+        order.extend(words.iter().map(|w| (self.frequency.get(w).copied().unwrap_or(0), *w)));
         let keep = prefix_len(words.len(), threshold);
-        ordered.into_iter().take(keep).map(|(_, w)| w).collect()
+        if keep > 0 && keep < order.len() {
+            // Which words come first is all that matters, not their order among themselves.
+            order.select_nth_unstable(keep - 1);
+        }
+        &order[..keep]
     }
 
     /// How often (about) this reply went to other reviews, and how many of them differ from
     /// `review_text`. `review` (the one being answered) is never counted against itself.
     pub fn check(&self, reply: &str, review: &str, review_text: Option<&str>) -> DuplicateReport {
-        let words = word_set(reply);
-        let this_review = review.to_ascii_lowercase();
-        let this_review_words = review_text.map(word_set);
+        self.check_words(&word_set(reply), review, review_text)
+    }
+
+    /// [`HistoryIndex::check`] for a reply already made into its sorted, distinct word hashes.
+    pub fn check_words(&self, words: &[u64], review: &str, review_text: Option<&str>) -> DuplicateReport {
+        // The review's own words are needed only once a reply like this one is found.
+        let mut this_review_words: Option<Option<Vec<u64>>> = None;
         let mut report = DuplicateReport {
             same_reply: 0,
             different_reviews: 0,
             at_least: false,
         };
-        let mut seen = vec![0u64; self.entries.len().div_ceil(64)];
-        let candidates: Box<dyn Iterator<Item = u32> + '_> = if words.is_empty() {
-            Box::new(self.wordless.iter().copied())
+        let mut candidates: Vec<u32> = if words.is_empty() {
+            self.wordless.clone()
         } else {
-            Box::new(
-                self.prefix(&words, SAME_REPLY)
-                    .into_iter()
-                    .filter_map(|w| self.postings.get(&w))
-                    .flatten()
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .into_iter(),
-            )
+            let mut order = Vec::with_capacity(words.len());
+            self.prefix(words, SAME_REPLY, &mut order)
+                .iter()
+                .filter_map(|(_, w)| self.postings.get(w))
+                .flatten()
+                .copied()
+                .collect()
         };
+        // An entry found under several prefix words is compared once.
+        candidates.sort_unstable();
+        candidates.dedup();
         for n in candidates {
-            let (word, bit) = (n as usize / 64, 1u64 << (n % 64));
-            if seen[word] & bit != 0 {
-                continue;
-            }
-            seen[word] |= bit;
             let e = &self.entries[n as usize];
-            if e.review == this_review || jaccard(&e.words, &words) < SAME_REPLY {
+            if !could_reach(e.words.len(), words.len(), SAME_REPLY)
+                || e.review.eq_ignore_ascii_case(review)
+                || jaccard(&e.words, words) < SAME_REPLY
+            {
                 continue;
             }
             report.same_reply += 1;
-            let same_question = match (e.review_words(), &this_review_words) {
+            let this = this_review_words.get_or_insert_with(|| review_text.map(word_set));
+            let same_question = match (e.review_words(), this) {
                 (Some(a), Some(b)) => jaccard(a, b) >= SAME_REVIEW,
                 _ => false,
             };
@@ -194,6 +201,13 @@ impl HistoryIndex {
     }
 }
 
+/// Whether sets of these sizes can be similar by `threshold` at all: the Jaccard similarity is
+/// at most the smaller over the larger.
+fn could_reach(a: usize, b: usize, threshold: f64) -> bool {
+    let (small, large) = if a < b { (a, b) } else { (b, a) };
+    large == 0 || small as f64 >= threshold * large as f64 - 1e-9
+}
+
 /// How many words of a set of `len` in the global order make its prefix: any set with a
 /// Jaccard similarity of at least `threshold` shares at least `threshold × len` words with it
 /// (the union is at least this set), so it cannot miss all of the first
@@ -204,8 +218,14 @@ fn prefix_len(len: usize, threshold: f64) -> usize {
 }
 
 /// The text's words, lowercased, as sorted distinct hashes.
-fn word_set(text: &str) -> Vec<u64> {
-    let mut v: Vec<u64> = word_spans(text).map(|(s, e, _)| word_hash(&text[s..e])).collect();
+pub fn word_set(text: &str) -> Vec<u64> {
+    let mut v = Vec::with_capacity(text.len() / 5);
+    each_word(text, |t| v.push(t.hash));
+    sorted_set(v)
+}
+
+/// Hashes sorted, each once.
+pub fn sorted_set(mut v: Vec<u64>) -> Vec<u64> {
     v.sort_unstable();
     v.dedup();
     v

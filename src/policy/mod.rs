@@ -16,7 +16,7 @@ use crate::store::validate::{MAX_RESPONSE_UTF16, utf16_len};
 use crate::templates::Placeholder;
 use crate::templates::lang::text_language;
 pub use duplicates::{HistoryIndex, SentReply};
-use words::{Token, WordLists, matches, tokens};
+use words::{Kind, Token, WordLists, tokens};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -148,7 +148,8 @@ impl Policy {
         out.extend(links(reply));
         out.extend(personal_data(reply, ctx.support_email));
         if let (Some(history), Some(review)) = (ctx.history, ctx.review) {
-            let d = history.check(reply, review, ctx.review_text);
+            let words = duplicates::sorted_set(toks.iter().map(|t| t.hash).collect());
+            let d = history.check_words(&words, review, ctx.review_text);
             if d.different_reviews >= duplicates::CANNED_AFTER {
                 out.push(Finding {
                     rule: Rule::CannedReply,
@@ -189,13 +190,13 @@ impl Policy {
             let Some(l) = self.lists.by_language.get(*lang) else {
                 continue;
             };
-            bad.extend(matches(reply, toks, &l.profanity).into_iter().map(|(w, _)| w));
-            promo.extend(matches(reply, toks, &l.promotion).into_iter().map(|(w, _)| w));
+            let found = l.matches(reply, toks);
+            bad.extend(found[Kind::Profanity as usize].iter().map(|(w, _)| *w));
+            promo.extend(found[Kind::Promotion as usize].iter().map(|(w, _)| *w));
             // An offer counts only in the sentence that asks for a rating change.
-            let offers = matches(reply, toks, &l.offers);
-            let changes = matches(reply, toks, &l.rating_changes);
-            for (offer, s) in &offers {
-                for (change, s2) in &changes {
+            let (offers, changes) = (&found[Kind::Offer as usize], &found[Kind::RatingChange as usize]);
+            for (offer, s) in offers {
+                for (change, s2) in changes {
                     if s == s2 {
                         paid.push(*offer);
                         paid.push(*change);
@@ -269,6 +270,11 @@ fn links(reply: &str) -> Option<Finding> {
     let mut words = Vec::new();
     for raw in reply.split_whitespace() {
         let w = raw.trim_matches(|c: char| matches!(c, '(' | ')' | '<' | '>' | '"' | '\'' | ',' | '.' | '!' | '?'));
+        // Every scheme and store address has one of these (lowercasing makes none of them):
+        // most words are passed over without being lowercased.
+        if !w.contains(['.', ':', '/']) {
+            continue;
+        }
         let lower = w.to_lowercase();
         let store = lower.contains("apps.microsoft.com")
             || lower.contains("microsoft.com/store")
@@ -296,7 +302,13 @@ fn links(reply: &str) -> Option<Finding> {
 fn personal_data(reply: &str, support_email: Option<&str>) -> Option<Finding> {
     let support = support_email.map(|s| s.trim().to_lowercase());
     let mut words = Vec::new();
-    for raw in reply.split_whitespace() {
+    // An address needs an `@`: a reply without one is not read word by word.
+    let words_of_reply = reply
+        .contains('@')
+        .then(|| reply.split_whitespace())
+        .into_iter()
+        .flatten();
+    for raw in words_of_reply {
         let w = raw.trim_matches(|c: char| !c.is_alphanumeric());
         if looks_like_email(w) && support.as_deref() != Some(w.to_lowercase().as_str()) {
             words.push(w.to_owned());
@@ -326,28 +338,36 @@ fn looks_like_email(w: &str) -> bool {
 /// numbers (dots only, uneven groups) and dates (8 digits) are not phone numbers.
 fn phone_numbers(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let bytes: Vec<char> = text.chars().collect();
+    let bytes = text.as_bytes();
+    // Most replies have too few digits for any: they are not scanned further.
+    if bytes.iter().filter(|b| b.is_ascii_digit()).count() < 9 {
+        return out;
+    }
+    let is_part = |b: u8| b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'.' | b'(' | b')' | b'+' | b'/');
     let mut i = 0;
     while i < bytes.len() {
-        let c = bytes[i];
+        // Every byte a run is made of is ASCII, so `i` is at a character wherever it matters.
+        let b = bytes[i];
         let starts =
-            c.is_ascii_digit() || ((c == '+' || c == '(') && bytes.get(i + 1).is_some_and(char::is_ascii_digit));
-        if !starts || (i > 0 && (bytes[i - 1].is_alphanumeric() || bytes[i - 1] == '.')) {
+            b.is_ascii_digit() || ((b == b'+' || b == b'(') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit));
+        let after_word = starts
+            && text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|p| p.is_alphanumeric() || p == '.');
+        if !starts || after_word {
             i += 1;
             continue;
         }
         let mut j = i;
-        while j < bytes.len()
-            && (bytes[j].is_ascii_digit() || matches!(bytes[j], ' ' | '-' | '.' | '(' | ')' | '+' | '/'))
-        {
+        while j < bytes.len() && is_part(bytes[j]) {
             j += 1;
         }
-        let run: String = bytes[i..j].iter().collect::<String>();
-        let run = run.trim_end_matches(|c: char| !c.is_ascii_digit()).to_owned();
-        let digits = run.chars().filter(char::is_ascii_digit).count();
-        let followed_by_letter = bytes.get(i + run.chars().count()).is_some_and(|c| c.is_alphabetic());
-        if (9..=15).contains(&digits) && !followed_by_letter && !is_version(&run) {
-            out.push(run.clone());
+        let run = text[i..j].trim_end_matches(|c: char| !c.is_ascii_digit());
+        let digits = run.bytes().filter(u8::is_ascii_digit).count();
+        let followed_by_letter = text[i + run.len()..].chars().next().is_some_and(char::is_alphabetic);
+        if (9..=15).contains(&digits) && !followed_by_letter && !is_version(run) {
+            out.push(run.to_owned());
         }
         i = j.max(i + 1);
     }
@@ -373,5 +393,7 @@ fn opening(reply: &str) -> String {
     s
 }
 
+#[cfg(test)]
+mod reference_tests;
 #[cfg(test)]
 mod tests;

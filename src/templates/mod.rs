@@ -196,8 +196,16 @@ pub fn find<'a>(templates: &'a [Template], name: &str) -> Result<&'a Template> {
 impl Template {
     /// The body for this review, and the variant's language if one was chosen.
     pub fn body_for(&self, review: &Review) -> (&Body, Option<String>) {
+        self.body_in(&lang::ReviewLanguage::of(review))
+    }
+
+    /// The body for a review whose language is (being) worked out in `language`.
+    pub fn body_in(&self, language: &lang::ReviewLanguage<'_>) -> (&Body, Option<String>) {
+        if self.variants.is_empty() {
+            return (&self.body, None);
+        }
         let langs: Vec<&str> = self.variants.keys().map(String::as_str).collect();
-        match lang::choose(review, &langs) {
+        match language.choose(&langs) {
             Some(l) => (&self.variants[&l], Some(l)),
             None => (&self.body, None),
         }
@@ -229,6 +237,8 @@ pub fn suggest(templates: &[Template], review: &Review) -> Vec<Suggestion> {
         review.review_text.as_deref().unwrap_or("")
     )
     .to_lowercase();
+    // The review's language is guessed once for every template that has variants.
+    let language = lang::ReviewLanguage::of(review);
     let mut out: Vec<Suggestion> = templates
         .iter()
         .enumerate()
@@ -252,14 +262,19 @@ pub fn suggest(templates: &[Template], review: &Review) -> Vec<Suggestion> {
                 reasons.push(format!("rating {}", review.rating.unwrap_or_default()));
             }
             for k in &t.hints.keywords {
-                let k = k.trim().to_lowercase();
-                if !k.is_empty() && haystack.contains(&k) {
+                let k = k.trim();
+                // Keywords are mostly written in lower case already: then not copied.
+                let k = match k.chars().flat_map(char::to_lowercase).eq(k.chars()) {
+                    true => std::borrow::Cow::Borrowed(k),
+                    false => std::borrow::Cow::Owned(k.to_lowercase()),
+                };
+                if !k.is_empty() && haystack.contains(k.as_ref()) {
                     score += 3;
                     reasons.push(format!("mentions {k:?}"));
                 }
             }
             if score > 0 {
-                if let (_, Some(l)) = t.body_for(review) {
+                if let (_, Some(l)) = t.body_in(&language) {
                     score += 1;
                     reasons.push(format!("has a {l} variant"));
                 }

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use chrono::Datelike;
+
 use crate::sanitize::sanitize_line;
 use crate::store::Review;
 
@@ -247,13 +249,28 @@ impl Values {
         let date = review
             .timestamp
             .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-            .map(|d| d.format("%Y-%m-%d").to_string());
+            .map(ymd);
         v.set(Placeholder::Date, date.as_deref());
         v
     }
 }
 
+/// The date as `%Y-%m-%d`, without parsing that format for every review of a bulk reply.
+pub(super) fn ymd(d: chrono::DateTime<chrono::Utc>) -> String {
+    match d.year() {
+        0..=9999 => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+        _ => d.format("%Y-%m-%d").to_string(),
+    }
+}
+
 fn clean_value(raw: &str) -> Option<String> {
+    if is_clean(raw) {
+        return Some(raw.to_owned());
+    }
+    cleaned(raw)
+}
+
+pub(super) fn cleaned(raw: &str) -> Option<String> {
     // sanitize_line drops control characters, escape sequences and bidi controls and turns line
     // breaks into spaces; zero-width and format characters go too, so a name cannot hide text.
     let line = sanitize_line(raw);
@@ -269,4 +286,22 @@ fn clean_value(raw: &str) -> Option<String> {
         Some((cut, _)) => format!("{}…", collapsed[..cut].trim_end()),
         None => collapsed,
     })
+}
+
+/// Whether [`clean_value`] would give `raw` back as it is (most names, apps and versions):
+/// nothing to drop, single spaces only between words, not too long.
+pub(super) fn is_clean(raw: &str) -> bool {
+    let mut prev_space = true;
+    let mut chars = 0;
+    for c in raw.chars() {
+        chars += 1;
+        let hidden =
+            crate::sanitize::is_forbidden(c) || matches!(c as u32, 0x200B..=0x200D | 0x2060..=0x2064 | 0xFEFF | 0x00AD);
+        let space = c.is_whitespace();
+        if hidden || (space && (c != ' ' || prev_space)) || chars > MAX_VALUE_CHARS {
+            return false;
+        }
+        prev_space = space;
+    }
+    chars > 0 && !prev_space
 }

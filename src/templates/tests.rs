@@ -280,3 +280,42 @@ fn the_line_is_right_after_line_continuations() {
     let e = parse_template("c", Path::new("c.toml"), src).unwrap_err().to_string();
     assert!(e.starts_with("c.toml:4: unknown placeholder {raiting}"), "{e}");
 }
+
+proptest! {
+    /// A value taken as it is (the fast path) is one that cleaning would give back unchanged.
+    #[test]
+    fn a_value_taken_as_it_is_is_already_clean(
+        value in "[a-zA-Zé0-9]{1,12}( [a-zA-Z.]{1,12}){0,8}|[a-z \u{a0}\u{200b}\u{202e}\u{1b}\n\t]{0,90}|\\PC{0,100}"
+    ) {
+        if render::is_clean(&value) {
+            prop_assert_eq!(render::cleaned(&value), Some(value.clone()));
+        }
+    }
+
+    #[test]
+    fn the_date_is_strftimes(t in -70_000_000_000i64..300_000_000_000i64) {
+        if let Some(d) = chrono::DateTime::from_timestamp(t, 0) {
+            prop_assert_eq!(render::ymd(d), d.format("%Y-%m-%d").to_string());
+        }
+    }
+}
+
+#[test]
+fn plain_values_take_the_fast_path_and_odd_ones_do_not() {
+    for plain in ["Ana", "Jean-Luc Picard", "3.4.1", "山田 太郎"] {
+        assert!(render::is_clean(plain), "{plain}");
+    }
+    for odd in [
+        "",
+        " Ana",
+        "Ana ",
+        "Ana  B",
+        "A\u{a0}B",
+        "A\u{200b}B",
+        "Eve\u{1b}[2J",
+        "a\nb",
+        &"x".repeat(81),
+    ] {
+        assert!(!render::is_clean(odd), "{odd:?}");
+    }
+}

@@ -139,10 +139,14 @@ fn prefixes_are_as_long_as_the_threshold_needs() {
 
 #[test]
 fn word_hashes_follow_the_tokens() {
-    use crate::policy::words::tokens;
+    use crate::policy::words::{tokens, word_hash};
     for text in ["Don’t CRASH, e-mail: Zoë's 5-star ÜBER.", "  ", "a--b 'quoted' end-"] {
-        let from_tokens: Vec<u64> = tokens(text).iter().map(|t| word_hash(&t.word)).collect();
-        let from_spans: Vec<u64> = word_spans(text).map(|(s, e, _)| word_hash(&text[s..e])).collect();
+        let from_tokens: Vec<u64> = tokens(text).iter().map(|t| t.hash).collect();
+        let from_spans: Vec<u64> = tokens(text).iter().map(|t| word_hash(&text[t.start..t.end])).collect();
         assert_eq!(from_tokens, from_spans, "{text}");
+        assert_eq!(word_set(text), sorted_set(from_tokens), "{text}");
     }
+    assert_eq!(word_hash("Don’t"), word_hash("don't"));
+    assert_eq!(word_hash("ÜBER"), word_hash("über"));
+    assert_ne!(word_hash("uber"), word_hash("über"));
 }

@@ -8,6 +8,7 @@ pub mod editor;
 pub mod filter_form;
 mod keys;
 mod loading;
+pub mod marks;
 pub mod notices;
 pub mod outbox;
 pub mod parts;

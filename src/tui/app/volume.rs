@@ -2,11 +2,11 @@
 //! check), the marks, the saved view shown, and the undo-send window as the person sees it.
 //! The template picker is in `picker`, the bulk composer in `bulk`.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::bulk::{BulkComposer, plural};
 use super::editor::Draft;
+use super::marks::Marks;
 use super::picker::TemplatePicker;
 use super::{App, Command, DbCommand, Mode, OutboxCommand};
 use crate::db::{HOLD, OutboxItem, OutboxState};
@@ -101,52 +101,6 @@ pub enum ReplyHistory {
     Loaded(Arc<HistoryIndex>),
     /// Could not be read: canned replies are not looked for (said once).
     Unavailable,
-}
-
-/// Marked reviews by source (app or site) and id: each source's marks are counted and answered
-/// on their own, and wait while another source is shown.
-#[derive(Clone, Debug, Default)]
-pub struct Marks {
-    by_source: HashMap<String, HashSet<String>>,
-}
-
-impl Marks {
-    pub fn count(&self, source: &str) -> usize {
-        self.by_source.get(source).map_or(0, HashSet::len)
-    }
-
-    pub fn contains(&self, source: &str, id: &str) -> bool {
-        self.by_source.get(source).is_some_and(|m| m.contains(id))
-    }
-
-    /// Whether it was not marked before.
-    pub fn insert(&mut self, source: &str, id: String) -> bool {
-        match self.by_source.get_mut(source) {
-            Some(m) => m.insert(id),
-            None => {
-                self.by_source.insert(source.to_owned(), HashSet::from([id]));
-                true
-            }
-        }
-    }
-
-    /// Marks every one of `ids`; how many were not marked before. The set is looked up and
-    /// grown once: `*` marks 100,000 reviews within a frame.
-    pub fn insert_all(&mut self, source: &str, ids: impl ExactSizeIterator<Item = String>) -> usize {
-        let set = self.by_source.entry(source.to_owned()).or_default();
-        set.reserve(ids.len());
-        ids.map(|id| usize::from(set.insert(id))).sum()
-    }
-
-    /// Whether it was marked.
-    pub fn remove(&mut self, source: &str, id: &str) -> bool {
-        self.by_source.get_mut(source).is_some_and(|m| m.remove(id))
-    }
-
-    /// Clears the source's marks; how many there were.
-    pub fn clear(&mut self, source: &str) -> usize {
-        self.by_source.remove(source).map_or(0, |m| m.len())
-    }
 }
 
 /// The answering-at-volume part of the app.
@@ -314,7 +268,7 @@ impl App {
         };
         let source = self.app_id().to_owned();
         if !self.volume.marks.remove(&source, &id) {
-            self.volume.marks.insert(&source, id);
+            self.volume.marks.insert(&source, &id);
         }
         // On to the next review, as in a mail client: marking a run is Space, Space, Space.
         self.select(self.list.selected.saturating_add(1))
@@ -322,17 +276,22 @@ impl App {
 
     pub(super) fn mark_all_shown(&mut self) -> Vec<Command> {
         let searching = !self.list.search.query.is_empty();
-        let positions: Vec<usize> = if searching {
-            self.list.search.matches.clone()
-        } else {
-            (0..self.list.view.len()).collect()
-        };
         let source = self.app_id().to_owned();
-        let ids: Vec<String> = positions
-            .into_iter()
-            .filter_map(|pos| self.list.view.get(pos).and_then(|&i| self.list.reviews[i].id.clone()))
-            .collect();
-        let added = self.volume.marks.insert_all(&source, ids.into_iter());
+        let list = &self.list;
+        let id_at = |i: usize| list.reviews[i].id.as_deref();
+        // The ids are read where they are, not copied out first: this is 100,000 in a frame.
+        let added = if searching {
+            let shown = list
+                .search
+                .matches
+                .iter()
+                .filter_map(|&pos| list.view.get(pos).copied());
+            self.volume.marks.insert_all(&source, shown.filter_map(id_at))
+        } else {
+            self.volume
+                .marks
+                .insert_all(&source, list.view.iter().filter_map(|&i| id_at(i)))
+        };
         let marked = self.volume.marks.count(&source);
         let what = if searching {
             format!(
@@ -503,7 +462,7 @@ impl App {
             }
             many => {
                 for i in many {
-                    self.volume.marks.insert(&i.app, i.review.clone());
+                    self.volume.marks.insert(&i.app, &i.review);
                 }
                 self.volume.bulk = Some(BulkComposer::taken_back(self.app_id(), many));
                 self.screen.mode = Mode::Bulk;

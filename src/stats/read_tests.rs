@@ -72,14 +72,14 @@ fn review(id: &str, s: &Spec, date_ts: i64, rating: Option<i64>, response: bool)
     let response_ts = s.response_after.filter(|_| response).map(|after| date_ts + after);
     Review {
         id: Some(id.into()),
-        date: Some(date(date_ts)),
+        date: Some(date(date_ts).into()),
         timestamp: Some(date_ts),
         market: s.market.map(|i| NAMES[i].into()),
         package_version: s.version.map(|i| NAMES[i].into()),
         rating,
         review_text: Some(format!("text of {date_ts}")),
         response_text: response_ts.map(|_| "Thanks".into()),
-        response_date: response_ts.map(date),
+        response_date: response_ts.map(|t| date(t).into()),
         ..Review::default()
     }
 }

@@ -20,14 +20,21 @@ fn fill(db: &mut Db, n: usize) -> HashSet<i64> {
 }
 
 /// Claims until nothing is left, marking each claimed item sent; returns the ids claimed.
-fn drain(db: &mut Db, owner: &str) -> Vec<i64> {
+/// `first_claimed` runs once, holding the first claim: the workers wait there for each other,
+/// so that every one of them takes part however the machine schedules them (under load one
+/// thread could otherwise find the outbox drained before it ran, and no contention be tested).
+fn drain(db: &mut Db, owner: &str, first_claimed: impl FnOnce()) -> Vec<i64> {
     let mut claimed = Vec::new();
+    let mut first_claimed = Some(first_claimed);
     loop {
         match db.claim_next(owner, 1, 600).unwrap() {
             Some(item) => {
                 assert_eq!(item.owner.as_deref(), Some(owner));
                 assert_eq!(item.attempts, 1, "item {} claimed before", item.id);
                 claimed.push(item.id);
+                if let Some(wait) = first_claimed.take() {
+                    wait();
+                }
                 // The request takes a moment; meanwhile others claim.
                 std::thread::sleep(Duration::from_millis(1));
                 db.mark_sent(item.id, 2).unwrap();
@@ -72,10 +79,18 @@ fn threads_with_their_own_connections_claim_each_item_once() {
     let dir = temp();
     let mut db = open(dir.path());
     let all = fill(&mut db, ITEMS);
+    let all_claimed_once = std::sync::Arc::new(std::sync::Barrier::new(4));
     let workers: Vec<_> = (0..4)
         .map(|w| {
             let mut mine = db.connect_again().unwrap();
-            std::thread::spawn(move || (format!("thread-{w}"), drain(&mut mine, &format!("thread-{w}"))))
+            let rendezvous = all_claimed_once.clone();
+            std::thread::spawn(move || {
+                let name = format!("thread-{w}");
+                let ids = drain(&mut mine, &name, || {
+                    rendezvous.wait();
+                });
+                (name, ids)
+            })
         })
         .collect();
     let per_worker: HashMap<_, _> = workers.into_iter().map(|h| h.join().unwrap()).collect();
@@ -96,7 +111,17 @@ fn child(dir: &Path, name: &str) {
     let (mut db, _) = Db::open(dir, "main").unwrap();
     // libtest has printed "test <name> ... " without a newline: start on a line of our own.
     println!();
-    for id in drain(&mut db, name) {
+    // Holding its first claim, each process says so and waits for the other's.
+    let claimed_once = |n: &str| dir.join(format!("claimed-{n}"));
+    let ids = drain(&mut db, name, || {
+        std::fs::write(claimed_once(name), b"").unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !["process-a", "process-b"].iter().all(|n| claimed_once(n).exists()) {
+            assert!(Instant::now() < deadline, "the other process never claimed");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
+    for id in ids {
         println!("CLAIMED {id}");
     }
 }

@@ -228,6 +228,33 @@ impl Db {
         Ok((db, report))
     }
 
+    /// A connection to the file at `path` that only reads, for reading the cache while
+    /// [`Db::open`] checks the file (`quick_check` reads all of it: seconds at a million
+    /// reviews): `query_only`, and closing never checkpoints or removes the WAL, so a file that
+    /// turns out damaged is moved aside as it was. `None` when the file is missing, of another
+    /// schema version (the open migrates it first), or cannot be opened so: then read after the
+    /// open. What it reads is unchecked: the caller keeps it until the open said the file was
+    /// sound, or takes back what it showed.
+    pub fn peek(path: &Path) -> Option<Db> {
+        if !path.is_file() {
+            return None;
+        }
+        // Read-write but `query_only`: a read-only connection could not use the WAL's index
+        // (`-shm`) while the file's writer is gone.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).ok()?;
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+            .ok()?;
+        conn.pragma_update(None, "query_only", true).ok()?;
+        conn.busy_timeout(Duration::from_millis(200)).ok()?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).ok()?;
+        if version != SCHEMA_VERSION {
+            return None;
+        }
+        let profile = path.file_stem()?.to_str()?.to_owned();
+        Db::from_conn(conn, path.to_owned(), &profile).ok()
+    }
+
     /// A second connection to the same file, for another thread: no checks, no migrations.
     pub fn connect_again(&self) -> Result<Db> {
         let conn = connect(&self.path)?;

@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::mpsc as std_mpsc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use tokio::sync::mpsc;
@@ -90,15 +91,21 @@ fn serve(
     };
     // Removed when the thread ends, after the database in it is closed.
     let fallback: Option<tempfile::TempDir>;
-    // Opening checks the whole file (`quick_check`: half a second at a million reviews); the
-    // first screen of cached reviews is read and sent meanwhile.
+    // Opening checks the whole file (`quick_check`: seconds at a million reviews); the cache is
+    // read meanwhile, its newest reviews sent at once (see `answer_early`).
     let mut held = Vec::new();
     let (opened, mut early) = std::thread::scope(|s| {
         let opening = s.spawn(|| Db::open(&at.dir, &at.profile));
-        let early = answer_early(&at, &rx, &tell, &mut held, || opening.is_finished());
+        let early = answer_early(&at, &rx, &actions, &mut held, || opening.is_finished());
         let opened = opening.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         (opened, early)
     });
+    // What was read early is from the file as it was before its check: it stands only if the
+    // open found that file sound and kept it.
+    let sound = matches!(&opened, Ok((_, report)) if !report.recreated);
+    if !sound && let Some(e) = early.take() {
+        take_back(e, &tell);
+    }
     let db = match opened {
         Ok((db, report)) => {
             let mut drafts = Vec::new();
@@ -236,9 +243,10 @@ fn cache(
                     result,
                 })
             };
-            // The newest reviews go first, on their own (unless already sent early); then the rest.
-            let sent = early.filter(|e| e.request == *request && e.app == *app).map(|e| e.part);
-            let result = load_cache_after(db, app, sent, view, |first| {
+            // The newest reviews go first, on their own (unless already sent early); then the rest
+            // (unless read early too).
+            let early = early.and_then(|e| e.finish(*request, app));
+            let result = load_cache_after(db, app, early, view, |first| {
                 tracing::info!(app, reviews = first.reviews.len(), "read the newest cached reviews");
                 answer(Ok(first));
             })
@@ -297,21 +305,48 @@ fn parse_rows(rows: &[ListRow]) -> CachedReviews {
     out
 }
 
-/// The first part, read and sent before the database was opened and checked.
+/// The cache as read beside the open, on a thread of its own ([`answer_early`]).
 struct EarlyPart {
     request: u64,
     app: String,
-    part: CachedReviews,
+    reading: JoinHandle<Option<EarlyRead>>,
+    /// Held while the first part is sent, so that taking back and sending never cross.
+    gate: Arc<Mutex<Gate>>,
+}
+
+#[derive(Default)]
+struct Gate {
+    /// Nothing more may be sent: what was is being taken back.
+    closed: bool,
+    /// How many reviews were sent.
+    shown: usize,
+}
+
+impl EarlyPart {
+    /// What was read, once read, if it answers the `LoadCache` of `request` for `app`.
+    fn finish(self, request: u64, app: &str) -> Option<EarlyRead> {
+        let read = self.reading.join().ok().flatten()?;
+        (self.request == request && self.app == app).then_some(read)
+    }
+}
+
+/// What was read of the cache before the open had checked the file.
+#[derive(Debug, Default)]
+pub struct EarlyRead {
+    /// The newest reviews, as sent (with `more` set) before the rest was read.
+    pub first: Option<CachedReviews>,
+    /// All of them, as [`load_cache_after`] would answer, if the read went to the end.
+    pub whole: Option<CachedReviews>,
 }
 
 /// While the database opens (until `opened()`): waits for the app's first command and, when it
-/// is to read the cache and there are more than [`FIRST_PART`] cached reviews, sends the newest
-/// of them at once ([`read_first_part`]). Any command taken is kept in `held`, to be carried out
-/// in order once the database is open.
+/// is to read the cache, starts reading it on a thread of its own ([`read_beside_open`]), which
+/// sends the newest reviews at once. Any command taken is kept in `held`, to be carried out in
+/// order once the database is open.
 fn answer_early(
     at: &DraftsAt,
     rx: &std_mpsc::Receiver<DbCommand>,
-    tell: &impl Fn(Action),
+    actions: &mpsc::Sender<Action>,
     held: &mut Vec<DbCommand>,
     opened: impl Fn() -> bool,
 ) -> Option<EarlyPart> {
@@ -324,40 +359,109 @@ fn answer_early(
         }
     };
     let early = match &cmd {
-        DbCommand::LoadCache { request, app, .. } => {
-            let path = crate::db::db_path(&at.dir, &at.profile).ok()?;
-            read_first_part(&path, app).map(|part| EarlyPart {
-                request: *request,
-                app: app.clone(),
-                part,
+        // (A profile name that makes no path fails the open too, which answers the command.)
+        DbCommand::LoadCache { request, app, view } => crate::db::db_path(&at.dir, &at.profile).ok().and_then(|path| {
+            let (request, app, view, actions) = (*request, app.clone(), view.clone(), actions.clone());
+            let gate = Arc::new(Mutex::new(Gate::default()));
+            let reading = std::thread::Builder::new()
+                .name("reviewdesk-db-early".into())
+                .spawn({
+                    let (app, gate) = (app.clone(), gate.clone());
+                    move || {
+                        read_beside_open(&path, &app, &view, |part| {
+                            let Ok(mut gate) = gate.lock() else { return };
+                            if gate.closed {
+                                return;
+                            }
+                            tracing::info!(
+                                app,
+                                reviews = part.reviews.len(),
+                                "read the newest cached reviews before the check"
+                            );
+                            gate.shown = part.reviews.len();
+                            let _ = actions.try_send(Action::CacheLoaded {
+                                request,
+                                app: app.clone(),
+                                result: Ok(part.clone()),
+                            });
+                        })
+                    }
+                })
+                .ok();
+            reading.map(|reading| EarlyPart {
+                request,
+                app,
+                reading,
+                gate,
             })
-        }
+        }),
         _ => None,
     };
     held.push(cmd);
-    let early = early?;
-    tracing::info!(
+    early
+}
+
+/// The file was not kept by the open (damaged and replaced, or not opened at all): what was
+/// shown from it is taken back, in one sentence.
+/// The read goes on, unheeded, on its thread: it only reads, and its answer is dropped.
+fn take_back(early: EarlyPart, tell: &impl Fn(Action)) {
+    let shown = match early.gate.lock() {
+        Ok(mut gate) => {
+            gate.closed = true;
+            gate.shown
+        }
+        // The reader panicked while sending: it may have been sent.
+        Err(poisoned) => poisoned.into_inner().shown.max(1),
+    };
+    if shown == 0 {
+        return;
+    }
+    tracing::warn!(
         app = early.app,
-        reviews = early.part.reviews.len(),
-        "read the newest cached reviews before the check"
+        reviews = shown,
+        "took back the reviews read before the check"
     );
-    tell(Action::CacheLoaded {
+    tell(Action::CacheWithdrawn {
         request: early.request,
-        app: early.app.clone(),
-        result: Ok(early.part.clone()),
+        app: early.app,
+        why: format!(
+            "The {shown} cached reviews shown were taken back: the local database failed its check, so they could not be trusted; they will be fetched again."
+        ),
     });
-    Some(early)
+}
+
+/// The cache of `app` read from the file at `path` before [`Db::open`] has checked it, on a
+/// connection that only reads ([`Db::peek`]): the newest reviews go to `first` at once (when
+/// there are more than [`FIRST_PART`]), then all of them are read and parsed as
+/// [`load_cache_after`] does, their view made for `view`. `None` when the file cannot be read
+/// so (missing, another schema version): then all is read after the open.
+pub fn read_beside_open(
+    path: &std::path::Path,
+    app: &str,
+    view: &ViewSpec,
+    first: impl FnOnce(&CachedReviews),
+) -> Option<EarlyRead> {
+    let peek = Db::peek(path)?;
+    let mut read = EarlyRead::default();
+    let whole = load_cache_after(&peek, app, None, view, |part| {
+        first(&part);
+        read.first = Some(part);
+    });
+    read.whole = whole.ok();
+    Some(read)
 }
 
 /// The newest [`FIRST_PART`] cached reviews of `app` in the database file at `path`, parsed and
 /// cleaned, with `more` set, read without opening the file through [`Db::open`] (see
-/// [`Db::peek_newest_reviews`]); `None` when there are not more than that many (they come with
-/// the whole list) or the file cannot be read so.
+/// [`Db::peek`]); `None` when there are not more than that many (they come with the whole list)
+/// or the file cannot be read so.
 pub fn read_first_part(path: &std::path::Path, app: &str) -> Option<CachedReviews> {
-    let (rows, last_sync) = Db::peek_newest_reviews(path, app, FIRST_PART)?;
+    let peek = Db::peek(path)?;
+    let rows = peek.load_newest_reviews(app, FIRST_PART).ok()?;
     if rows.len() < FIRST_PART {
         return None;
     }
+    let last_sync = peek.last_sync(app).ok()?;
     let mut part = parse_rows(&rows);
     part.last_sync = last_sync;
     part.age_secs = last_sync
@@ -381,16 +485,28 @@ pub fn load_cache(db: &Db, app: &str, first: impl FnOnce(CachedReviews)) -> Resu
     load_cache_after(db, app, None, &ViewSpec::default(), first)
 }
 
-/// [`load_cache`] when the first part may have been sent already (`sent`, from
-/// [`read_first_part`] before the file was opened): if the file still holds those same newest
-/// reviews, `first` is not called again and the whole list starts with them; otherwise (the file
-/// was damaged and replaced meanwhile, say) it is [`load_cache`] (the app merges by id, so the
-/// part sent early is not listed twice). The whole list comes with its view for `view`, made
-/// here so that the UI thread only swaps it in.
+/// Whether `list` starts with the reviews `newest` names, in order, and holds no fewer.
+fn starts_with(list: &CachedReviews, newest: &[ListRow]) -> bool {
+    list.reviews.len() >= newest.len()
+        && list
+            .reviews
+            .iter()
+            .zip(newest)
+            .all(|(r, n)| r.id.as_deref() == Some(n.id.as_str()))
+}
+
+/// [`load_cache`] when some of it may have been read already, beside the open
+/// ([`read_beside_open`], `early`; the caller has made sure the open kept that file): when the
+/// file still holds the same newest reviews and last sync, the whole list read early is the
+/// answer, and `first` is not called again; failing the whole, the first part sent early starts
+/// the list and only the rest is read. Otherwise (another process changed the newest reviews
+/// meanwhile, say) it is [`load_cache`] (the app merges by id, so the part sent early is not
+/// listed twice). The whole list comes with its view for `view`, made here so that the UI
+/// thread only swaps it in.
 pub fn load_cache_after(
     db: &Db,
     app: &str,
-    sent: Option<CachedReviews>,
+    early: Option<EarlyRead>,
     view: &ViewSpec,
     first: impl FnOnce(CachedReviews),
 ) -> Result<CachedReviews, DbError> {
@@ -398,14 +514,18 @@ pub fn load_cache_after(
     let age = |newest_fetch: Option<i64>| last_sync.or(newest_fetch).map(|t| (now() - t).max(0));
     let newest = db.load_newest_reviews(app, FIRST_PART)?;
     let mut newest_fetch = newest.iter().map(|r| r.fetched_at).max();
+    let EarlyRead { first: sent, whole } = early.unwrap_or_default();
+    let read_whole = whole.filter(|w| {
+        w.last_sync == last_sync
+            && starts_with(w, &newest)
+            && (newest.len() == FIRST_PART || w.reviews.len() == newest.len())
+    });
+    let sent_first = sent.is_some();
+    if let Some(whole) = read_whole.filter(|w| sent_first == w.whole) {
+        return Ok(whole);
+    }
     let same_as_sent = |p: &CachedReviews| {
-        newest.len() == FIRST_PART
-            && p.more
-            && p.reviews.len() == newest.len()
-            && p.reviews
-                .iter()
-                .zip(&newest)
-                .all(|(r, n)| r.id.as_deref() == Some(n.id.as_str()))
+        newest.len() == FIRST_PART && p.more && p.reviews.len() == newest.len() && starts_with(p, &newest)
     };
     let first_copy = match sent.filter(same_as_sent) {
         Some(part) => part,

@@ -61,6 +61,10 @@ pub use reviews::{CachedReview, ListForm, ListRow, StoredReview};
 pub use sending::{owner_gone, process_owner};
 pub use stats_rows::{EarlierRating, EarlierVersion, ReviewFacts};
 
+/// How much of the file a connection that reads all of it once maps instead of copying
+/// through read(2): the whole-file check and the cache read beside it.
+pub(crate) const READ_THROUGH_MAP: i64 = 4 << 30;
+
 /// How long a statement waits for another connection's write lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -247,6 +251,8 @@ impl Db {
             .ok()?;
         conn.pragma_update(None, "query_only", true).ok()?;
         conn.busy_timeout(Duration::from_millis(200)).ok()?;
+        // It reads the whole cache once and is closed (see `recovery::check`).
+        conn.pragma_update(None, "mmap_size", READ_THROUGH_MAP).ok()?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).ok()?;
         if version != SCHEMA_VERSION {
             return None;

@@ -17,9 +17,6 @@ use crate::store::Review;
 const FIELD_END: char = '\u{1}';
 /// The owner of a segment no review uses any more.
 const DEAD: u32 = u32::MAX;
-/// A longer query looks only at the last one's hits when they are fewer than one review in
-/// this many; more, and one scan of the whole text is faster than a search per review.
-const NARROW_BELOW: usize = 4;
 /// Dead bytes tolerated before a compaction, at least.
 const COMPACT_AFTER: usize = 1 << 20;
 /// Text (bytes) from which a search is split over the cores: about 25,000 reviews, a scan of
@@ -46,8 +43,39 @@ pub struct SearchText {
 #[derive(Clone, Debug)]
 pub struct Narrowing {
     query: String,
-    hits: Bitmap,
+    found: Found,
     version: u64,
+}
+
+/// The reviews a query was found in, and the first place in the text it was found in each.
+#[derive(Clone, Debug)]
+struct Found {
+    hits: Bitmap,
+    /// Byte offsets in the text, ascending, one per review found.
+    at: Vec<usize>,
+}
+
+impl Found {
+    fn new(reviews: usize) -> Self {
+        Found {
+            hits: Bitmap::new(reviews),
+            at: Vec::new(),
+        }
+    }
+
+    /// The segment owned by `owner` holds the query at `place` (a dead segment counts for none).
+    fn add(&mut self, owner: u32, place: usize) {
+        if owner != DEAD {
+            self.hits.set(owner as usize);
+            self.at.push(place);
+        }
+    }
+
+    /// Takes in what was found further on in the text.
+    fn join(&mut self, more: Found) {
+        self.hits.merge(&more.hits);
+        self.at.extend(more.at);
+    }
 }
 
 impl SearchText {
@@ -150,42 +178,67 @@ impl SearchText {
     /// large text is scanned in parts, one per core: at a million reviews one scan is ~20 ms of
     /// one core, over the 30 ms a keystroke may take under load.
     pub fn matching(&self, query: &str) -> Bitmap {
-        self.matching_in_parts(query, self.parts_for(self.text.len()))
+        self.matching_in_parts(query, self.parts_for(self.text.len())).hits
     }
 
     /// [`matching`](Self::matching) over `parts` runs of segments, each on a thread of its own
-    /// (the first on this one), their bitmaps merged.
-    fn matching_in_parts(&self, query: &str, parts: usize) -> Bitmap {
-        let mut hits = Bitmap::new(self.len());
+    /// (the first on this one), with where each hit was first found.
+    fn matching_in_parts(&self, query: &str, parts: usize) -> Found {
         if query.is_empty() || query.contains(FIELD_END) {
-            return hits;
+            return Found::new(self.len());
         }
         let finder = memchr::memmem::Finder::new(query.as_bytes());
         let runs = self.segment_runs(parts);
+        self.in_parts(&runs, |segs, found| self.scan_segments(&finder, segs, found))
+    }
+
+    /// The reviews among those found for a shorter query (`before`, the same text) whose text
+    /// contains `query`, which starts with that one. Each was found first at an offset: `query`
+    /// is either there too (then that is its first place as well: an earlier one would have been
+    /// an earlier place of the shorter query) or further on in the same review, or not in it.
+    /// When each prefix matches most reviews (typing "crashes when"), a key is one comparison a
+    /// review instead of a search in each.
+    fn matching_after(&self, query: &str, before: &Found, parts: usize) -> Found {
+        if query.contains(FIELD_END) {
+            return Found::new(self.len());
+        }
+        let finder = memchr::memmem::Finder::new(query.as_bytes());
+        let runs = even_runs(before.at.len(), parts);
+        self.in_parts(&runs, |run, found| self.look_again(&finder, &before.at[run], found))
+    }
+
+    /// Runs `look` over each of `runs` into a [`Found`] of its own, the first on this thread and
+    /// the others on threads of their own, and joins what they found, in order.
+    fn in_parts(
+        &self,
+        runs: &[std::ops::Range<usize>],
+        look: impl Fn(std::ops::Range<usize>, &mut Found) + Sync,
+    ) -> Found {
+        let mut found = Found::new(self.len());
         let Some((mine, others)) = runs.split_first() else {
-            return hits;
+            return found;
         };
         std::thread::scope(|s| {
             let helpers: Vec<_> = others
                 .iter()
                 .map(|run| {
-                    let finder = finder.clone();
+                    let look = &look;
                     s.spawn(move || {
-                        let mut found = Bitmap::new(self.len());
-                        self.scan_segments(&finder, run.clone(), &mut found);
-                        found
+                        let mut more = Found::new(self.len());
+                        look(run.clone(), &mut more);
+                        more
                     })
                 })
                 .collect();
-            self.scan_segments(&finder, mine.clone(), &mut hits);
+            look(mine.clone(), &mut found);
             for helper in helpers {
                 match helper.join() {
-                    Ok(found) => hits.merge(&found),
+                    Ok(more) => found.join(more),
                     Err(panic) => std::panic::resume_unwind(panic),
                 }
             }
         });
-        hits
+        found
     }
 
     /// How many threads a pass over `bytes` of text is worth: one below [`SPLIT_ABOVE`] (a
@@ -224,36 +277,65 @@ impl SearchText {
         runs
     }
 
-    /// Sets in `hits` the owner of each segment in `segs` whose text holds `finder`'s needle:
-    /// one forward scan over their bytes, going on from the next segment after each hit.
-    fn scan_segments(&self, finder: &memchr::memmem::Finder<'_>, segs: std::ops::Range<usize>, hits: &mut Bitmap) {
+    /// The segment holding byte `at`, at or after segment `seg` (which starts at or before it):
+    /// the places looked up come in order, so this gallops forward from the last.
+    fn segment_from(&self, seg: usize, at: usize) -> usize {
+        let rest = &self.seg_start[seg + 1..];
+        let mut step = 1;
+        while step <= rest.len() && rest[step - 1] <= at {
+            step *= 2;
+        }
+        let (lo, hi) = (step / 2, step.min(rest.len()));
+        seg + lo + rest[lo..hi].partition_point(|&s| s <= at)
+    }
+
+    /// Where segment `seg` ends.
+    fn segment_end(&self, seg: usize) -> usize {
+        self.seg_start.get(seg + 1).copied().unwrap_or(self.text.len())
+    }
+
+    /// Records in `found` each live segment in `segs` whose text holds `finder`'s needle, and
+    /// where: one forward scan over their bytes, going on from the next segment after each hit.
+    fn scan_segments(&self, finder: &memchr::memmem::Finder<'_>, segs: std::ops::Range<usize>, found: &mut Found) {
         if segs.is_empty() {
             return;
         }
         let bytes = self.text.as_bytes();
-        let end = self.seg_start.get(segs.end).copied().unwrap_or(bytes.len());
+        let end = self.segment_end(segs.end - 1);
         let mut from = self.seg_start[segs.start];
         let mut seg = segs.start;
-        while let Some(found) = finder.find(&bytes[from..end]) {
-            let at = from + found;
-            // The segment holding `at`: the hits come in order, so gallop forward from the last.
-            let rest = &self.seg_start[seg + 1..segs.end];
-            let mut step = 1;
-            while step <= rest.len() && rest[step - 1] <= at {
-                step *= 2;
-            }
-            let (lo, hi) = (step / 2, step.min(rest.len()));
-            seg += lo + rest[lo..hi].partition_point(|&s| s <= at);
-            let owner = self.seg_owner[seg];
-            if owner != DEAD {
-                hits.set(owner as usize);
-            }
+        while let Some(hit) = finder.find(&bytes[from..end]) {
+            let at = from + hit;
+            seg = self.segment_from(seg, at);
+            found.add(self.seg_owner[seg], at);
             // One hit is enough for a review: go on from the next segment.
             seg += 1;
             if seg >= segs.end {
                 break;
             }
             from = self.seg_start[seg];
+        }
+    }
+
+    /// [`matching_after`](Self::matching_after) for the places `at` (ascending, each in a
+    /// segment of its own) where the shorter query was first found.
+    fn look_again(&self, finder: &memchr::memmem::Finder<'_>, at: &[usize], found: &mut Found) {
+        let Some(&first) = at.first() else { return };
+        let bytes = self.text.as_bytes();
+        let needle = finder.needle();
+        let mut seg = self.seg_start.partition_point(|&s| s <= first).saturating_sub(1);
+        for &at in at {
+            seg = self.segment_from(seg, at);
+            let end = self.segment_end(seg);
+            let here = bytes[at..end].starts_with(needle);
+            let place = if here {
+                Some(at)
+            } else {
+                finder.find(&bytes[at + 1..end]).map(|k| at + 1 + k)
+            };
+            if let Some(place) = place {
+                found.add(self.seg_owner[seg], place);
+            }
         }
     }
 
@@ -264,75 +346,30 @@ impl SearchText {
 
     /// [`search`](Self::search), keeping its hits in `last`: when the query only grew since
     /// (one more letter typed) and the text is the same, only the reviews that matched before
-    /// are looked at, as long as they are few enough that looking at each alone beats one scan.
+    /// are looked at, each from where the shorter query was found in it.
     pub fn search_narrowing(&self, view: &[usize], query: &str, last: &mut Option<Narrowing>) -> Vec<usize> {
         if query.is_empty() {
             *last = None;
             return Vec::new();
         }
-        let hits = match last.take() {
-            Some(before)
-                if before.version == self.version
-                    && query.starts_with(&before.query)
-                    && before.hits.count() <= self.len() / NARROW_BELOW =>
-            {
-                self.matching_among(query, &before.hits)
+        let found = match last.take() {
+            Some(before) if before.version == self.version && query.starts_with(&before.query) => {
+                let bytes = before
+                    .found
+                    .at
+                    .len()
+                    .saturating_mul(self.text.len() / self.len().max(1));
+                self.matching_after(query, &before.found, self.parts_for(bytes))
             }
-            _ => self.matching(query),
+            _ => self.matching_in_parts(query, self.parts_for(self.text.len())),
         };
-        let positions = self.positions_in(view, &hits, self.parts_for(view.len() * 16));
+        let positions = self.positions_in(view, &found.hits, self.parts_for(view.len() * 16));
         *last = Some(Narrowing {
             query: query.to_owned(),
-            hits,
+            found,
             version: self.version,
         });
         positions
-    }
-
-    /// The reviews among `among` whose text contains `query`, looked at in parts on as many
-    /// threads as the text they hold is worth.
-    fn matching_among(&self, query: &str, among: &Bitmap) -> Bitmap {
-        let bytes = among.count().saturating_mul(self.text.len() / self.len().max(1));
-        self.matching_among_in_parts(query, among, self.parts_for(bytes))
-    }
-
-    fn matching_among_in_parts(&self, query: &str, among: &Bitmap, parts: usize) -> Bitmap {
-        let mut hits = Bitmap::new(self.len());
-        if query.contains(FIELD_END) {
-            return hits;
-        }
-        let finder = memchr::memmem::Finder::new(query.as_bytes());
-        let look = |words: std::ops::Range<usize>, hits: &mut Bitmap| {
-            for i in among.ones_in(words) {
-                if finder.find(self.get(i).as_bytes()).is_some() {
-                    hits.set(i);
-                }
-            }
-        };
-        let runs = even_runs(among.0.len(), parts);
-        let Some((mine, others)) = runs.split_first() else {
-            return hits;
-        };
-        std::thread::scope(|s| {
-            let helpers: Vec<_> = others
-                .iter()
-                .map(|run| {
-                    s.spawn(|| {
-                        let mut found = Bitmap::new(self.len());
-                        look(run.clone(), &mut found);
-                        found
-                    })
-                })
-                .collect();
-            look(mine.clone(), &mut hits);
-            for helper in helpers {
-                match helper.join() {
-                    Ok(found) => hits.merge(&found),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-        });
-        hits
     }
 
     /// The positions in `view` of the reviews set in `hits`, in order, the view cut into
@@ -443,22 +480,6 @@ impl Bitmap {
         for (w, o) in self.0.iter_mut().zip(&other.0) {
             *w |= o;
         }
-    }
-
-    /// The set bits of the words in `words`, in order.
-    fn ones_in(&self, words: std::ops::Range<usize>) -> impl Iterator<Item = usize> + '_ {
-        let first = words.start;
-        self.0[words].iter().enumerate().flat_map(move |(k, &word)| {
-            let w = first + k;
-            let mut rest = word;
-            std::iter::from_fn(move || {
-                (rest != 0).then(|| {
-                    let bit = rest.trailing_zeros() as usize;
-                    rest &= rest - 1;
-                    w * 64 + bit
-                })
-            })
-        })
     }
 }
 
@@ -634,6 +655,12 @@ mod tests {
             let text = SearchText::of(&rs);
             for q in ["a", "ab", "ba", "b a", "éa", "àb", "abab", "aab ", "zz"] {
                 assert_eq!(text.search(&all(&text), q), expected(&rs, q), "query {q:?} over {rs:?}");
+                // Typed letter by letter, each key going on from the last one's places.
+                let mut last = None;
+                for end in q.char_indices().map(|(i, c)| i + c.len_utf8()) {
+                    let typed = text.search_narrowing(&all(&text), &q[..end], &mut last);
+                    assert_eq!(typed, expected(&rs, &q[..end]), "typing {q:?} over {rs:?}");
+                }
             }
         }
     }
@@ -660,22 +687,34 @@ mod tests {
             let every = text.matching_in_parts(q, 1);
             for parts in 2..=9 {
                 let got = text.matching_in_parts(q, parts);
-                assert_eq!(got.0, every.0, "query {q:?} in {parts} parts");
-                let among = text.matching_among_in_parts(q, &text.matching_in_parts(&q[..1], 1), parts);
                 assert_eq!(
-                    among.0, every.0,
-                    "query {q:?} among its first letter's hits, {parts} parts"
+                    (&got.hits.0, &got.at),
+                    (&every.hits.0, &every.at),
+                    "query {q:?} in {parts} parts"
                 );
-                let positions = text.positions_in(&view, &got, parts);
+                let positions = text.positions_in(&view, &got.hits, parts);
                 let want_positions: Vec<usize> = (0..view.len()).filter(|&p| want.contains(&view[p])).collect();
                 assert_eq!(positions, want_positions, "query {q:?}, view in {parts} parts");
             }
+            // Typed on from each shorter query: found where one search finds it.
+            for end in 1..q.len() {
+                let before = text.matching_in_parts(&q[..end], 1);
+                for parts in 1..=5 {
+                    let after = text.matching_after(q, &before, parts);
+                    assert_eq!(
+                        (&after.hits.0, &after.at),
+                        (&every.hits.0, &every.at),
+                        "query {q:?} after {:?}, {parts} parts",
+                        &q[..end]
+                    );
+                }
+            }
             assert_eq!(
-                (0..rs.len()).filter(|&i| every.get(i)).collect::<Vec<_>>(),
+                (0..rs.len()).filter(|&i| every.hits.get(i)).collect::<Vec<_>>(),
                 want,
                 "query {q:?}"
             );
         }
-        assert_eq!(SearchText::new().matching_in_parts("a", 4).count(), 0);
+        assert_eq!(SearchText::new().matching_in_parts("a", 4).hits.count(), 0);
     }
 }

@@ -61,6 +61,10 @@ pub use reviews::{CachedReview, ListForm, ListRow, StoredReview};
 pub use sending::{owner_gone, process_owner};
 pub use stats_rows::{EarlierRating, EarlierVersion, FactsRef, ReviewFacts};
 
+/// How much of the file a connection that reads all of it once maps instead of copying
+/// through read(2): the whole-file check and the cache read beside it.
+pub(crate) const READ_THROUGH_MAP: i64 = 4 << 30;
+
 /// How long a statement waits for another connection's write lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -226,6 +230,35 @@ impl Db {
         report.missing = !existed && made_before;
         let db = Db::from_conn(conn, path, profile)?;
         Ok((db, report))
+    }
+
+    /// A connection to the file at `path` that only reads, for reading the cache while
+    /// [`Db::open`] checks the file (`quick_check` reads all of it: seconds at a million
+    /// reviews): `query_only`, and closing never checkpoints or removes the WAL, so a file that
+    /// turns out damaged is moved aside as it was. `None` when the file is missing, of another
+    /// schema version (the open migrates it first), or cannot be opened so: then read after the
+    /// open. What it reads is unchecked: the caller keeps it until the open said the file was
+    /// sound, or takes back what it showed.
+    pub fn peek(path: &Path) -> Option<Db> {
+        if !path.is_file() {
+            return None;
+        }
+        // Read-write but `query_only`: a read-only connection could not use the WAL's index
+        // (`-shm`) while the file's writer is gone.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).ok()?;
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+            .ok()?;
+        conn.pragma_update(None, "query_only", true).ok()?;
+        conn.busy_timeout(Duration::from_millis(200)).ok()?;
+        // It reads the whole cache once and is closed (see `recovery::check`).
+        conn.pragma_update(None, "mmap_size", READ_THROUGH_MAP).ok()?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).ok()?;
+        if version != SCHEMA_VERSION {
+            return None;
+        }
+        let profile = path.file_stem()?.to_str()?.to_owned();
+        Db::from_conn(conn, path.to_owned(), &profile).ok()
     }
 
     /// A second connection to the same file, for another thread: no checks, no migrations.

@@ -5,10 +5,7 @@
 
 use std::collections::HashSet;
 
-use std::path::Path;
-
-use rusqlite::config::DbConfig;
-use rusqlite::{OpenFlags, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::{At, Db, Result};
 use crate::http::flex::{FlexI64, FlexString};
@@ -332,42 +329,6 @@ impl Db {
             .at(path)?;
         let rows = stmt.query_map(params![app, limit as i64], list_row).at(path)?;
         rows.collect::<rusqlite::Result<Vec<_>>>().at(path)
-    }
-
-    /// The newest `limit` cached reviews of `app` in the file at `path`, read before the file
-    /// is opened and checked ([`Db::open`] runs `PRAGMA quick_check` over the whole file: half a
-    /// second at a million reviews), so that the first screen does not wait for the check. Only
-    /// reads, on a connection of its own that never writes or checkpoints (if the file turns out
-    /// damaged it is moved aside as it was); `None` when the file is missing, of another schema
-    /// version, or the read fails for any reason: then nothing was read early. With the rows,
-    /// the app's [`Db::last_sync`].
-    pub fn peek_newest_reviews(path: &Path, app: &str, limit: usize) -> Option<(Vec<ListRow>, Option<i64>)> {
-        if !path.is_file() {
-            return None;
-        }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = rusqlite::Connection::open_with_flags(path, flags).ok()?;
-        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
-            .ok()?;
-        conn.pragma_update(None, "query_only", true).ok()?;
-        conn.busy_timeout(std::time::Duration::from_millis(200)).ok()?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).ok()?;
-        if version != super::SCHEMA_VERSION {
-            return None;
-        }
-        let mut stmt = conn
-            .prepare(&format!(
-                "SELECT {LIST_COLUMNS} FROM reviews INDEXED BY reviews_by_date
-                 WHERE app = ?1 ORDER BY date_ts DESC, rowid LIMIT ?2",
-            ))
-            .ok()?;
-        let rows = stmt.query_map(params![app, limit as i64], list_row).ok()?;
-        let rows = rows.collect::<rusqlite::Result<Vec<_>>>().ok()?;
-        let last_sync = conn
-            .query_row("SELECT last_sync FROM sync_state WHERE app = ?1", [app], |r| r.get(0))
-            .optional()
-            .ok()?;
-        Some((rows, last_sync))
     }
 
     /// One cached review.

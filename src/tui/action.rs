@@ -119,6 +119,13 @@ pub enum Action {
         app: String,
         result: Result<CachedReviews, String>,
     },
+    /// The cached reviews of `app` sent for `LoadCache` `request` before the file was checked
+    /// came from a file that then failed its check: take them back, and say `why`.
+    CacheWithdrawn {
+        request: u64,
+        app: String,
+        why: String,
+    },
     /// Writing fetched reviews to the cache failed.
     CacheStoreFailed(String),
     /// The dates a fetch covers (Unix seconds, both inclusive), sent before its first page.

@@ -4,6 +4,8 @@
 pub mod action;
 pub mod app;
 mod cache_list;
+mod cache_read;
+mod db_early;
 mod db_history;
 pub mod db_worker;
 pub mod help;

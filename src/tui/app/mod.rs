@@ -2,6 +2,7 @@
 //! [`App::update`]; side effects come back as [`Command`]s for the event loop to carry out.
 
 pub mod bulk;
+mod cache_withdrawn;
 mod command;
 pub mod drafts;
 pub mod editor;
@@ -305,6 +306,7 @@ impl App {
                 cmds
             }
             Action::CacheLoaded { request, app, result } => self.on_cache_loaded(request, app, result),
+            Action::CacheWithdrawn { request, app, why } => self.on_cache_withdrawn(request, &app, why),
             Action::CacheStoreFailed(why) => {
                 self.status
                     .notices

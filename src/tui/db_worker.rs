@@ -5,6 +5,8 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::thread::JoinHandle;
 
@@ -32,6 +34,8 @@ pub type OutboxDb = tokio::sync::oneshot::Sender<Result<Db, String>>;
 pub struct DbWorker {
     tx: Option<std_mpsc::Sender<DbCommand>>,
     thread: Option<JoinHandle<()>>,
+    /// Set by [`DbWorker::finish`]: what is still queued for the cache is dropped (see there).
+    quitting: Arc<AtomicBool>,
 }
 
 /// Opens the database on its own thread, then sends [`Action::DraftsLoaded`] with the drafts of
@@ -49,13 +53,16 @@ pub fn spawn_with_outbox(
     outbox: Option<OutboxDb>,
 ) -> DbWorker {
     let (tx, rx) = std_mpsc::channel::<DbCommand>();
+    let quitting = Arc::new(AtomicBool::new(false));
+    let stop = Arc::clone(&quitting);
     let thread = std::thread::Builder::new()
         .name("reviewdesk-db".into())
-        .spawn(move || serve(at, apps, rx, actions, outbox))
+        .spawn(move || serve(at, apps, rx, actions, outbox, &stop))
         .ok();
     DbWorker {
         tx: thread.as_ref().map(|_| tx),
         thread,
+        quitting,
     }
 }
 
@@ -64,6 +71,16 @@ impl DbWorker {
         if let Some(tx) = &self.tx {
             let _ = tx.send(cmd);
         }
+    }
+
+    /// What quitting does: waits until every draft sent has been written, and closes the
+    /// database. Fetched pages still queued for the cache are dropped: after a million-review
+    /// fetch they are many seconds of writing that `q` would wait for, and a cache without them
+    /// is only older (the sync is not stamped, so the next start fetches them again). Drafts are
+    /// what the person typed: all of them are written.
+    pub fn quit(self) {
+        self.quitting.store(true, Ordering::SeqCst);
+        self.finish();
     }
 
     /// Waits until everything sent has been written, and closes the database.
@@ -81,6 +98,7 @@ fn serve(
     rx: std_mpsc::Receiver<DbCommand>,
     actions: mpsc::Sender<Action>,
     outbox: Option<OutboxDb>,
+    quitting: &AtomicBool,
 ) {
     // The event loop may be gone (or not reading) by the time an answer is ready: never block.
     let tell = |a: Action| {
@@ -166,6 +184,11 @@ fn serve(
     let mut last_error: Option<String> = None;
     let mut cache_error: Option<String> = None;
     for cmd in held.into_iter().chain(rx) {
+        if quitting.load(Ordering::SeqCst)
+            && !matches!(cmd, DbCommand::SaveDraft { .. } | DbCommand::DeleteDraft { .. })
+        {
+            continue;
+        }
         if let Some(result) = cache(&mut db, &cmd, early.take(), &tell) {
             match result {
                 Ok(()) => cache_error = None,
@@ -194,7 +217,7 @@ fn serve(
                 // Counted here, between draft saves: a 365-day count of 100,000 reviews holds
                 // the thread for a few hundred ms at most (BENCHMARKS.md), and a save waits
                 // that long once, when the person opened the screen rather than typing.
-                let result = crate::stats::for_app(&db, app, *days, now())
+                let result = crate::stats::for_source(&db, app, *days, now())
                     .map(Box::new)
                     .map_err(|e| e.to_string());
                 tell(Action::StatsComputed {

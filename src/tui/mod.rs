@@ -324,14 +324,15 @@ pub async fn run(start: Start, options: TuiOptions) -> Result<Outcome> {
     }
     .await;
     // However the loop ended (quit, SIGTERM, SIGHUP, a profile switch, an error), the open
-    // editor's draft is written, and every save asked for before it, before returning.
+    // editor's draft is written, and every save asked for before it, before returning; fetched
+    // pages not yet cached are left to the next fetch (`DbWorker::quit`).
     if let Some(db) = db {
         for c in app.update(Action::SaveNow) {
             if let Command::Db(c) = c {
                 db.send(c);
             }
         }
-        db.finish();
+        db.quit();
     }
     // Nobody reads the answers any more; a reply confirmed just before leaving is still written.
     drop(action_rx);

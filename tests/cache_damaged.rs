@@ -10,7 +10,6 @@ use std::fs::{File, OpenOptions};
 use std::io::{Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use common::flows::*;
 use reviewdesk::store::Review;
@@ -18,30 +17,7 @@ use reviewdesk::tui::action::{Action, CachedReviews};
 use reviewdesk::tui::app::{Command, DbCommand};
 use reviewdesk::tui::db_worker::{self, DraftsAt};
 
-fn review(i: usize) -> Review {
-    let t = chrono::DateTime::from_timestamp(1_750_000_000 + i as i64 * 60, 0).unwrap();
-    Review {
-        id: Some(format!("r{i:04}")),
-        date: Some(t.format("%Y-%m-%dT%H:%M:%S").to_string().into()),
-        timestamp: Some(t.timestamp()),
-        rating: Some(3),
-        review_title: Some(format!("Title {i}").into()),
-        ..Review::default()
-    }
-}
-
-/// The next action within a minute (generous: CI machines are loaded), or `None`.
-fn next(rx: &mut tokio::sync::mpsc::Receiver<Action>) -> Option<Action> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        match rx.try_recv() {
-            Ok(a) => return Some(a),
-            Err(tokio::sync::mpsc::error::TryRecvError::Empty) => std::thread::sleep(Duration::from_millis(5)),
-            Err(_) => return None,
-        }
-    }
-    None
-}
+use common::db_thread::{next_action as next, numbered_review as review};
 
 /// Overwrites the root page of `index` in the database at `path` with garbage (after moving
 /// the WAL into the file, so that the page is not read from the WAL instead).

@@ -4,9 +4,10 @@
 //! file lock `Db::open` takes) and seeing the first part arrive meanwhile, then the rest, each
 //! review once.
 
+mod common;
+
 use std::fs::File;
 use std::os::fd::AsRawFd;
-use std::time::{Duration, Instant};
 
 use reviewdesk::store::Review;
 use reviewdesk::tui::action::{Action, CachedReviews};
@@ -15,30 +16,7 @@ use reviewdesk::tui::db_worker::{self, DraftsAt};
 
 const APP: &str = "9NBLGGH4R315";
 
-fn review(i: usize) -> Review {
-    let t = chrono::DateTime::from_timestamp(1_750_000_000 + i as i64 * 60, 0).unwrap();
-    Review {
-        id: Some(format!("r{i:04}")),
-        date: Some(t.format("%Y-%m-%dT%H:%M:%S").to_string().into()),
-        timestamp: Some(t.timestamp()),
-        rating: Some(3),
-        review_title: Some(format!("Title {i}").into()),
-        ..Review::default()
-    }
-}
-
-/// The next action within a minute (generous: CI machines are loaded), or `None`.
-fn next(rx: &mut tokio::sync::mpsc::Receiver<Action>) -> Option<Action> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        match rx.try_recv() {
-            Ok(a) => return Some(a),
-            Err(tokio::sync::mpsc::error::TryRecvError::Empty) => std::thread::sleep(Duration::from_millis(5)),
-            Err(_) => return None,
-        }
-    }
-    None
-}
+use common::db_thread::{next_action as next, numbered_review as review};
 
 #[test]
 fn the_newest_cached_reviews_arrive_while_the_database_is_still_being_opened() {

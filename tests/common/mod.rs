@@ -105,6 +105,7 @@ pub fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 pub fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
+pub mod db_thread;
 pub mod flows;
 pub mod keyring;
 pub mod pty;

@@ -12,12 +12,11 @@ use std::os::fd::AsRawFd;
 use std::path::Path;
 
 use common::flows::*;
-use reviewdesk::store::Review;
 use reviewdesk::tui::action::{Action, CachedReviews};
 use reviewdesk::tui::app::{Command, DbCommand};
 use reviewdesk::tui::db_worker::{self, DraftsAt};
 
-use common::db_thread::{next_action as next, numbered_review as review};
+use common::db_thread::{next_action as next, seed_cache};
 
 /// Overwrites the root page of `index` in the database at `path` with garbage (after moving
 /// the WAL into the file, so that the page is not read from the WAL instead).
@@ -48,16 +47,7 @@ fn reviews_shown_from_a_file_that_then_fails_its_check_are_taken_back() {
         profile: "test".into(),
     };
     let n = db_worker::FIRST_PART + 150;
-    let (tx, _rx) = tokio::sync::mpsc::channel(16);
-    let worker = db_worker::spawn(at.clone(), vec![APP.into()], tx);
-    let reviews: Vec<Review> = (0..n).map(review).collect();
-    for page in reviews.chunks(100) {
-        worker.send(DbCommand::CacheReviews {
-            app: APP.into(),
-            reviews: page.to_vec(),
-        });
-    }
-    worker.finish();
+    seed_cache(&at, APP, n);
     let file = at.dir.join("test.sqlite3");
     // Reading by date and scanning the table never touch the index by id; `quick_check` does.
     damage(&file, "reviews_by_id");

@@ -9,14 +9,13 @@ mod common;
 use std::fs::File;
 use std::os::fd::AsRawFd;
 
-use reviewdesk::store::Review;
 use reviewdesk::tui::action::{Action, CachedReviews};
 use reviewdesk::tui::app::DbCommand;
 use reviewdesk::tui::db_worker::{self, DraftsAt};
 
 const APP: &str = "9NBLGGH4R315";
 
-use common::db_thread::{next_action as next, numbered_review as review};
+use common::db_thread::{next_action as next, seed_cache};
 
 #[test]
 fn the_newest_cached_reviews_arrive_while_the_database_is_still_being_opened() {
@@ -26,16 +25,7 @@ fn the_newest_cached_reviews_arrive_while_the_database_is_still_being_opened() {
         profile: "test".into(),
     };
     let n = db_worker::FIRST_PART + 150;
-    let (tx, _rx) = tokio::sync::mpsc::channel(16);
-    let worker = db_worker::spawn(at.clone(), vec![APP.into()], tx);
-    let reviews: Vec<Review> = (0..n).map(review).collect();
-    for page in reviews.chunks(100) {
-        worker.send(DbCommand::CacheReviews {
-            app: APP.into(),
-            reviews: page.to_vec(),
-        });
-    }
-    worker.finish();
+    seed_cache(&at, APP, n);
 
     // Another process opening the same profile: `Db::open` waits for this lock.
     let lock = File::open(at.dir.join("test.sqlite3.lock")).expect("the lock file Db::open made");

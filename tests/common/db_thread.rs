@@ -30,3 +30,19 @@ pub fn next_action(rx: &mut tokio::sync::mpsc::Receiver<Action>) -> Option<Actio
     }
     None
 }
+
+/// A profile database under `at` holding reviews `r0000`..`r{n-1}`, written through the real
+/// db thread, which is finished (and the file closed) on return.
+pub fn seed_cache(at: &reviewdesk::tui::db_worker::DraftsAt, app: &str, n: usize) {
+    use reviewdesk::tui::app::DbCommand;
+    let (tx, _rx) = tokio::sync::mpsc::channel(16);
+    let worker = reviewdesk::tui::db_worker::spawn(at.clone(), vec![app.into()], tx);
+    let reviews: Vec<Review> = (0..n).map(numbered_review).collect();
+    for page in reviews.chunks(100) {
+        worker.send(DbCommand::CacheReviews {
+            app: app.into(),
+            reviews: page.to_vec(),
+        });
+    }
+    worker.finish();
+}
